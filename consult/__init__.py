@@ -1,0 +1,57 @@
+"""Consult: structured public comment on the regiovisies of the Dutch youth regions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages and security headers.
+
+    ``config`` overrides individual settings (the tests use it); ``environment`` picks the
+    settings class and defaults to ``CONSULT_ENV`` (development when unset).
+    """
+    from consult import errors, i18n, security
+    from consult.config import load_config
+    from consult.extensions import babel, csrf, db, limiter, login_manager
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=(config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings = load_config(app.instance_path, environment)
+    app.config.from_object(settings)
+    if config:
+        app.config.update(config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, babel)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from consult.accounts import init_app as init_accounts
+
+    init_accounts(app, login_manager)
+
+    from consult.accounts.views import bp as accounts_bp
+    from consult.admin.views import bp as admin_bp
+    from consult.regions.views import bp as regions_bp
+    from consult.web.views import bp as web_bp
+
+    for blueprint in (web_bp, regions_bp, accounts_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from consult.cli import register_commands
+
+    register_commands(app)
+    return app

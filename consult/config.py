@@ -1,0 +1,160 @@
+"""Settings, read from ``CONSULT_*`` environment variables.
+
+One class per environment. Secrets never live in code: development keeps a generated
+secret key in the instance folder, production refuses to start without one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message is one line a person can act on."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"CONSULT_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"CONSULT_{name} must be a whole number, not {value!r}.") from exc
+
+
+class Config:
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    # Languages and time: Dutch first, shown in Amsterdam time, stored in UTC.
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+
+    # Cookies: HttpOnly and SameSite everywhere; Secure wherever we run on HTTPS.
+    SESSION_COOKIE_NAME = "consult_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "consult_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    LANGUAGE_COOKIE_NAME = "consult_lang"
+
+    # A parent may take longer than an hour over a comment; the token lives as long as
+    # the session does, so a slow writer never loses their text to an expired form.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    EMAIL_TOKEN_MAX_AGE = 48 * 3600
+    PASSWORD_RESET_MAX_AGE = 3600
+
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_ACCOUNT_MAIL = "5 per 15 minutes"
+
+    def __init__(self, instance_path: str) -> None:
+        self.INSTANCE_PATH = instance_path
+        self.DATABASE_URL = _env("DATABASE_URL") or self.default_database_url(instance_path)
+        self.REDIS_URL = _env("REDIS_URL")
+        self.BASE_URL = (_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.SECRET_KEY = _env("SECRET_KEY") or self.fallback_secret_key(instance_path)
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+        self.MAIL_SERVER = _env("MAIL_SERVER")
+        self.MAIL_PORT = _env_int("MAIL_PORT", 587)
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+        self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+        self.MAIL_SENDER = _env("MAIL_SENDER", "Consult <noreply@consult.invalid>")
+        self.MAIL_DIRECTORY = str(Path(instance_path) / "mail")
+
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "consult")
+
+    @staticmethod
+    def default_database_url(instance_path: str) -> str:
+        return f"sqlite:///{Path(instance_path) / 'consult.sqlite3'}"
+
+    def fallback_secret_key(self, instance_path: str) -> str:
+        """Development keeps one generated key, so sessions survive a restart."""
+        path = Path(instance_path) / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def fallback_secret_key(self, instance_path: str) -> str:
+        raise ConfigError(
+            "CONSULT_SECRET_KEY is not set: production needs a long random secret, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+
+    def __init__(self, instance_path: str) -> None:
+        super().__init__(instance_path)
+        if len(self.SECRET_KEY) < 32:
+            raise ConfigError("CONSULT_SECRET_KEY is too short: use at least 32 random characters.")
+        if _env("DATABASE_URL") is None:
+            raise ConfigError(
+                "CONSULT_DATABASE_URL is not set: production runs on PostgreSQL, e.g. "
+                "postgresql+psycopg://consult@db.example/consult."
+            )
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    RATELIMIT_KEY_PREFIX = "consult-test"
+
+    def fallback_secret_key(self, instance_path: str) -> str:
+        return "testing-secret-key-not-for-production-use-0123456789"
+
+
+ENVIRONMENTS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(instance_path: str, environment: str | None = None) -> Config:
+    name = environment or _env("ENV", "development")
+    try:
+        cls = ENVIRONMENTS[name]
+    except KeyError:
+        choices = ", ".join(sorted(ENVIRONMENTS))
+        raise ConfigError(f"CONSULT_ENV is {name!r}; choose one of {choices}.") from None
+    return cls(instance_path)

@@ -1,0 +1,7 @@
+"""Public region pages and the region's own admin page."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("regions", __name__)

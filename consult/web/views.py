@@ -1,0 +1,37 @@
+"""The public front: home page and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from consult.extensions import db
+from consult.i18n import safe_next_url
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("web/home.html")
+
+
+@bp.get("/taal/<code>")
+def switch_language(code: str) -> Response:
+    """Remember the visitor's language in a cookie (and on their account) and go back."""
+    target = safe_next_url(request.args.get("next"))
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            current_app.config["LANGUAGE_COOKIE_NAME"],
+            code,
+            max_age=365 * 24 * 3600,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        if current_user.is_authenticated and current_user.locale != code:
+            current_user.locale = code
+            db.session.commit()
+    return response

@@ -1,0 +1,226 @@
+"""Test fixtures: a real database (SQLite or PostgreSQL), a real SMTP server, real Redis.
+
+Which database: ``CONSULT_TEST_DATABASE_URL``. Unset, the suite runs on a SQLite file. Set
+to a PostgreSQL server URL (``postgresql://postgres@127.0.0.1:5432/postgres``), the run
+creates its own database there and drops it at the end. ``CONSULT_TEST_REDIS_URL`` puts
+the rate limits on Redis. The schema is built by the migrations, not by ``create_all``,
+so every test also exercises them.
+
+Each test runs inside one transaction that is rolled back afterwards. The app's sessions
+(one per request) and the ``session`` fixture share that connection, so data a test
+creates is visible to the requests it makes. Do not keep an app context pushed while using
+the client: Flask would reuse it, and with it ``g`` and the logged-in user, across requests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from consult import create_app, migrate
+from consult.extensions import db, limiter
+from consult.regions.services import seed_regions
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+# -- database ------------------------------------------------------------------------------
+
+
+def _admin_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = os.environ.get("CONSULT_TEST_DATABASE_URL")
+    if not server or server.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'consult-test.sqlite3'}"
+        return
+    name = f"consult_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_admin_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(_admin_url(server)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_server_url() -> str | None:
+    """The PostgreSQL server URL of this run, for tests that make databases of their own."""
+    server = os.environ.get("CONSULT_TEST_DATABASE_URL")
+    return _admin_url(server) if server and not server.startswith("sqlite") else None
+
+
+# -- mail ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Outbox:
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 - aiosmtpd API
+        message = message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address.lower() in m["X-Envelope-To"].lower()]
+
+    @staticmethod
+    def text_of(message: Message) -> str:
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        raise AssertionError("message has no text part")
+
+    def links_in(self, message: Message) -> list[str]:
+        return re.findall(r"https?://\S+", self.text_of(message))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Controller, Outbox]]:
+    outbox = Outbox()
+    controller = Controller(outbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, outbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def outbox(smtp_server: tuple[Controller, Outbox]) -> Outbox:
+    _, box = smtp_server
+    box.clear()
+    return box
+
+
+# -- app -----------------------------------------------------------------------------------
+
+
+def app_settings(database_url: str, instance: Path, smtp_port: int) -> dict[str, object]:
+    redis_url = os.environ.get("CONSULT_TEST_REDIS_URL")
+    return {
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance),
+        "BASE_URL": "http://consult.test",
+        "SERVER_NAME": "consult.test",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": None,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": f"consult-test-{uuid.uuid4().hex[:8]}",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(
+    database_url: str,
+    smtp_server: tuple[Controller, Outbox],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Flask]:
+    controller, _ = smtp_server
+    app = create_app(
+        app_settings(database_url, tmp_path_factory.mktemp("instance"), controller.port),
+        environment="testing",
+    )
+    with app.app_context():
+        migrate.upgrade()
+        seed_regions(db.session)
+        db.session.commit()
+    yield app
+    assert db.engine is not None
+    db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run each test in a transaction that is rolled back, and start with fresh rate limits."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    assert db.engine is not None
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    db.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    with app.app_context():
+        limiter.reset()
+    try:
+        yield
+    finally:
+        db.session_factory.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the test's transaction; what it flushes, the app's requests can see."""
+    test_session = db.session_factory()
+    try:
+        yield test_session
+    finally:
+        test_session.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# -- forms ---------------------------------------------------------------------------------
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token from the form on ``path``, as a browser would find it."""
+    response = client.get(path)
+    found = CSRF_FIELD.search(response.get_data(as_text=True))
+    assert found, f"no CSRF token in the form on {path} ({response.status_code})"
+    return found.group(1)
+
+
+def submit_form(client: FlaskClient, path: str, data: dict[str, object], *, action: str | None = None, **kwargs):  # noqa: ANN201
+    """GET the page with the form at ``path``, then POST ``data`` with its CSRF token."""
+    token = csrf_token(client, path)
+    return client.post(action or path, data={**data, "csrf_token": token}, **kwargs)
+
+
+def log_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD):  # noqa: ANN201
+    response = submit_form(client, "/account/inloggen", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
