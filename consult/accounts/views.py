@@ -10,3 +10,13 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 @bp.get("/inloggen")
 def login() -> str:
     return "login"
+
+
+@bp.get("/")
+def overview() -> str:
+    return "account"
+
+
+@bp.post("/uitloggen")
+def logout() -> str:
+    return "logout"
