@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=(config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_path=(config or {}).get("INSTANCE_PATH")
+        or os.environ.get("CONSULT_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings = load_config(app.instance_path, environment)
@@ -46,9 +49,10 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
     from consult.regions.views import bp as regions_bp
+    from consult.health import bp as health_bp
     from consult.web.views import bp as web_bp
 
-    for blueprint in (web_bp, regions_bp, accounts_bp, admin_bp):
+    for blueprint in (web_bp, regions_bp, accounts_bp, admin_bp, health_bp):
         app.register_blueprint(blueprint)
 
     from consult.cli import register_commands

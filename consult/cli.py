@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -28,16 +28,28 @@ def _create_app() -> Flask:
         sys.exit(2)
 
 
-def _database_label() -> str:
-    return make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+def _database_label(app: Flask | None = None) -> str:
+    url = (app or current_app).config["DATABASE_URL"]
+    return make_url(url).render_as_string(hide_password=True)
 
 
-def database_unreachable(exc: OperationalError) -> click.ClickException:
+def database_unreachable(exc: OperationalError, app: Flask) -> click.ClickException:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     return click.ClickException(
-        f"cannot reach the database at {_database_label()} ({reason}). "
+        f"cannot reach the database at {_database_label(app)} ({reason}). "
         "Is it running, and is CONSULT_DATABASE_URL right?"
     )
+
+
+class CommandGroup(click.Group):
+    """A command group that turns an unreachable database into one clear line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as exc:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            raise database_unreachable(exc, app) from exc
 
 
 def _session() -> Any:
@@ -54,7 +66,7 @@ def main() -> None:
 # -- database ------------------------------------------------------------------------------
 
 
-@click.group("db")
+@click.group("db", cls=CommandGroup)
 def db_group() -> None:
     """Create and upgrade the database schema (Alembic migrations)."""
 
@@ -66,10 +78,7 @@ def db_upgrade(revision: str) -> None:
     """Bring the database schema up to REVISION (default: the newest)."""
     from consult import migrate
 
-    try:
-        migrate.upgrade(revision)
-    except OperationalError as exc:
-        raise database_unreachable(exc) from exc
+    migrate.upgrade(revision)
     click.echo(f"database at {_database_label()} is at revision {migrate.current_revision()}")
 
 
@@ -111,7 +120,7 @@ def db_check() -> None:
 # -- seeds -------------------------------------------------------------------------------
 
 
-@click.group("seed")
+@click.group("seed", cls=CommandGroup)
 def seed_group() -> None:
     """Load the youth regions and the demo data."""
 
@@ -123,11 +132,8 @@ def seed_regions_command() -> None:
     from consult.regions.services import seed_regions
 
     session = _session()
-    try:
-        result = seed_regions(session)
-        session.commit()
-    except OperationalError as exc:
-        raise database_unreachable(exc) from exc
+    result = seed_regions(session)
+    session.commit()
     if result.changed:
         click.echo(
             f"regions: {result.regions_created} new, {result.regions_updated} updated; "
@@ -148,11 +154,8 @@ def seed_demo_command(quiet: bool) -> None:
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo data has known passwords and is never seeded in production")
     session = _session()
-    try:
-        accounts = seed_demo(session)
-        session.commit()
-    except OperationalError as exc:
-        raise database_unreachable(exc) from exc
+    accounts = seed_demo(session)
+    session.commit()
     if quiet:
         return
     base_url = current_app.config["BASE_URL"]
@@ -166,7 +169,7 @@ def seed_demo_command(quiet: bool) -> None:
 # -- users ---------------------------------------------------------------------------------
 
 
-@click.group("user")
+@click.group("user", cls=CommandGroup)
 def user_group() -> None:
     """Manage accounts and their roles."""
 
@@ -232,7 +235,7 @@ def user_create(
 # -- regions -------------------------------------------------------------------------------
 
 
-@click.group("region")
+@click.group("region", cls=CommandGroup)
 def region_group() -> None:
     """Split and merge youth regions, keeping their history."""
 

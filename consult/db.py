@@ -8,10 +8,12 @@ as an argument and only ``flush()``; the view or command that called them commit
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -119,23 +121,40 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-class Database:
-    """Binds one engine and a per-app-context session to a Flask app."""
+@dataclass
+class DatabaseState:
+    engine: Engine
+    session_factory: sessionmaker[Session]
 
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session_factory = sessionmaker(expire_on_commit=False)
+
+class Database:
+    """Binds an engine and a per-app-context session to each Flask app it is given.
+
+    The state lives in ``app.extensions``, so several apps (as in the tests) can each have
+    their own database.
+    """
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
         if url.startswith("sqlite:///"):
-            from pathlib import Path
-
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = build_engine(url)
-        self.session_factory.configure(bind=self.engine)
-        app.extensions["consult.db"] = self
+        engine = build_engine(url)
+        app.extensions["consult.db"] = DatabaseState(
+            engine, sessionmaker(bind=engine, expire_on_commit=False)
+        )
         app.teardown_appcontext(self._remove_session)
+
+    @staticmethod
+    def state(app: Flask | None = None) -> DatabaseState:
+        return (app or current_app).extensions["consult.db"]
+
+    @property
+    def engine(self) -> Engine:
+        return self.state().engine
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        return self.state().session_factory
 
     @property
     def session(self) -> Session:

@@ -15,6 +15,8 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
@@ -24,6 +26,22 @@ LINK = re.compile(r"https?://\S+")
 
 class MailError(RuntimeError):
     """The message could not be handed to the mail server."""
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link to ``endpoint`` on ``BASE_URL``, for mail and other places off-site.
+
+    Built from the configured base URL, never from the request's Host header, so a forged
+    Host cannot make a password-reset mail point elsewhere. Works outside a request too.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc or "localhost",
+        script_name=base.path or "/",
+        url_scheme=base.scheme or "https",
+    )
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:

@@ -10,13 +10,16 @@ import hashlib
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
 
 from consult.accounts.models import RegionRole, RegionRoleKind, User, new_session_nonce
 from consult.accounts.passwords import hash_password, needs_rehash, verify_password
 from consult.db import utcnow
+from consult.organisations.models import Organisation, OrganisationMember
 from consult.regions.models import Region
 
 MIN_PASSWORD_LENGTH = 10
@@ -111,6 +114,136 @@ def change_email(session: Session, user: User, new_email: str) -> None:
     session.flush()
 
 
+# -- password rules --------------------------------------------------------------------------
+
+# Passwords of at least MIN_PASSWORD_LENGTH characters that top the leaked-password lists
+# (and their Dutch cousins). Length is what protects most; this only stops the worst picks.
+COMMON_PASSWORDS = frozenset(
+    {
+        "0123456789",
+        "1234567890",
+        "12345678910",
+        "123456789a",
+        "1234567890a",
+        "0987654321",
+        "1111111111",
+        "1q2w3e4r5t",
+        "1qaz2wsx3edc",
+        "abcdefghij",
+        "abcd123456",
+        "qwertyuiop",
+        "qwerty1234",
+        "qwerty123456",
+        "asdfghjkl1",
+        "zxcvbnm123",
+        "password12",
+        "password123",
+        "password1234",
+        "passw0rd12",
+        "iloveyou12",
+        "football12",
+        "letmein123",
+        "welcome123",
+        "changeme123",
+        "wachtwoord",
+        "wachtwoord1",
+        "wachtwoord12",
+        "wachtwoord123",
+        "wachtwoord1234",
+        "welkom1234",
+        "welkom12345",
+        "welkomwelkom",
+        "geheim1234",
+        "voetbal123",
+        "nederland1",
+        "nederland123",
+        "consult123",
+        "consultatie",
+        "jeugdzorg123",
+    }
+)
+
+
+def password_problem(password: str, email: str | None = None) -> str | None:
+    """Why ``password`` may not be used (a translated sentence), or None when it is fine."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return str(_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return str(_l("Use at most %(count)d characters.", count=MAX_PASSWORD_LENGTH))
+    folded = password.strip().casefold()
+    if email and folded in {email_key(email), email_key(email).partition("@")[0]}:
+        return str(_l("Your password may not be the same as your email address."))
+    if folded in COMMON_PASSWORDS or len(set(folded)) <= 2:
+        return str(
+            _l("This password is too easy to guess. Choose a longer sentence or a mix of words.")
+        )
+    return None
+
+
+# -- registration and changes of address -----------------------------------------------------
+
+
+def register_user(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    locale: str | None = None,
+) -> User | None:
+    """A new, unconfirmed account; None when the address has one already.
+
+    The caller tells both outcomes apart only by the email it sends, never on screen. A
+    hash is computed either way, so both take about as long.
+    """
+    if find_user_by_email(session, email) is not None:
+        hash_password(password)
+        return None
+    try:
+        with session.begin_nested():
+            return create_user(session, email, password, display_name=display_name, locale=locale)
+    except IntegrityError:
+        # Someone registered the same address a moment ago, in another request.
+        return None
+
+
+def update_profile(
+    session: Session, user: User, *, display_name: str | None, locale: str | None
+) -> None:
+    user.display_name = (display_name or "").strip() or None
+    user.locale = locale or None
+    session.flush()
+
+
+def memberships_of(session: Session, user: User) -> list[OrganisationMember]:
+    """The organisations ``user`` belongs to, by name."""
+    return list(
+        session.scalars(
+            select(OrganisationMember)
+            .join(OrganisationMember.organisation)
+            .where(OrganisationMember.user_id == user.id)
+            .options(joinedload(OrganisationMember.organisation))
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def roles_by_region(session: Session, user: User) -> list[tuple[Region, list[RegionRoleKind]]]:
+    """The regions where ``user`` holds a role, by name, with those roles."""
+    grants = session.scalars(
+        select(RegionRole)
+        .join(RegionRole.region)
+        .where(RegionRole.user_id == user.id)
+        .options(joinedload(RegionRole.region))
+        .order_by(Region.name)
+    )
+    result: dict[int, tuple[Region, list[RegionRoleKind]]] = {}
+    order = list(RegionRoleKind)
+    for grant in grants:
+        result.setdefault(grant.region_id, (grant.region, []))[1].append(grant.role)
+    return [(region, sorted(roles, key=order.index)) for region, roles in result.values()]
+
+
 def grant_region_role(
     session: Session, user: User, region: Region, role: RegionRoleKind, granted_by: User | None
 ) -> RegionRole:
@@ -152,7 +285,8 @@ def make_token(purpose: str, user: User, **extra: Any) -> str:
     payload: dict[str, Any] = {"u": user.id, **extra}
     if purpose == "reset-password":
         payload["p"] = _password_fingerprint(user)
-    if purpose == "confirm-email":
+    if purpose in ("confirm-email", "change-email"):
+        # Bound to the address the account has now: once it changes, the link is spent.
         payload["e"] = user.email_key
     return _serializer(purpose).dumps(payload)
 
@@ -170,6 +304,6 @@ def read_token(session: Session, purpose: str, token: str, max_age: int) -> tupl
         raise TokenError()
     if purpose == "reset-password" and payload.get("p") != _password_fingerprint(user):
         raise TokenError()
-    if purpose == "confirm-email" and payload.get("e") != user.email_key:
+    if purpose in ("confirm-email", "change-email") and payload.get("e") != user.email_key:
         raise TokenError()
     return user, payload

@@ -2,6 +2,85 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+import consult.organisations.policy  # noqa: F401 - registers the organisation rules
+from consult.admin.forms import ConfirmForm, OrganisationForm
+from consult.extensions import db
+from consult.organisations import services as organisations
+from consult.organisations.models import Organisation, OrganisationKind
+from consult.permissions import authorize
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
+PER_PAGE = 25
+
+
+@bp.before_request
+@login_required
+def _platform_admins_only() -> None:
+    authorize(current_user, "platform:admin:view")
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("admin/index.html")
+
+
+@bp.route("/organisaties", methods=["GET", "POST"])
+def organisation_list() -> str | Response:
+    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = organisations.create_organisation(
+                db.session, form.name.data or "", OrganisationKind(form.kind.data), form.website.data
+            )
+        except organisations.OrganisationError:
+            form.name.errors.append(_("An organisation with this name exists already."))
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=organisation.name), "success")
+            return redirect(url_for(".organisation_list"))
+    rows, total = organisations.list_organisations(db.session, page, PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    if page > pages:
+        abort(404)
+    return render_template(
+        "admin/organisations.html",
+        organisations=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        form=form,
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _load(organisation_id: int) -> Organisation:
+    organisation = organisations.get_organisation(db.session, organisation_id)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+@bp.route("/organisaties/<int:organisation_id>/verificatie", methods=["GET", "POST"])
+def organisation_verification(organisation_id: int) -> str | Response:
+    """GET asks for confirmation; POST verifies or withdraws the verification."""
+    organisation = _load(organisation_id)
+    authorize(current_user, "platform:organisations:verify", organisation)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        verify = not organisation.is_verified
+        organisations.set_verified(db.session, organisation, current_user, verify)
+        db.session.commit()
+        message = (
+            _("%(name)s is now verified.", name=organisation.name)
+            if verify
+            else _("The verification of %(name)s has been withdrawn.", name=organisation.name)
+        )
+        flash(message, "success")
+        return redirect(url_for(".organisation_list"))
+    return render_template("admin/verify.html", organisation=organisation, form=form)

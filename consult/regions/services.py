@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -23,6 +24,9 @@ from consult.regions.models import (
     RegionSuccession,
     SuccessionKind,
 )
+
+if TYPE_CHECKING:
+    from consult.accounts.models import RegionRole, RegionRoleKind, User
 
 # The CBS 2025 layer describes the division in force on 1 January 2025.
 SEED_VALID_FROM = date(2025, 1, 1)
@@ -390,3 +394,118 @@ def already_merged(session: Session, codes: Sequence[str], new_code: str, day: d
     return all(
         _successors(session, code, SuccessionKind.MERGE, day) == {new_code.upper()} for code in codes
     )
+
+
+# -- pages and the region's team -------------------------------------------------------------
+
+
+def today() -> date:
+    """Today in the Netherlands: a region's day starts at midnight in Amsterdam, not in UTC."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def former_regions_with_successors(
+    session: Session, day: date
+) -> list[tuple[Region, list[RegionSuccession]]]:
+    """Regions that ended on or before ``day``, each with what continued it, in two queries."""
+    regions = former_regions(session, day)
+    continued: dict[int, list[RegionSuccession]] = {r.id: [] for r in regions}
+    if regions:
+        rows = session.scalars(
+            select(RegionSuccession)
+            .where(RegionSuccession.predecessor_id.in_(list(continued)))
+            .options(joinedload(RegionSuccession.successor))
+            .order_by(RegionSuccession.effective_on, RegionSuccession.id)
+        )
+        for succession in rows:
+            continued[succession.predecessor_id].append(succession)
+    return [(r, continued[r.id]) for r in regions]
+
+
+class TeamError(ValueError):
+    """A change to a region's team that is refused; ``reason`` says why, for the message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Reasons a TeamError carries; the views turn them into translated messages.
+NO_CONFIRMED_ACCOUNT = "no-confirmed-account"
+LAST_OFFICIAL = "last-official"
+
+
+def region_team(session: Session, region: Region) -> list[RegionRole]:
+    """Everyone holding a role in ``region``, with their account, in one query."""
+    from consult.accounts.models import RegionRole, User
+
+    from consult.accounts.models import RegionRoleKind
+
+    rank = {kind: position for position, kind in enumerate(RegionRoleKind)}
+    team = session.scalars(
+        select(RegionRole)
+        .join(User, RegionRole.user_id == User.id)
+        .where(RegionRole.region_id == region.id)
+        .options(joinedload(RegionRole.user))
+        .order_by(User.email_key, RegionRole.id)
+    )
+    return sorted(team, key=lambda grant: rank[grant.role])
+
+
+def team_role(session: Session, region: Region, role_id: int) -> RegionRole | None:
+    """The role ``role_id`` only when it belongs to ``region``: ids from a URL are not trusted."""
+    from consult.accounts.models import RegionRole
+
+    return session.scalar(
+        select(RegionRole)
+        .where(RegionRole.id == role_id, RegionRole.region_id == region.id)
+        .options(joinedload(RegionRole.user))
+    )
+
+
+def is_last_official(session: Session, grant: RegionRole) -> bool:
+    from consult.accounts.models import RegionRole, RegionRoleKind
+
+    if grant.role is not RegionRoleKind.OFFICIAL:
+        return False
+    officials = session.scalar(
+        select(func.count())
+        .select_from(RegionRole)
+        .where(
+            RegionRole.region_id == grant.region_id, RegionRole.role == RegionRoleKind.OFFICIAL
+        )
+    )
+    return (officials or 0) <= 1
+
+
+def add_team_member(
+    session: Session, actor: User | None, region: Region, email: str, role: RegionRoleKind
+) -> tuple[RegionRole, bool]:
+    """Give the person with a confirmed account at ``email`` a role in ``region``.
+
+    Returns the role and whether it is new. Only confirmed accounts: a typo must not hand
+    a region role to whoever registers that address later.
+    """
+    from consult.accounts import services as accounts
+
+    person = accounts.find_user_by_email(session, email)
+    if person is None or not person.is_confirmed:
+        raise TeamError(NO_CONFIRMED_ACCOUNT)
+    had_role = role in person.roles_in(region)
+    grant = accounts.grant_region_role(session, person, region, role, granted_by=actor)
+    return grant, not had_role
+
+
+def remove_team_member(session: Session, grant: RegionRole) -> None:
+    """Take a role away; a region always keeps at least one official."""
+    from consult.accounts import services as accounts
+
+    if is_last_official(session, grant):
+        raise TeamError(LAST_OFFICIAL)
+    person = grant.user
+    accounts.revoke_region_role(session, grant)
+    # The person may be the one logged in: let their roles be read again, not from memory.
+    session.expire(person, ["region_roles"])

@@ -1,0 +1,77 @@
+# Consult: `make run` to try it, `make test` to check it. Everything else is for developers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(INSTALLED): setup.cfg pyproject.toml requirements/constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=24'
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	@touch $@
+
+.PHONY: install
+install: $(INSTALLED) $(COMPILED) ## Create .venv and install Consult with its development tools
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(INSTALLED)
+	$(BIN)/pybabel compile --statistics -d translations -l $* 2>&1 | grep -v '^compiling' || true
+
+.PHONY: run
+run: install ## Migrate, seed the regions and demo data, and serve on http://127.0.0.1:5000
+	$(BIN)/consult db upgrade
+	$(BIN)/consult seed regions
+	$(BIN)/consult seed demo
+	@echo "Consult is starting on http://$(HOST):$(PORT)/ (stop with Ctrl+C)"
+	$(BIN)/consult run --host $(HOST) --port $(PORT)
+
+.PHONY: chromium
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+.PHONY: lint
+lint: install ## Lint and format check with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: format
+format: install ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: check-translations
+check-translations: install ## Fail when the catalogs are stale or a message is untranslated
+	$(BIN)/python scripts/catalogs.py check
+
+.PHONY: translations
+translations: install ## Extract messages and update the catalogs (then translate nl)
+	$(BIN)/python scripts/catalogs.py update
+
+.PHONY: test
+test: install chromium lint check-translations ## Lint, check the catalogs and run the whole suite
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: clean
+clean: ## Remove the virtualenv and caches (keeps instance/, your local data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+.PHONY: constraints
+constraints: ## Re-pin requirements/constraints.txt from a fresh resolve of setup.cfg
+	rm -rf /tmp/consult-pin && $(PYTHON) -m venv /tmp/consult-pin
+	/tmp/consult-pin/bin/pip install --quiet -e '.[dev]'
+	{ echo "# Pinned versions for reproducible installs: pip install -c requirements/constraints.txt -e '.[dev]'"; \
+	  echo "# Refresh with: make constraints"; \
+	  /tmp/consult-pin/bin/pip freeze --exclude-editable | grep -v '^-e' | sort -f; } > requirements/constraints.txt

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+from consult.organisations.models import OrganisationKind
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        _l("Name of the organisation"),
+        validators=[DataRequired(_l("Enter the name of the organisation.")), Length(max=200)],
+    )
+    kind = SelectField(
+        _l("Kind of organisation"),
+        choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        validators=[DataRequired(_l("Choose what kind of organisation this is."))],
+    )
+    website = StringField(
+        _l("Website (optional)"),
+        validators=[Optional(), URL(message=_l("Enter a full web address, starting with https://.")), Length(max=300)],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels are translated per request, not once at import time.
+        self.kind.choices = [(kind.value, kind.label) for kind in OrganisationKind]
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token, for buttons that change something."""

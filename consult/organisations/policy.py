@@ -1,0 +1,38 @@
+"""Who may do what with organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consult.permissions import rule
+
+
+def _is_admin(actor: Any) -> bool:
+    return actor is not None and actor.is_platform_admin
+
+
+@rule("platform:admin:view")
+def view_platform_admin(actor: Any, _target: Any) -> bool:
+    return _is_admin(actor)
+
+
+@rule("platform:organisations:verify")
+def verify_organisations(actor: Any, _target: Any) -> bool:
+    return _is_admin(actor)
+
+
+@rule("organisation:members:manage")
+def manage_members(actor: Any, organisation: Any) -> bool:
+    if actor is None:
+        return False
+    if _is_admin(actor):
+        return True
+    return any(m.user_id == actor.id and m.is_admin for m in organisation.members)
+
+
+@rule("organisation:comment:on-behalf")
+def comment_on_behalf(actor: Any, organisation: Any) -> bool:
+    """Only members of a verified organisation may speak for it."""
+    if actor is None or organisation.verified_at is None:
+        return False
+    return any(m.user_id == actor.id for m in organisation.members)

@@ -1,0 +1,119 @@
+"""The public region pages: the list, a region's page, and their query counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import event
+
+from consult.extensions import db
+from consult.regions import services
+from tests.regions.conftest import fragment, text_of
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    """The SQL statements run meanwhile (savepoints left out: they are the tests' own)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):  # noqa: ANN001
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_list_shows_all_42_regions_with_their_municipalities(client):
+    response = client.get("/regios")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "42 youth regions, 342 municipalities" in page
+    rows = re.findall(r'<tr class="utrecht-table__row" id="regio-(JZ\d+)"', response.text)
+    assert len(rows) == 42
+    friesland = fragment(response, "regio-JZ02")
+    assert "Friesland (Fryslân)" in friesland
+    assert "Súdwest-Fryslân" in friesland
+    assert "Leeuwarden" in friesland
+    assert "Súdwest-Fryslân" not in fragment(response, "regio-JZ01")
+    assert 'href="/regios/JZ02"' in response.text
+    assert "Former youth regions" not in page
+
+
+def test_list_is_sorted_by_name_and_can_be_sorted_by_province_or_code(client):
+    by_name = re.findall(r'id="regio-(JZ\d+)"', client.get("/regios").text)
+    by_code = re.findall(r'id="regio-(JZ\d+)"', client.get("/regios?volgorde=code").text)
+    by_province = client.get("/regios?volgorde=provincie")
+    assert by_code == sorted(by_code)
+    assert by_name != by_code
+    assert sorted(by_name) == by_code
+    assert by_name.index("JZ12") < by_name.index("JZ22")  # Noord-Veluwe before Utrecht Stad
+    provinces = re.findall(
+        r'id="regio-JZ\d+">.*?<td class="utrecht-table__cell">JZ\d+</td>\s*'
+        r'<td class="utrecht-table__cell">([^<]+)</td>',
+        by_province.text,
+        re.S,
+    )
+    assert len(provinces) == 42
+    assert provinces == sorted(provinces)
+    # An unknown order falls back to sorting by name instead of failing.
+    assert re.findall(r'id="regio-(JZ\d+)"', client.get("/regios?volgorde=x").text) == by_name
+
+
+def test_list_page_takes_the_same_number_of_queries_however_many_regions(client, session):
+    with counted_queries() as before:
+        assert client.get("/regios").status_code == 200
+    services.merge_regions(session, ["JZ19", "JZ20"], "JZ90", "Utrecht West en Eemland", date(2025, 7, 1))
+    services.split_region(
+        session,
+        "JZ08",
+        [
+            services.RegionPart("JZ91", "Almere", ["GM0034"]),
+            services.RegionPart("JZ92", "Flevoland-Oost", ["GM0171", "GM0184", "GM0303", "GM0995"]),
+        ],
+        date(2025, 7, 1),
+    )
+    session.flush()
+    with counted_queries() as after:
+        response = client.get("/regios")
+    assert "41 youth regions, 342 municipalities" in text_of(response)
+    assert len(after) == len(before)
+    assert len(after) <= 4, after
+
+
+def test_region_page_shows_members_history_and_an_empty_consultations_section(client):
+    response = client.get("/regios/JZ02")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Youth region Friesland (Fryslân)" in page
+    assert "JZ02" in page
+    assert "Fryslân" in page
+    members = fragment(response, "members-title") if 'id="members-title"' in response.text else page
+    assert "18 municipalities work together in this youth region" in page
+    assert "Súdwest-Fryslân" in members
+    assert "Consultations" in page
+    assert "This youth region has not yet put a regional vision out for consultation." in page
+    assert "History of the membership" in page
+    assert "still a member" in page
+    assert "Go to the admin page" not in page
+
+
+def test_region_page_shows_dutch_dates(dutch_client):
+    page = text_of(dutch_client.get("/regios/JZ22"))
+    assert '<html lang="nl"' in dutch_client.get("/regios/JZ22").text
+    assert "1 januari 2025" in page
+
+
+def test_region_codes_are_case_insensitive_and_unknown_codes_are_404(client):
+    response = client.get("/regios/jz02")
+    assert response.status_code == 301
+    assert response.location.endswith("/regios/JZ02")
+    assert client.get("/regios/jZ24/beheer").location.endswith("/regios/JZ24/beheer")
+    assert client.get("/regios/JZ99").status_code == 404
+    assert client.get("/regios/JZ99/beheer").status_code == 404

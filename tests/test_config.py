@@ -1,0 +1,66 @@
+"""Settings come from the environment; production refuses to run on guesses."""
+
+import pytest
+
+from consult import create_app
+from consult.config import ConfigError, load_config
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONSULT_SECRET_KEY", raising=False)
+    first = load_config(str(tmp_path), "development").SECRET_KEY
+    second = load_config(str(tmp_path), "development").SECRET_KEY
+    assert len(first) >= 48
+    assert first == second
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONSULT_SECRET_KEY", raising=False)
+    monkeypatch.setenv("CONSULT_DATABASE_URL", "postgresql://consult@db/consult")
+    with pytest.raises(ConfigError) as error:
+        create_app({"INSTANCE_PATH": str(tmp_path)}, environment="production")
+    message = str(error.value)
+    assert "CONSULT_SECRET_KEY" in message
+    assert "\n" not in message
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_needs_a_database_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSULT_SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("CONSULT_DATABASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="CONSULT_DATABASE_URL"):
+        load_config(str(tmp_path), "production")
+
+
+def test_unknown_environment_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSULT_ENV", "staging")
+    with pytest.raises(ConfigError, match="staging"):
+        load_config(str(tmp_path))
+
+
+def test_settings_are_read_from_consult_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSULT_DATABASE_URL", "postgresql://consult@db.example/consult")
+    monkeypatch.setenv("CONSULT_REDIS_URL", "redis://cache.example:6379/2")
+    monkeypatch.setenv("CONSULT_BASE_URL", "https://consult.example.nl/")
+    monkeypatch.setenv("CONSULT_MAIL_SERVER", "smtp.example.nl")
+    monkeypatch.setenv("CONSULT_MAIL_PORT", "2525")
+    settings = load_config(str(tmp_path), "development")
+    assert settings.DATABASE_URL == "postgresql://consult@db.example/consult"
+    assert settings.RATELIMIT_STORAGE_URI == "redis://cache.example:6379/2"
+    assert settings.BASE_URL == "https://consult.example.nl"
+    assert (settings.MAIL_SERVER, settings.MAIL_PORT) == ("smtp.example.nl", 2525)
+
+
+def test_a_malformed_number_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSULT_MAIL_PORT", "twentyfive")
+    with pytest.raises(ConfigError, match="CONSULT_MAIL_PORT must be a whole number"):
+        load_config(str(tmp_path), "development")
+
+
+def test_embedded_default_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONSULT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CONSULT_REDIS_URL", raising=False)
+    settings = load_config(str(tmp_path), "development")
+    assert settings.DATABASE_URL == f"sqlite:///{tmp_path / 'consult.sqlite3'}"
+    assert settings.RATELIMIT_STORAGE_URI == "memory://"

@@ -1,0 +1,31 @@
+"""Start-up checks and the health probe speak plainly about missing services."""
+
+from consult import create_app
+from consult.health import check_at_start
+from tests.conftest import app_settings
+
+
+def test_health_probe_reports_the_database(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+def test_unreachable_database_stops_the_start_with_one_line(tmp_path, smtp_server):
+    controller, _ = smtp_server
+    settings = app_settings("postgresql://consult@127.0.0.1:9/consult", tmp_path, controller.port)
+    problem = check_at_start(create_app(settings, environment="testing"))
+    assert problem is not None
+    assert problem.startswith("cannot reach the database at postgresql://consult@127.0.0.1:9/consult")
+    assert "\n" not in problem
+
+
+def test_unreachable_redis_is_a_warning_and_requests_still_work(tmp_path, smtp_server, database_url, caplog):
+    controller, _ = smtp_server
+    settings = app_settings(database_url, tmp_path, controller.port)
+    settings.update(REDIS_URL="redis://127.0.0.1:9/0", RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0")
+    app = create_app(settings, environment="testing")
+    assert check_at_start(app) is None
+    assert "cannot reach Redis at redis://127.0.0.1:9/0" in caplog.text
+    response = app.test_client().get("/health")
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "unavailable"}
