@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from consult.accounts.models import RegionRoleKind
@@ -13,7 +14,7 @@ MAX_QUERY_LENGTH = 100
 
 
 class MunicipalitySearchForm(FlaskForm):
-    """"In which region is my municipality?": a GET form, so it needs no CSRF token."""
+    """ "In which region is my municipality?": a GET form, so it needs no CSRF token."""
 
     class Meta:
         csrf = False
@@ -43,12 +44,19 @@ class AddTeamMemberForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            (RegionRoleKind.OFFICIAL.value, _l("Official: runs consultations and the team")),
-            (RegionRoleKind.MODERATOR.value, _l("Moderator: hides comments, with a reason")),
-            (RegionRoleKind.RESPONDER.value, _l("Responder: drafts answers to comments")),
+            SelectChoice(
+                RegionRoleKind.OFFICIAL.value, _l("Official: runs consultations and the team")
+            ),
+            SelectChoice(
+                RegionRoleKind.MODERATOR.value, _l("Moderator: hides comments, with a reason")
+            ),
+            SelectChoice(
+                RegionRoleKind.RESPONDER.value, _l("Responder: drafts answers to comments")
+            ),
         ],
         default=RegionRoleKind.RESPONDER.value,
         validate_choice=True,
+        validators=[InputRequired(_l("Choose a role."))],
     )
 
     @property

@@ -107,6 +107,4 @@ class RegionSuccession(Base):
     predecessor: Mapped[Region] = relationship(foreign_keys=[predecessor_id])
     successor: Mapped[Region] = relationship(foreign_keys=[successor_id])
 
-    __table_args__ = (
-        CheckConstraint("predecessor_id <> successor_id", name="distinct_regions"),
-    )
+    __table_args__ = (CheckConstraint("predecessor_id <> successor_id", name="distinct_regions"),)

@@ -49,14 +49,14 @@ def _read_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-def membership_active_on(day: date):  # noqa: ANN201 - a SQL expression
+def membership_active_on(day: date):
     return and_(
         RegionMembership.valid_from <= day,
         or_(RegionMembership.valid_to.is_(None), RegionMembership.valid_to > day),
     )
 
 
-def region_active_on(day: date):  # noqa: ANN201 - a SQL expression
+def region_active_on(day: date):
     return and_(Region.valid_from <= day, or_(Region.valid_to.is_(None), Region.valid_to > day))
 
 
@@ -144,7 +144,9 @@ def get_region(session: Session, code: str) -> Region | None:
 
 def active_regions(session: Session, day: date) -> list[tuple[Region, list[Municipality]]]:
     """Every region in force on ``day`` with its members on that day, in two queries."""
-    regions = list(session.scalars(select(Region).where(region_active_on(day)).order_by(Region.code)))
+    regions = list(
+        session.scalars(select(Region).where(region_active_on(day)).order_by(Region.code))
+    )
     members: dict[int, list[Municipality]] = {r.id: [] for r in regions}
     rows = session.execute(
         select(RegionMembership.region_id, Municipality)
@@ -160,7 +162,8 @@ def active_regions(session: Session, day: date) -> list[tuple[Region, list[Munic
 def former_regions(session: Session, day: date) -> list[Region]:
     return list(
         session.scalars(
-            select(Region).where(Region.valid_to.is_not(None), Region.valid_to <= day)
+            select(Region)
+            .where(Region.valid_to.is_not(None), Region.valid_to <= day)
             .order_by(Region.code)
         )
     )
@@ -188,7 +191,9 @@ def membership_history(session: Session, region: Region) -> list[RegionMembershi
     )
 
 
-def successions_of(session: Session, region: Region) -> tuple[list[RegionSuccession], list[RegionSuccession]]:
+def successions_of(
+    session: Session, region: Region
+) -> tuple[list[RegionSuccession], list[RegionSuccession]]:
     """(the regions this one came from, the regions that continued it)."""
     rows = list(
         session.scalars(
@@ -199,7 +204,9 @@ def successions_of(session: Session, region: Region) -> tuple[list[RegionSuccess
                     RegionSuccession.successor_id == region.id,
                 )
             )
-            .options(joinedload(RegionSuccession.predecessor), joinedload(RegionSuccession.successor))
+            .options(
+                joinedload(RegionSuccession.predecessor), joinedload(RegionSuccession.successor)
+            )
             .order_by(RegionSuccession.effective_on)
         )
     )
@@ -227,7 +234,9 @@ def find_municipalities(
     pattern = f"%{key.replace('%', '').replace('_', '')}%"
     candidates = list(
         session.scalars(
-            select(Municipality).where(Municipality.search_key.like(pattern)).order_by(Municipality.name)
+            select(Municipality)
+            .where(Municipality.search_key.like(pattern))
+            .order_by(Municipality.name)
         )
     )
 
@@ -253,11 +262,13 @@ def _regions_of(session: Session, municipality_ids: Sequence[int], day: date) ->
         .join(Region, RegionMembership.region_id == Region.id)
         .where(RegionMembership.municipality_id.in_(municipality_ids), membership_active_on(day))
     )
-    return {municipality_id: region for municipality_id, region in rows}
+    return dict(rows.all())
 
 
 def count_active(session: Session, day: date) -> int:
-    return session.scalar(select(func.count()).select_from(Region).where(region_active_on(day))) or 0
+    return (
+        session.scalar(select(func.count()).select_from(Region).where(region_active_on(day))) or 0
+    )
 
 
 @dataclass
@@ -290,7 +301,9 @@ def _end_region(session: Session, region: Region, day: date) -> list[RegionMembe
     return current
 
 
-def _new_region(session: Session, code: str, name: str, provinces: Iterable[str], day: date) -> Region:
+def _new_region(
+    session: Session, code: str, name: str, provinces: Iterable[str], day: date
+) -> Region:
     region = Region(
         code=code.upper(), name=name, provinces="; ".join(sorted(set(provinces))), valid_from=day
     )
@@ -298,7 +311,9 @@ def _new_region(session: Session, code: str, name: str, provinces: Iterable[str]
     return region
 
 
-def split_region(session: Session, code: str, parts: Sequence[RegionPart], effective_on: date) -> list[Region]:
+def split_region(
+    session: Session, code: str, parts: Sequence[RegionPart], effective_on: date
+) -> list[Region]:
     """End region ``code`` on ``effective_on`` and continue its members in ``parts``.
 
     Every current member must go to exactly one part, so nobody falls between two regions.
@@ -313,7 +328,11 @@ def split_region(session: Session, code: str, parts: Sequence[RegionPart], effec
     if len({p.code.upper() for p in parts}) != len(parts):
         raise RegionError("the new regions need different codes")
 
-    current = {m.municipality.code: m.municipality for m in region.memberships if m.is_active_on(effective_on)}
+    current = {
+        m.municipality.code: m.municipality
+        for m in region.memberships
+        if m.is_active_on(effective_on)
+    }
     assigned = [c.upper() for part in parts for c in part.municipality_codes]
     unknown = sorted(set(assigned) - set(current))
     missing = sorted(set(current) - set(assigned))
@@ -329,11 +348,20 @@ def split_region(session: Session, code: str, parts: Sequence[RegionPart], effec
     created = []
     for part in parts:
         members = [current[c.upper()] for c in part.municipality_codes]
-        new = _new_region(session, part.code, part.name, (m.province for m in members), effective_on)
+        new = _new_region(
+            session, part.code, part.name, (m.province for m in members), effective_on
+        )
         for municipality in members:
-            session.add(RegionMembership(region=new, municipality=municipality, valid_from=effective_on))
+            session.add(
+                RegionMembership(region=new, municipality=municipality, valid_from=effective_on)
+            )
         session.add(
-            RegionSuccession(predecessor=region, successor=new, kind=SuccessionKind.SPLIT, effective_on=effective_on)
+            RegionSuccession(
+                predecessor=region,
+                successor=new,
+                kind=SuccessionKind.SPLIT,
+                effective_on=effective_on,
+            )
         )
         created.append(new)
     session.flush()
@@ -344,7 +372,7 @@ def merge_regions(
     session: Session, codes: Sequence[str], new_code: str, new_name: str, effective_on: date
 ) -> Region:
     """End the regions ``codes`` on ``effective_on`` and continue all their members in one."""
-    if len(set(c.upper() for c in codes)) < 2:
+    if len({c.upper() for c in codes}) < 2:
         raise RegionError("a merger needs at least two different regions")
     regions = []
     for code in codes:
@@ -359,10 +387,17 @@ def merge_regions(
         members.extend(m.municipality for m in _end_region(session, region, effective_on))
     merged = _new_region(session, new_code, new_name, (m.province for m in members), effective_on)
     for municipality in members:
-        session.add(RegionMembership(region=merged, municipality=municipality, valid_from=effective_on))
+        session.add(
+            RegionMembership(region=merged, municipality=municipality, valid_from=effective_on)
+        )
     for region in regions:
         session.add(
-            RegionSuccession(predecessor=region, successor=merged, kind=SuccessionKind.MERGE, effective_on=effective_on)
+            RegionSuccession(
+                predecessor=region,
+                successor=merged,
+                kind=SuccessionKind.MERGE,
+                effective_on=effective_on,
+            )
         )
     session.flush()
     return merged
@@ -392,7 +427,8 @@ def already_split(session: Session, code: str, new_codes: Sequence[str], day: da
 
 def already_merged(session: Session, codes: Sequence[str], new_code: str, day: date) -> bool:
     return all(
-        _successors(session, code, SuccessionKind.MERGE, day) == {new_code.upper()} for code in codes
+        _successors(session, code, SuccessionKind.MERGE, day) == {new_code.upper()}
+        for code in codes
     )
 
 
@@ -440,9 +476,7 @@ LAST_OFFICIAL = "last-official"
 
 def region_team(session: Session, region: Region) -> list[RegionRole]:
     """Everyone holding a role in ``region``, with their account, in one query."""
-    from consult.accounts.models import RegionRole, User
-
-    from consult.accounts.models import RegionRoleKind
+    from consult.accounts.models import RegionRole, RegionRoleKind, User
 
     rank = {kind: position for position, kind in enumerate(RegionRoleKind)}
     team = session.scalars(
@@ -474,9 +508,7 @@ def is_last_official(session: Session, grant: RegionRole) -> bool:
     officials = session.scalar(
         select(func.count())
         .select_from(RegionRole)
-        .where(
-            RegionRole.region_id == grant.region_id, RegionRole.role == RegionRoleKind.OFFICIAL
-        )
+        .where(RegionRole.region_id == grant.region_id, RegionRole.role == RegionRoleKind.OFFICIAL)
     )
     return (officials or 0) <= 1
 

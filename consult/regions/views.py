@@ -155,7 +155,7 @@ def add_member(code: str) -> str | Response:
     return redirect(url_for("regions.admin", code=region.code))
 
 
-def _team_role_or_404(region: Region, role_id: int):  # noqa: ANN202 - a RegionRole
+def _team_role_or_404(region: Region, role_id: int):
     grant = services.team_role(db.session, region, role_id)
     if grant is None:
         abort(404)

@@ -41,7 +41,7 @@ def login_as(app: Flask, client: FlaskClient, user: User) -> None:
         sess["_id"] = identifier
 
 
-def text_of(response) -> str:  # noqa: ANN001 - a test response
+def text_of(response) -> str:
     """The page as a reader sees it: tags dropped, entities decoded, spaces squeezed."""
     body = response.get_data(as_text=True)
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
@@ -53,7 +53,7 @@ def _squeeze(text: str) -> str:
     return re.sub(r" ([.,:;)])", r"\1", text).replace("( ", "(")
 
 
-def fragment(response, element_id: str) -> str:  # noqa: ANN001 - a test response
+def fragment(response, element_id: str) -> str:
     """The text of the element with ``element_id`` (a table row or list item)."""
     body = response.get_data(as_text=True)
     found = re.search(rf'<(tr|li|section)\b[^>]*id="{re.escape(element_id)}".*?</\1>', body, re.S)
