@@ -10,6 +10,8 @@ Each test runs inside one transaction that is rolled back afterwards. The app's 
 (one per request) and the ``session`` fixture share that connection, so data a test
 creates is visible to the requests it makes. Do not keep an app context pushed while using
 the client: Flask would reuse it, and with it ``g`` and the logged-in user, across requests.
+A test that builds an extra app (``create_app(app_settings(...))``) must keep the rate-limit
+settings ``app_settings`` gives it: Flask-Limiter keeps one storage for the whole process.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -68,7 +68,10 @@ class LoginForm(FlaskForm):
         _l("Password"),
         validators=[
             DataRequired(_l("Enter your password.")),
-            Length(max=MAX_PASSWORD_LENGTH),
+            # Too long to be anyone's password: the same answer as any wrong one.
+            Length(
+                max=MAX_PASSWORD_LENGTH, message=_l("The email address or password is incorrect.")
+            ),
         ],
     )
     remember = BooleanField(_l("Stay logged in on this device"))
@@ -107,5 +110,5 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language for pages and emails"),
-        choices=list(LANGUAGE_NAMES.items()),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
     )

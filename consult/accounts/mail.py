@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _valid_for(seconds: int) -> str:
-    """"48 hours", "1 hour": hours up to three days, so the reader knows exactly how long."""
+    """ "48 hours", "1 hour": hours up to three days, so the reader knows exactly how long."""
     return format_timedelta(timedelta(seconds=seconds), granularity="hour", threshold=3)
 
 

@@ -71,13 +71,20 @@ def create_user(
 
 
 def ensure_user(
-    session: Session, email: str, password: str, *, display_name: str | None = None, confirmed: bool = True
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    confirmed: bool = True,
 ) -> tuple[User, bool]:
     """The account for ``email``, created when missing (used by the CLI and the demo seed)."""
     user = find_user_by_email(session, email)
     if user is not None:
         return user, False
-    return create_user(session, email, password, display_name=display_name, confirmed=confirmed), True
+    return create_user(
+        session, email, password, display_name=display_name, confirmed=confirmed
+    ), True
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -249,12 +256,16 @@ def grant_region_role(
 ) -> RegionRole:
     existing = session.scalar(
         select(RegionRole).where(
-            RegionRole.user_id == user.id, RegionRole.region_id == region.id, RegionRole.role == role
+            RegionRole.user_id == user.id,
+            RegionRole.region_id == region.id,
+            RegionRole.role == role,
         )
     )
     if existing is not None:
         return existing
-    grant = RegionRole(user=user, region=region, role=role, granted_by_id=granted_by.id if granted_by else None)
+    grant = RegionRole(
+        user=user, region=region, role=role, granted_by_id=granted_by.id if granted_by else None
+    )
     session.add(grant)
     session.flush()
     return grant
@@ -285,13 +296,14 @@ def make_token(purpose: str, user: User, **extra: Any) -> str:
     payload: dict[str, Any] = {"u": user.id, **extra}
     if purpose == "reset-password":
         payload["p"] = _password_fingerprint(user)
-    if purpose in ("confirm-email", "change-email"):
-        # Bound to the address the account has now: once it changes, the link is spent.
-        payload["e"] = user.email_key
+    # Bound to the address the account has now: once that changes, every link is spent.
+    payload["e"] = user.email_key
     return _serializer(purpose).dumps(payload)
 
 
-def read_token(session: Session, purpose: str, token: str, max_age: int) -> tuple[User, dict[str, Any]]:
+def read_token(
+    session: Session, purpose: str, token: str, max_age: int
+) -> tuple[User, dict[str, Any]]:
     """The user a link was made for, and its payload; raises TokenError otherwise."""
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age)
@@ -304,6 +316,6 @@ def read_token(session: Session, purpose: str, token: str, max_age: int) -> tupl
         raise TokenError()
     if purpose == "reset-password" and payload.get("p") != _password_fingerprint(user):
         raise TokenError()
-    if purpose in ("confirm-email", "change-email") and payload.get("e") != user.email_key:
+    if payload.get("e") != user.email_key:
         raise TokenError()
     return user, payload

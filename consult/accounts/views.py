@@ -1,22 +1,371 @@
-"""Register, confirm, log in and out, and manage one's own account."""
+"""Register, confirm, log in and out, and manage one's own account.
+
+Nothing on these pages tells whether an address has an account: registering, asking for a
+new link and forgetting a password give the same answer either way, and only the mailbox
+learns the difference. A wrong address and a wrong password get the same message.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+
+from consult.accounts import mail as account_mail
+from consult.accounts import services
+from consult.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    EmailForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from consult.accounts.models import User
+from consult.accounts.passwords import verify_password
+from consult.extensions import db, limiter
+from consult.i18n import current_locale, safe_next_url
+from consult.mail import MailError
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
+Page = str | tuple[str, int] | Response
 
-@bp.get("/inloggen")
-def login() -> str:
-    return "login"
+# Limits are read per request, so tests and deployments can change them in the config.
+login_limit = limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+# Only a request that sent (or tried to send) mail counts: someone fixing a typo in the
+# form is not the flood this limit is for.
+mail_limit = limiter.limit(
+    lambda: current_app.config["RATELIMIT_ACCOUNT_MAIL"],
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code in (302, 503),
+)
+
+SENT_REASONS = ("registreren", "bevestigen", "wachtwoord", "email")
 
 
-@bp.get("/")
-def overview() -> str:
-    return "account"
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _start_session(user: User, *, remember: bool = False) -> None:
+    """Log ``user`` in on a fresh session, so an id planted before log-in is worthless."""
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def _mail_failed(retry_url: str) -> tuple[str, int]:
+    return render_template("accounts/mail_failed.html", retry_url=retry_url), 503
+
+
+def _link_problem(error: services.TokenError, *, kind: str) -> tuple[str, int]:
+    """A mailed link that is spent, broken or too old: say which and offer the way on."""
+    resend_form = EmailForm() if kind == "confirm" and error.expired else None
+    return (
+        render_template(
+            "accounts/link_problem.html", expired=error.expired, kind=kind, resend_form=resend_form
+        ),
+        410 if error.expired else 400,
+    )
+
+
+def region_admin_url(code: str) -> str:
+    try:
+        return url_for("regions.admin", code=code)
+    except BuildError:  # the region admin pages are not registered in this build
+        return f"/regios/{code}/beheer"
+
+
+def _remembered() -> bool:
+    return current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+
+
+# -- registration and confirmation ---------------------------------------------------------
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+@mail_limit
+def register() -> Page:
+    if current_user.is_authenticated:
+        return redirect(url_for(".overview"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = services.register_user(
+            db.session,
+            form.email.data,
+            form.password.data,
+            display_name=form.display_name.data,
+            locale=current_locale(),
+        )
+        db.session.commit()
+        try:
+            if user is not None:
+                account_mail.send_confirmation(user)
+            else:
+                existing = services.find_user_by_email(db.session, form.email.data)
+                if existing is not None:
+                    account_mail.send_account_exists(existing)
+        except MailError:
+            return _mail_failed(url_for(".resend_confirmation"))
+        return redirect(url_for(".mail_sent", reden="registreren"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/email-verstuurd/<reden>")
+def mail_sent(reden: str) -> str:
+    if reden not in SENT_REASONS:
+        abort(404)
+    return render_template(
+        "accounts/mail_sent.html",
+        reason=reden,
+        confirm_hours=current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600,
+        reset_hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
+    )
+
+
+@bp.get("/bevestigen/<token>")
+def confirm(token: str) -> Page:
+    try:
+        user, _payload = services.read_token(
+            db.session, "confirm-email", token, current_app.config["EMAIL_TOKEN_MAX_AGE"]
+        )
+    except services.TokenError as error:
+        return _link_problem(error, kind="confirm")
+    if user.is_confirmed:
+        # The link logs in once; after that it only says the work is done.
+        flash(_("Your email address was already confirmed. You can log in."), "info")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(url_for(".overview"))
+        return redirect(url_for(".login"))
+    services.confirm_email(db.session, user)
+    _start_session(user)
+    db.session.commit()
+    flash(_("Thank you, your email address is confirmed. You are now logged in."), "success")
+    return redirect(url_for(".overview"))
+
+
+@bp.route("/bevestiging-opnieuw", methods=["GET", "POST"])
+@mail_limit
+def resend_confirmation() -> Page:
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(db.session, form.email.data)
+        if user is not None and not user.is_confirmed:
+            try:
+                account_mail.send_confirmation(user)
+            except MailError:
+                return _mail_failed(url_for(".resend_confirmation"))
+        return redirect(url_for(".mail_sent", reden="bevestigen"))
+    return render_template("accounts/resend_confirmation.html", form=form)
+
+
+# -- logging in and out --------------------------------------------------------------------
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@login_limit
+def login() -> Page:
+    next_url = safe_next_url(request.values.get("next"), fallback="")
+    form = LoginForm()
+    unconfirmed_form = None
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The email address or password is incorrect."))
+        elif not user.is_confirmed:
+            # Only someone who knows the password learns that the account waits for this.
+            unconfirmed_form = EmailForm(formdata=None, email=user.email)
+        else:
+            _start_session(user, remember=bool(form.remember.data))
+            db.session.commit()
+            flash(
+                _("Welcome, %(name)s. You are logged in.", name=user.display_name or user.email),
+                "success",
+            )
+            return redirect(next_url or url_for(".overview"))
+    return render_template(
+        "accounts/login.html", form=form, next_url=next_url, unconfirmed_form=unconfirmed_form
+    )
 
 
 @bp.post("/uitloggen")
-def logout() -> str:
-    return "logout"
+def logout() -> Response:
+    session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("web.home"))
+
+
+# -- forgotten password --------------------------------------------------------------------
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@mail_limit
+def forgot_password() -> Page:
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(db.session, form.email.data)
+        if user is not None:
+            try:
+                account_mail.send_password_reset(user)
+            except MailError:
+                return _mail_failed(url_for(".forgot_password"))
+        return redirect(url_for(".mail_sent", reden="wachtwoord"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@login_limit
+def reset_password(token: str) -> Page:
+    try:
+        user, _payload = services.read_token(
+            db.session, "reset-password", token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except services.TokenError as error:
+        return _link_problem(error, kind="reset")
+    form = ResetPasswordForm()
+    form.email_for_rules = user.email
+    if form.validate_on_submit():
+        services.set_password(db.session, user, form.password.data)
+        # The link reached this mailbox, which is all a confirmation proves.
+        services.confirm_email(db.session, user)
+        _start_session(user)
+        db.session.commit()
+        flash(_("Your new password is saved. You are now logged in."), "success")
+        return redirect(url_for(".overview"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+# -- one's own account ---------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def overview() -> str:
+    user = current_user._get_current_object()
+    profile_form = ProfileForm(
+        formdata=None, display_name=user.display_name, locale=user.locale or current_locale()
+    )
+    return _overview_page(user, profile_form)
+
+
+def _overview_page(user: User, profile_form: ProfileForm) -> str:
+    roles = [
+        (region, role_kinds, region_admin_url(region.code))
+        for region, role_kinds in services.roles_by_region(db.session, user)
+    ]
+    return render_template(
+        "accounts/overview.html",
+        user=user,
+        roles=roles,
+        memberships=services.memberships_of(db.session, user),
+        profile_form=profile_form,
+    )
+
+
+@bp.post("/gegevens")
+@login_required
+def update_profile() -> Page:
+    user = current_user._get_current_object()
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _overview_page(user, form), 400
+    services.update_profile(
+        db.session, user, display_name=form.display_name.data, locale=form.locale.data
+    )
+    db.session.commit()
+    flash(_("Your details are saved."), "success")
+    response = redirect(url_for(".overview"))
+    # The language cookie outranks the account's choice, so keep the two the same.
+    response.set_cookie(
+        current_app.config["LANGUAGE_COOKIE_NAME"],
+        form.locale.data,
+        max_age=365 * 24 * 3600,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@login_required
+@login_limit
+def change_password() -> Page:
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    form.email_for_rules = user.email
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            services.set_password(db.session, user, form.password.data)
+            # The new nonce ends every other session; this one starts afresh and stays.
+            _start_session(user, remember=_remembered())
+            db.session.commit()
+            account_mail.send_password_changed(user)
+            flash(
+                _("Your password is changed. You are logged out on all other devices."),
+                "success",
+            )
+            return redirect(url_for(".overview"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+@mail_limit
+def change_email() -> Page:
+    user = current_user._get_current_object()
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        new_email = form.new_email.data
+        if not verify_password(user.password_hash, form.password.data):
+            form.password.errors.append(_("This is not your password."))
+        elif services.email_key(new_email) == user.email_key:
+            form.new_email.errors.append(_("This is already your email address."))
+        else:
+            owner = services.find_user_by_email(db.session, new_email)
+            try:
+                if owner is None:
+                    account_mail.send_email_change(user, new_email)
+                else:
+                    account_mail.send_email_in_use(user, new_email)
+            except MailError:
+                return _mail_failed(url_for(".change_email"))
+            return redirect(url_for(".mail_sent", reden="email"))
+    return render_template("accounts/change_email.html", form=form, user=user)
+
+
+@bp.get("/email/bevestigen/<token>")
+def confirm_email_change(token: str) -> Page:
+    try:
+        user, payload = services.read_token(
+            db.session, "change-email", token, current_app.config["EMAIL_TOKEN_MAX_AGE"]
+        )
+    except services.TokenError as error:
+        return _link_problem(error, kind="email")
+    new_email = payload.get("new")
+    if not isinstance(new_email, str):
+        return _link_problem(services.TokenError(), kind="email")
+    try:
+        services.change_email(db.session, user, new_email)
+    except services.AccountError:
+        return render_template("accounts/email_taken.html"), 409
+    db.session.commit()
+    flash(_("Your email address is now %(email)s.", email=user.email), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for(".overview"))
+    return redirect(url_for(".login"))

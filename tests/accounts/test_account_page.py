@@ -1,0 +1,157 @@
+"""The account page, and changing one's email address (only once the new mailbox says so)."""
+
+from __future__ import annotations
+
+from consult.accounts import services
+from consult.accounts.models import RegionRoleKind
+from tests import factories
+from tests.accounts.conftest import link_in, only_mail_to, text
+from tests.conftest import TEST_PASSWORD, log_in, submit_form
+
+
+def change_email(client, new_email: str, password: str = TEST_PASSWORD):
+    return submit_form(client, "/account/email", {"new_email": new_email, "password": password})
+
+
+def test_the_account_page_needs_a_log_in(client):
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/inloggen?next=")
+
+
+def test_the_account_page_shows_roles_per_region_and_organisations(client, session):
+    person = factories.region_user(session, "official", "JZ22", email="rollen@example.org")
+    utrecht = factories.region(session, "JZ22")
+    services.grant_region_role(session, person, utrecht, RegionRoleKind.MODERATOR, None)
+    factories.organisation(session, "Stichting Stem", verified=True, admins=(person,))
+    log_in(client, "rollen@example.org")
+
+    page = text(client.get("/account/"))
+    assert "rollen@example.org" in page
+    assert f'href="/regios/{utrecht.code}/beheer"' in page
+    assert utrecht.name in page
+    assert "official, moderator" in page
+    assert "Stichting Stem" in page
+    assert "verified" in page
+    assert "you manage this organisation" in page
+    assert 'href="/account/wachtwoord"' in page
+    assert 'href="/account/email"' in page
+
+
+def test_name_and_language_are_saved_from_the_account_page(app, client, session):
+    person = factories.user(session, "profiel@example.org")
+    log_in(client, "profiel@example.org")
+    response = submit_form(
+        client,
+        "/account/",
+        {"display_name": "  Noor  ", "locale": "en"},
+        action="/account/gegevens",
+    )
+    assert response.status_code == 302
+    assert (
+        client.get_cookie(app.config["LANGUAGE_COOKIE_NAME"], domain="consult.test").value == "en"
+    )
+    session.refresh(person)
+    assert (person.display_name, person.locale) == ("Noor", "en")
+    assert 'value="Noor"' in text(client.get("/account/"))
+
+    refused = submit_form(
+        client, "/account/", {"display_name": "x", "locale": "fr"}, action="/account/gegevens"
+    )
+    assert refused.status_code == 400
+    assert "Please correct the following" in text(refused)
+
+
+def test_change_email_needs_the_new_mailbox_and_tells_the_old_one(
+    client, other_client, session, outbox
+):
+    person = factories.user(session, "oud@example.org", display_name="Olaf")
+    log_in(client, "oud@example.org")
+
+    wrong = change_email(client, "nieuw@example.org", password="not my password at all")
+    assert "This is not your password." in text(wrong)
+    assert 'value="nieuw@example.org"' in text(wrong)
+    assert outbox.messages == []
+
+    response = change_email(client, "Nieuw@Example.org")
+    assert response.headers["Location"] == "/account/email-verstuurd/email"
+    assert "Your email address changes only when you open that link." in text(
+        client.get(response.headers["Location"])
+    )
+    session.refresh(person)
+    assert person.email == "oud@example.org"
+
+    notice = only_mail_to(outbox, "oud@example.org")
+    assert notice["Subject"] == "Someone asked to change your email address on Consult"
+    assert "Nieuw@Example.org" in outbox.text_of(notice)
+    assert "/account/wachtwoord-vergeten" in outbox.text_of(notice)
+    assert "/account/email/bevestigen/" not in outbox.text_of(notice)
+
+    message = only_mail_to(outbox, "nieuw@example.org")
+    assert message["Subject"] == "Confirm your new email address for Consult"
+    assert "Hello Olaf," in outbox.text_of(message)
+    link = link_in(outbox, "nieuw@example.org", "/account/email/bevestigen/")
+
+    # Opened in another browser (a phone's mail app): it works without a log-in.
+    opened = other_client.get(link)
+    assert opened.headers["Location"] == "/account/inloggen"
+    assert "Your email address is now Nieuw@Example.org." in text(
+        other_client.get("/account/inloggen")
+    )
+    session.refresh(person)
+    assert (person.email, person.email_key) == ("Nieuw@Example.org", "nieuw@example.org")
+
+    # This session stays valid; the old address no longer logs in, the new one does.
+    assert "Nieuw@Example.org" in text(client.get("/account/"))
+    old = submit_form(
+        other_client, "/account/inloggen", {"email": "oud@example.org", "password": TEST_PASSWORD}
+    )
+    assert "The email address or password is incorrect." in text(old)
+    log_in(other_client, "nieuw@example.org")
+
+    spent = client.get(link)
+    assert spent.status_code == 400
+    assert "This link does not work" in text(spent)
+
+
+def test_changing_to_an_address_with_an_account_says_the_same_and_changes_nothing(
+    client, session, outbox
+):
+    person = factories.user(session, "mijn@example.org")
+    factories.user(session, "bezet@example.org")
+    log_in(client, "mijn@example.org")
+
+    response = change_email(client, "bezet@example.org")
+    assert response.headers["Location"] == "/account/email-verstuurd/email"
+    session.refresh(person)
+    assert person.email == "mijn@example.org"
+
+    to_owner = outbox.text_of(only_mail_to(outbox, "bezet@example.org"))
+    assert "This address already has its own account, so nothing changed." in to_owner
+    assert "/account/email/bevestigen/" not in to_owner
+    assert only_mail_to(outbox, "mijn@example.org")["Subject"] == (
+        "Someone asked to change your email address on Consult"
+    )
+
+
+def test_an_address_taken_before_the_link_is_opened_is_not_moved(client, session, outbox):
+    person = factories.user(session, "eerst@example.org")
+    log_in(client, "eerst@example.org")
+    change_email(client, "gewild@example.org")
+    link = link_in(outbox, "gewild@example.org", "/account/email/bevestigen/")
+    factories.user(session, "gewild@example.org")
+
+    response = client.get(link)
+    assert response.status_code == 409
+    assert "This email address is already in use" in text(response)
+    session.refresh(person)
+    assert person.email == "eerst@example.org"
+
+
+def test_the_same_address_is_not_a_change(client, session, outbox):
+    factories.user(session, "zelfde@example.org")
+    log_in(client, "zelfde@example.org")
+    response = change_email(client, "ZELFDE@example.org")
+    assert response.status_code == 200
+    assert "This is already your email address." in text(response)
+    assert outbox.messages == []
