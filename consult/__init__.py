@@ -48,8 +48,8 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
 
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
-    from consult.regions.views import bp as regions_bp
     from consult.health import bp as health_bp
+    from consult.regions.views import bp as regions_bp
     from consult.web.views import bp as web_bp
 
     for blueprint in (web_bp, regions_bp, accounts_bp, admin_bp, health_bp):

@@ -138,7 +138,8 @@ def seed_regions_command() -> None:
         click.echo(
             f"regions: {result.regions_created} new, {result.regions_updated} updated; "
             f"municipalities: {result.municipalities_created} new, "
-            f"{result.municipalities_updated} updated; memberships: {result.memberships_created} new"
+            f"{result.municipalities_updated} updated; "
+            f"memberships: {result.memberships_created} new"
         )
     else:
         click.echo("regions are up to date")
@@ -152,7 +153,9 @@ def seed_demo_command(quiet: bool) -> None:
     from consult.demo import DEMO_PASSWORD, seed_demo
 
     if current_app.config["ENV_NAME"] == "production":
-        raise click.ClickException("demo data has known passwords and is never seeded in production")
+        raise click.ClickException(
+            "demo data has known passwords and is never seeded in production"
+        )
     session = _session()
     accounts = seed_demo(session)
     session.commit()
@@ -214,7 +217,9 @@ def user_create(
         if region is None:
             raise click.BadParameter(f"there is no region {region_code}", param_hint="--region")
     elif region_code:
-        raise click.BadParameter(f"--region goes with a region role, not {role}", param_hint="--region")
+        raise click.BadParameter(
+            f"--region goes with a region role, not {role}", param_hint="--region"
+        )
 
     try:
         user, created = accounts.ensure_user(
@@ -257,7 +262,9 @@ def _parse_day(_ctx: Any, _param: Any, value: str) -> date:
     metavar="CODE:NAME:GM0001,GM0002",
     help="A new region and its municipality codes; give --into once per new region.",
 )
-@click.option("--on", "effective_on", required=True, callback=_parse_day, help="Date it takes effect.")
+@click.option(
+    "--on", "effective_on", required=True, callback=_parse_day, help="Date it takes effect."
+)
 @with_appcontext
 def region_split(code: str, parts: tuple[str, ...], effective_on: date) -> None:
     """Split region CODE into new regions from a date; its history stays."""
@@ -268,26 +275,41 @@ def region_split(code: str, parts: tuple[str, ...], effective_on: date) -> None:
         try:
             new_code, name, members = part.split(":", 2)
         except ValueError as exc:
-            raise click.BadParameter(f"{part!r} is not CODE:NAME:GM0001,GM0002", param_hint="--into") from exc
-        parsed.append(services.RegionPart(new_code.strip().upper(), name.strip(), [m.strip().upper() for m in members.split(",") if m.strip()]))
+            raise click.BadParameter(
+                f"{part!r} is not CODE:NAME:GM0001,GM0002", param_hint="--into"
+            ) from exc
+        parsed.append(
+            services.RegionPart(
+                new_code.strip().upper(),
+                name.strip(),
+                [m.strip().upper() for m in members.split(",") if m.strip()],
+            )
+        )
 
     session = _session()
     if services.already_split(session, code, [p.code for p in parsed], effective_on):
-        click.echo(f"{code} was already split into {', '.join(p.code for p in parsed)} on {effective_on}")
+        click.echo(
+            f"{code} was already split into {', '.join(p.code for p in parsed)} on {effective_on}"
+        )
         return
     try:
         created = services.split_region(session, code, parsed, effective_on)
     except services.RegionError as exc:
         raise click.ClickException(str(exc)) from exc
     session.commit()
-    click.echo(f"{code.upper()} split on {effective_on} into " + ", ".join(f"{r.code} {r.name}" for r in created))
+    click.echo(
+        f"{code.upper()} split on {effective_on} into "
+        + ", ".join(f"{r.code} {r.name}" for r in created)
+    )
 
 
 @region_group.command("merge")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--into", "new_code", required=True, help="Code of the merged region.")
 @click.option("--name", "new_name", required=True, help="Name of the merged region.")
-@click.option("--on", "effective_on", required=True, callback=_parse_day, help="Date it takes effect.")
+@click.option(
+    "--on", "effective_on", required=True, callback=_parse_day, help="Date it takes effect."
+)
 @with_appcontext
 def region_merge(codes: tuple[str, ...], new_code: str, new_name: str, effective_on: date) -> None:
     """Merge regions CODES into one new region from a date; their history stays."""
@@ -295,14 +317,17 @@ def region_merge(codes: tuple[str, ...], new_code: str, new_name: str, effective
 
     session = _session()
     if services.already_merged(session, codes, new_code, effective_on):
-        click.echo(f"{', '.join(codes)} were already merged into {new_code.upper()} on {effective_on}")
+        click.echo(
+            f"{', '.join(codes)} were already merged into {new_code.upper()} on {effective_on}"
+        )
         return
     try:
         merged = services.merge_regions(session, codes, new_code.upper(), new_name, effective_on)
     except services.RegionError as exc:
         raise click.ClickException(str(exc)) from exc
     session.commit()
-    click.echo(f"{', '.join(c.upper() for c in codes)} merged on {effective_on} into {merged.code} {merged.name}")
+    merged_codes = ", ".join(c.upper() for c in codes)
+    click.echo(f"{merged_codes} merged on {effective_on} into {merged.code} {merged.name}")
 
 
 def register_commands(app: Flask) -> None:

@@ -14,7 +14,7 @@ from consult.db import utcnow
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
 from consult.regions.services import get_region, seed_regions
 
-DEMO_PASSWORD = "demo-wachtwoord-2026"
+DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - printed by make run, refused in production
 
 DEMO_ACCOUNTS = [
     ("beheer@example.org", "Platformbeheer Consult", "admin", None),
@@ -26,7 +26,11 @@ DEMO_ACCOUNTS = [
     ("lid.jeugdstem@example.org", "Noah Visser", "organisation", None),
 ]
 
-DEMO_ORGANISATION = ("Stichting Jeugdstem (demo)", "stichting-jeugdstem-demo", OrganisationKind.ADVOCACY_GROUP)
+DEMO_ORGANISATION = (
+    "Stichting Jeugdstem (demo)",
+    "stichting-jeugdstem-demo",
+    OrganisationKind.ADVOCACY_GROUP,
+)
 
 
 def seed_demo(session: Session) -> list[tuple[str, str]]:

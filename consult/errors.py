@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -18,18 +18,24 @@ ERROR_TEXTS = {
     ),
     403: (
         _l("You may not open this page"),
-        _l("Your account does not have access to this page. Log in with another account "
-           "or ask the region's official for access."),
+        _l(
+            "Your account does not have access to this page. Log in with another account "
+            "or ask the region's official for access."
+        ),
     ),
     404: (
         _l("Page not found"),
-        _l("This page does not exist (anymore). Check the address, or start again from the "
-           "home page."),
+        _l(
+            "This page does not exist (anymore). Check the address, or start again from the "
+            "home page."
+        ),
     ),
     405: (
         _l("This action is not possible here"),
-        _l("The page does not accept this kind of request. Go back and use the buttons on "
-           "the page."),
+        _l(
+            "The page does not accept this kind of request. Go back and use the buttons on "
+            "the page."
+        ),
     ),
     413: (
         _l("The file is too large"),
@@ -41,13 +47,17 @@ ERROR_TEXTS = {
     ),
     500: (
         _l("Something went wrong on our side"),
-        _l("This is our fault, not yours. Try again in a moment. If it keeps happening, "
-           "let us know."),
+        _l(
+            "This is our fault, not yours. Try again in a moment. If it keeps happening, "
+            "let us know."
+        ),
     ),
     503: (
         _l("Consult is briefly unavailable"),
-        _l("We cannot reach our database right now. Try again in a few minutes; nothing you "
-           "sent before has been lost."),
+        _l(
+            "We cannot reach our database right now. Try again in a few minutes; nothing you "
+            "sent before has been lost."
+        ),
     ),
 }
 
@@ -69,6 +79,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> tuple[str, int]:
         log.error("database unavailable during %s %s: %s", request.method, request.path, error)
+        # The layout asks who is logged in, which needs the database: render as anonymous.
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
         return render_error(ServiceUnavailable.code)
 
     @app.errorhandler(InternalServerError)

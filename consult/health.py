@@ -55,7 +55,9 @@ def check_at_start(app: Flask) -> str | None:
         return f"{database.detail}. Is it running, and is CONSULT_DATABASE_URL right?"
     cache = check_redis(app)
     if cache is not None and not cache.ok:
-        log.warning("%s; rate limits fall back to this process's memory until it is back", cache.detail)
+        log.warning(
+            "%s; rate limits fall back to this process's memory until it is back", cache.detail
+        )
     return None
 
 

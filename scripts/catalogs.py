@@ -20,17 +20,39 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 LOCALES = ("nl", "en")
 SOURCE_LOCALE = "en"
-KEYWORDS = ["_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2", "pgettext:1c,2"]
+KEYWORDS = [
+    "_",
+    "gettext",
+    "ngettext:1,2",
+    "lazy_gettext",
+    "_l",
+    "lazy_ngettext:1,2",
+    "pgettext:1c,2",
+]
 
 
 def extract() -> Catalog:
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         command = [
-            sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-            "--mapping-file", str(ROOT / "babel.cfg"), "--output-file", str(pot),
-            "--no-wrap", "--sort-by-file", "--project", "Consult", "--copyright-holder", "Consult contributors",
-            "--add-comments", "TRANSLATORS:", "--strip-comments",
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "--mapping-file",
+            str(ROOT / "babel.cfg"),
+            "--output-file",
+            str(pot),
+            "--no-wrap",
+            "--sort-by-file",
+            "--project",
+            "Consult",
+            "--copyright-holder",
+            "Consult contributors",
+            "--add-comments",
+            "TRANSLATORS:",
+            "--strip-comments",
         ]
         for keyword in KEYWORDS:
             command += ["--keyword", keyword]
@@ -51,7 +73,7 @@ def read_catalog(locale: str) -> Catalog | None:
         return read_po(handle, locale=locale)
 
 
-def key(message) -> tuple:  # noqa: ANN001
+def key(message) -> tuple:
     return (message.context, message.id if isinstance(message.id, str) else tuple(message.id))
 
 
@@ -61,21 +83,31 @@ def update() -> int:
         catalog = read_catalog(locale) or Catalog(locale=locale, project="Consult")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        catalog.fuzzy = False  # a fuzzy header makes pybabel skip the whole catalog
         if locale == SOURCE_LOCALE:
             for message in catalog:
                 if message.id and not _translated(message):
-                    message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+                    message.string = (
+                        message.id if isinstance(message.id, str) else tuple(message.id)
+                    )
                     message.flags.discard("fuzzy")
         path = catalog_path(locale)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
-            write_po(handle, catalog, width=0, sort_by_file=True, omit_header=False, include_previous=False)
+            write_po(
+                handle,
+                catalog,
+                width=0,
+                sort_by_file=True,
+                omit_header=False,
+                include_previous=False,
+            )
         missing = [m.id for m in catalog if m.id and not _translated(m)]
         print(f"{locale}: {len(catalog)} messages, {len(missing)} to translate")
     return 0
 
 
-def _translated(message) -> bool:  # noqa: ANN001
+def _translated(message) -> bool:
     strings = message.string if isinstance(message.string, list | tuple) else [message.string]
     return all(s for s in strings) and "fuzzy" not in message.flags
 
@@ -89,6 +121,10 @@ def check() -> int:
         if catalog is None:
             problems.append(f"{locale}: no catalog at {catalog_path(locale).relative_to(ROOT)}")
             continue
+        if catalog.fuzzy:
+            problems.append(
+                f"{locale}: the catalog header is marked fuzzy, so it would not compile"
+            )
         present = {key(m) for m in catalog if m.id}
         for missing in sorted(wanted - present, key=str)[:10]:
             problems.append(f"{locale}: not in the catalog (run make translations): {missing[1]!r}")
@@ -130,6 +166,7 @@ def apply(locale: str, *files: str) -> int:
             message.string = tuple(value) if isinstance(value, list) else value
             message.flags.discard("fuzzy")
             filled += 1
+    catalog.fuzzy = False
     with catalog_path(locale).open("wb") as handle:
         write_po(handle, catalog, width=0, sort_by_file=True, include_previous=False)
     left = [m.id for m in catalog if m.id and not _translated(m)]

@@ -80,7 +80,7 @@ def database_server_url() -> str | None:
 class Outbox:
     messages: list[Message] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 - aiosmtpd API
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -217,13 +217,15 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return found.group(1)
 
 
-def submit_form(client: FlaskClient, path: str, data: dict[str, object], *, action: str | None = None, **kwargs):  # noqa: ANN201
+def submit_form(
+    client: FlaskClient, path: str, data: dict[str, object], *, action: str | None = None, **kwargs
+):
     """GET the page with the form at ``path``, then POST ``data`` with its CSRF token."""
     token = csrf_token(client, path)
     return client.post(action or path, data={**data, "csrf_token": token}, **kwargs)
 
 
-def log_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD):  # noqa: ANN201
+def log_in(client: FlaskClient, email: str, password: str = TEST_PASSWORD):
     response = submit_form(client, "/account/inloggen", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response
@@ -241,5 +243,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     hidden = sum(len(reporter.stats.get(kind, [])) for kind in ("skipped", "xfailed", "xpassed"))
     if hidden:
-        reporter.write_line(f"CI: {hidden} test(s) skipped or xfailed; every test must run in CI", red=True)
+        reporter.write_line(
+            f"CI: {hidden} test(s) skipped or xfailed; every test must run in CI", red=True
+        )
         session.exitstatus = 1

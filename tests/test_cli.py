@@ -23,16 +23,27 @@ def test_seed_regions_is_idempotent(app, session):
 
 def test_user_create_makes_a_confirmed_official_of_one_region(app, session):
     result = invoke(
-        app, "user", "create", "Anne@Example.org", "--role", "official", "--region", "jz22",
-        "--password", "a long enough password",
+        app,
+        "user",
+        "create",
+        "Anne@Example.org",
+        "--role",
+        "official",
+        "--region",
+        "jz22",
+        "--password",
+        "a long enough password",
     )
     assert result.exit_code == 0, result.output
     assert "official in JZ22 Utrecht Stad" in result.output
     user = session.scalar(select(User).where(User.email_key == "anne@example.org"))
-    assert user is not None and user.is_confirmed
+    assert user is not None
+    assert user.is_confirmed
     assert user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, "a long enough password")
-    assert [(r.region.code, r.role) for r in user.region_roles] == [("JZ22", RegionRoleKind.OFFICIAL)]
+    assert [(r.region.code, r.role) for r in user.region_roles] == [
+        ("JZ22", RegionRoleKind.OFFICIAL)
+    ]
 
 
 def test_user_create_again_adds_a_role_without_a_second_account(app, session):
@@ -45,13 +56,23 @@ def test_user_create_again_adds_a_role_without_a_second_account(app, session):
     session.refresh(user)
     roles = sorted((r.region.code, r.role.value) for r in user.region_roles)
     assert roles == [("JZ22", "moderator"), ("JZ24", "responder")]
-    count = session.scalar(select(func.count()).select_from(User).where(User.email_key == "sam@example.org"))
+    count = session.scalar(
+        select(func.count()).select_from(User).where(User.email_key == "sam@example.org")
+    )
     assert count == 1
 
 
 def test_user_create_asks_for_a_region_for_a_region_role(app):
     result = app.test_cli_runner().invoke(
-        args=["user", "create", "x@example.org", "--role", "official", "--password", "long enough pw"]
+        args=[
+            "user",
+            "create",
+            "x@example.org",
+            "--role",
+            "official",
+            "--password",
+            "long enough pw",
+        ]
     )
     assert result.exit_code == 2
     assert "a region role needs --region CODE" in result.output
@@ -59,14 +80,33 @@ def test_user_create_asks_for_a_region_for_a_region_role(app):
 
 def test_user_create_rejects_an_unknown_region(app):
     result = app.test_cli_runner().invoke(
-        args=["user", "create", "x@example.org", "--role", "official", "--region", "JZ99", "--password", "long enough pw"]
+        args=[
+            "user",
+            "create",
+            "x@example.org",
+            "--role",
+            "official",
+            "--region",
+            "JZ99",
+            "--password",
+            "long enough pw",
+        ]
     )
     assert result.exit_code == 2
     assert "there is no region JZ99" in result.output
 
 
 def test_user_create_admin(app, session):
-    invoke(app, "user", "create", "root@example.org", "--role", "admin", "--password", "a long enough password")
+    invoke(
+        app,
+        "user",
+        "create",
+        "root@example.org",
+        "--role",
+        "admin",
+        "--password",
+        "a long enough password",
+    )
     user = session.scalar(select(User).where(User.email_key == "root@example.org"))
     assert user.is_platform_admin
 

@@ -62,5 +62,5 @@ def test_embedded_default_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
     monkeypatch.delenv("CONSULT_DATABASE_URL", raising=False)
     monkeypatch.delenv("CONSULT_REDIS_URL", raising=False)
     settings = load_config(str(tmp_path), "development")
-    assert settings.DATABASE_URL == f"sqlite:///{tmp_path / 'consult.sqlite3'}"
+    assert f"sqlite:///{tmp_path / 'consult.sqlite3'}" == settings.DATABASE_URL
     assert settings.RATELIMIT_STORAGE_URI == "memory://"

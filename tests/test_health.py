@@ -16,11 +16,15 @@ def test_unreachable_database_stops_the_start_with_one_line(tmp_path, smtp_serve
     settings = app_settings("postgresql://consult@127.0.0.1:9/consult", tmp_path, controller.port)
     problem = check_at_start(create_app(settings, environment="testing"))
     assert problem is not None
-    assert problem.startswith("cannot reach the database at postgresql://consult@127.0.0.1:9/consult")
+    assert problem.startswith(
+        "cannot reach the database at postgresql://consult@127.0.0.1:9/consult"
+    )
     assert "\n" not in problem
 
 
-def test_unreachable_redis_is_a_warning_and_requests_still_work(tmp_path, smtp_server, database_url, caplog):
+def test_unreachable_redis_is_a_warning_and_requests_still_work(
+    tmp_path, smtp_server, database_url, caplog
+):
     controller, _ = smtp_server
     settings = app_settings(database_url, tmp_path, controller.port)
     # Only the health check's Redis: the rate limiter is one object shared by every app in
@@ -31,3 +35,17 @@ def test_unreachable_redis_is_a_warning_and_requests_still_work(tmp_path, smtp_s
     assert "cannot reach Redis at redis://127.0.0.1:9/0" in caplog.text
     response = app.test_client().get("/health")
     assert response.get_json() == {"status": "ok", "database": "ok", "redis": "unavailable"}
+
+
+def test_a_page_that_needs_the_database_says_it_is_briefly_unavailable(tmp_path, smtp_server):
+    controller, _ = smtp_server
+    settings = app_settings("postgresql://consult@127.0.0.1:9/consult", tmp_path, controller.port)
+    broken = create_app(settings, environment="testing")
+    client = broken.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:abc"  # a logged-in visitor: the layout must not need the database
+    response = client.get("/regios", headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Consult is briefly unavailable" in page
+    assert "nothing you sent before has been lost" in page

@@ -38,7 +38,13 @@ def test_migrations_run_up_down_and_up_again(empty_database_url, tmp_path, smtp_
     with other.app_context():
         migrate.upgrade()
         tables = set(inspect(db.engine).get_table_names())
-        assert {"regions", "municipalities", "region_memberships", "users", "region_roles"} <= tables
+        assert {
+            "regions",
+            "municipalities",
+            "region_memberships",
+            "users",
+            "region_roles",
+        } <= tables
         migrate.downgrade("base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         migrate.upgrade()

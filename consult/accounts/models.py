@@ -85,9 +85,7 @@ class RegionRole(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     role: Mapped[RegionRoleKind] = enum_column(RegionRoleKind)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    granted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(back_populates="region_roles", foreign_keys=[user_id])
     region: Mapped[Region] = relationship()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from consult.organisations.models import OrganisationKind
@@ -15,18 +15,22 @@ class OrganisationForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind of organisation"),
-        choices=[(kind.value, kind.label) for kind in OrganisationKind],
+        choices=[],
         validators=[DataRequired(_l("Choose what kind of organisation this is."))],
     )
     website = StringField(
         _l("Website (optional)"),
-        validators=[Optional(), URL(message=_l("Enter a full web address, starting with https://.")), Length(max=300)],
+        validators=[
+            Optional(),
+            URL(message=_l("Enter a full web address, starting with https://.")),
+            Length(max=300),
+        ],
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Labels are translated per request, not once at import time.
-        self.kind.choices = [(kind.value, kind.label) for kind in OrganisationKind]
+        self.kind.choices = [SelectChoice(kind.value, kind.label) for kind in OrganisationKind]
 
 
 class ConfirmForm(FlaskForm):

@@ -36,7 +36,10 @@ def organisation_list() -> str | Response:
     if form.validate_on_submit():
         try:
             organisation = organisations.create_organisation(
-                db.session, form.name.data or "", OrganisationKind(form.kind.data), form.website.data
+                db.session,
+                form.name.data or "",
+                OrganisationKind(form.kind.data),
+                form.website.data,
             )
         except organisations.OrganisationError:
             form.name.errors.append(_("An organisation with this name exists already."))

@@ -54,7 +54,9 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation | N
     return session.get(Organisation, organisation_id)
 
 
-def list_organisations(session: Session, page: int, per_page: int = 25) -> tuple[list[Organisation], int]:
+def list_organisations(
+    session: Session, page: int, per_page: int = 25
+) -> tuple[list[Organisation], int]:
     total = session.scalar(select(func.count()).select_from(Organisation)) or 0
     rows = session.scalars(
         select(Organisation)
@@ -66,7 +68,9 @@ def list_organisations(session: Session, page: int, per_page: int = 25) -> tuple
     return list(rows), total
 
 
-def membership(session: Session, organisation: Organisation, user: User) -> OrganisationMember | None:
+def membership(
+    session: Session, organisation: Organisation, user: User
+) -> OrganisationMember | None:
     return session.scalar(
         select(OrganisationMember).where(
             OrganisationMember.organisation_id == organisation.id,
