@@ -1,5 +1,8 @@
 # Consult: `make run` to try it, `make test` to check it. Everything else is for developers.
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# pip's notes about package indexes this machine is configured with but does not have.
+PIP_QUIET := grep -v "is ignored: it is neither a file nor a directory" || true
 .DEFAULT_GOAL := help
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -16,16 +19,17 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(INSTALLED): setup.cfg pyproject.toml requirements/constraints.txt
+	@echo "Installing Consult and its tools into $(VENV) (once; takes about a minute)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade 'pip>=24'
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet --upgrade 'pip>=24' 2>&1 | $(PIP_QUIET)
+	@$(BIN)/python -m pip install --quiet --quiet -c requirements/constraints.txt -e '.[dev]' 2>&1 | $(PIP_QUIET)
 	@touch $@
 
 .PHONY: install
 install: $(INSTALLED) $(COMPILED) ## Create .venv and install Consult with its development tools
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(INSTALLED)
-	$(BIN)/pybabel compile --statistics -d translations -l $* 2>&1 | grep -v '^compiling' || true
+	@$(BIN)/pybabel compile -d translations -l $* 2>&1 | grep -v '^compiling' || true
 
 .PHONY: run
 run: install ## Migrate, seed the regions and demo data, and serve on http://127.0.0.1:5000
