@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+POLICY_DOMAINS = ("regions", "organisations", "consultations")
 
 
 def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
@@ -41,6 +43,10 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     i18n.init_app(app, babel)
     security.init_app(app)
     errors.init_app(app)
+
+    # Every domain's rules, registered before the first request asks for one.
+    for domain in POLICY_DOMAINS:
+        importlib.import_module(f"consult.{domain}.policy")
 
     from consult.accounts import init_app as init_accounts
 

@@ -66,17 +66,19 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def enum_column(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
+def enum_column(enum_cls: type[enum.Enum], *, check_name: str | None = None, **kwargs: Any) -> Any:
     """An enum stored by its value as a plain string with a CHECK constraint.
 
     Values rather than names keep the database readable; ``native_enum=False`` keeps
-    migrations identical on SQLite and PostgreSQL.
+    migrations identical on SQLite and PostgreSQL. Two columns of one enum in the same
+    table need their own ``check_name``, or their CHECK constraints would share a name.
     """
     from sqlalchemy import Enum
 
     return mapped_column(
         Enum(
             enum_cls,
+            name=check_name or enum_cls.__name__.lower(),
             native_enum=False,
             create_constraint=True,
             length=max(len(m.value) for m in enum_cls),

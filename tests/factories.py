@@ -71,3 +71,150 @@ def organisation(
         session.add(OrganisationMember(organisation=org, user=person, is_admin=True))
     session.flush()
     return org
+
+
+# -- documents, consultations, submissions (issue 4) -------------------------------------------
+
+
+def document_version(
+    session: Session,
+    region_code: str = "JZ22",
+    *,
+    title: str = "Regiovisie jeugdhulp 2026-2030",
+    sections: list[tuple[str, str]] | None = None,
+    number: int = 1,
+    document: object | None = None,
+    locked: bool = False,
+):
+    """A version with sections given as (heading, html); anchors s-1, s-2, ..."""
+    from consult.db import utcnow
+    from consult.documents.models import Document, DocumentVersion, Section, VersionSource
+
+    if document is None:
+        document = Document(
+            region=region(session, region_code), title=title, summary="Samenvatting."
+        )
+        session.add(document)
+    version = DocumentVersion(
+        document=document,
+        number=number,
+        source=VersionSource.EDITOR,
+        locked_at=utcnow() if locked else None,
+    )
+    session.add(version)
+    sections = (
+        sections
+        if sections is not None
+        else [
+            ("Inleiding", "<p>Waarom deze visie er is.</p>"),
+            ("Wat we willen bereiken", "<p>Jeugdhulp dichtbij huis.</p>"),
+            ("Hoe we samenwerken", "<p>Gemeenten kopen samen in.</p>"),
+        ]
+    )
+    for position, (heading, html) in enumerate(sections, start=1):
+        session.add(
+            Section(
+                version=version,
+                position=position,
+                anchor=f"s-{position}",
+                number=str(position),
+                heading=heading,
+                body_html=html,
+            )
+        )
+    session.flush()
+    return version
+
+
+def consultation(
+    session: Session,
+    version: object | None = None,
+    *,
+    state: str = "open",
+    opens_in_days: float = -7,
+    closes_in_days: float = 35,
+    slug: str | None = None,
+):
+    """A consultation on ``version`` (a fresh one when None), by default open for five weeks."""
+    from datetime import timedelta
+
+    from consult.consultations.models import Consultation, ConsultationState
+    from consult.db import utcnow
+
+    version = version or document_version(session, locked=state != "draft")
+    now = utcnow()
+    item = Consultation(
+        slug=slug or f"consultatie-{next(_sequence)}",
+        region_id=version.document.region_id,
+        version=version,
+        title=f"Consultatie {version.document.title}",
+        introduction="Vertel ons wat jij vindt.",
+        contact_name="Team Jeugd",
+        contact_email="jeugd@example.org",
+        opens_at=now + timedelta(days=opens_in_days),
+        closes_at=now + timedelta(days=closes_in_days),
+        state=ConsultationState(state),
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def stakeholder_group(session: Session, code: str = "parent"):
+    from sqlalchemy import select
+
+    from consult.comments.models import StakeholderGroup
+
+    group = session.scalar(select(StakeholderGroup).where(StakeholderGroup.code == code))
+    assert group is not None, f"stakeholder group {code} is not seeded"
+    return group
+
+
+def submission(
+    session: Session,
+    consultation: object,
+    comments: list[tuple[str | None, str]] | None = None,
+    *,
+    group: str = "parent",
+    confirmed: bool = True,
+    publish_text: bool = True,
+    email: str | None = "ouder@example.org",
+    user: User | None = None,
+):
+    """A submission with comments given as (section anchor or None, text)."""
+    import secrets
+
+    from consult.comments.canonical import content_hash
+    from consult.comments.codes import new_tracking_code
+    from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
+    from consult.db import utcnow
+
+    sections = {s.anchor: s for s in consultation.version.sections}
+    comments = comments if comments is not None else [(None, "Ik vind dit een goed plan.")]
+    item = Submission(
+        consultation=consultation,
+        tracking_code=new_tracking_code(),
+        idempotency_key=secrets.token_hex(16),
+        user_id=user.id if user else None,
+        stakeholder_group=stakeholder_group(session, group),
+        publish_text=publish_text,
+        state=SubmissionState.CONFIRMED if confirmed else SubmissionState.PENDING,
+        confirmed_at=utcnow() if confirmed else None,
+        content_hash=content_hash({"comments": [list(c) for c in comments]}),
+    )
+    session.add(item)
+    if email:
+        session.add(SubmissionContact(submission=item, email=email, salt=secrets.token_hex(16)))
+    for position, (anchor, text) in enumerate(comments, start=1):
+        session.add(
+            Comment(
+                submission=item,
+                consultation_id=consultation.id,
+                section=sections[anchor] if anchor else None,
+                position=position,
+                body=text,
+                is_public=confirmed and publish_text,
+            )
+        )
+    session.flush()
+    return item

@@ -1,0 +1,299 @@
+"""Submissions, the comments in them, questionnaire answers, attachments and moderation.
+
+A received comment's text is evidence and never changes: withdrawal and moderation are
+dated facts next to it, not edits of it. Personal data (email, name) lives apart in
+:class:`SubmissionContact`, so it can be erased while everything else stays verifiable.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from consult.db import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from consult.consultations.models import Consultation
+    from consult.documents.models import Section
+    from consult.organisations.models import Organisation
+    from consult.regions.models import Municipality
+
+
+class StakeholderGroup(Base):
+    """Who someone speaks as. A fixed list that a platform admin can extend."""
+
+    __tablename__ = "stakeholder_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    label_nl: Mapped[str] = mapped_column(String(120))
+    label_en: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    # Young people are asked their age band; and under 16 never publish a name.
+    asks_age_band: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def label_for(self, locale: str) -> str:
+        return self.label_nl if locale == "nl" else self.label_en
+
+
+class AgeBand(enum.Enum):
+    UNDER_12 = "under_12"
+    FROM_12_TO_15 = "12_15"
+    FROM_16_TO_17 = "16_17"
+    FROM_18_TO_23 = "18_23"
+
+    @property
+    def label(self) -> str:
+        return str(AGE_BAND_LABELS[self])
+
+    @property
+    def under_16(self) -> bool:
+        return self in (AgeBand.UNDER_12, AgeBand.FROM_12_TO_15)
+
+
+AGE_BAND_LABELS = {
+    AgeBand.UNDER_12: _l("younger than 12"),
+    AgeBand.FROM_12_TO_15: _l("12 to 15 years"),
+    AgeBand.FROM_16_TO_17: _l("16 or 17 years"),
+    AgeBand.FROM_18_TO_23: _l("18 to 23 years"),
+}
+
+
+class SubmissionState(enum.Enum):
+    # Sent without an account: waits for the email link (72 hours), then is discarded.
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISCARDED = "discarded"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                SubmissionState.PENDING: _l("waiting for confirmation"),
+                SubmissionState.CONFIRMED: _l("confirmed"),
+                SubmissionState.DISCARDED: _l("not confirmed in time"),
+            }[self]
+        )
+
+
+class Submission(Base):
+    """What one person or organisation sent at once: comments and questionnaire answers."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    # Short, hard to guess, with a check character; the participant keeps it.
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # From the form, so a double click or a retried POST stores one submission.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    stakeholder_group_id: Mapped[int] = mapped_column(ForeignKey("stakeholder_groups.id"))
+    age_band: Mapped[AgeBand | None] = enum_column(AgeBand, nullable=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    # On behalf of: a known organisation (verified when the sender is a member of a verified
+    # one), or a name typed by the sender (shown as not verified).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    organisation_verified: Mapped[bool] = mapped_column(default=False)
+    publish_text: Mapped[bool] = mapped_column(default=False)
+    publish_name: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[SubmissionState] = enum_column(SubmissionState)
+    # The moment it arrived; for a submission confirmed by email this stays the moment of
+    # arrival, not of confirmation.
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    discarded_at: Mapped[datetime | None]
+    # SHA-256 of the canonical content (RFC 8785 JSON), shown on the receipt.
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    consultation: Mapped[Consultation] = relationship()
+    stakeholder_group: Mapped[StakeholderGroup] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    contact: Mapped[SubmissionContact | None] = relationship(
+        back_populates="submission", uselist=False, cascade="all, delete-orphan"
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="submission", order_by="Comment.position"
+    )
+    answers: Mapped[list[QuestionAnswer]] = relationship(back_populates="submission")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="submission")
+
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "idempotency_key"),
+        CheckConstraint(
+            "NOT (organisation_id IS NOT NULL AND organisation_name IS NOT NULL)",
+            name="one_kind_of_organisation",
+        ),
+    )
+
+
+class SubmissionContact(Base):
+    """The personal data of a submission, kept apart so it can be erased on request.
+
+    ``salt`` makes the record's commitment to these fields unlinkable once they are gone.
+    """
+
+    __tablename__ = "submission_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    salt: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime | None]
+
+    submission: Mapped[Submission] = relationship(back_populates="contact")
+
+
+class HideReason(enum.Enum):
+    PERSONAL_DATA = "personal_data"
+    OFFENSIVE = "offensive"
+    DISCRIMINATION = "discrimination"
+    THREAT = "threat"
+    SPAM = "spam"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(HIDE_REASON_LABELS[self])
+
+
+HIDE_REASON_LABELS = {
+    HideReason.PERSONAL_DATA: _l("contains personal data of someone else"),
+    HideReason.OFFENSIVE: _l("offensive or abusive language"),
+    HideReason.DISCRIMINATION: _l("discrimination"),
+    HideReason.THREAT: _l("threat or call to violence"),
+    HideReason.SPAM: _l("advertising or spam"),
+    HideReason.OTHER: _l("other reason"),
+}
+
+
+class Comment(Base):
+    """One comment, on a section (by its anchor) or on the document as a whole."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    # None: a general comment on the whole document.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
+    position: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[HideReason | None] = enum_column(HideReason, nullable=True)
+    hidden_note: Mapped[str | None] = mapped_column(Text)
+    # Kept by the services: confirmed, consent to publish, not withdrawn, not hidden. It
+    # lets the public page count and page comments with one indexed query.
+    is_public: Mapped[bool] = mapped_column(default=False)
+
+    submission: Mapped[Submission] = relationship(back_populates="comments")
+    section: Mapped[Section | None] = relationship()
+    moderation: Mapped[list[ModerationAction]] = relationship(
+        back_populates="comment", order_by="ModerationAction.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("submission_id", "position"),
+        Index("ix_comments_public_by_section", "consultation_id", "section_id", "is_public", "id"),
+    )
+
+
+class QuestionAnswer(Base):
+    __tablename__ = "question_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    # Text for an open question, an option index, a list of indexes, or 1-5 for a scale.
+    value: Mapped[Any] = mapped_column(JSON)
+
+    submission: Mapped[Submission] = relationship(back_populates="answers")
+
+    __table_args__ = (UniqueConstraint("submission_id", "question_id"),)
+
+
+class Attachment(Base):
+    """A file sent with a submission or added to an offline activity.
+
+    Stored in the database (app servers stay stateless), checked by content, and served
+    only through a view that asks the policy first.
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("offline_activities.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission | None] = relationship(back_populates="attachments")
+
+    __table_args__ = (
+        CheckConstraint(
+            "(submission_id IS NULL) <> (activity_id IS NULL)", name="belongs_to_one_owner"
+        ),
+        CheckConstraint("size > 0", name="not_empty"),
+    )
+
+
+class ModerationKind(enum.Enum):
+    HIDE = "hide"
+    UNHIDE = "unhide"
+
+
+class ModerationAction(Base):
+    """A moderator hid or unhid a comment; the list is the comment's moderation history."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    kind: Mapped[ModerationKind] = enum_column(ModerationKind)
+    reason: Mapped[HideReason | None] = enum_column(HideReason, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="moderation")
+
+
+class CommentReport(Base):
+    """Someone reported a comment to the moderators."""
+
+    __tablename__ = "comment_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    reason: Mapped[HideReason] = enum_column(HideReason)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when a moderator has looked at it (whether or not they hid the comment).
+    handled_at: Mapped[datetime | None]
