@@ -12,6 +12,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -221,18 +222,21 @@ def user_create(
             f"--region goes with a region role, not {role}", param_hint="--region"
         )
 
-    try:
-        user, created = accounts.ensure_user(
-            session, email, password, display_name=display_name, confirmed=True
-        )
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
+    existing = accounts.find_user_by_email(session, email)
+    if existing is None:
+        with force_locale("en"):
+            problem = accounts.password_problem(password, email)
+        if problem:
+            raise click.BadParameter(str(problem), param_hint="--password")
+    user, created = accounts.ensure_user(
+        session, email, password, display_name=display_name, confirmed=True
+    )
     if role == "admin":
         user.is_platform_admin = True
     if region is not None:
         accounts.grant_region_role(session, user, region, RegionRoleKind(role), granted_by=None)
     session.commit()
-    what = "created" if created else "already existed; roles updated"
+    what = "created" if created else "already existed (password unchanged); roles updated"
     where = f" in {region.code} {region.name}" if region else ""
     click.echo(f"{user.email} {what}: {role}{where}")
 

@@ -125,8 +125,18 @@ class ProductionConfig(Config):
 
     def __init__(self, instance_path: str) -> None:
         super().__init__(instance_path)
-        if len(self.SECRET_KEY) < 32:
+        if len(self.SECRET_KEY) < 32:  # checked first: the most common mistake
             raise ConfigError("CONSULT_SECRET_KEY is too short: use at least 32 random characters.")
+        if not self.BASE_URL.startswith("https://"):
+            raise ConfigError(
+                "CONSULT_BASE_URL must be the public https:// address, e.g. "
+                "https://consult.example.nl: links in emails are built from it."
+            )
+        if not self.MAIL_SERVER:
+            raise ConfigError(
+                "CONSULT_MAIL_SERVER is not set: production delivers confirmation and reset "
+                "emails over SMTP (see the configuration table in README.md)."
+            )
         if _env("DATABASE_URL") is None:
             raise ConfigError(
                 "CONSULT_DATABASE_URL is not set: production runs on PostgreSQL, e.g. "

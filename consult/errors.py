@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -62,6 +63,18 @@ ERROR_TEXTS = {
 }
 
 
+# The session behind the form ended (cookies cleared, a very old tab). The browser's back
+# button almost always still holds what was typed, so say that plainly.
+CSRF_TEXT = (
+    _l("This form could not be sent"),
+    _l(
+        "The page was open for a long time or your browser forgot our cookie. Go back with "
+        "your browser's back button: what you typed is usually still there. Then send it "
+        "again."
+    ),
+)
+
+
 def render_error(code: int) -> tuple[str, int]:
     title, explanation = ERROR_TEXTS.get(code) or ERROR_TEXTS[500 if code >= 500 else 400]
     return (
@@ -72,9 +85,22 @@ def render_error(code: int) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int]:
-        code = error.code or 500
-        return render_error(code)
+    def _http_error(error: HTTPException) -> Response:
+        body, code = render_error(error.code or 500)
+        response = make_response(body, code)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":  # keep Allow, Retry-After, WWW-Authenticate
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> tuple[str, int]:
+        log.info("CSRF check failed on %s %s: %s", request.method, request.path, error.description)
+        title, explanation = CSRF_TEXT
+        return (
+            render_template("errors/error.html", code=400, title=title, explanation=explanation),
+            400,
+        )
 
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> tuple[str, int]:

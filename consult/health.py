@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
@@ -35,14 +36,24 @@ def check_database(app: Flask) -> ServiceStatus:
     return ServiceStatus("database", True, label)
 
 
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def check_redis(app: Flask) -> ServiceStatus | None:
-    url = app.config.get("REDIS_URL")
-    if not url:
+    raw_url = app.config.get("REDIS_URL")
+    if not raw_url:
         return None
+    url = _without_password(raw_url)
     import redis
 
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+        redis.Redis.from_url(raw_url, socket_connect_timeout=2, socket_timeout=2).ping()
     except redis.RedisError as exc:
         return ServiceStatus("redis", False, f"cannot reach Redis at {url} ({exc})")
     return ServiceStatus("redis", True, url)

@@ -106,6 +106,9 @@ def _deliver_file(message: EmailMessage) -> None:
     path.write_bytes(bytes(message))
     body = message.get_body(("plain",))
     links = LINK.findall(body.get_content()) if body else []
+    if current_app.config.get("ENV_NAME") == "production":
+        log.error("mail to %s written to %s: set CONSULT_MAIL_SERVER", message["To"], path)
+        return
     log.warning(
         "mail to %s (%s) written to %s%s",
         message["To"],

@@ -163,3 +163,12 @@ def test_unreachable_database_is_a_clear_message_not_a_traceback(tmp_path, smtp_
     assert "cannot reach the database at postgresql://consult@127.0.0.1:9/consult" in result.output
     assert "Is it running" in result.output
     assert "Traceback" not in result.output
+
+
+def test_user_create_applies_the_password_rules(app, session):
+    result = app.test_cli_runner().invoke(
+        args=["user", "create", "weak@example.org", "--password", "short"]
+    )
+    assert result.exit_code == 2
+    assert "Use at least 10 characters." in result.output
+    assert session.scalar(select(User).where(User.email_key == "weak@example.org")) is None

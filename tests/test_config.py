@@ -26,9 +26,43 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch)
     assert not (tmp_path / "secret_key").exists()
 
 
+def production_environment(monkeypatch, **overrides):
+    """Everything production needs; each test then takes one thing away."""
+    settings = {
+        "CONSULT_SECRET_KEY": "x" * 48,
+        "CONSULT_DATABASE_URL": "postgresql://consult@db/consult",
+        "CONSULT_BASE_URL": "https://consult.example.nl",
+        "CONSULT_MAIL_SERVER": "smtp.example.nl",
+        **overrides,
+    }
+    for name, value in settings.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+def test_production_starts_with_all_it_needs(tmp_path, monkeypatch):
+    production_environment(monkeypatch)
+    settings = load_config(str(tmp_path), "production")
+    assert settings.SESSION_COOKIE_SECURE
+    assert settings.BASE_URL == "https://consult.example.nl"
+
+
+def test_production_needs_an_https_base_url(tmp_path, monkeypatch):
+    production_environment(monkeypatch, CONSULT_BASE_URL="http://consult.example.nl")
+    with pytest.raises(ConfigError, match="CONSULT_BASE_URL must be the public https://"):
+        load_config(str(tmp_path), "production")
+
+
+def test_production_needs_a_mail_server(tmp_path, monkeypatch):
+    production_environment(monkeypatch, CONSULT_MAIL_SERVER=None)
+    with pytest.raises(ConfigError, match="CONSULT_MAIL_SERVER is not set"):
+        load_config(str(tmp_path), "production")
+
+
 def test_production_needs_a_database_url(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONSULT_SECRET_KEY", "x" * 48)
-    monkeypatch.delenv("CONSULT_DATABASE_URL", raising=False)
+    production_environment(monkeypatch, CONSULT_DATABASE_URL=None)
     with pytest.raises(ConfigError, match="CONSULT_DATABASE_URL"):
         load_config(str(tmp_path), "production")
 

@@ -45,6 +45,27 @@ def test_email_addresses_are_unique_regardless_of_case(session):
 
     with pytest.raises(AccountError):
         create_user(session, "sam@example.ORG", "a long enough password")
+    # And the database itself refuses it, whatever the code above does.
+    session.add(User(email="SAM@example.org", email_key="sam@example.org", password_hash="x"))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_a_municipality_has_one_open_membership_at_most(session):
+    from consult.regions.models import Municipality, RegionMembership
+
+    utrecht = session.scalar(select(Municipality).where(Municipality.code == "GM0344"))
+    session.add(
+        RegionMembership(
+            region=factories.region(session, "JZ24"),
+            municipality=utrecht,
+            valid_from=date(2026, 1, 1),
+        )
+    )
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
 
 
 class TestRollback:

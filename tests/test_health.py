@@ -49,3 +49,12 @@ def test_a_page_that_needs_the_database_says_it_is_briefly_unavailable(tmp_path,
     page = response.get_data(as_text=True)
     assert "Consult is briefly unavailable" in page
     assert "nothing you sent before has been lost" in page
+
+
+def test_a_redis_password_never_reaches_the_log(tmp_path, smtp_server, database_url, caplog):
+    controller, _ = smtp_server
+    settings = app_settings(database_url, tmp_path, controller.port)
+    settings["REDIS_URL"] = "redis://:s3cret-pass@127.0.0.1:9/0"
+    check_at_start(create_app(settings, environment="testing"))
+    assert "cannot reach Redis at redis://:***@127.0.0.1:9/0" in caplog.text
+    assert "s3cret-pass" not in caplog.text

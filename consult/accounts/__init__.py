@@ -17,8 +17,10 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log in to open this page.")
     login_manager.login_message_category = "info"
-    # "strong": a session cookie replayed from another browser or network is dropped.
-    login_manager.session_protection = "strong"
+    # "basic": a phone that changes networks keeps its session. What really ends sessions is
+    # the nonce in the session id (new password, "log out everywhere"); "strong" would key on
+    # X-Forwarded-For, which the client controls, and log people out on every network change.
+    login_manager.session_protection = "basic"
 
     if app.config.get("TESTING") and app.config.get("FAST_PASSWORD_HASHING", True):
         from consult.accounts.passwords import configure_for_tests

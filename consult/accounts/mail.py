@@ -8,10 +8,11 @@ caused them, from ``templates/mail/accounts/``.
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import format_timedelta
+from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
 
 from consult.accounts.models import User
@@ -19,6 +20,11 @@ from consult.accounts.services import make_token
 from consult.mail import MailError, external_url, send_template
 
 log = logging.getLogger(__name__)
+
+
+def _language_of(user: User) -> AbstractContextManager[None]:
+    """Mail to an account's owner in the owner's language, not the visitor's who caused it."""
+    return force_locale(user.locale) if user.locale else nullcontext()
 
 
 def _valid_for(seconds: int) -> str:
@@ -43,19 +49,20 @@ def send_account_exists(user: User) -> None:
 
     An unconfirmed owner gets a fresh confirmation link too; they probably forgot the first.
     """
-    confirm_link = None
-    if not user.is_confirmed:
-        confirm_link = external_url("accounts.confirm", token=make_token("confirm-email", user))
-    send_template(
-        user.email,
-        _("You already have a Consult account"),
-        "mail/accounts/account_exists",
-        user=user,
-        login_link=external_url("accounts.login"),
-        reset_link=external_url("accounts.forgot_password"),
-        confirm_link=confirm_link,
-        valid_for=_valid_for(current_app.config["EMAIL_TOKEN_MAX_AGE"]),
-    )
+    with _language_of(user):
+        confirm_link = None
+        if not user.is_confirmed:
+            confirm_link = external_url("accounts.confirm", token=make_token("confirm-email", user))
+        send_template(
+            user.email,
+            _("You already have a Consult account"),
+            "mail/accounts/account_exists",
+            user=user,
+            login_link=external_url("accounts.login"),
+            reset_link=external_url("accounts.forgot_password"),
+            confirm_link=confirm_link,
+            valid_for=_valid_for(current_app.config["EMAIL_TOKEN_MAX_AGE"]),
+        )
 
 
 def send_password_reset(user: User) -> None:
@@ -103,14 +110,15 @@ def send_email_in_use(user: User, new_email: str) -> None:
 
 
 def send_email_change_requested(user: User, new_email: str) -> None:
-    send_template(
-        user.email,
-        _("Someone asked to change your email address on Consult"),
-        "mail/accounts/email_change_requested",
-        user=user,
-        new_email=new_email,
-        reset_link=external_url("accounts.forgot_password"),
-    )
+    with _language_of(user):
+        send_template(
+            user.email,
+            _("Someone asked to change your email address on Consult"),
+            "mail/accounts/email_change_requested",
+            user=user,
+            new_email=new_email,
+            reset_link=external_url("accounts.forgot_password"),
+        )
 
 
 def send_password_changed(user: User) -> None:

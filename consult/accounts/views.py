@@ -327,6 +327,7 @@ def change_password() -> Page:
 @bp.route("/email", methods=["GET", "POST"])
 @login_required
 @mail_limit
+@login_limit  # a wrong password answers 200, which the mail limit does not count
 def change_email() -> Page:
     user = current_user._get_current_object()
     form = ChangeEmailForm()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms import HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import URL, AnyOf, DataRequired, Length, Optional, ValidationError
 
 from consult.organisations.models import OrganisationKind
 
@@ -27,11 +27,17 @@ class OrganisationForm(FlaskForm):
         ],
     )
 
+    def validate_website(self, field: StringField) -> None:
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a full web address, starting with https://."))
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Labels are translated per request, not once at import time.
         self.kind.choices = [SelectChoice(kind.value, kind.label) for kind in OrganisationKind]
 
 
-class ConfirmForm(FlaskForm):
-    """A form with only a CSRF token, for buttons that change something."""
+class VerificationForm(FlaskForm):
+    """Says what the admin saw and wants, so a stale tab or a double submit cannot flip it."""
+
+    verify = HiddenField(validators=[AnyOf(["yes", "no"])])

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 import consult.organisations.policy  # noqa: F401 - registers the organisation rules
-from consult.admin.forms import ConfirmForm, OrganisationForm
+from consult.admin.forms import OrganisationForm, VerificationForm
 from consult.extensions import db
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation, OrganisationKind
@@ -58,7 +58,6 @@ def organisation_list() -> str | Response:
         page=page,
         pages=pages,
         form=form,
-        confirm_form=ConfirmForm(),
     )
 
 
@@ -74,9 +73,12 @@ def organisation_verification(organisation_id: int) -> str | Response:
     """GET asks for confirmation; POST verifies or withdraws the verification."""
     organisation = _load(organisation_id)
     authorize(current_user, "platform:organisations:verify", organisation)
-    form = ConfirmForm()
+    form = VerificationForm(verify="no" if organisation.is_verified else "yes")
     if form.validate_on_submit():
-        verify = not organisation.is_verified
+        verify = form.verify.data == "yes"
+        if verify == organisation.is_verified:
+            flash(_("Nothing changed: someone else already did this."), "info")
+            return redirect(url_for(".organisation_list"))
         organisations.set_verified(db.session, organisation, current_user, verify)
         db.session.commit()
         message = (

@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
@@ -77,6 +77,15 @@ class RegionMembership(Base):
 
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_period"),
+        # A municipality is in at most one region at a time without an end date: a split
+        # or merge ends the old membership before the new one starts.
+        Index(
+            "uq_region_memberships_open_municipality",
+            "municipality_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
     )
 
     def is_active_on(self, day: date) -> bool:

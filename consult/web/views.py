@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult.extensions import db
@@ -21,7 +20,11 @@ def home() -> str:
 
 @bp.get("/taal/<code>")
 def switch_language(code: str) -> Response:
-    """Remember the visitor's language in a cookie (and on their account) and go back."""
+    """Remember the visitor's language in a cookie and go back.
+
+    A GET changes nothing on the account (a link on another site could trigger it); the
+    account's own language is set with the form on the account page.
+    """
     target = safe_next_url(request.args.get("next"))
     response = redirect(target)
     if code in current_app.config["LANGUAGES"]:
@@ -33,7 +36,4 @@ def switch_language(code: str) -> Response:
             httponly=True,
             samesite="Lax",
         )
-        if current_user.is_authenticated and current_user.locale != code:
-            current_user.locale = code
-            db.session.commit()
     return response

@@ -127,6 +127,13 @@ def upgrade() -> None:
             batch_op.f("ix_region_memberships_municipality_id"), ["municipality_id"], unique=False
         )
         batch_op.create_index(
+            "uq_region_memberships_open_municipality",
+            ["municipality_id"],
+            unique=True,
+            sqlite_where=sa.text("valid_to IS NULL"),
+            postgresql_where=sa.text("valid_to IS NULL"),
+        )
+        batch_op.create_index(
             batch_op.f("ix_region_memberships_region_id"), ["region_id"], unique=False
         )
 
@@ -265,6 +272,7 @@ def downgrade() -> None:
     with op.batch_alter_table("region_memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_region_memberships_region_id"))
         batch_op.drop_index(batch_op.f("ix_region_memberships_municipality_id"))
+        batch_op.drop_index("uq_region_memberships_open_municipality")
 
     op.drop_table("region_memberships")
     op.drop_table("organisations")

@@ -89,7 +89,7 @@ def test_change_email_needs_the_new_mailbox_and_tells_the_old_one(
 
     message = only_mail_to(outbox, "nieuw@example.org")
     assert message["Subject"] == "Confirm your new email address for Consult"
-    assert "Hello Olaf," in outbox.text_of(message)
+    assert "Olaf" not in outbox.text_of(message)  # names people chose never go into mail
     link = link_in(outbox, "nieuw@example.org", "/account/email/bevestigen/")
 
     # Opened in another browser (a phone's mail app): it works without a log-in.
@@ -154,4 +154,16 @@ def test_the_same_address_is_not_a_change(client, session, outbox):
     response = change_email(client, "ZELFDE@example.org")
     assert response.status_code == 200
     assert "This is already your email address." in text(response)
+    assert outbox.messages == []
+
+
+def test_guessing_the_password_on_the_change_email_form_is_limited(client, session, outbox):
+    person = factories.user(session, "raden@example.org")
+    log_in(client, person.email)
+    statuses = [
+        change_email(client, f"nieuw{n}@example.org", password="wrong password guess").status_code
+        for n in range(11)
+    ]
+    assert statuses[:10] == [200] * 10  # each a form with an error, nothing sent
+    assert statuses[10] == 429
     assert outbox.messages == []

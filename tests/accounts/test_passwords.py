@@ -28,7 +28,8 @@ def test_forgotten_password_end_to_end(client, other_client, session, outbox):
     message = only_mail_to(outbox, "vergeetachtig@example.org")
     assert message["Subject"] == "Choose a new password for Consult"
     body = outbox.text_of(message)
-    assert "Hello Ria," in body
+    assert body.startswith("Hello,")
+    assert "Ria" not in body
     assert "The link works for 1 hour and only once." in body
     assert "Did you not ask for this? Then ignore this email." in body
     link = link_in(outbox, "vergeetachtig@example.org", "/account/wachtwoord-herstellen/")
@@ -153,6 +154,9 @@ def test_mailed_links_ignore_a_forged_host_header(app, client, session, outbox, 
     factories.user(session, "gastheer@example.org")
     # The session cookie belongs to consult.test, so no CSRF token can be sent to another host.
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    # Without SERVER_NAME, url_for(_external=True) would follow the Host header: only
+    # links built from BASE_URL pass this test.
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
     response = client.post(
         "/account/wachtwoord-vergeten",
         data={"email": "gastheer@example.org"},

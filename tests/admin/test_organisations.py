@@ -95,3 +95,31 @@ def test_unknown_organisation_is_404(client, session):
     admin = factories.user(session, admin=True)
     log_in(client, admin.email)
     assert client.get("/beheer/organisaties/999999/verificatie").status_code == 404
+
+
+def test_a_website_must_be_a_web_address(client, session):
+    admin = factories.user(session, admin=True)
+    log_in(client, admin.email)
+    response = submit_form(
+        client,
+        "/beheer/organisaties",
+        {
+            "name": "Raad",
+            "kind": "client_council",
+            "website": "javascript://example.org/%0aalert(1)",
+        },
+    )
+    assert response.status_code == 200
+    assert session.scalar(select(Organisation).where(Organisation.name == "Raad")) is None
+
+
+def test_a_stale_second_submit_does_not_flip_the_verification_back(client, session):
+    admin = factories.user(session, admin=True)
+    organisation = factories.organisation(session, "Dubbel Klik")
+    log_in(client, admin.email)
+    path = f"/beheer/organisaties/{organisation.id}/verificatie"
+    token = csrf_token(client, path)
+    for _ in range(2):  # the same "yes, verify" form sent twice
+        client.post(path, data={"csrf_token": token, "verify": "yes"})
+    session.expire_all()
+    assert session.get(Organisation, organisation.id).verified_at is not None

@@ -52,6 +52,10 @@ def error_app(
     def broken() -> str:
         raise RuntimeError("a bug, on purpose")
 
+    @app.get("/test/ongeldig")
+    def bad_request() -> str:
+        abort(400)
+
     @app.post("/test/upload")
     def upload() -> str:
         return str(len(request.form))
@@ -61,8 +65,8 @@ def error_app(
 
 
 def trigger(client: FlaskClient, status: int, headers: dict[str, str]):
-    if status == 400:  # a form sent without its CSRF token
-        return client.post("/account/uitloggen", headers=headers)
+    if status == 400:
+        return client.get("/test/ongeldig", headers=headers)
     if status == 403:
         return client.get("/test/verboden", headers=headers)
     if status == 404:
@@ -128,3 +132,17 @@ def test_error_page_keeps_the_layout(error_app: Flask) -> None:
     assert 'href="#inhoud"' in html
     assert '<main id="inhoud"' in html
     assert "/taal/en?next=/bestaat-niet" in html
+
+
+def test_a_form_sent_without_its_token_says_how_to_keep_what_was_typed(client: FlaskClient) -> None:
+    response = client.post("/account/uitloggen", headers={"Accept-Language": "nl"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Dit formulier kon niet worden verstuurd" in page
+    assert "terugknop" in page
+
+
+def test_405_keeps_the_allow_header(client: FlaskClient) -> None:
+    response = client.get("/account/uitloggen")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]

@@ -53,6 +53,8 @@ def test_production_cookies_are_secure_httponly_and_samesite(
 ) -> None:
     monkeypatch.setenv("CONSULT_SECRET_KEY", "x" * 48)
     monkeypatch.setenv("CONSULT_DATABASE_URL", database_url)
+    monkeypatch.setenv("CONSULT_BASE_URL", "https://consult.example.nl")
+    monkeypatch.setenv("CONSULT_MAIL_SERVER", "smtp.example.nl")
     app = create_app({"INSTANCE_PATH": str(tmp_path)}, environment="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
