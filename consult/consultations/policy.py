@@ -76,3 +76,17 @@ def download_submission_attachment(actor: Any, submission: Any) -> bool:
     if actor is not None and submission.user_id is not None and submission.user_id == actor.id:
         return True
     return _holds(actor, submission.consultation.region_id, OFFICIAL, MODERATOR, RESPONDER)
+
+
+@rule("document:version:view")
+def view_document_version(actor: Any, version: Any) -> bool:
+    """Anyone, once locked (it was or is open for comment); before that the region's team."""
+    if version.is_locked:
+        return True
+    return _holds(actor, version.document.region_id, OFFICIAL, MODERATOR, RESPONDER)
+
+
+@rule("submission:comment:withdraw")
+def withdraw_own_comment(actor: Any, submission: Any) -> bool:
+    """The sender with an account withdraws from their receipt page (others use the mail link)."""
+    return actor is not None and submission.user_id is not None and submission.user_id == actor.id

@@ -1,0 +1,37 @@
+"""``consult consultations tick``: open and close consultations on time, from cron.
+
+The app also does this on requests (at most every 30 seconds per process); a scheduled job
+makes sure it happens on a quiet night too. Run it every minute, e.g. in a crontab:
+``* * * * * cd /srv/consult && .venv/bin/consult consultations tick --quiet``.
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from consult.cli import CommandGroup
+
+
+@click.group("consultations", cls=CommandGroup)
+def consultations_group() -> None:
+    """Consultations: their clock."""
+
+
+@consultations_group.command("tick")
+@click.option("--quiet", is_flag=True, help="Print nothing when nothing changed.")
+@with_appcontext
+def tick_command(quiet: bool) -> None:
+    """Open consultations whose opening moment has come, close those whose closing has."""
+    from consult.consultations.lifecycle import advance
+    from consult.extensions import db
+
+    session = db.session
+    tick = advance(session)
+    session.commit()
+    for consultation in tick.opened:
+        click.echo(f"opened {consultation.slug}")
+    for consultation in tick.closed:
+        click.echo(f"closed {consultation.slug}")
+    if not tick.changed and not quiet:
+        click.echo("nothing to open or close")

@@ -1,0 +1,392 @@
+"""The lifecycle of a consultation (draft → scheduled → open → closed) and its clock.
+
+Officials schedule, unschedule, open early and extend; the clock (:func:`advance`) opens
+and closes on time without anyone acting. Every state change is a :class:`StateChange`
+row: who made it (None: the clock) and when it was due, so the record says "opened at
+09:00" even when the first request after 09:00 came at 09:07.
+
+Moments are entered in Europe/Amsterdam time and stored in UTC; :func:`to_utc` refuses a
+wall-clock time that does not exist (the hour skipped when summer time starts).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time as monotonic_time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.consultations.models import (
+    ClosingChange,
+    Consultation,
+    ConsultationState,
+    StateChange,
+)
+from consult.db import utcnow
+from consult.documents.models import DocumentVersion, Section
+
+log = logging.getLogger(__name__)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+USUAL_PERIOD = timedelta(weeks=6)
+SHORTEST_ADVISED_PERIOD = timedelta(weeks=4)
+DEFAULT_OPENING_TIME = time(9, 0)
+DEFAULT_CLOSING_TIME = time(17, 0)
+CLOCK_INTERVAL_SECONDS = 30
+
+DRAFT = ConsultationState.DRAFT
+SCHEDULED = ConsultationState.SCHEDULED
+OPEN = ConsultationState.OPEN
+CLOSED = ConsultationState.CLOSED
+EDITABLE_STATES = frozenset({DRAFT, SCHEDULED})
+
+
+class ConsultationError(ValueError):
+    """A change the lifecycle does not allow; ``message`` is for the official, translated.
+
+    ``field`` names the form field the problem belongs to, when there is one.
+    """
+
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+# -- Amsterdam time ------------------------------------------------------------------------
+
+
+class NonexistentTime(ValueError):
+    """The wall-clock time is skipped when summer time starts (e.g. 02:30 on 29 March 2026)."""
+
+
+def to_utc(day: date, clock: time, *, later: bool = True) -> datetime:
+    """The UTC moment of ``day`` at ``clock`` in Amsterdam.
+
+    When summer time ends, 02:00–03:00 happens twice; ``later`` picks the second one (for a
+    closing moment that gives people the full hour), otherwise the first. A time that is
+    skipped when summer time starts raises :class:`NonexistentTime`.
+    """
+    local = datetime.combine(day, clock).replace(tzinfo=AMSTERDAM, fold=1 if later else 0)
+    moment = local.astimezone(UTC)
+    back = moment.astimezone(AMSTERDAM)
+    if (back.date(), back.time()) != (day, clock.replace(tzinfo=None)):
+        raise NonexistentTime(f"{day} {clock} does not exist in Europe/Amsterdam")
+    return moment
+
+
+def to_amsterdam(moment: datetime) -> datetime:
+    return moment.astimezone(AMSTERDAM)
+
+
+def today_in_amsterdam(now: datetime | None = None) -> date:
+    return to_amsterdam(now or utcnow()).date()
+
+
+def default_period(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The suggested period: next Monday 09:00 to six weeks later 17:00, Amsterdam time."""
+    today = today_in_amsterdam(now)
+    monday = today + timedelta(days=(7 - today.weekday()) or 7)
+    opens = to_utc(monday, DEFAULT_OPENING_TIME, later=False)
+    closes = to_utc(monday + USUAL_PERIOD, DEFAULT_CLOSING_TIME)
+    return opens, closes
+
+
+def is_short(opens_at: datetime, closes_at: datetime) -> bool:
+    """Shorter than four weeks: allowed, but the official is warned."""
+    return closes_at - opens_at < SHORTEST_ADVISED_PERIOD
+
+
+# -- the officials' actions ------------------------------------------------------------------
+
+
+def _record(
+    session: Session,
+    consultation: Consultation,
+    to_state: ConsultationState,
+    *,
+    actor: Any,
+    changed_at: datetime,
+) -> StateChange:
+    change = StateChange(
+        consultation=consultation,
+        from_state=consultation.state if consultation.id is not None else None,
+        to_state=to_state,
+        changed_at=changed_at,
+        actor_id=getattr(actor, "id", None),
+    )
+    session.add(change)
+    consultation.state = to_state
+    return change
+
+
+def record_creation(session: Session, actor: Any, consultation: Consultation) -> StateChange:
+    change = StateChange(
+        consultation=consultation,
+        from_state=None,
+        to_state=DRAFT,
+        changed_at=consultation.created_at or utcnow(),
+        actor_id=getattr(actor, "id", None),
+    )
+    session.add(change)
+    return change
+
+
+def _has_sections(session: Session, version: DocumentVersion) -> bool:
+    return (
+        session.scalar(select(Section.id).where(Section.version_id == version.id).limit(1))
+        is not None
+    )
+
+
+def schedule_problems(
+    session: Session, consultation: Consultation, now: datetime | None = None
+) -> list[ConsultationError]:
+    """Why this draft cannot be scheduled yet (empty: it can)."""
+    now = now or utcnow()
+    problems = []
+    if consultation.state is not DRAFT:
+        problems.append(ConsultationError(_l("Only a draft consultation can be scheduled.")))
+    if consultation.opens_at <= now:
+        problems.append(
+            ConsultationError(
+                _l("The opening moment has passed. Choose an opening moment in the future."),
+                field="opens_on",
+            )
+        )
+    if consultation.closes_at <= consultation.opens_at:
+        problems.append(
+            ConsultationError(
+                _l("The closing moment must come after the opening moment."), field="closes_on"
+            )
+        )
+    if not _has_sections(session, consultation.version):
+        problems.append(
+            ConsultationError(
+                _l("The chosen version has no sections yet. Add text to it first."),
+                field="version",
+            )
+        )
+    return problems
+
+
+def schedule(
+    session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
+) -> StateChange:
+    """Draft → scheduled: it will open by itself at its opening moment."""
+    now = now or utcnow()
+    problems = schedule_problems(session, consultation, now)
+    if problems:
+        raise problems[0]
+    change = _record(session, consultation, SCHEDULED, actor=actor, changed_at=now)
+    session.flush()
+    return change
+
+
+def unschedule(
+    session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
+) -> StateChange:
+    """Scheduled → draft, as long as it has not opened."""
+    now = now or utcnow()
+    if consultation.state is not SCHEDULED or consultation.opens_at <= now:
+        raise ConsultationError(
+            _l("Only a scheduled consultation that has not opened yet can go back to draft.")
+        )
+    change = _record(session, consultation, DRAFT, actor=actor, changed_at=now)
+    session.flush()
+    return change
+
+
+def lock_version(session: Session, version: DocumentVersion, now: datetime) -> None:
+    """The version becomes immutable the moment a consultation opens on it."""
+    if version.locked_at is not None:
+        return
+    try:
+        from consult.documents.services import lock_version as lock
+    except ImportError:  # the documents services are built in parallel (issue 4)
+        lock = None
+    if lock is not None:
+        lock(session, version)
+    else:
+        version.locked_at = now
+
+
+def open_now(
+    session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
+) -> StateChange:
+    """An official opens a scheduled consultation early: its opening moment becomes now."""
+    now = now or utcnow()
+    if consultation.state is not SCHEDULED:
+        raise ConsultationError(_l("Only a scheduled consultation can be opened early."))
+    if consultation.closes_at <= now:
+        raise ConsultationError(
+            _l("The closing moment has passed. Extend the closing moment first."),
+            field="closes_on",
+        )
+    consultation.opens_at = now
+    change = _record(session, consultation, OPEN, actor=actor, changed_at=now)
+    lock_version(session, consultation.version, now)
+    session.flush()
+    return change
+
+
+def extend_problem(
+    consultation: Consultation, new_closes_at: datetime, reason: str, now: datetime | None = None
+) -> ConsultationError | None:
+    """Why the closing moment cannot move to ``new_closes_at`` (None: it can)."""
+    now = now or utcnow()
+    if consultation.state not in (SCHEDULED, OPEN):
+        return ConsultationError(
+            _l("Only a scheduled or open consultation can be extended. A closed one stays closed.")
+        )
+    if consultation.state is OPEN and consultation.closes_at <= now:
+        return ConsultationError(_l("This consultation has already closed."))
+    if new_closes_at <= consultation.closes_at:
+        return ConsultationError(
+            _l(
+                "The new closing moment must be later than the current one. "
+                "It can never be earlier."
+            ),
+            field="closes_on",
+        )
+    if not (reason or "").strip():
+        return ConsultationError(_l("Write why you extend the consultation."), field="reason")
+    return None
+
+
+def extend(
+    session: Session,
+    actor: Any,
+    consultation: Consultation,
+    new_closes_at: datetime,
+    reason: str,
+    now: datetime | None = None,
+) -> ClosingChange:
+    """Move the closing moment later (never earlier), with a reason kept in the record."""
+    now = now or utcnow()
+    problem = extend_problem(consultation, new_closes_at, reason, now)
+    if problem is not None:
+        raise problem
+    change = ClosingChange(
+        consultation=consultation,
+        old_closes_at=consultation.closes_at,
+        new_closes_at=new_closes_at,
+        reason=reason.strip(),
+        changed_at=now,
+        actor_id=getattr(actor, "id", None),
+    )
+    session.add(change)
+    consultation.closes_at = new_closes_at
+    session.flush()
+    return change
+
+
+# -- the clock -------------------------------------------------------------------------------
+
+
+@dataclass
+class Tick:
+    opened: list[Consultation] = field(default_factory=list)
+    closed: list[Consultation] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.opened or self.closed)
+
+
+def advance(session: Session, now: datetime | None = None) -> Tick:
+    """Open what is due to open and close what is due to close; safe to run any time.
+
+    Each change is recorded at the moment it was due, with no actor. Rows are claimed
+    with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite has one writer anyway), so two app
+    servers ticking at once never record a change twice, and a second run finds nothing.
+    """
+    now = now or utcnow()
+    tick = Tick()
+    due_to_open = session.scalars(
+        select(Consultation)
+        .where(Consultation.state == SCHEDULED, Consultation.opens_at <= now)
+        .order_by(Consultation.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for consultation in due_to_open:
+        _record(session, consultation, OPEN, actor=None, changed_at=consultation.opens_at)
+        lock_version(session, consultation.version, consultation.opens_at)
+        tick.opened.append(consultation)
+    session.flush()
+    due_to_close = session.scalars(
+        select(Consultation)
+        .where(Consultation.state == OPEN, Consultation.closes_at <= now)
+        .order_by(Consultation.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for consultation in due_to_close:
+        _record(session, consultation, CLOSED, actor=None, changed_at=consultation.closes_at)
+        tick.closed.append(consultation)
+    session.flush()
+    return tick
+
+
+@dataclass
+class Clock:
+    """Runs :func:`advance` at most once per ``interval`` seconds in this process."""
+
+    interval: float = CLOCK_INTERVAL_SECONDS
+    last_run: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def due(self) -> bool:
+        return self.last_run is None or monotonic_time.monotonic() - self.last_run >= self.interval
+
+    def reset(self) -> None:
+        self.last_run = None
+
+
+def clock_for(app: Flask) -> Clock:
+    clock = app.extensions.get("consult.consultations.clock")
+    if clock is None:
+        clock = Clock(float(app.config.get("CONSULTATIONS_CLOCK_INTERVAL", CLOCK_INTERVAL_SECONDS)))
+        app.extensions["consult.consultations.clock"] = clock
+    return clock
+
+
+def tick_in_own_transaction(app: Flask) -> Tick | None:
+    """Advance in a session of its own and commit; log and carry on when that fails.
+
+    Called before requests, so the page shows the right state; a failure here must never
+    break the page itself.
+    """
+    from consult.extensions import db
+
+    clock = clock_for(app)
+    if not clock.due() or not clock.lock.acquire(blocking=False):
+        return None
+    try:
+        clock.last_run = monotonic_time.monotonic()
+        session = db.state(app).session_factory()
+        try:
+            tick = advance(session)
+            session.commit()
+            if tick.changed:
+                log.info(
+                    "consultation clock: opened %s, closed %s",
+                    [c.slug for c in tick.opened],
+                    [c.slug for c in tick.closed],
+                )
+            return tick
+        except Exception:
+            session.rollback()
+            log.exception("consultation clock: could not open or close consultations")
+            return None
+        finally:
+            session.close()
+    finally:
+        clock.lock.release()
