@@ -54,11 +54,25 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
 
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
+    from consult.comments.views import bp as comments_bp
+    from consult.consultations.views import bp as consultations_bp
+    from consult.documents.views import bp as documents_bp
     from consult.health import bp as health_bp
+    from consult.moderation.views import bp as moderation_bp
     from consult.regions.views import bp as regions_bp
     from consult.web.views import bp as web_bp
 
-    for blueprint in (web_bp, regions_bp, accounts_bp, admin_bp, health_bp):
+    for blueprint in (
+        web_bp,
+        regions_bp,
+        accounts_bp,
+        admin_bp,
+        health_bp,
+        moderation_bp,
+        consultations_bp,
+        comments_bp,
+        documents_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from consult.cli import register_commands

@@ -170,6 +170,36 @@ def seed_demo_command(quiet: bool) -> None:
     click.echo("")
 
 
+@seed_group.command("load")
+@click.option("--sections", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--comments", type=click.IntRange(min=0), default=20000, show_default=True)
+@click.option("--region", "region_code", default="JZ21", show_default=True, help="Region code.")
+@with_appcontext
+def seed_load_command(sections: int, comments: int, region_code: str) -> None:
+    """Create a large open consultation for benchmarks (a new one each run)."""
+    from consult.seeds.load import seed_load
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("load data is for benchmarks and never seeded in production")
+    session = _session()
+    try:
+        result = seed_load(
+            session,
+            sections,
+            comments,
+            region_code=region_code.upper(),
+            progress=lambda message: click.echo(f"  {message}"),
+        )
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    session.commit()
+    click.echo(
+        f"consultation {result.slug}: {result.sections} sections, {result.submissions} "
+        f"submissions, {result.comments} comments in {result.seconds:.1f} s"
+    )
+    click.echo(f"  {current_app.config['BASE_URL']}/consultaties/{result.slug}")
+
+
 # -- users ---------------------------------------------------------------------------------
 
 
@@ -335,5 +365,15 @@ def region_merge(codes: tuple[str, ...], new_code: str, new_name: str, effective
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db_group, seed_group, user_group, region_group):
+    from consult.comments.cli import submissions_group
+    from consult.consultations.cli import consultations_group
+
+    for group in (
+        db_group,
+        seed_group,
+        user_group,
+        region_group,
+        consultations_group,
+        submissions_group,
+    ):
         app.cli.add_command(group)

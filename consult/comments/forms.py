@@ -1,0 +1,277 @@
+"""The submission form, its questionnaire fields, and the small confirm and lookup forms.
+
+The submission form is built per consultation: its sections, the region's municipalities,
+the person's organisations and the questionnaire decide the choices. Checks that span
+fields (age band for young people, email without an account, at least one comment or
+answer) live in :meth:`SubmissionForm.validate`, so every failure shows in one summary.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from consult.comments.models import AGE_BAND_LABELS, AgeBand
+from consult.comments.services import MAX_COMMENT_LENGTH
+from consult.comments.text import normalise_newlines
+from consult.consultations.models import Question, QuestionKind
+
+GENERAL = "algemeen"
+COMMENT_ROWS = 3
+MAX_LENGTH_MESSAGE = _l(
+    "Your text is longer than %(max)d characters. Make it shorter, or split it over two comments."
+)
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(value: Any) -> Any:
+    return normalise_newlines(value).strip() if isinstance(value, str) else value
+
+
+class ConfirmForm(FlaskForm):
+    """A button behind a GET page: confirm a submission, withdraw a comment."""
+
+
+class LookupForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Your code"),
+        validators=[DataRequired(message=_l("Fill in the code from your receipt."))],
+        filters=[_strip],
+    )
+
+
+class SubmissionForm(FlaskForm):
+    """Fields that every consultation asks; comment rows and questions are added per form."""
+
+    idempotency_key = HiddenField()
+    stakeholder_group = RadioField(
+        _l("Who are you?"),
+        validators=[InputRequired(message=_l("Choose who you are."))],
+        choices=[],
+    )
+    age_band = RadioField(
+        _l("How old are you?"),
+        validators=[Optional()],
+        choices=[SelectChoice(band.value, AGE_BAND_LABELS[band]) for band in AgeBand],
+    )
+    municipality = SelectField(_l("Where do you live?"), choices=[], validators=[Optional()])
+    organisation_id = SelectField(
+        _l("Do you react on behalf of your organisation?"),
+        choices=[],
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    organisation_name = StringField(
+        _l("On behalf of an organisation (optional)"),
+        validators=[Optional(), Length(max=200)],
+        filters=[_strip],
+    )
+    publish_text = BooleanField(_l("Yes, you may publish my comment on this website"))
+    publish_name = BooleanField(_l("Yes, show my name with my comment"))
+    display_name = StringField(
+        _l("The name to show"), validators=[Optional(), Length(max=120)], filters=[_strip]
+    )
+    email = EmailField(
+        _l("Your email address"),
+        validators=[
+            Optional(),
+            Email(message=_l("This is not a valid email address.")),
+            Length(max=254),
+        ],
+        filters=[_strip],
+    )
+    attachments = MultipleFileField(_l("Files (optional)"))
+
+    # Set by build_submission_form.
+    comment_rows: list[tuple[Field, Field]]
+    question_fields: list[tuple[Question, Field]]
+    asks_email: bool
+    age_band_groups: set[str]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        group = self.stakeholder_group.data
+        if group in self.age_band_groups and not self.age_band.data:
+            self.age_band.errors.append(str(_l("Choose your age.")))
+            valid = False
+        if self.asks_email and not self.email.data:
+            self.email.errors.append(
+                str(_l("Fill in your email address. We need it to confirm your comment."))
+            )
+            valid = False
+        if self.publish_name.data and not self.display_name.data and not self._under_16():
+            self.display_name.errors.append(
+                str(_l("Fill in the name you want to show, or do not tick the box."))
+            )
+            valid = False
+        has_comment = any(text.data for _section, text in self.comment_rows)
+        has_answer = any(_answered(f) for _q, f in self.question_fields)
+        if not has_comment and not has_answer:
+            self.form_errors.append(
+                str(_l("Write a comment in at least one box, or answer a question."))
+            )
+            valid = False
+        return valid
+
+    def _under_16(self) -> bool:
+        if self.stakeholder_group.data not in self.age_band_groups:
+            return False
+        return self.age_band.data in (AgeBand.UNDER_12.value, AgeBand.FROM_12_TO_15.value)
+
+    @property
+    def under_16(self) -> bool:
+        return self._under_16()
+
+
+def _answered(f: Field) -> bool:
+    data = f.data
+    if isinstance(data, list):
+        return bool(data)
+    return data not in (None, "", "None")
+
+
+def _comment_text_field(label: Any, row: int) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=MAX_COMMENT_LENGTH, message=MAX_LENGTH_MESSAGE),
+        ],
+        filters=[_text],
+        # No maxlength: a pasted long text must not be cut off silently; the counter warns.
+        render_kw={"rows": 8 if row == 1 else 5, "maxlength": False},
+    )
+
+
+ROW_LABELS = {
+    1: (_l("About which part?"), _l("Your comment")),
+    2: (_l("About which part? (second comment)"), _l("Second comment (optional)")),
+    3: (_l("About which part? (third comment)"), _l("Third comment (optional)")),
+}
+
+
+def _question_field(question: Question) -> Field:
+    message = gettext("Answer this question: %(question)s", question=question.text)
+    required = [InputRequired(message=message)] if question.required else []
+    validators = required or [Optional()]
+    label = question.text
+    if question.kind is QuestionKind.OPEN_TEXT:
+        return TextAreaField(
+            label,
+            validators=[*validators, Length(max=MAX_COMMENT_LENGTH)],
+            filters=[_text],
+            render_kw={"rows": 4, "maxlength": False},
+        )
+    if question.kind is QuestionKind.SINGLE_CHOICE:
+        return RadioField(
+            label,
+            validators=validators,
+            choices=[
+                SelectChoice(str(i), str(option)) for i, option in enumerate(question.options)
+            ],
+        )
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return SelectMultipleField(
+            label,
+            validators=validators,
+            choices=[
+                SelectChoice(str(i), str(option)) for i, option in enumerate(question.options)
+            ],
+        )
+    return RadioField(
+        label, validators=validators, choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)]
+    )
+
+
+def answer_value(question: Question, f: Field) -> Any:
+    """The stored form of an answer, or None when it was left empty."""
+    if not _answered(f):
+        return None
+    if question.kind is QuestionKind.OPEN_TEXT:
+        return f.data
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return sorted(int(v) for v in f.data)
+    return int(f.data)
+
+
+def build_submission_form(
+    *,
+    sections: list[Any],
+    groups: list[Any],
+    municipalities: list[Any],
+    organisations: list[Any],
+    questions: list[Question],
+    locale: str,
+    asks_email: bool,
+    section_anchor: str | None = None,
+    default_name: str | None = None,
+    formdata: Any = None,
+) -> SubmissionForm:
+    """A submission form for one consultation; ``formdata=None`` reads the request."""
+
+    class Form(SubmissionForm):
+        pass
+
+    section_choices = [SelectChoice(GENERAL, str(_l("The whole plan (general comment)")))] + [
+        SelectChoice(s.anchor, f"{s.number} {s.heading}".strip()) for s in sections
+    ]
+    rows = []
+    for row in range(1, COMMENT_ROWS + 1):
+        section_label, text_label = ROW_LABELS[row]
+        default = section_anchor if row == 1 and section_anchor else GENERAL
+        setattr(
+            Form,
+            f"section_{row}",
+            SelectField(section_label, choices=section_choices, default=default),
+        )
+        setattr(Form, f"text_{row}", _comment_text_field(text_label, row))
+        rows.append(row)
+    for question in questions:
+        setattr(Form, f"question_{question.position}", _question_field(question))
+
+    kwargs: dict[str, Any] = {}
+    if formdata is not None:
+        kwargs["formdata"] = formdata
+    form = Form(
+        idempotency_key=secrets.token_urlsafe(24),
+        display_name=default_name,
+        **kwargs,
+    )
+    form.stakeholder_group.choices = [SelectChoice(g.code, g.label_for(locale)) for g in groups]
+    form.municipality.choices = [SelectChoice("", str(_l("I'd rather not say")))] + [
+        SelectChoice(m.code, m.name) for m in municipalities
+    ]
+    form.organisation_id.choices = [SelectChoice("", str(_l("No, I react for myself")))] + [
+        SelectChoice(str(o.id), o.name) for o in organisations
+    ]
+    form.comment_rows = [(form[f"section_{r}"], form[f"text_{r}"]) for r in rows]
+    form.question_fields = [(q, form[f"question_{q.position}"]) for q in questions]
+    form.asks_email = asks_email
+    form.age_band_groups = {g.code for g in groups if g.asks_age_band}
+    if not form.email.flags.required and asks_email:
+        form.email.flags.required = True
+    return form

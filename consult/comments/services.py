@@ -1,0 +1,520 @@
+"""Submitting comments, confirming, receipts, withdrawal, and reading the public comments.
+
+A submission is stored whole or not at all, once per idempotency key. Its canonical
+content (no email, no name) is hashed onto the receipt. ``Comment.is_public`` is kept here
+(and by moderation): confirmed, consent to publish, not withdrawn, not hidden. The public
+page reads only public comments, with a fixed number of queries whatever their number.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from consult.accounts.models import User
+from consult.comments import canonical, codes
+from consult.comments.models import (
+    AgeBand,
+    Attachment,
+    Comment,
+    QuestionAnswer,
+    StakeholderGroup,
+    Submission,
+    SubmissionContact,
+    SubmissionState,
+)
+from consult.comments.uploads import CheckedFile
+from consult.consultations.models import Consultation, ConsultationState, Question
+from consult.documents.models import DocumentVersion, Section
+from consult.organisations.models import Organisation, OrganisationMember
+
+MAX_COMMENT_LENGTH = 5000
+CONFIRM_WITHIN = timedelta(hours=72)
+FIRST_COMMENTS_PER_SECTION = 3
+COMMENTS_PER_PAGE = 20
+# A withdraw link works as long as the consultation is open; this only bounds its life.
+WITHDRAW_LINK_MAX_AGE = 400 * 24 * 3600
+TOKEN_PURPOSES = ("confirm-submission", "withdraw-comment")
+
+
+class SubmissionError(Exception):
+    """``reason``: closed (not accepting comments at this moment), discarded."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TokenError(Exception):
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+# -- reading the public page ---------------------------------------------------------------
+
+
+def public_consultation(session: Session, slug: str) -> Consultation | None:
+    """The consultation with its version and document, in one query."""
+    return session.scalar(
+        select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(
+            joinedload(Consultation.version).joinedload(DocumentVersion.document),
+            joinedload(Consultation.region),
+        )
+    )
+
+
+def sections_of(session: Session, consultation: Consultation) -> list[Section]:
+    return list(
+        session.scalars(
+            select(Section)
+            .where(Section.version_id == consultation.version_id)
+            .order_by(Section.position)
+        )
+    )
+
+
+def section_by_anchor(session: Session, consultation: Consultation, anchor: str) -> Section | None:
+    return session.scalar(
+        select(Section).where(
+            Section.version_id == consultation.version_id, Section.anchor == anchor
+        )
+    )
+
+
+def public_counts_by_section(session: Session, consultation: Consultation) -> dict[int | None, int]:
+    """Published comments per section id (None: on the whole document), one GROUP BY."""
+    rows = session.execute(
+        select(Comment.section_id, func.count(Comment.id))
+        .where(Comment.consultation_id == consultation.id, Comment.is_public.is_(True))
+        .group_by(Comment.section_id)
+    )
+    return dict(iter(rows))
+
+
+def counts_by_group(
+    session: Session, consultation: Consultation
+) -> list[tuple[StakeholderGroup, int]]:
+    """Confirmed submissions per stakeholder group, in the groups' order, one GROUP BY."""
+    counted = (
+        select(Submission.stakeholder_group_id, func.count(Submission.id).label("n"))
+        .where(
+            Submission.consultation_id == consultation.id,
+            Submission.state == SubmissionState.CONFIRMED,
+        )
+        .group_by(Submission.stakeholder_group_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(StakeholderGroup, counted.c.n)
+        .join(counted, counted.c.stakeholder_group_id == StakeholderGroup.id)
+        .order_by(StakeholderGroup.position)
+    )
+    return [(group, n) for group, n in rows]
+
+
+def _public_comment_options() -> list[Any]:
+    submission = joinedload(Comment.submission)
+    return [
+        submission.joinedload(Submission.stakeholder_group),
+        submission.joinedload(Submission.municipality),
+        submission.joinedload(Submission.organisation),
+        submission.joinedload(Submission.contact),
+    ]
+
+
+def first_public_comments(
+    session: Session, consultation: Consultation, per_section: int = FIRST_COMMENTS_PER_SECTION
+) -> dict[int | None, list[Comment]]:
+    """The first published comments of every section, oldest first, in one query.
+
+    ROW_NUMBER() per section picks them in the database (SQLite 3.25+ and PostgreSQL), so
+    the page costs the same with ten comments or twenty thousand.
+    """
+    ranked = (
+        select(
+            Comment.id.label("id"),
+            func.row_number()
+            .over(partition_by=Comment.section_id, order_by=Comment.id)
+            .label("rank"),
+        )
+        .where(Comment.consultation_id == consultation.id, Comment.is_public.is_(True))
+        .subquery()
+    )
+    comments = session.scalars(
+        select(Comment)
+        .join(ranked, ranked.c.id == Comment.id)
+        .where(ranked.c.rank <= per_section)
+        .options(*_public_comment_options())
+        .order_by(Comment.id)
+    ).unique()
+    grouped: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        grouped.setdefault(comment.section_id, []).append(comment)
+    return grouped
+
+
+def public_comments_page(
+    session: Session,
+    consultation: Consultation,
+    section: Section | None,
+    after_id: int | None,
+    limit: int = COMMENTS_PER_PAGE,
+) -> tuple[list[Comment], bool]:
+    """One page of a section's published comments, oldest first, after ``after_id``.
+
+    Keyset pagination: the index on (consultation, section, is_public, id) serves every
+    page equally fast. Returns the page and whether more follow.
+    """
+    query = select(Comment).where(
+        Comment.consultation_id == consultation.id,
+        Comment.is_public.is_(True),
+        Comment.section_id == section.id if section else Comment.section_id.is_(None),
+    )
+    if after_id is not None:
+        query = query.where(Comment.id > after_id)
+    rows = list(
+        session.scalars(
+            query.options(*_public_comment_options()).order_by(Comment.id).limit(limit + 1)
+        ).unique()
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def public_name(submission: Submission) -> str | None:
+    """The name to show beside a published comment, or None.
+
+    Only with consent, never for someone under 16, never once the contact data is erased.
+    """
+    contact = submission.contact
+    if not submission.publish_name or contact is None or contact.erased_at is not None:
+        return None
+    if submission.age_band is not None and submission.age_band.under_16:
+        return None
+    return contact.display_name or None
+
+
+# -- the form's choices --------------------------------------------------------------------
+
+
+def active_groups(session: Session) -> list[StakeholderGroup]:
+    return list(
+        session.scalars(
+            select(StakeholderGroup)
+            .where(StakeholderGroup.active.is_(True))
+            .order_by(StakeholderGroup.position)
+        )
+    )
+
+
+def questions_of(session: Session, consultation: Consultation) -> list[Question]:
+    return list(
+        session.scalars(
+            select(Question)
+            .where(Question.consultation_id == consultation.id)
+            .order_by(Question.position)
+        )
+    )
+
+
+def verified_organisations_of(session: Session, user: User | None) -> list[Organisation]:
+    """The verified organisations ``user`` may speak for."""
+    if user is None:
+        return []
+    return list(
+        session.scalars(
+            select(Organisation)
+            .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+            .where(OrganisationMember.user_id == user.id, Organisation.verified_at.is_not(None))
+            .order_by(Organisation.name)
+        )
+    )
+
+
+# -- submitting ----------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """What the form delivered, already checked; the service only stores it."""
+
+    idempotency_key: str
+    stakeholder_group: StakeholderGroup
+    age_band: AgeBand | None = None
+    municipality: Any = None
+    organisation: Organisation | None = None
+    organisation_name: str | None = None
+    publish_text: bool = False
+    publish_name: bool = False
+    display_name: str | None = None
+    email: str | None = None
+    user: User | None = None
+    # (section or None for the whole document, text)
+    comments: list[tuple[Section | None, str]] = field(default_factory=list)
+    # (question, value): text, option index, list of indexes, or 1-5
+    answers: list[tuple[Question, Any]] = field(default_factory=list)
+    files: list[CheckedFile] = field(default_factory=list)
+
+
+def find_by_key(session: Session, consultation: Consultation, key: str) -> Submission | None:
+    return session.scalar(
+        select(Submission).where(
+            Submission.consultation_id == consultation.id, Submission.idempotency_key == key
+        )
+    )
+
+
+def find_by_code(session: Session, code: str) -> Submission | None:
+    return session.scalar(
+        select(Submission)
+        .where(Submission.tracking_code == code)
+        .options(
+            joinedload(Submission.consultation).joinedload(Consultation.version),
+            joinedload(Submission.stakeholder_group),
+            joinedload(Submission.municipality),
+            joinedload(Submission.organisation),
+            joinedload(Submission.contact),
+            selectinload(Submission.comments).joinedload(Comment.section),
+            selectinload(Submission.answers),
+            selectinload(Submission.attachments),
+        )
+    )
+
+
+def canonical_content(submission: Submission) -> dict[str, Any]:
+    """What the receipt's hash proves: everything sent, except who sent it."""
+    version = submission.consultation.version
+    questions = {q.id: q.position for q in submission.consultation.questions}
+    return {
+        "consultation": submission.consultation.slug,
+        "version": {"document_id": version.document_id, "number": version.number},
+        "received_at": canonical.moment(submission.received_at),
+        "stakeholder_group": submission.stakeholder_group.code,
+        "age_band": submission.age_band.value if submission.age_band else None,
+        "municipality": submission.municipality.code if submission.municipality else None,
+        "organisation": (
+            submission.organisation.name
+            if submission.organisation
+            else submission.organisation_name
+        ),
+        "organisation_verified": submission.organisation_verified,
+        "publish_text": submission.publish_text,
+        "publish_name": submission.publish_name,
+        "comments": [
+            {"section": c.section.anchor if c.section else None, "text": c.body}
+            for c in sorted(submission.comments, key=lambda c: c.position)
+        ],
+        "answers": sorted(
+            ({"question": questions[a.question_id], "value": a.value} for a in submission.answers),
+            key=lambda a: a["question"],
+        ),
+    }
+
+
+def _is_confirmed_sender(user: User | None) -> bool:
+    return user is not None and user.is_confirmed
+
+
+def submit(
+    session: Session, consultation: Consultation, draft: Draft, now: datetime
+) -> tuple[Submission, bool]:
+    """Store a submission whole, once per idempotency key; (submission, newly created).
+
+    A repeated key returns the submission stored the first time, even after closing. A
+    new one is refused (SubmissionError "closed") outside the open period, by the clock.
+    """
+    existing = find_by_key(session, consultation, draft.idempotency_key)
+    if existing is not None:
+        return existing, False
+    if not consultation.accepts_comments_at(now):
+        raise SubmissionError("closed")
+
+    under_16 = draft.age_band is not None and draft.age_band.under_16
+    publish_name = draft.publish_name and not under_16 and bool(draft.display_name)
+    confirmed = _is_confirmed_sender(draft.user)
+    organisation_verified = draft.organisation is not None and draft.organisation.is_verified
+    try:
+        with session.begin_nested():
+            submission = Submission(
+                consultation=consultation,
+                tracking_code=codes.new_tracking_code(),
+                idempotency_key=draft.idempotency_key,
+                user_id=draft.user.id if draft.user else None,
+                stakeholder_group=draft.stakeholder_group,
+                age_band=draft.age_band if draft.stakeholder_group.asks_age_band else None,
+                municipality=draft.municipality,
+                organisation=draft.organisation,
+                organisation_name=None if draft.organisation else draft.organisation_name,
+                organisation_verified=organisation_verified,
+                publish_text=draft.publish_text,
+                publish_name=publish_name,
+                state=SubmissionState.CONFIRMED if confirmed else SubmissionState.PENDING,
+                received_at=now,
+                confirmed_at=now if confirmed else None,
+                content_hash="",
+            )
+            session.add(submission)
+            email = (
+                None if confirmed else (draft.email or (draft.user.email if draft.user else None))
+            )
+            display_name = draft.display_name if publish_name else None
+            submission.contact = SubmissionContact(
+                email=email, display_name=display_name, salt=secrets.token_hex(16)
+            )
+            for position, (section, text) in enumerate(draft.comments, start=1):
+                submission.comments.append(
+                    Comment(
+                        consultation_id=consultation.id,
+                        section=section,
+                        position=position,
+                        body=text,
+                        created_at=now,
+                        is_public=confirmed and draft.publish_text,
+                    )
+                )
+            for question, value in draft.answers:
+                submission.answers.append(QuestionAnswer(question_id=question.id, value=value))
+            for checked in draft.files:
+                submission.attachments.append(
+                    Attachment(
+                        filename=checked.filename,
+                        content_type=checked.content_type,
+                        size=checked.size,
+                        sha256=checked.sha256,
+                        data=checked.data,
+                        created_at=now,
+                    )
+                )
+            session.flush()
+            submission.content_hash = canonical.content_hash(canonical_content(submission))
+            session.flush()
+    except IntegrityError:
+        # Another request with the same key won the race: its submission is the answer.
+        existing = find_by_key(session, consultation, draft.idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return submission, True
+
+
+def _refresh_public(submission: Submission) -> None:
+    for comment in submission.comments:
+        comment.is_public = (
+            submission.state is SubmissionState.CONFIRMED
+            and submission.publish_text
+            and comment.withdrawn_at is None
+            and comment.hidden_at is None
+        )
+
+
+def confirm(session: Session, submission: Submission, now: datetime) -> bool:
+    """Confirm a submission sent without an account; True when it changed now.
+
+    The moment of receipt stays the moment it arrived. A discarded one stays discarded.
+    """
+    if submission.state is SubmissionState.CONFIRMED:
+        return False
+    if submission.state is SubmissionState.DISCARDED:
+        raise SubmissionError("discarded")
+    submission.state = SubmissionState.CONFIRMED
+    submission.confirmed_at = now
+    _refresh_public(submission)
+    session.flush()
+    return True
+
+
+def discard_unconfirmed(session: Session, now: datetime) -> int:
+    """Discard every submission still waiting for its email link after 72 hours."""
+    stale = list(
+        session.scalars(
+            select(Submission)
+            .where(
+                Submission.state == SubmissionState.PENDING,
+                Submission.received_at <= now - CONFIRM_WITHIN,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not stale:
+        return 0
+    ids = [s.id for s in stale]
+    for submission in stale:
+        submission.state = SubmissionState.DISCARDED
+        submission.discarded_at = now
+    session.execute(
+        update(Comment)
+        .where(Comment.submission_id.in_(ids))
+        .values(is_public=False)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return len(stale)
+
+
+def withdraw(session: Session, comment: Comment, now: datetime) -> bool:
+    """Withdraw a comment before closing; its text stays in the record. True when new."""
+    if comment.withdrawn_at is not None:
+        return False
+    if not comment.submission.consultation.accepts_comments_at(now):
+        raise SubmissionError("closed")
+    comment.withdrawn_at = now
+    comment.is_public = False
+    session.flush()
+    return True
+
+
+def is_pending_expired(submission: Submission, now: datetime) -> bool:
+    return (
+        submission.state is SubmissionState.PENDING
+        and submission.received_at <= now - CONFIRM_WITHIN
+    )
+
+
+# -- signed links --------------------------------------------------------------------------
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in TOKEN_PURPOSES:
+        raise ValueError(purpose)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"consult.{purpose}")
+
+
+def make_token(purpose: str, submission: Submission) -> str:
+    return _serializer(purpose).dumps({"s": submission.id, "c": submission.tracking_code})
+
+
+def read_token(session: Session, purpose: str, token: str, max_age: int) -> Submission:
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise TokenError(expired=True) from exc
+    except BadSignature as exc:
+        raise TokenError() from exc
+    if not isinstance(payload, dict):
+        raise TokenError()
+    submission = session.get(Submission, payload.get("s"))
+    if submission is None or submission.tracking_code != payload.get("c"):
+        raise TokenError()
+    return submission
+
+
+# -- the moment the consultation is in -----------------------------------------------------
+
+
+def phase(consultation: Consultation, now: datetime) -> str:
+    """'open', 'not_yet' or 'closed', by the clock (a state may lag behind its moment)."""
+    if consultation.accepts_comments_at(now):
+        return "open"
+    if consultation.state is ConsultationState.CLOSED or now >= consultation.closes_at:
+        return "closed"
+    return "not_yet"

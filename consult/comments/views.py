@@ -1,0 +1,669 @@
+"""The public consultation page and everything a participant does there.
+
+Read the plan, send comments, confirm by email, keep the receipt, look up its state,
+withdraw a comment, and (for the sender with an account and the region's team) download
+an attachment. Times are compared with the clock, not only with the consultation's state.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from io import BytesIO
+from typing import Any
+
+import nh3
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from consult.comments import codes, forms, services, uploads
+from consult.comments import mail as comment_mail
+from consult.comments.models import AgeBand, Attachment, Comment, Submission, SubmissionState
+from consult.comments.text import render_comment
+from consult.consultations.models import Consultation
+from consult.db import utcnow
+from consult.extensions import db, limiter
+from consult.i18n import current_locale
+from consult.mail import MailError
+from consult.organisations.models import Organisation
+from consult.permissions import allowed, authorize
+from consult.regions.services import members_on
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("comments", __name__)
+
+Page = str | tuple[str, int] | Response
+
+SESSION_KEY = "consult_receipts"
+REMEMBERED_RECEIPTS = 10
+DISCARD_EVERY = timedelta(minutes=5)
+# Three files of 10 MB and the text fields; the app's 10 MB default covers other forms.
+SUBMISSION_MAX_REQUEST = uploads.MAX_FILES * uploads.MAX_FILE_SIZE + 1024 * 1024
+
+submission_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_SUBMISSION", "20 per hour"), methods=["POST"]
+)
+lookup_limit = limiter.shared_limit(
+    lambda: current_app.config.get("RATELIMIT_RECEIPT_LOOKUP", "30 per minute"),
+    scope="receipt-lookup",
+)
+link_limit = limiter.shared_limit(
+    lambda: current_app.config.get("RATELIMIT_RECEIPT_LOOKUP", "30 per minute"),
+    scope="submission-links",
+)
+
+
+# -- hooks and helpers ---------------------------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def _allow_attachments(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # Runs before the CSRF check reads the form, so the larger limit applies to it.
+    if endpoint == "comments.submit":
+        request.max_content_length = SUBMISSION_MAX_REQUEST
+
+
+@bp.before_app_request
+def _discard_unconfirmed_now_and_then() -> None:
+    """Discard submissions unconfirmed after 72 hours, at most every five minutes."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    now = utcnow()
+    last = app.extensions.get("consult.comments.discarded_at")
+    if last is not None and now - last < DISCARD_EVERY:
+        return
+    app.extensions["consult.comments.discarded_at"] = now
+    job_session = db.session_factory()
+    try:
+        count = services.discard_unconfirmed(job_session, now)
+        job_session.commit()
+        if count:
+            log.info("discarded %d unconfirmed submission(s)", count)
+    except Exception:  # a housekeeping failure must never break the visitor's request
+        job_session.rollback()
+        log.exception("could not discard unconfirmed submissions")
+    finally:
+        job_session.close()
+
+
+@bp.app_template_filter("comment_text")
+def _comment_text_filter(text: str | None) -> Markup:
+    return render_comment(text)
+
+
+@bp.app_template_filter("section_html")
+def _section_html(html: str | None) -> Markup:
+    """Section HTML is sanitised when stored; cleaning it again costs little and is safer."""
+    return Markup(nh3.clean(html or ""))  # noqa: S704 - nh3 output is safe HTML
+
+
+@bp.app_template_global()
+def tracking_code(code: str) -> str:
+    return codes.display(code)
+
+
+@bp.app_template_global()
+def public_name(submission: Submission) -> str | None:
+    return services.public_name(submission)
+
+
+def _actor() -> Any:
+    return current_user if current_user.is_authenticated else None
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    consultation = services.public_consultation(db.session, slug)
+    if consultation is None:
+        abort(404)
+    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    return consultation
+
+
+def time_left(consultation: Consultation, now: datetime) -> str:
+    """ "nog 12 dagen", "nog 5 uur", "gesloten op 3 maart 2027": the clock, in words."""
+    phase = services.phase(consultation, now)
+    if phase == "closed":
+        return _("closed on %(day)s", day=format_date(consultation.closes_at, "long"))
+    if phase == "not_yet":
+        return _("opens on %(day)s", day=format_date(consultation.opens_at, "long"))
+    left = consultation.closes_at - now
+    if left.days >= 1:
+        return ngettext("%(num)d day left", "%(num)d days left", left.days)
+    hours = left.seconds // 3600
+    if hours >= 1:
+        return ngettext("%(num)d hour left", "%(num)d hours left", hours)
+    minutes = max(1, left.seconds // 60)
+    return ngettext("%(num)d minute left", "%(num)d minutes left", minutes)
+
+
+def _remember_receipt(code: str) -> None:
+    remembered = [c for c in session.get(SESSION_KEY, []) if c != code]
+    session[SESSION_KEY] = [*remembered, code][-REMEMBERED_RECEIPTS:]
+
+
+def _is_sender(submission: Submission) -> bool:
+    if submission.tracking_code in session.get(SESSION_KEY, []):
+        return True
+    actor = _actor()
+    return actor is not None and submission.user_id == actor.id
+
+
+# -- the public page -----------------------------------------------------------------------
+
+
+@bp.get("/consultaties/<slug>")
+def page(slug: str) -> Page:
+    consultation = _consultation_or_404(slug)
+    now = utcnow()
+    sections = services.sections_of(db.session, consultation)
+    counts = services.public_counts_by_section(db.session, consultation)
+    return render_template(
+        "comments/page.html",
+        consultation=consultation,
+        document=consultation.version.document,
+        sections=sections,
+        counts=counts,
+        total=sum(counts.values()),
+        first_comments=services.first_public_comments(db.session, consultation),
+        group_counts=services.counts_by_group(db.session, consultation),
+        phase=services.phase(consultation, now),
+        time_left=time_left(consultation, now),
+        locale=current_locale(),
+        shown_per_section=services.FIRST_COMMENTS_PER_SECTION,
+    )
+
+
+@bp.get("/consultaties/<slug>/onderdelen/<anchor>/reacties")
+def section_comments(slug: str, anchor: str) -> Page:
+    consultation = _consultation_or_404(slug)
+    section = None
+    if anchor != forms.GENERAL:
+        section = services.section_by_anchor(db.session, consultation, anchor)
+        if section is None:
+            abort(404)
+    after = request.args.get("na", type=int)
+    comments, more = services.public_comments_page(db.session, consultation, section, after)
+    counts = services.public_counts_by_section(db.session, consultation)
+    return render_template(
+        "comments/section_comments.html",
+        consultation=consultation,
+        section=section,
+        anchor=anchor,
+        comments=comments,
+        more=more,
+        after=after,
+        total=counts.get(section.id if section else None, 0),
+        phase=services.phase(consultation, utcnow()),
+        locale=current_locale(),
+    )
+
+
+# -- submitting ----------------------------------------------------------------------------
+
+
+def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = None):
+    actor = _actor()
+    sections = services.sections_of(db.session, consultation)
+    if anchor and anchor not in {s.anchor for s in sections}:
+        anchor = None
+    form = forms.build_submission_form(
+        sections=sections,
+        groups=services.active_groups(db.session),
+        municipalities=members_on(db.session, consultation.region, utcnow().date()),
+        organisations=services.verified_organisations_of(db.session, actor),
+        questions=services.questions_of(db.session, consultation),
+        locale=current_locale(),
+        asks_email=actor is None,
+        section_anchor=anchor,
+        default_name=getattr(actor, "display_name", None),
+        formdata=formdata,
+    )
+    return form, sections
+
+
+def _render_form(consultation: Consultation, form: Any, sections: list[Any], **extra: Any) -> Page:
+    return render_template(
+        "comments/submit.html",
+        consultation=consultation,
+        form=form,
+        sections=sections,
+        max_length=services.MAX_COMMENT_LENGTH,
+        max_files=uploads.MAX_FILES,
+        max_file_mb=uploads.MAX_FILE_SIZE // (1024 * 1024),
+        time_left=time_left(consultation, utcnow()),
+        **extra,
+    )
+
+
+def _closed_page(consultation: Consultation, status: int = 200) -> tuple[str, int]:
+    now = utcnow()
+    return (
+        render_template(
+            "comments/closed.html",
+            consultation=consultation,
+            phase=services.phase(consultation, now),
+        ),
+        status,
+    )
+
+
+def _upload_message(reason: str, name: str) -> str:
+    mb = uploads.MAX_FILE_SIZE // (1024 * 1024)
+    if reason == "empty":
+        return _("The file %(name)s is empty.", name=name)
+    if reason == "too_large":
+        return _("The file %(name)s is larger than %(mb)d MB.", name=name, mb=mb)
+    return _(
+        "We cannot accept %(name)s. Send a PDF, Word (.docx), OpenDocument (.odt), PNG "
+        "or JPEG file.",
+        name=name,
+    )
+
+
+def _checked_files(form: Any) -> list[uploads.CheckedFile] | None:
+    """The attached files, checked by content; None (with errors on the form) when refused."""
+    files = [f for f in request.files.getlist(form.attachments.name) if f and f.filename]
+    if len(files) > uploads.MAX_FILES:
+        form.attachments.errors = [_("You can send at most %(max)d files.", max=uploads.MAX_FILES)]
+        return None
+    checked = []
+    problems = []
+    for upload in files:
+        try:
+            checked.append(
+                uploads.check_upload(upload.filename or "", upload.read(uploads.MAX_FILE_SIZE + 1))
+            )
+        except uploads.UploadRefused as refused:
+            problems.append(_upload_message(refused.reason, upload.filename or ""))
+    if problems:
+        form.attachments.errors = problems
+        return None
+    return checked
+
+
+def _organisation(form: Any) -> tuple[Organisation | None, bool]:
+    """The organisation chosen from the list, and whether the sender may speak for it."""
+    chosen = form.organisation_id.data
+    if not chosen:
+        return None, True
+    try:
+        organisation = db.session.get(Organisation, int(chosen))
+    except (TypeError, ValueError):
+        return None, False
+    if organisation is None:
+        return None, False
+    return organisation, allowed(current_user, "organisation:comment:on-behalf", organisation)
+
+
+def _draft(form: Any, sections: list[Any], consultation: Consultation, files: list[Any]):
+    by_anchor = {s.anchor: s for s in sections}
+    groups = {g.code: g for g in services.active_groups(db.session)}
+    municipalities = {
+        m.code: m for m in members_on(db.session, consultation.region, utcnow().date())
+    }
+    organisation, _allowed = _organisation(form)
+    group = groups[form.stakeholder_group.data]
+    age_band = AgeBand(form.age_band.data) if group.asks_age_band and form.age_band.data else None
+    actor = _actor()
+    return services.Draft(
+        idempotency_key=form.idempotency_key.data,
+        stakeholder_group=group,
+        age_band=age_band,
+        municipality=municipalities.get(form.municipality.data or ""),
+        organisation=organisation,
+        organisation_name=None if organisation else (form.organisation_name.data or None),
+        publish_text=bool(form.publish_text.data),
+        publish_name=bool(form.publish_name.data) and not form.under_16,
+        display_name=(form.display_name.data or None) if not form.under_16 else None,
+        email=form.email.data if actor is None else None,
+        user=actor,
+        comments=[
+            (by_anchor.get(section.data), text.data)
+            for section, text in form.comment_rows
+            if text.data
+        ],
+        answers=[
+            (question, value)
+            for question, f in form.question_fields
+            if (value := forms.answer_value(question, f)) is not None
+        ],
+        files=files,
+    )
+
+
+@bp.route("/consultaties/<slug>/reageren", methods=["GET", "POST"])
+@submission_limit
+def submit(slug: str) -> Page:
+    consultation = _consultation_or_404(slug)
+    now = utcnow()
+    if request.method == "GET":
+        if not consultation.accepts_comments_at(now):
+            return _closed_page(consultation)
+        form, sections = _build_form(consultation, request.args.get("onderdeel"))
+        return _render_form(consultation, form, sections)
+
+    form, sections = _build_form(consultation, None)
+    key = form.idempotency_key.data or ""
+    # The same form sent twice (double click, retry, back and send again): one submission.
+    if key and (existing := services.find_by_key(db.session, consultation, key)):
+        _remember_receipt(existing.tracking_code)
+        return redirect(url_for(".receipt", code=existing.tracking_code))
+    if not consultation.accepts_comments_at(now):
+        return _closed_page(consultation, 409)
+
+    valid = form.validate_on_submit() and bool(key)
+    _chosen, may_speak = _organisation(form)
+    if not may_speak:
+        form.organisation_id.errors = [
+            _("You can only react on behalf of a verified organisation you are a member of.")
+        ]
+        valid = False
+    files = _checked_files(form)
+    if files is None:
+        valid = False
+    if not valid:
+        had_files = any(f and f.filename for f in request.files.getlist(form.attachments.name))
+        return _render_form(consultation, form, sections, files_lost=had_files), 422
+
+    draft = _draft(form, sections, consultation, files or [])
+    try:
+        submission, created = services.submit(db.session, consultation, draft, now)
+    except services.SubmissionError:
+        db.session.rollback()
+        return _closed_page(consultation, 409)
+    db.session.commit()
+    _remember_receipt(submission.tracking_code)
+    if created:
+        to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
+        if to:
+            try:
+                comment_mail.send_receipt(submission, to)
+            except MailError:
+                flash(
+                    _(
+                        "Your comment is saved, but we could not send the email. Keep the "
+                        "code on this page. You can ask us to send the email again below."
+                    ),
+                    "warning",
+                )
+    return redirect(url_for(".receipt", code=submission.tracking_code))
+
+
+# -- receipts ------------------------------------------------------------------------------
+
+
+def _submission_or_404(code: str) -> Submission:
+    normalised = codes.normalise(code)
+    if normalised is None:
+        abort(404)
+    submission = services.find_by_code(db.session, normalised)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _question_texts(submission: Submission) -> dict[int, Any]:
+    return {q.id: q for q in submission.consultation.questions}
+
+
+@bp.get("/ontvangst/<code>/bewijs")
+def receipt(code: str) -> Page:
+    submission = _submission_or_404(code)
+    if not _is_sender(submission):
+        return redirect(url_for(".status", code=submission.tracking_code))
+    content = services.canonical_content(submission)
+    from consult.comments.canonical import canonical_bytes
+
+    actor = _actor()
+    return render_template(
+        "comments/receipt.html",
+        submission=submission,
+        consultation=submission.consultation,
+        questions=_question_texts(submission),
+        canonical_json=canonical_bytes(content).decode(),
+        may_withdraw=actor is not None
+        and allowed(actor, "submission:comment:withdraw", submission)
+        and submission.consultation.accepts_comments_at(utcnow()),
+        may_download=actor is not None
+        and allowed(actor, "submission:attachment:download", submission),
+        email=comment_mail.recipient(submission),
+        resend_form=forms.ConfirmForm(),
+    )
+
+
+@bp.post("/ontvangst/<code>/bewijs/opnieuw-mailen")
+@link_limit
+def resend_receipt(code: str) -> Page:
+    submission = _submission_or_404(code)
+    if not _is_sender(submission) or not forms.ConfirmForm().validate_on_submit():
+        abort(404)
+    actor = _actor()
+    to = comment_mail.recipient(submission) or (
+        actor.email if actor is not None and submission.user_id == actor.id else None
+    )
+    if to and submission.state is not SubmissionState.DISCARDED:
+        try:
+            comment_mail.send_receipt(submission, to)
+            flash(_("We sent the email again."), "success")
+        except MailError:
+            flash(_("We could not send the email. Please try again later."), "error")
+    return redirect(url_for(".receipt", code=submission.tracking_code))
+
+
+@bp.get("/ontvangst")
+@lookup_limit
+def lookup() -> Page:
+    form = forms.LookupForm(request.args)
+    if request.args and form.validate():
+        normalised = codes.normalise(form.code.data or "")
+        if normalised is None:
+            form.code.errors.append(
+                _(
+                    "This code is not valid. Check the characters: a code has 11 letters "
+                    "and digits, like K7QX-M2PA-9RT."
+                )
+            )
+        else:
+            return redirect(url_for(".status", code=normalised))
+    return render_template("comments/lookup.html", form=form), 200 if not form.errors else 400
+
+
+@bp.get("/ontvangst/<code>")
+@lookup_limit
+def status(code: str) -> Page:
+    normalised = codes.normalise(code)
+    if normalised is None:
+        form = forms.LookupForm(formdata=None, code=code)
+        form.code.errors = [
+            _(
+                "This code is not valid. Check the characters: a code has 11 letters and "
+                "digits, like K7QX-M2PA-9RT."
+            )
+        ]
+        return render_template("comments/lookup.html", form=form), 400
+    if normalised != code:
+        return redirect(url_for(".status", code=normalised), 301)
+    submission = services.find_by_code(db.session, normalised)
+    if submission is None:
+        form = forms.LookupForm(formdata=None, code=codes.display(normalised))
+        form.code.errors = [
+            _("We cannot find a comment with this code. Check the code on your receipt.")
+        ]
+        return render_template("comments/lookup.html", form=form), 404
+    return render_template(
+        "comments/status.html",
+        submission=submission,
+        consultation=submission.consultation,
+        is_sender=_is_sender(submission),
+    )
+
+
+# -- confirming by email -------------------------------------------------------------------
+
+
+def _link_problem(error: services.TokenError) -> tuple[str, int]:
+    return (
+        render_template("comments/link_problem.html", expired=error.expired),
+        410 if error.expired else 400,
+    )
+
+
+@bp.route("/reactie/bevestigen/<token>", methods=["GET", "POST"])
+@link_limit
+def confirm(token: str) -> Page:
+    # The link is valid a little longer than the 72 hours; the state decides in the end.
+    try:
+        submission = services.read_token(
+            db.session, "confirm-submission", token, int(services.CONFIRM_WITHIN.total_seconds())
+        )
+    except services.TokenError as error:
+        return _link_problem(error)
+    now = utcnow()
+    if submission.state is SubmissionState.CONFIRMED:
+        flash(_("Your comment was already confirmed."), "info")
+        return redirect(url_for(".status", code=submission.tracking_code))
+    if submission.state is SubmissionState.DISCARDED or services.is_pending_expired(
+        submission, now
+    ):
+        return render_template("comments/link_problem.html", expired=True), 410
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("comments/confirm.html", submission=submission, form=form)
+    services.confirm(db.session, submission, now)
+    db.session.commit()
+    _remember_receipt(submission.tracking_code)
+    flash(_("Thank you! Your comment is confirmed."), "success")
+    return redirect(url_for(".status", code=submission.tracking_code))
+
+
+# -- withdrawing ---------------------------------------------------------------------------
+
+
+def _withdrawable(submission: Submission) -> list[Comment]:
+    return [c for c in submission.comments if c.withdrawn_at is None]
+
+
+def _withdraw_submission(token: str) -> Submission:
+    try:
+        return services.read_token(
+            db.session, "withdraw-comment", token, services.WITHDRAW_LINK_MAX_AGE
+        )
+    except services.TokenError:
+        abort(404)
+
+
+def _comment_at(submission: Submission, position: int) -> Comment:
+    for comment in submission.comments:
+        if comment.position == position:
+            return comment
+    abort(404)
+
+
+def _withdraw_page(submission: Submission, comment: Comment, action: str, back: str) -> Page:
+    now = utcnow()
+    if comment.withdrawn_at is not None:
+        flash(_("This comment was already withdrawn."), "info")
+        return redirect(url_for(".status", code=submission.tracking_code))
+    if not submission.consultation.accepts_comments_at(now):
+        return render_template(
+            "comments/withdraw_closed.html", submission=submission, back=back
+        ), 409
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "comments/withdraw.html",
+            submission=submission,
+            comment=comment,
+            form=form,
+            action=action,
+            back=back,
+        )
+    try:
+        services.withdraw(db.session, comment, now)
+    except services.SubmissionError:
+        db.session.rollback()
+        return render_template(
+            "comments/withdraw_closed.html", submission=submission, back=back
+        ), 409
+    db.session.commit()
+    flash(_("Your comment is withdrawn. It is no longer shown on the website."), "success")
+    return redirect(url_for(".status", code=submission.tracking_code))
+
+
+@bp.get("/reactie/intrekken/<token>")
+@link_limit
+def withdraw_choose(token: str) -> Page:
+    submission = _withdraw_submission(token)
+    return render_template(
+        "comments/withdraw_choose.html",
+        submission=submission,
+        comments=submission.comments,
+        token=token,
+        open_now=submission.consultation.accepts_comments_at(utcnow()),
+    )
+
+
+@bp.route("/reactie/intrekken/<token>/<int:position>", methods=["GET", "POST"])
+@link_limit
+def withdraw_by_link(token: str, position: int) -> Page:
+    submission = _withdraw_submission(token)
+    comment = _comment_at(submission, position)
+    return _withdraw_page(
+        submission,
+        comment,
+        url_for(".withdraw_by_link", token=token, position=position),
+        url_for(".withdraw_choose", token=token),
+    )
+
+
+@bp.route("/ontvangst/<code>/reacties/<int:position>/intrekken", methods=["GET", "POST"])
+def withdraw_as_sender(code: str, position: int) -> Page:
+    submission = _submission_or_404(code)
+    if not allowed(current_user, "submission:comment:withdraw", submission):
+        abort(404)
+    comment = _comment_at(submission, position)
+    return _withdraw_page(
+        submission,
+        comment,
+        url_for(".withdraw_as_sender", code=submission.tracking_code, position=position),
+        url_for(".receipt", code=submission.tracking_code),
+    )
+
+
+# -- attachments ---------------------------------------------------------------------------
+
+
+@bp.get("/bijlagen/<int:attachment_id>")
+def attachment(attachment_id: int) -> Response:
+    found = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id))
+    if found is None or found.submission is None:
+        abort(404)
+    if not allowed(current_user, "submission:attachment:download", found.submission):
+        abort(404)
+    response = send_file(
+        BytesIO(found.data),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

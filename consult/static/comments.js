@@ -1,0 +1,96 @@
+/* Comments: enhancements of the public pages. Every page works without this file. */
+(function () {
+  "use strict";
+
+  function characterCounters() {
+    // A polite live region says how many characters are left, without a word per key.
+    var counters = document.querySelectorAll("[data-counter-for]");
+    Array.prototype.forEach.call(counters, function (counter) {
+      var field = document.getElementById(counter.getAttribute("data-counter-for"));
+      var max = parseInt(counter.getAttribute("data-max"), 10);
+      if (!field || !max) {
+        return;
+      }
+      var timer = null;
+      function text(length) {
+        var left = max - length;
+        var template = counter.getAttribute(left >= 0 ? "data-text-left" : "data-text-over");
+        return template
+          .replace("{left}", left)
+          .replace("{max}", max)
+          .replace("{over}", -left);
+      }
+      function update() {
+        var length = field.value.replace(/\r\n/g, "\n").trim().length;
+        counter.classList.toggle("consult-counter--over", length > max);
+        counter.textContent = text(length);
+      }
+      counter.hidden = false;
+      var describedBy = (field.getAttribute("aria-describedby") || "").split(" ");
+      if (describedBy.indexOf(counter.id) === -1) {
+        describedBy.push(counter.id);
+        field.setAttribute("aria-describedby", describedBy.join(" ").trim());
+      }
+      update();
+      field.addEventListener("input", function () {
+        // Announce after a short pause in typing, not on every key.
+        window.clearTimeout(timer);
+        timer = window.setTimeout(update, 400);
+      });
+    });
+  }
+
+  function choicesThatShowMore(form) {
+    // Age band only for groups that ask it; the name choice never for under 16.
+    var ageGroups = (form.getAttribute("data-age-band-groups") || "").split(" ");
+    var ageBlock = form.querySelector("[data-age-band]");
+    var nameBlock = form.querySelector("[data-name-choice]");
+    function checked(name) {
+      var input = form.querySelector("input[name='" + name + "']:checked");
+      return input ? input.value : "";
+    }
+    function update() {
+      var asksAge = ageGroups.indexOf(checked("stakeholder_group")) !== -1;
+      if (ageBlock) {
+        ageBlock.toggleAttribute("data-hidden-by-choice", !asksAge);
+      }
+      var under16 = asksAge && (checked("age_band") === "under_12" || checked("age_band") === "12_15");
+      if (nameBlock) {
+        nameBlock.toggleAttribute("data-hidden-by-choice", under16);
+        if (under16) {
+          var box = nameBlock.querySelector("input[type=checkbox]");
+          if (box) {
+            box.checked = false;
+          }
+        }
+      }
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
+  function printButtons() {
+    var buttons = document.querySelectorAll("[data-print]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
+  function start() {
+    characterCounters();
+    var form = document.querySelector(".consult-submit-form");
+    if (form) {
+      choicesThatShowMore(form);
+    }
+    printButtons();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
