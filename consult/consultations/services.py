@@ -26,6 +26,7 @@ from consult.consultations.lifecycle import (
 from consult.consultations.models import (
     ClosingChange,
     Consultation,
+    ConsultationState,
     InvitedGroup,
     Question,
     QuestionKind,
@@ -75,6 +76,20 @@ def region_consultations(
         .offset((page - 1) * per_page)
     ).all()
     return list(rows), total or 0
+
+
+def public_consultations(session: Session, region: Region) -> list[Consultation]:
+    """The region's consultations that the public may see (all but drafts), newest first."""
+    return list(
+        session.scalars(
+            select(Consultation)
+            .where(
+                Consultation.region_id == region.id,
+                Consultation.state != ConsultationState.DRAFT,
+            )
+            .order_by(Consultation.opens_at.desc(), Consultation.id.desc())
+        )
+    )
 
 
 def region_consultation(

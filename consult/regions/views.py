@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from consult.consultations import services as consultations
 from consult.extensions import db
 from consult.permissions import allowed, authorize
 from consult.regions import policy as _policy  # noqa: F401 - registers the region rules
@@ -102,15 +103,19 @@ def detail(code: str) -> str | Response:
         came_from=came_from,
         continued_by=continued_by,
         may_admin=allowed(current_user, "region:admin:view", region),
+        consultations=consultations.public_consultations(db.session, region),
     )
 
 
 def _render_admin(region: Region, form: AddTeamMemberForm) -> str:
     may_manage = allowed(current_user, "region:team:manage", region)
     team = services.region_team(db.session, region)
+    recent, total = consultations.region_consultations(db.session, region, 1, 5)
     return render_template(
         "regions/admin.html",
         region=region,
+        consultations=recent,
+        consultation_total=total,
         team=team,
         form=form if may_manage else None,
         may_manage=may_manage,
