@@ -61,4 +61,9 @@ def seed_demo(session: Session) -> list[tuple[str, str]]:
         else:
             printed.append((email, "participant (parent)"))
     session.flush()
+
+    from consult.seeds.demo_consultation import seed_demo_consultation
+
+    seed_demo_consultation(session)
+    session.flush()
     return printed
