@@ -214,6 +214,16 @@ class Comment(Base):
         back_populates="comment", order_by="ModerationAction.id"
     )
 
+    @property
+    def publishable(self) -> bool:
+        """The one rule for ``is_public``: confirmed, consented, not withdrawn, not hidden."""
+        return (
+            self.submission.state is SubmissionState.CONFIRMED
+            and self.submission.publish_text
+            and self.withdrawn_at is None
+            and self.hidden_at is None
+        )
+
     __table_args__ = (
         UniqueConstraint("submission_id", "position"),
         Index("ix_comments_public_by_section", "consultation_id", "section_id", "is_public", "id"),

@@ -409,12 +409,7 @@ def submit(
 
 def _refresh_public(submission: Submission) -> None:
     for comment in submission.comments:
-        comment.is_public = (
-            submission.state is SubmissionState.CONFIRMED
-            and submission.publish_text
-            and comment.withdrawn_at is None
-            and comment.hidden_at is None
-        )
+        comment.is_public = comment.publishable
 
 
 def confirm(session: Session, submission: Submission, now: datetime) -> bool:

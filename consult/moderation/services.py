@@ -60,17 +60,6 @@ class NoteRequired(ModerationError):
 # -- public or not ---------------------------------------------------------------------------
 
 
-def public_now(comment: Comment) -> bool:
-    """Confirmed, consent to publish the text, not withdrawn and not hidden."""
-    submission = comment.submission
-    return (
-        submission.state is SubmissionState.CONFIRMED
-        and submission.publish_text
-        and comment.withdrawn_at is None
-        and comment.hidden_at is None
-    )
-
-
 def count_received_comments(session: Session, consultation: Consultation) -> int:
     """Every comment of a confirmed submission: hidden and withdrawn ones still count."""
     return (
@@ -117,7 +106,7 @@ def hide_comment(
     comment.hidden_at = now
     comment.hidden_reason = reason
     comment.hidden_note = note
-    comment.is_public = public_now(comment)
+    comment.is_public = comment.publishable
     action = ModerationAction(
         comment=comment,
         kind=ModerationKind.HIDE,
@@ -142,7 +131,7 @@ def unhide_comment(session: Session, actor: Any, comment: Comment, note: str) ->
     comment.hidden_at = None
     comment.hidden_reason = None
     comment.hidden_note = None
-    comment.is_public = public_now(comment)
+    comment.is_public = comment.publishable
     action = ModerationAction(
         comment=comment,
         kind=ModerationKind.UNHIDE,
@@ -401,7 +390,6 @@ __all__ = [
     "dismiss_reports",
     "hide_comment",
     "moderation_queue",
-    "public_now",
     "report_comment",
     "tell_participant",
     "unhide_comment",
