@@ -36,6 +36,7 @@ from consult.comments import codes, forms, services, uploads
 from consult.comments import mail as comment_mail
 from consult.comments.models import AgeBand, Attachment, Comment, Submission, SubmissionState
 from consult.comments.text import render_comment
+from consult.consultations import activities
 from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.extensions import db, limiter
@@ -186,6 +187,7 @@ def page(slug: str) -> Page:
         time_left=time_left(consultation, now),
         locale=current_locale(),
         shown_per_section=services.FIRST_COMMENTS_PER_SECTION,
+        activities=activities.activities_for_public(db.session, consultation),
     )
 
 

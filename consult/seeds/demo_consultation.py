@@ -37,9 +37,12 @@ from consult.comments.models import (
     SubmissionState,
 )
 from consult.consultations.models import (
+    ActivityKind,
+    ActivityParticipants,
     Consultation,
     ConsultationState,
     InvitedGroup,
+    OfflineActivity,
     Question,
     QuestionKind,
     StateChange,
@@ -739,12 +742,65 @@ def seed_demo_consultation(
         questions[position] = question
     session.flush()
 
+    _add_activities(session, official, consultation, groups=_groups_by_code(session), now=now)
+
     sections = {s.number: s for s in version.sections}
     plans = plan_submissions(rng, now, opens_at, submissions)
     made, comments = _make_submissions(
         session, rng, consultation, version, sections, questions, plans, now
     )
     return DemoConsultation(consultation, created=True, submissions=made, comments=comments)
+
+
+DEMO_ACTIVITIES = [
+    (
+        ActivityKind.SCHOOL_SESSION,
+        5,
+        "Vmbo-school in Kanaleneiland, klas 3",
+        "Een les van een uur over de regiovisie. De leerlingen vonden vooral dat hulp op "
+        "school zelf moet kunnen, zonder wachtlijst, en dat je zelf mag kiezen wie er "
+        "meepraat. Drie leerlingen vertelden dat ze lang hebben gewacht op hulp.",
+        [("young_person", AgeBand.FROM_12_TO_15, 26), ("professional", None, 2)],
+    ),
+    (
+        ActivityKind.MEETING,
+        8,
+        "Buurthuis De Leeuw, Overvecht",
+        "Avond voor ouders en pleegouders, met tolk Arabisch en Turks. Belangrijkste punten: "
+        "de reistijd naar specialistische hulp, één vast aanspreekpunt, en brieven in "
+        "eenvoudige taal.",
+        [("parent", None, 17), ("foster_parent", None, 4), ("experience_expert", None, 3)],
+    ),
+]
+
+
+def _add_activities(
+    session: Session,
+    official: User | None,
+    consultation: Consultation,
+    groups: dict[str, StakeholderGroup],
+    now: datetime,
+) -> None:
+    """Two offline activities, so the public page shows who was reached outside the form."""
+    for kind, days_ago, place, summary, participants in DEMO_ACTIVITIES:
+        activity = OfflineActivity(
+            consultation_id=consultation.id,
+            kind=kind,
+            held_on=(now - timedelta(days=days_ago)).date(),
+            place=place,
+            summary=summary,
+            created_by_id=official.id if official else None,
+        )
+        session.add(activity)
+        for code, band, count in participants:
+            session.add(
+                ActivityParticipants(
+                    activity=activity,
+                    stakeholder_group_id=groups[code].id,
+                    age_band=band.value if band else None,
+                    count=count,
+                )
+            )
 
 
 def demo_comment_count(session: Session) -> int:

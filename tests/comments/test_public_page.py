@@ -298,3 +298,45 @@ def test_query_count_does_not_grow_with_comments(app, client, session):
     assert few == many, (few, many)
     assert few <= 8
     assert body.count('class="consult-comment"') == 41 * 3
+
+
+def test_page_shows_the_offline_activities_with_who_took_part(client, session):
+    from datetime import date
+
+    from consult.comments.models import AgeBand
+    from consult.consultations.models import ActivityKind, ActivityParticipants, OfflineActivity
+
+    consultation = factories.consultation(session)
+    activity = OfflineActivity(
+        consultation_id=consultation.id,
+        kind=ActivityKind.SCHOOL_SESSION,
+        held_on=date(2026, 11, 2),
+        place="Vmbo-school Kanaleneiland",
+        summary="Leerlingen willen hulp op school, zonder wachtlijst.",
+    )
+    session.add(activity)
+    session.add(
+        ActivityParticipants(
+            activity=activity,
+            stakeholder_group_id=factories.stakeholder_group(session, "young_person").id,
+            age_band=AgeBand.FROM_12_TO_15.value,
+            count=26,
+        )
+    )
+    session.flush()
+    page = text_of(
+        client.get(f"/consultaties/{consultation.slug}", headers={"Accept-Language": "nl"})
+    )
+    assert "Bijeenkomsten en gesprekken" in page
+    assert "Vmbo-school Kanaleneiland" in page
+    assert "Leerlingen willen hulp op school, zonder wachtlijst." in page
+    assert "26 deelnemers" in page
+    assert "12 tot en met 15 jaar: 26" in page
+
+
+def test_page_without_activities_has_no_empty_activities_section(client, session):
+    consultation = factories.consultation(session)
+    page = text_of(
+        client.get(f"/consultaties/{consultation.slug}", headers={"Accept-Language": "nl"})
+    )
+    assert "Bijeenkomsten en gesprekken" not in page
