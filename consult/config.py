@@ -61,8 +61,9 @@ class Config:
     # A parent may take longer than an hour over a comment; the token lives as long as
     # the session does, so a slow writer never loses their text to an expired form.
     WTF_CSRF_TIME_LIMIT = None
-    # Three attachments of at most 10 MB each, plus the form; each file is checked on its own.
-    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # A 10 MB Word file plus its form. The two forms that take three attachments raise it
+    # for themselves (comments.submit, consultations.add_activity).
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
 
     EMAIL_TOKEN_MAX_AGE = 48 * 3600
     PASSWORD_RESET_MAX_AGE = 3600

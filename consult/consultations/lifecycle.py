@@ -178,10 +178,21 @@ def schedule_problems(
     return problems
 
 
+def _lock(session: Session, consultation: Consultation) -> None:
+    """Re-read the row under a lock, so an official and the clock never both change it.
+
+    The clock skips locked rows (SKIP LOCKED) and takes them on its next tick; an official
+    who waited for the clock sees the state it left and gets a clear error if that matters.
+    SQLite ignores FOR UPDATE but lets only one writer in at a time anyway.
+    """
+    session.refresh(consultation, with_for_update=True)
+
+
 def schedule(
     session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
 ) -> StateChange:
     """Draft → scheduled: it will open by itself at its opening moment."""
+    _lock(session, consultation)
     now = now or utcnow()
     problems = schedule_problems(session, consultation, now)
     if problems:
@@ -195,6 +206,7 @@ def unschedule(
     session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
 ) -> StateChange:
     """Scheduled → draft, as long as it has not opened."""
+    _lock(session, consultation)
     now = now or utcnow()
     if consultation.state is not SCHEDULED or consultation.opens_at <= now:
         raise ConsultationError(
@@ -207,22 +219,16 @@ def unschedule(
 
 def lock_version(session: Session, version: DocumentVersion, now: datetime) -> None:
     """The version becomes immutable the moment a consultation opens on it."""
-    if version.locked_at is not None:
-        return
-    try:
-        from consult.documents.services import lock_version as lock
-    except ImportError:  # the documents services are built in parallel (issue 4)
-        lock = None
-    if lock is not None:
-        lock(session, version)
-    else:
-        version.locked_at = now
+    from consult.documents.services import lock_version as lock
+
+    lock(session, version, at=now)
 
 
 def open_now(
     session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
 ) -> StateChange:
     """An official opens a scheduled consultation early: its opening moment becomes now."""
+    _lock(session, consultation)
     now = now or utcnow()
     if consultation.state is not SCHEDULED:
         raise ConsultationError(_l("Only a scheduled consultation can be opened early."))
@@ -271,6 +277,7 @@ def extend(
     now: datetime | None = None,
 ) -> ClosingChange:
     """Move the closing moment later (never earlier), with a reason kept in the record."""
+    _lock(session, consultation)
     now = now or utcnow()
     problem = extend_problem(consultation, new_closes_at, reason, now)
     if problem is not None:

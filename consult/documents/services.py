@@ -15,6 +15,7 @@ import difflib
 import re
 import secrets
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, func, inspect, select
@@ -373,14 +374,20 @@ def version_hash(version: DocumentVersion) -> str:
     return content_hash(version_content(version))
 
 
-def lock_version(session: Session, version: DocumentVersion) -> DocumentVersion:
-    """Fix the version for good (idempotent: a locked version keeps its moment and hash)."""
+def lock_version(
+    session: Session, version: DocumentVersion, at: datetime | None = None
+) -> DocumentVersion:
+    """Fix the version for good (idempotent: a locked version keeps its moment and hash).
+
+    ``at`` is the moment it became fixed: a consultation's opening moment, also when the
+    clock only notices a little later.
+    """
     if version.is_locked:
         return version
     session.flush()
     session.refresh(version, ["sections"])
     version.content_hash = version_hash(version)
-    version.locked_at = utcnow()
+    version.locked_at = at or utcnow()
     session.flush()
     return version
 
