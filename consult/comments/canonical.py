@@ -1,7 +1,16 @@
 """The canonical content of a submission and its SHA-256, as printed on the receipt.
 
-Canonical JSON per RFC 8785 (JCS), so anyone can recompute the hash from the published
-content with any JCS library. Personal data is never part of it.
+The content is canonical JSON per RFC 8785 (JCS). The sender's receipt page shows that
+exact JSON (and offers it as a file), so whoever holds it can recompute the fingerprint
+with any JCS library, or with ``sha256sum`` on the file, and compare it with the receipt.
+The public page alone is not enough for that: unpublished texts, answers and the age band
+are part of the content but are not published.
+
+The contact data kept apart for erasure (email address, display name) is never part of
+it; what someone typed in a comment is, exactly as typed. Everything in it is fixed at
+the moment of receipt: a known organisation is named by its id (a rename changes
+nothing), the document version by its number and its own content hash (set when it was
+locked), moments in UTC with milliseconds (the same on every database).
 """
 
 from __future__ import annotations
@@ -24,3 +33,59 @@ def canonical_bytes(content: dict[str, Any]) -> bytes:
 
 def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def organisation_of(
+    organisation_id: int | None, organisation_name: str | None, verified: bool
+) -> dict[str, Any] | None:
+    """A known organisation by its id (its name may change), a typed name as typed."""
+    if organisation_id is not None:
+        return {"id": organisation_id, "verified": verified}
+    if organisation_name:
+        return {"name": organisation_name, "verified": False}
+    return None
+
+
+def submission_content(
+    *,
+    consultation_slug: str,
+    document_id: int,
+    version_number: int,
+    version_hash: str | None,
+    received_at: datetime,
+    stakeholder_group: str,
+    age_band: str | None,
+    municipality: str | None,
+    organisation_id: int | None,
+    organisation_name: str | None,
+    organisation_verified: bool,
+    publish_text: bool,
+    publish_name: bool,
+    comments: list[tuple[str | None, str]],
+    answers: list[tuple[int, Any]],
+) -> dict[str, Any]:
+    """The canonical content of a submission from plain values: the one place it is built.
+
+    ``comments`` are (section anchor or None, text) in their order in the submission;
+    ``answers`` are (question position, value), sorted here by position.
+    """
+    return {
+        "consultation": consultation_slug,
+        "version": {
+            "document_id": document_id,
+            "number": version_number,
+            "content_hash": version_hash,
+        },
+        "received_at": moment(received_at),
+        "stakeholder_group": stakeholder_group,
+        "age_band": age_band,
+        "municipality": municipality,
+        "organisation": organisation_of(organisation_id, organisation_name, organisation_verified),
+        "publish_text": publish_text,
+        "publish_name": publish_name,
+        "comments": [{"section": anchor, "text": text} for anchor, text in comments],
+        "answers": [
+            {"question": position, "value": value}
+            for position, value in sorted(answers, key=lambda a: a[0])
+        ],
+    }

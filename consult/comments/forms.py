@@ -8,6 +8,7 @@ answer) live in :meth:`SubmissionForm.validate`, so every failure shows in one s
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -35,10 +36,22 @@ from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
 
 GENERAL = "algemeen"
+# The form's idempotency key: hex, as made by new_idempotency_key, and never longer than
+# the column (Submission.idempotency_key is 64 characters).
+_IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32,64}")
 COMMENT_ROWS = 3
 MAX_LENGTH_MESSAGE = _l(
     "Your text is longer than %(max)d characters. Make it shorter, or split it over two comments."
 )
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_hex(16)
+
+
+def is_idempotency_key(value: Any) -> bool:
+    """Whether ``value`` can be a key this site made; checked before any lookup."""
+    return isinstance(value, str) and _IDEMPOTENCY_KEY.fullmatch(value) is not None
 
 
 def _strip(value: Any) -> Any:
@@ -126,6 +139,18 @@ class SubmissionForm(FlaskForm):
         if self.publish_name.data and not self.display_name.data and not self._under_16():
             self.display_name.errors.append(
                 str(_l("Fill in the name you want to show, or do not tick the box."))
+            )
+            valid = False
+        if not is_idempotency_key(self.idempotency_key.data):
+            # Only a changed page gets here; a fresh key lets the next try go through.
+            self.idempotency_key.data = new_idempotency_key()
+            self.form_errors.append(
+                str(
+                    _l(
+                        "Something went wrong with the form. Check what you entered and "
+                        "send it again."
+                    )
+                )
             )
             valid = False
         has_comment = any(text.data for _section, text in self.comment_rows)
@@ -257,7 +282,7 @@ def build_submission_form(
     if formdata is not None:
         kwargs["formdata"] = formdata
     form = Form(
-        idempotency_key=secrets.token_urlsafe(24),
+        idempotency_key=new_idempotency_key(),
         display_name=default_name,
         **kwargs,
     )

@@ -292,33 +292,29 @@ def find_by_code(session: Session, code: str) -> Submission | None:
 
 
 def canonical_content(submission: Submission) -> dict[str, Any]:
-    """What the receipt's hash proves: everything sent, except who sent it."""
+    """What the receipt's hash proves: everything sent, except the contact data."""
     version = submission.consultation.version
-    questions = {q.id: q.position for q in submission.consultation.questions}
-    return {
-        "consultation": submission.consultation.slug,
-        "version": {"document_id": version.document_id, "number": version.number},
-        "received_at": canonical.moment(submission.received_at),
-        "stakeholder_group": submission.stakeholder_group.code,
-        "age_band": submission.age_band.value if submission.age_band else None,
-        "municipality": submission.municipality.code if submission.municipality else None,
-        "organisation": (
-            submission.organisation.name
-            if submission.organisation
-            else submission.organisation_name
-        ),
-        "organisation_verified": submission.organisation_verified,
-        "publish_text": submission.publish_text,
-        "publish_name": submission.publish_name,
-        "comments": [
-            {"section": c.section.anchor if c.section else None, "text": c.body}
+    positions = {q.id: q.position for q in submission.consultation.questions}
+    return canonical.submission_content(
+        consultation_slug=submission.consultation.slug,
+        document_id=version.document_id,
+        version_number=version.number,
+        version_hash=version.content_hash,
+        received_at=submission.received_at,
+        stakeholder_group=submission.stakeholder_group.code,
+        age_band=submission.age_band.value if submission.age_band else None,
+        municipality=submission.municipality.code if submission.municipality else None,
+        organisation_id=submission.organisation_id,
+        organisation_name=submission.organisation_name,
+        organisation_verified=submission.organisation_verified,
+        publish_text=submission.publish_text,
+        publish_name=submission.publish_name,
+        comments=[
+            (c.section.anchor if c.section else None, c.body)
             for c in sorted(submission.comments, key=lambda c: c.position)
         ],
-        "answers": sorted(
-            ({"question": questions[a.question_id], "value": a.value} for a in submission.answers),
-            key=lambda a: a["question"],
-        ),
-    }
+        answers=[(positions[a.question_id], a.value) for a in submission.answers],
+    )
 
 
 def _is_confirmed_sender(user: User | None) -> bool:
@@ -339,10 +335,15 @@ def submit(
     if not consultation.accepts_comments_at(now):
         raise SubmissionError("closed")
 
-    under_16 = draft.age_band is not None and draft.age_band.under_16
+    age_band = draft.age_band if draft.stakeholder_group.asks_age_band else None
+    under_16 = age_band is not None and age_band.under_16
     publish_name = draft.publish_name and not under_16 and bool(draft.display_name)
     confirmed = _is_confirmed_sender(draft.user)
-    organisation_verified = draft.organisation is not None and draft.organisation.is_verified
+    # Under 16 nobody speaks for an organisation here: a name or an organisation could
+    # identify a child, so neither is kept, whatever the form sent.
+    organisation = None if under_16 else draft.organisation
+    organisation_name = None if under_16 or organisation else draft.organisation_name
+    organisation_verified = organisation is not None and organisation.is_verified
     try:
         with session.begin_nested():
             submission = Submission(
@@ -351,10 +352,10 @@ def submit(
                 idempotency_key=draft.idempotency_key,
                 user_id=draft.user.id if draft.user else None,
                 stakeholder_group=draft.stakeholder_group,
-                age_band=draft.age_band if draft.stakeholder_group.asks_age_band else None,
+                age_band=age_band,
                 municipality=draft.municipality,
-                organisation=draft.organisation,
-                organisation_name=None if draft.organisation else draft.organisation_name,
+                organisation=organisation,
+                organisation_name=organisation_name,
                 organisation_verified=organisation_verified,
                 publish_text=draft.publish_text,
                 publish_name=publish_name,
@@ -428,8 +429,19 @@ def confirm(session: Session, submission: Submission, now: datetime) -> bool:
     return True
 
 
+def erase_contact(contact: SubmissionContact, now: datetime) -> None:
+    """Forget the email address and the name; the submission itself stays as it was."""
+    contact.email = None
+    contact.display_name = None
+    if contact.erased_at is None:
+        contact.erased_at = now
+
+
 def discard_unconfirmed(session: Session, now: datetime) -> int:
-    """Discard every submission still waiting for its email link after 72 hours."""
+    """Discard every submission still waiting for its email link after 72 hours.
+
+    Its contact data (email address, name) is erased in the same transaction.
+    """
     stale = list(
         session.scalars(
             select(Submission)
@@ -437,6 +449,7 @@ def discard_unconfirmed(session: Session, now: datetime) -> int:
                 Submission.state == SubmissionState.PENDING,
                 Submission.received_at <= now - CONFIRM_WITHIN,
             )
+            .options(selectinload(Submission.contact))
             .with_for_update(skip_locked=True)
         )
     )
@@ -452,6 +465,11 @@ def discard_unconfirmed(session: Session, now: datetime) -> int:
         .values(is_public=False)
         .execution_options(synchronize_session=False)
     )
+    # Nobody confirmed these: the address was never proven to be the sender's. Keep none
+    # of the contact data; the rest stays, so the receipt's fingerprint still checks out.
+    for submission in stale:
+        if submission.contact is not None:
+            erase_contact(submission.contact, now)
     session.flush()
     return len(stale)
 

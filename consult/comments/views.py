@@ -8,20 +8,19 @@ an attachment. Times are compared with the clock, not only with the consultation
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
-from io import BytesIO
 from typing import Any
 
-import nh3
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -30,15 +29,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from consult.comments import codes, forms, services, uploads
 from consult.comments import mail as comment_mail
+from consult.comments.canonical import canonical_bytes
+from consult.comments.downloads import send_attachment
 from consult.comments.models import AgeBand, Attachment, Comment, Submission, SubmissionState
 from consult.comments.text import render_comment
-from consult.consultations import activities
-from consult.consultations.models import Consultation
+from consult.consultations import activities, lifecycle
+from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
+from consult.documents.sanitising import sanitise_body
 from consult.extensions import db, limiter
 from consult.i18n import current_locale
 from consult.mail import MailError
@@ -54,7 +57,13 @@ Page = str | tuple[str, int] | Response
 
 SESSION_KEY = "consult_receipts"
 REMEMBERED_RECEIPTS = 10
+# The idempotency keys of the forms this browser was given: only a repeat from the browser
+# that filled in the form gets the receipt again (with the email address and all texts).
+FORM_KEYS = "consult_form_keys"
+REMEMBERED_FORM_KEYS = 10
 DISCARD_EVERY = timedelta(minutes=5)
+# SQLite lets one writer in at a time; a request that finds it busy tries again.
+STORE_ATTEMPTS = 5
 # Three files of 10 MB and the text fields; the app's 10 MB default covers other forms.
 SUBMISSION_MAX_REQUEST = uploads.MAX_FILES * uploads.MAX_FILE_SIZE + 1024 * 1024
 
@@ -68,6 +77,25 @@ lookup_limit = limiter.shared_limit(
 link_limit = limiter.shared_limit(
     lambda: current_app.config.get("RATELIMIT_RECEIPT_LOOKUP", "30 per minute"),
     scope="submission-links",
+)
+
+
+def _resend_key() -> str:
+    code = codes.normalise((request.view_args or {}).get("code", "")) or "invalid"
+    return f"receipt-resend:{code}"
+
+
+# Each resend is an email to someone: few per address of the visitor, and per submission
+# few in a day, counted only when an email really went out.
+resend_per_visitor = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_RECEIPT_RESEND_VISITOR", "5 per hour"),
+    scope="receipt-resend-visitor",
+)
+resend_per_submission = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_RECEIPT_RESEND", "3 per day"),
+    key_func=_resend_key,
+    scope="receipt-resend",
+    deduct_when=lambda _response: bool(g.get("receipt_mail_sent")),
 )
 
 
@@ -110,8 +138,9 @@ def _comment_text_filter(text: str | None) -> Markup:
 
 @bp.app_template_filter("section_html")
 def _section_html(html: str | None) -> Markup:
-    """Section HTML is sanitised when stored; cleaning it again costs little and is safer."""
-    return Markup(nh3.clean(html or ""))  # noqa: S704 - nh3 output is safe HTML
+    """Section HTML passes the documents' own sanitiser when stored; passing it again here,
+    with the same rules (links ``nofollow``), costs little and guards against old rows."""
+    return Markup(sanitise_body(html or ""))  # noqa: S704 - sanitise_body output is safe HTML
 
 
 @bp.app_template_global()
@@ -136,6 +165,31 @@ def _consultation_or_404(slug: str) -> Consultation:
     return consultation
 
 
+def _is_due(consultation: Consultation, now: datetime) -> bool:
+    """Its opening or closing moment has passed, and the clock has not noticed yet."""
+    if consultation.state is ConsultationState.SCHEDULED:
+        return consultation.opens_at <= now
+    if consultation.state is ConsultationState.OPEN:
+        return consultation.closes_at <= now
+    return False
+
+
+def _catch_up_clock(consultation: Consultation, now: datetime) -> None:
+    """Open or close a consultation whose moment has come, before showing or using it.
+
+    The clock runs on requests at most every 30 seconds; without this a consultation
+    would say "not open yet" for up to that long after its opening moment.
+    """
+    if not _is_due(consultation, now):
+        return
+    try:
+        lifecycle.advance(db.session, now)
+        db.session.commit()
+    except SQLAlchemyError:  # the regular clock will do it; the page must still work
+        db.session.rollback()
+        log.exception("could not open or close consultation %s on time", consultation.slug)
+
+
 def time_left(consultation: Consultation, now: datetime) -> str:
     """ "nog 12 dagen", "nog 5 uur", "gesloten op 3 maart 2027": the clock, in words."""
     phase = services.phase(consultation, now)
@@ -158,6 +212,18 @@ def _remember_receipt(code: str) -> None:
     session[SESSION_KEY] = [*remembered, code][-REMEMBERED_RECEIPTS:]
 
 
+def _remember_form_key(key: str | None) -> None:
+    if not forms.is_idempotency_key(key):
+        return
+    remembered = [k for k in session.get(FORM_KEYS, []) if k != key]
+    session[FORM_KEYS] = [*remembered, key][-REMEMBERED_FORM_KEYS:]
+
+
+def _filled_in_here(key: str) -> bool:
+    """This browser was given the form with this key (it is the sender's browser)."""
+    return key in session.get(FORM_KEYS, [])
+
+
 def _is_sender(submission: Submission) -> bool:
     if submission.tracking_code in session.get(SESSION_KEY, []):
         return True
@@ -172,6 +238,7 @@ def _is_sender(submission: Submission) -> bool:
 def page(slug: str) -> Page:
     consultation = _consultation_or_404(slug)
     now = utcnow()
+    _catch_up_clock(consultation, now)
     sections = services.sections_of(db.session, consultation)
     counts = services.public_counts_by_section(db.session, consultation)
     return render_template(
@@ -240,6 +307,7 @@ def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = 
 
 
 def _render_form(consultation: Consultation, form: Any, sections: list[Any], **extra: Any) -> Page:
+    _remember_form_key(form.idempotency_key.data)
     return render_template(
         "comments/submit.html",
         consultation=consultation,
@@ -265,11 +333,14 @@ def _closed_page(consultation: Consultation, status: int = 200) -> tuple[str, in
     )
 
 
-def _upload_message(reason: str, name: str) -> str:
+def _upload_message(refused: uploads.UploadRefused) -> str:
+    name = refused.filename
     mb = uploads.MAX_FILE_SIZE // (1024 * 1024)
-    if reason == "empty":
+    if refused.reason == "too_many":
+        return _("You can send at most %(max)d files.", max=uploads.MAX_FILES)
+    if refused.reason == "empty":
         return _("The file %(name)s is empty.", name=name)
-    if reason == "too_large":
+    if refused.reason == "too_large":
         return _("The file %(name)s is larger than %(mb)d MB.", name=name, mb=mb)
     return _(
         "We cannot accept %(name)s. Send a PDF, Word (.docx), OpenDocument (.odt), PNG "
@@ -280,23 +351,11 @@ def _upload_message(reason: str, name: str) -> str:
 
 def _checked_files(form: Any) -> list[uploads.CheckedFile] | None:
     """The attached files, checked by content; None (with errors on the form) when refused."""
-    files = [f for f in request.files.getlist(form.attachments.name) if f and f.filename]
-    if len(files) > uploads.MAX_FILES:
-        form.attachments.errors = [_("You can send at most %(max)d files.", max=uploads.MAX_FILES)]
+    read = uploads.read_uploads(request.files.getlist(form.attachments.name), uploads.MAX_FILES)
+    if not read.ok:
+        form.attachments.errors = [_upload_message(refused) for refused in read.refused]
         return None
-    checked = []
-    problems = []
-    for upload in files:
-        try:
-            checked.append(
-                uploads.check_upload(upload.filename or "", upload.read(uploads.MAX_FILE_SIZE + 1))
-            )
-        except uploads.UploadRefused as refused:
-            problems.append(_upload_message(refused.reason, upload.filename or ""))
-    if problems:
-        form.attachments.errors = problems
-        return None
-    return checked
+    return read.files
 
 
 def _organisation(form: Any) -> tuple[Organisation | None, bool]:
@@ -323,13 +382,17 @@ def _draft(form: Any, sections: list[Any], consultation: Consultation, files: li
     group = groups[form.stakeholder_group.data]
     age_band = AgeBand(form.age_band.data) if group.asks_age_band and form.age_band.data else None
     actor = _actor()
+    # Under 16: no name and no organisation, whatever was filled in before the age.
+    if form.under_16:
+        organisation = None
+    typed_organisation = None if organisation or form.under_16 else form.organisation_name.data
     return services.Draft(
         idempotency_key=form.idempotency_key.data,
         stakeholder_group=group,
         age_band=age_band,
         municipality=municipalities.get(form.municipality.data or ""),
         organisation=organisation,
-        organisation_name=None if organisation else (form.organisation_name.data or None),
+        organisation_name=typed_organisation or None,
         publish_text=bool(form.publish_text.data),
         publish_name=bool(form.publish_name.data) and not form.under_16,
         display_name=(form.display_name.data or None) if not form.under_16 else None,
@@ -354,6 +417,7 @@ def _draft(form: Any, sections: list[Any], consultation: Consultation, files: li
 def submit(slug: str) -> Page:
     consultation = _consultation_or_404(slug)
     now = utcnow()
+    _catch_up_clock(consultation, now)
     if request.method == "GET":
         if not consultation.accepts_comments_at(now):
             return _closed_page(consultation)
@@ -361,11 +425,11 @@ def submit(slug: str) -> Page:
         return _render_form(consultation, form, sections)
 
     form, sections = _build_form(consultation, None)
-    key = form.idempotency_key.data or ""
+    # Checked before any lookup: a key the form could not have made is no key at all.
+    key = form.idempotency_key.data if forms.is_idempotency_key(form.idempotency_key.data) else ""
     # The same form sent twice (double click, retry, back and send again): one submission.
     if key and (existing := services.find_by_key(db.session, consultation, key)):
-        _remember_receipt(existing.tracking_code)
-        return redirect(url_for(".receipt", code=existing.tracking_code))
+        return _answer_repeat(existing, key)
     if not consultation.accepts_comments_at(now):
         return _closed_page(consultation, 409)
 
@@ -385,26 +449,60 @@ def submit(slug: str) -> Page:
 
     draft = _draft(form, sections, consultation, files or [])
     try:
-        submission, created = services.submit(db.session, consultation, draft, now)
+        submission, created = _store(consultation, draft, now)
     except services.SubmissionError:
         db.session.rollback()
         return _closed_page(consultation, 409)
-    db.session.commit()
+    if not created:  # a request with the same key won the race: this one is a repeat
+        return _answer_repeat(submission, key)
     _remember_receipt(submission.tracking_code)
-    if created:
-        to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
-        if to:
-            try:
-                comment_mail.send_receipt(submission, to)
-            except MailError:
-                flash(
-                    _(
-                        "Your comment is saved, but we could not send the email. Keep the "
-                        "code on this page. You can ask us to send the email again below."
-                    ),
-                    "warning",
-                )
+    to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
+    if to:
+        try:
+            comment_mail.send_receipt(submission, to)
+        except MailError:
+            flash(
+                _(
+                    "Your comment is saved, but we could not send the email. Keep the "
+                    "code on this page. You can ask us to send the email again below."
+                ),
+                "warning",
+            )
     return redirect(url_for(".receipt", code=submission.tracking_code))
+
+
+def _store(
+    consultation: Consultation, draft: services.Draft, now: datetime
+) -> tuple[Submission, bool]:
+    """Store and commit; (submission, newly created).
+
+    Two requests with the same key at once (a double click): on PostgreSQL the second
+    waits for the first and then finds its submission. On SQLite the second may find the
+    database locked instead; it starts again, a few times, and then finds it too.
+    """
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            stored = services.submit(db.session, consultation, draft, now)
+            db.session.commit()
+            return stored
+        except OperationalError as error:
+            db.session.rollback()
+            if attempt == STORE_ATTEMPTS or "database is locked" not in str(error.orig):
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _answer_repeat(existing: Submission, key: str) -> Response:
+    """The receipt again for the browser that sent it; anyone else sees the public status.
+
+    A key alone proves nothing: it may come from a copied page or another person's form,
+    and the receipt shows the email address and texts that are not published.
+    """
+    if _filled_in_here(key) or _is_sender(existing):
+        _remember_receipt(existing.tracking_code)
+        return redirect(url_for(".receipt", code=existing.tracking_code))
+    return redirect(url_for(".status", code=existing.tracking_code))
 
 
 # -- receipts ------------------------------------------------------------------------------
@@ -424,14 +522,28 @@ def _question_texts(submission: Submission) -> dict[int, Any]:
     return {q.id: q for q in submission.consultation.questions}
 
 
-@bp.get("/ontvangst/<code>/bewijs")
-def receipt(code: str) -> Page:
-    submission = _submission_or_404(code)
-    if not _is_sender(submission):
-        return redirect(url_for(".status", code=submission.tracking_code))
-    content = services.canonical_content(submission)
-    from consult.comments.canonical import canonical_bytes
+def _own_submission(code: str) -> Submission | None:
+    """The submission with this code if this visitor sent it, else None.
 
+    Nobody else learns from the answer whether the code exists: an unknown code and a
+    stranger's code look the same.
+    """
+    normalised = codes.normalise(code)
+    if normalised is None:
+        return None
+    if normalised not in session.get(SESSION_KEY, []) and _actor() is None:
+        return None
+    submission = services.find_by_code(db.session, normalised)
+    return submission if submission is not None and _is_sender(submission) else None
+
+
+@bp.get("/ontvangst/<code>/bewijs")
+@lookup_limit
+def receipt(code: str) -> Page:
+    submission = _own_submission(code)
+    if submission is None:
+        return redirect(url_for(".status", code=codes.normalise(code) or code))
+    content = services.canonical_content(submission)
     actor = _actor()
     return render_template(
         "comments/receipt.html",
@@ -449,11 +561,30 @@ def receipt(code: str) -> Page:
     )
 
 
+@bp.get("/ontvangst/<code>/bewijs/inhoud.json")
+@lookup_limit
+def receipt_content(code: str) -> Page:
+    """The exact bytes behind the fingerprint, to check with ``sha256sum``."""
+    submission = _own_submission(code)
+    if submission is None:
+        return redirect(url_for(".status", code=codes.normalise(code) or code))
+    response = current_app.response_class(
+        canonical_bytes(services.canonical_content(submission)),
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="reactie-{submission.tracking_code}.json"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.post("/ontvangst/<code>/bewijs/opnieuw-mailen")
-@link_limit
+@resend_per_visitor
+@resend_per_submission
 def resend_receipt(code: str) -> Page:
-    submission = _submission_or_404(code)
-    if not _is_sender(submission) or not forms.ConfirmForm().validate_on_submit():
+    submission = _own_submission(code)
+    if submission is None or not forms.ConfirmForm().validate_on_submit():
         abort(404)
     actor = _actor()
     to = comment_mail.recipient(submission) or (
@@ -462,6 +593,7 @@ def resend_receipt(code: str) -> Page:
     if to and submission.state is not SubmissionState.DISCARDED:
         try:
             comment_mail.send_receipt(submission, to)
+            g.receipt_mail_sent = True
             flash(_("We sent the email again."), "success")
         except MailError:
             flash(_("We could not send the email. Please try again later."), "error")
@@ -477,8 +609,8 @@ def lookup() -> Page:
         if normalised is None:
             form.code.errors.append(
                 _(
-                    "This code is not valid. Check the characters: a code has 11 letters "
-                    "and digits, like K7QX-M2PA-9RT."
+                    "This code is not valid. Check the characters: a code has 12 letters "
+                    "and digits, like K7QX-M2PA-9R2N."
                 )
             )
         else:
@@ -494,8 +626,8 @@ def status(code: str) -> Page:
         form = forms.LookupForm(formdata=None, code=code)
         form.code.errors = [
             _(
-                "This code is not valid. Check the characters: a code has 11 letters and "
-                "digits, like K7QX-M2PA-9RT."
+                "This code is not valid. Check the characters: a code has 12 letters and "
+                "digits, like K7QX-M2PA-9R2N."
             )
         ]
         return render_template("comments/lookup.html", form=form), 400
@@ -658,14 +790,4 @@ def attachment(attachment_id: int) -> Response:
         abort(404)
     if not allowed(current_user, "submission:attachment:download", found.submission):
         abort(404)
-    response = send_file(
-        BytesIO(found.data),
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=found.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_attachment(found)

@@ -6,7 +6,6 @@ the policy decides who may look (the whole team) and who may change (officials).
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
@@ -18,14 +17,15 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from consult.comments.uploads import UploadRefused, check_upload, sniff
+from consult.comments import uploads
+from consult.comments.downloads import send_attachment
+from consult.comments.uploads import read_uploads
 from consult.consultations import activities as activity_services
 from consult.consultations import lifecycle, services
 from consult.consultations import policy as _policy  # noqa: F401 - registers the rules
@@ -59,6 +59,13 @@ ITEM = BASE + "/<int:consultation_id>"
 
 
 # -- the clock: open and close on time, on the next request ------------------------------------
+
+
+@bp.url_value_preprocessor
+def _allow_attachments(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # Before the CSRF check reads the form: only the activity form takes three files.
+    if endpoint == "consultations.add_activity":
+        request.max_content_length = uploads.MAX_FILES * uploads.MAX_FILE_SIZE + 1024 * 1024
 
 
 @bp.before_app_request
@@ -551,18 +558,16 @@ UPLOAD_MESSAGES = {
 
 def _checked_uploads(form: Any) -> list[Any] | None:
     """The chosen files, checked by content; None (with errors on the form) when refused."""
-    files = [f for f in request.files.getlist(form.attachments.name) if f and f.filename]
+    read = read_uploads(
+        request.files.getlist(form.attachments.name), activity_services.MAX_ATTACHMENTS
+    )
     errors = form.attachments.errors = list(form.attachments.errors)
-    if len(files) > activity_services.MAX_ATTACHMENTS:
-        errors.append(_("Add at most %(max)d files.", max=activity_services.MAX_ATTACHMENTS))
-        return None
-    checked = []
-    for upload in files:
-        try:
-            checked.append(check_upload(upload.filename or "", upload.read()))
-        except UploadRefused as refused:
-            errors.append(UPLOAD_MESSAGES[refused.reason](upload.filename))
-    return None if errors else checked
+    for refused in read.refused:
+        if refused.reason == "too_many":
+            errors.append(_("Add at most %(max)d files.", max=activity_services.MAX_ATTACHMENTS))
+        else:
+            errors.append(UPLOAD_MESSAGES[refused.reason](refused.filename))
+    return None if errors else read.files
 
 
 @bp.route(ITEM + "/activiteiten/nieuw", methods=["GET", "POST"])
@@ -648,14 +653,4 @@ def activity_attachment(slug: str, attachment_id: int) -> Response:
     attachment = activity_services.activity_attachment(db.session, consultation, attachment_id)
     if attachment is None:
         abort(404)
-    data = attachment.data
-    response = send_file(
-        io.BytesIO(data),
-        mimetype=sniff(data) or "application/octet-stream",
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_attachment(attachment)

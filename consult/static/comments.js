@@ -41,10 +41,11 @@
   }
 
   function choicesThatShowMore(form) {
-    // Age band only for groups that ask it; the name choice never for under 16.
+    // Age band only for groups that ask it; name and organisation never for under 16.
     var ageGroups = (form.getAttribute("data-age-band-groups") || "").split(" ");
     var ageBlock = form.querySelector("[data-age-band]");
     var nameBlock = form.querySelector("[data-name-choice]");
+    var organisationBlock = form.querySelector("[data-organisation-choice]");
     function checked(name) {
       var input = form.querySelector("input[name='" + name + "']:checked");
       return input ? input.value : "";
@@ -55,6 +56,10 @@
         ageBlock.toggleAttribute("data-hidden-by-choice", !asksAge);
       }
       var under16 = asksAge && (checked("age_band") === "under_12" || checked("age_band") === "12_15");
+      if (organisationBlock) {
+        // The server drops it anyway under 16; hiding it says so before anyone types.
+        organisationBlock.toggleAttribute("data-hidden-by-choice", under16);
+      }
       if (nameBlock) {
         nameBlock.toggleAttribute("data-hidden-by-choice", under16);
         if (under16) {

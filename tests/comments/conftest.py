@@ -112,3 +112,41 @@ def post_form(client: FlaskClient, slug: str, tokens: dict[str, str], data: dict
 
 def text_of(response) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def sent_without_account(
+    session: Session,
+    consultation,
+    *,
+    hours_ago: float = 0,
+    texts: list[tuple[str | None, str]] | None = None,
+    email: str = "ouder@example.org",
+    display_name: str | None = None,
+    publish_text: bool = True,
+):
+    """A submission sent through the service ``hours_ago`` (its receipt moment is fixed
+    once stored, so an old one must be sent in the past, not dated back afterwards)."""
+    import secrets
+    from datetime import timedelta
+
+    from consult.comments import services
+    from consult.db import utcnow
+
+    sections = {s.anchor: s for s in consultation.version.sections}
+    draft = services.Draft(
+        idempotency_key=secrets.token_hex(16),
+        stakeholder_group=factories.stakeholder_group(session, "parent"),
+        publish_text=publish_text,
+        publish_name=display_name is not None,
+        display_name=display_name,
+        email=email,
+        comments=[
+            (sections[anchor] if anchor else None, text)
+            for anchor, text in (texts or [(None, "Ik vind dit een goed plan.")])
+        ],
+    )
+    submission, created = services.submit(
+        session, consultation, draft, utcnow() - timedelta(hours=hours_ago)
+    )
+    assert created
+    return submission

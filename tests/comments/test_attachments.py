@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from datetime import date
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
+from consult.comments import uploads
 from consult.comments.models import Attachment, Submission
 from tests import factories
 from tests.comments.conftest import open_form, post_form, valid_data
@@ -119,3 +123,164 @@ def test_download_only_for_sender_with_account_and_region_team(app, session):
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert response.mimetype == "application/pdf"
     assert app.test_client().get("/bijlagen/999999").status_code == 404
+
+
+# -- zip archives are judged by their directory, never unpacked --------------------------------
+
+
+def _zip(entries: list[tuple[str, bytes | int, int]]) -> bytes:
+    """A zip of (name, data or a number of zero bytes, compression) entries, in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, compression in entries:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = compression
+            with archive.open(info, "w", force_zip64=True) as entry:
+                if isinstance(data, bytes):
+                    entry.write(data)
+                else:
+                    chunk = b"\0" * (1024 * 1024)
+                    for _ in range(data // len(chunk)):
+                        entry.write(chunk)
+    return buffer.getvalue()
+
+
+def _nothing_is_unpacked(monkeypatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a zip entry was opened")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", refuse)
+
+
+def test_odt_and_docx_are_recognised(monkeypatch):
+    odt = _zip(
+        [
+            ("mimetype", uploads.ODT.encode(), zipfile.ZIP_STORED),
+            ("content.xml", b"<office:document-content/>" * 100, zipfile.ZIP_DEFLATED),
+        ]
+    )
+    docx = _zip(
+        [
+            ("[Content_Types].xml", b"<Types/>", zipfile.ZIP_DEFLATED),
+            ("word/document.xml", b"<w:document/>" * 100, zipfile.ZIP_DEFLATED),
+        ]
+    )
+    assert uploads.sniff(odt) == uploads.ODT
+    _nothing_is_unpacked(monkeypatch)
+    assert uploads.sniff(docx) == uploads.DOCX
+
+
+def test_a_compressed_mimetype_bomb_is_refused_without_unpacking(monkeypatch):
+    # The right mimetype followed by 50 MB of padding, squeezed into some 50 kB.
+    padding = b" " * (50 * 1024 * 1024)
+    bomb = _zip([("mimetype", uploads.ODT.encode() + padding, zipfile.ZIP_DEFLATED)])
+    del padding
+    assert len(bomb) < 1024 * 1024
+    _nothing_is_unpacked(monkeypatch)
+    assert uploads.sniff(bomb) is None
+
+
+def test_a_compressed_mimetype_is_no_odt(monkeypatch):
+    # OpenDocument stores its mimetype uncompressed; anything else is not what it says.
+    odd = _zip([("mimetype", uploads.ODT.encode(), zipfile.ZIP_DEFLATED)])
+    _nothing_is_unpacked(monkeypatch)
+    assert uploads.sniff(odd) is None
+
+
+def test_archives_that_unpack_huge_or_hold_too_many_entries_are_refused(monkeypatch):
+    mimetype = ("mimetype", uploads.ODT.encode(), zipfile.ZIP_STORED)
+    huge_odt = _zip([mimetype, ("content.xml", 101 * 1024 * 1024, zipfile.ZIP_DEFLATED)])
+    huge_docx = _zip(
+        [
+            ("[Content_Types].xml", b"<Types/>", zipfile.ZIP_DEFLATED),
+            ("word/document.xml", 101 * 1024 * 1024, zipfile.ZIP_DEFLATED),
+        ]
+    )
+    crowded = _zip(
+        [mimetype] + [(f"e{n}", b"", zipfile.ZIP_STORED) for n in range(uploads.MAX_ZIP_ENTRIES)]
+    )
+    assert len(huge_odt) < uploads.MAX_FILE_SIZE
+    assert len(crowded) < uploads.MAX_FILE_SIZE
+    _nothing_is_unpacked(monkeypatch)
+    assert uploads.sniff(huge_odt) is None
+    assert uploads.sniff(huge_docx) is None
+    assert uploads.sniff(crowded) is None
+
+
+def test_reading_uploads_stops_just_past_the_limit():
+    big = io.BytesIO(PDF + b"0" * (12 * 1024 * 1024))
+    small = io.BytesIO(PDF)
+    read = uploads.read_uploads(
+        [
+            FileStorage(stream=big, filename="groot.pdf"),
+            FileStorage(stream=small, filename="klein.pdf"),
+            FileStorage(stream=io.BytesIO(b""), filename=""),  # an empty file input
+        ],
+        max_files=3,
+    )
+    assert big.tell() == uploads.MAX_FILE_SIZE + 1
+    assert [(r.reason, r.filename) for r in read.refused] == [("too_large", "groot.pdf")]
+    assert [f.filename for f in read.files] == ["klein.pdf"]
+    too_many = uploads.read_uploads(
+        [FileStorage(stream=io.BytesIO(PDF), filename=f"{n}.pdf") for n in range(3)], max_files=2
+    )
+    assert [r.reason for r in too_many.refused] == ["too_many"]
+    assert too_many.files == []
+
+
+# -- downloads -----------------------------------------------------------------------------
+
+
+def _assert_served_as_download(response, filename: str, content_type: str) -> None:
+    assert response.status_code == 200
+    assert response.mimetype == content_type
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert filename in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_activity_and_submission_files_are_served_alike(app, session):
+    from consult.consultations import activities
+    from consult.consultations.models import ActivityKind
+
+    consultation = factories.consultation(session)
+    odt = _zip([("mimetype", uploads.ODT.encode(), zipfile.ZIP_STORED)])
+    activity = activities.register_activity(
+        session,
+        None,
+        consultation,
+        activities.ActivityDetails(
+            kind=ActivityKind.MEETING,
+            held_on=date(2026, 1, 20),
+            place="Wijkcentrum",
+            summary="Ouders vertelden.",
+            participants={(factories.stakeholder_group(session, "parent").id, None): 5},
+            attachments=[uploads.check_upload("verslag.odt", odt)],
+        ),
+    )
+    stored = session.scalar(select(Attachment).where(Attachment.activity_id == activity.id))
+    assert stored.content_type == uploads.ODT
+    response = app.test_client().get(
+        f"/consultaties/{consultation.slug}/activiteiten/bijlagen/{stored.id}"
+    )
+    _assert_served_as_download(response, "verslag.odt", uploads.ODT)
+    assert response.data == odt
+
+    sender = factories.user(session, email="afzender@example.org")
+    submission = factories.submission(session, consultation, user=sender)
+    checked = uploads.check_upload("advies.odt", odt)
+    attachment = Attachment(
+        submission=submission,
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        data=checked.data,
+    )
+    session.add(attachment)
+    session.flush()
+    client = app.test_client()
+    log_in(client, "afzender@example.org")
+    _assert_served_as_download(client.get(f"/bijlagen/{attachment.id}"), "advies.odt", uploads.ODT)

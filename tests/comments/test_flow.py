@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -121,7 +122,9 @@ def test_double_post_stores_one_submission(client, session, open_consultation, o
     assert first.location == second.location
     assert _count(session) == 1
     assert len(outbox.messages) == 1
-    # A second browser posting the same form (its session lost) gets the same receipt too.
+    # A second browser posting the same key (a copied page, another person's form) stores
+    # nothing and is sent to the public status page, not to the receipt with its email
+    # address and unpublished texts; the receipt stays closed to it afterwards too.
     other = client.application.test_client()
     other_tokens = form_tokens(
         other.get(f"/consultaties/{open_consultation.slug}/reageren").get_data(as_text=True)
@@ -132,7 +135,34 @@ def test_double_post_stores_one_submission(client, session, open_consultation, o
         {**other_tokens, "idempotency_key": tokens["idempotency_key"]},
         valid_data(),
     )
-    assert third.location == first.location
+    assert third.status_code == 302
+    assert third.location == first.location.removesuffix("/bewijs")
+    assert _count(session) == 1
+    receipt = other.get(first.location)
+    assert receipt.status_code == 302
+    assert "/bewijs" not in receipt.location
+    assert "ouder@example.org" not in other.get(receipt.location).get_data(as_text=True)
+
+
+def test_idempotency_key_is_checked_before_any_lookup(client, session, open_consultation):
+    _page, tokens = open_form(client, open_consultation.slug)
+    for bad in ("a" * 65, "f" * 500, "not-hex-" * 5, "", "0" * 31):
+        response = post_form(
+            client, open_consultation.slug, {**tokens, "idempotency_key": bad}, valid_data()
+        )
+        assert response.status_code == 422, bad
+        body = response.get_data(as_text=True)
+        assert "Something went wrong with the form" in body
+        assert "Zorg dat hulp dichtbij school is." in body  # what was typed stays
+        fresh = form_tokens(body)["idempotency_key"]
+        assert fresh != bad
+        assert len(fresh) == 32
+    assert _count(session) == 0
+    # The fresh key on the page lets the next try go through.
+    response = post_form(
+        client, open_consultation.slug, {**tokens, "idempotency_key": fresh}, valid_data()
+    )
+    assert response.status_code == 302
     assert _count(session) == 1
 
 
@@ -206,6 +236,31 @@ def test_late_post_stores_nothing(client, session, open_consultation):
     assert "closed on" in text_of(page).lower()
 
 
+def test_opens_on_time_without_waiting_for_the_clock(app, client, session):
+    """Between the opening moment and the clock's next tick the form already works."""
+    from consult.consultations.lifecycle import clock_for
+    from consult.consultations.models import ConsultationState
+
+    consultation = factories.consultation(session, state="scheduled", opens_in_days=-0.0001)
+    clock = clock_for(app)
+    last_run = clock.last_run
+    clock.last_run = time.monotonic() + 3600  # the regular clock has just ticked
+    try:
+        page = client.get(f"/consultaties/{consultation.slug}")
+        assert "Not open yet" not in text_of(page)
+        assert "Give your comment" in text_of(page)
+        _form, tokens = open_form(client, consultation.slug)
+        response = post_form(
+            client, consultation.slug, tokens, valid_data(section_1="s-1", question_1=None)
+        )
+    finally:
+        clock.last_run = last_run
+    assert response.status_code == 302, text_of(response)[:500]
+    assert _count(session) == 1
+    session.expire_all()
+    assert session.get(type(consultation), consultation.id).state is ConsultationState.OPEN
+
+
 def test_not_yet_open_and_drafts(client, session):
     scheduled = factories.consultation(session, state="scheduled", opens_in_days=2)
     assert "not open yet" in text_of(client.get(f"/consultaties/{scheduled.slug}/reageren"))
@@ -240,6 +295,67 @@ def test_under_16_never_publishes_a_name(client, session, open_consultation, out
     session.flush()
     assert "Sanne Jansen" not in client.get(f"/consultaties/{open_consultation.slug}").get_data(
         as_text=True
+    )
+
+
+def test_under_16_never_sends_on_behalf_of_an_organisation(
+    client, session, open_consultation, outbox
+):
+    from tests.conftest import log_in
+
+    member = factories.user(session, email="jong-lid@example.org", display_name="Jong")
+    org = factories.organisation(session, "Jongerenraad", verified=True, members=(member,))
+    log_in(client, "jong-lid@example.org")
+    page, tokens = open_form(client, open_consultation.slug)
+    # With JavaScript the organisation fields hide once the age says under 16.
+    assert "data-organisation-choice" in page
+    response = post_form(
+        client,
+        open_consultation.slug,
+        tokens,
+        valid_data(
+            stakeholder_group="young_person",
+            age_band="under_12",
+            organisation_id=str(org.id),
+            email=None,
+        ),
+    )
+    assert response.status_code == 302
+    app_client = client.application.test_client()
+    _page, other_tokens = open_form(app_client, open_consultation.slug)
+    post_form(
+        app_client,
+        open_consultation.slug,
+        other_tokens,
+        valid_data(
+            stakeholder_group="young_person",
+            age_band="12_15",
+            organisation_name="Basisschool De Linde groep 8",
+        ),
+    )
+    session.expire_all()
+    submissions = session.scalars(select(Submission).order_by(Submission.id)).all()
+    assert len(submissions) == 2
+    for submission in submissions:
+        assert submission.organisation_id is None
+        assert submission.organisation_name is None
+        assert submission.organisation_verified is False
+    public = client.get(f"/consultaties/{open_consultation.slug}").get_data(as_text=True)
+    assert "Jongerenraad" not in public
+    assert "De Linde" not in public
+    # From 16 the organisation is kept.
+    _page, tokens = open_form(app_client, open_consultation.slug)
+    post_form(
+        app_client,
+        open_consultation.slug,
+        tokens,
+        valid_data(
+            stakeholder_group="young_person", age_band="16_17", organisation_name="MBO Raad"
+        ),
+    )
+    session.expire_all()
+    assert session.scalar(select(Submission).order_by(Submission.id.desc())).organisation_name == (
+        "MBO Raad"
     )
 
 

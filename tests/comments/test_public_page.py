@@ -17,7 +17,7 @@ from consult.comments.models import (
 from consult.db import utcnow
 from consult.extensions import db
 from tests import factories
-from tests.comments.conftest import text_of
+from tests.comments.conftest import sent_without_account, text_of
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)> javascript:alert(1)'
 
@@ -65,28 +65,31 @@ def test_time_left_in_words(app, session):
         assert time_left(consultation, now).startswith("closed on ")
     with app.test_request_context(headers={"Accept-Language": "nl"}):
         consultation.closes_at = now + timedelta(days=1, hours=1)
-        # Dutch wording comes from the catalog once merged; the number is there either way.
-        assert "1" in time_left(consultation, now)
+        assert time_left(consultation, now) == "nog 1 dag"
+        consultation.closes_at = now + timedelta(days=3, hours=1)
+        assert time_left(consultation, now) == "nog 3 dagen"
 
 
 def test_hidden_withdrawn_unconfirmed_discarded_and_private_never_public(client, session):
+    from consult.comments import services
+    from consult.moderation.services import hide_comment
+
     consultation = factories.consultation(session)
     shown = factories.submission(session, consultation, [("s-1", "ZICHTBAAR")])
     hidden = factories.submission(session, consultation, [("s-1", "VERBORGEN")])
     withdrawn = factories.submission(session, consultation, [("s-1", "INGETROKKEN")])
     factories.submission(session, consultation, [("s-1", "ONBEVESTIGD")], confirmed=False)
-    discarded = factories.submission(
-        session, consultation, [("s-1", "WEGGEGOOID")], confirmed=False
+    discarded = sent_without_account(
+        session, consultation, hours_ago=73, texts=[("s-1", "WEGGEGOOID")]
     )
     factories.submission(session, consultation, [("s-1", "PRIVE")], publish_text=False)
-    from consult.comments import services
+    moderator = factories.region_user(session, "moderator", email="moderator@example.org")
 
     now = utcnow()
-    hidden.comments[0].hidden_at = now
-    hidden.comments[0].hidden_reason = HideReason.SPAM
-    hidden.comments[0].is_public = False
+    hide_comment(session, moderator, hidden.comments[0], HideReason.SPAM, "")
     services.withdraw(session, withdrawn.comments[0], now)
-    discarded.state = SubmissionState.DISCARDED
+    assert services.discard_unconfirmed(session, now) == 1
+    assert discarded.state is SubmissionState.DISCARDED
     session.flush()
 
     for path in (
@@ -340,3 +343,26 @@ def test_page_without_activities_has_no_empty_activities_section(client, session
         client.get(f"/consultaties/{consultation.slug}", headers={"Accept-Language": "nl"})
     )
     assert "Bijeenkomsten en gesprekken" not in page
+
+
+def test_section_html_keeps_the_documents_rules(client, session):
+    """Shown with the documents' own sanitiser: links nofollow, nothing it would not store."""
+    version = factories.document_version(
+        session,
+        sections=[
+            (
+                "Links",
+                '<p>Zie <a href="https://www.nji.nl">het NJi</a>.</p>'
+                '<img src="https://volger.example/pixel.png" alt="">'
+                '<h1 class="groot">Kop</h1><p style="color:red">Tekst</p>',
+            )
+        ],
+        locked=True,
+    )
+    consultation = factories.consultation(session, version)
+    body = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    assert '<a href="https://www.nji.nl" rel="nofollow noopener">het NJi</a>' in body
+    assert "volger.example" not in body
+    assert 'class="groot"' not in body
+    assert "color:red" not in body
+    assert "Tekst" in body

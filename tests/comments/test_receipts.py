@@ -12,12 +12,20 @@ import rfc8785
 from sqlalchemy import event, select
 
 from consult.comments import codes, services
+from consult.comments.canonical import content_hash
 from consult.comments.models import Submission, SubmissionState
 from consult.db import utcnow
 from consult.extensions import db
 from tests import factories
-from tests.comments.conftest import form_tokens, open_form, post_form, text_of, valid_data
-from tests.conftest import log_in
+from tests.comments.conftest import (
+    form_tokens,
+    open_form,
+    post_form,
+    sent_without_account,
+    text_of,
+    valid_data,
+)
+from tests.conftest import csrf_token, log_in
 
 
 def _send(client, consultation, **changes):
@@ -103,7 +111,7 @@ def test_brute_force_lookups_are_rate_limited(app, client, session, monkeypatch)
     statuses = [client.get(f"/ontvangst/{codes.new_tracking_code()}").status_code for _ in range(7)]
     assert statuses[:5] == [404] * 5
     assert statuses[5:] == [429, 429]
-    limited = client.get("/ontvangst", query_string={"code": "K7QX-M2PA-9RT"})
+    limited = client.get("/ontvangst", query_string={"code": "K7QX-M2PA-9R2N"})
     assert limited.status_code == 429
     assert "Too many attempts" in text_of(limited)
 
@@ -181,37 +189,177 @@ def test_withdraw_from_own_receipt_and_refused_after_closing(
 
 def test_unconfirmed_submissions_are_discarded_after_72_hours(app, client, session, outbox):
     consultation = factories.consultation(session)
-    old = factories.submission(session, consultation, [("s-1", "Oud")], confirmed=False)
-    fresh = factories.submission(session, consultation, [("s-1", "Vers")], confirmed=False)
-    old.received_at = utcnow() - timedelta(hours=73)
-    session.flush()
+    old = sent_without_account(
+        session, consultation, hours_ago=73, texts=[("s-1", "Oud")], display_name="Oud Naam"
+    )
+    fresh = sent_without_account(session, consultation, hours_ago=1, texts=[("s-1", "Vers")])
     assert services.discard_unconfirmed(session, utcnow()) == 1
     assert old.state is SubmissionState.DISCARDED
     assert old.discarded_at is not None
     assert fresh.state is SubmissionState.PENDING
+    session.expire_all()
+    # Never confirmed: the address was never proven to be the sender's, so it is gone,
+    # with the name, in the same transaction. The fresh one keeps its address.
+    old = session.get(Submission, old.id)
+    assert old.contact.email is None
+    assert old.contact.display_name is None
+    assert old.contact.erased_at is not None
+    assert session.get(Submission, fresh.id).contact.email == "ouder@example.org"
+    # What was sent stays, and its receipt still checks out.
+    assert old.comments[0].body == "Oud"
+    assert old.content_hash == content_hash(services.canonical_content(old))
 
     # Its confirm link no longer publishes anything.
     with app.test_request_context():
         token = services.make_token("confirm-submission", old)
-    session.flush()
     response = client.get(f"/reactie/bevestigen/{token}")
     assert response.status_code == 410
     session.expire_all()
-    assert session.get(Submission, old.id).comments[0].is_public is False
+    after = session.get(Submission, old.id)
+    assert after.state is SubmissionState.DISCARDED
+    assert after.contact.email is None
     assert "not confirmed in time" in text_of(client.get(f"/ontvangst/{old.tracking_code}"))
 
 
 def test_discard_command(app, session):
     consultation = factories.consultation(session)
-    old = factories.submission(session, consultation, confirmed=False)
-    old.received_at = utcnow() - timedelta(days=4)
-    session.flush()
+    old = sent_without_account(session, consultation, hours_ago=4 * 24)
     result = app.test_cli_runner().invoke(args=["submissions", "discard-unconfirmed"])
     assert result.exit_code == 0, result.output
     assert "discarded 1 unconfirmed submission(s)" in result.output
     session.expire_all()
-    assert session.get(Submission, old.id).state is SubmissionState.DISCARDED
+    discarded = session.get(Submission, old.id)
+    assert discarded.state is SubmissionState.DISCARDED
+    assert discarded.contact.email is None
 
 
 def test_tampered_confirm_link_is_refused(client, session):
     assert client.get("/reactie/bevestigen/niet-echt").status_code == 400
+
+
+# -- the receipt page tells a stranger nothing -------------------------------------------------
+
+
+def test_receipt_page_does_not_tell_which_codes_exist(app, client, session, monkeypatch):
+    submission = factories.submission(session, factories.consultation(session))
+    unknown = codes.new_tracking_code()
+    stranger = app.test_client()
+    for code in (submission.tracking_code, unknown):
+        response = stranger.get(f"/ontvangst/{code}/bewijs")
+        assert response.status_code == 302
+        assert response.location == f"/ontvangst/{code}"
+    # The content file behaves the same.
+    for code in (submission.tracking_code, unknown):
+        response = stranger.get(f"/ontvangst/{code}/bewijs/inhoud.json")
+        assert response.status_code == 302
+        assert response.location == f"/ontvangst/{code}"
+    # And trying many codes there is limited like the lookup itself.
+    monkeypatch.setitem(app.config, "RATELIMIT_RECEIPT_LOOKUP", "3 per minute")
+    guesser = app.test_client()
+    statuses = [
+        guesser.get(f"/ontvangst/{codes.new_tracking_code()}/bewijs").status_code for _ in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_receipt_content_file_has_the_exact_bytes_of_the_fingerprint(
+    client, session, open_consultation, outbox
+):
+    receipt_url = _send(client, open_consultation, text_1="Eén zin met ‘aanhalingstekens’.")
+    body = client.get(receipt_url).get_data(as_text=True)
+    shown_hash = re.search(r'<code class="consult-hash">([0-9a-f]{64})</code>', body).group(1)
+    assert f'href="{receipt_url}/inhoud.json"' in body
+    download = client.get(f"{receipt_url}/inhoud.json")
+    assert download.status_code == 200
+    assert download.mimetype == "application/json"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert hashlib.sha256(download.data).hexdigest() == shown_hash
+    assert json.loads(download.data)["comments"][0]["text"] == "Eén zin met ‘aanhalingstekens’."
+
+
+# -- resending the receipt mail ----------------------------------------------------------------
+
+
+def _resend(client, receipt_url):
+    page = client.get(receipt_url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    return client.post(f"{receipt_url}/opnieuw-mailen", data={"csrf_token": token})
+
+
+def test_receipt_mail_is_resent_at_most_three_times_a_day(
+    app, client, session, open_consultation, outbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "RATELIMIT_RECEIPT_RESEND_VISITOR", "100 per hour")
+    receipt_url = _send(client, open_consultation)
+    outbox.clear()
+    # Someone else pressing the button (with a valid form of their own) sends nothing and
+    # uses up nothing of the sender's three.
+    stranger = app.test_client()
+    token = csrf_token(stranger, f"/consultaties/{open_consultation.slug}/reageren")
+    for _ in range(3):
+        forged = stranger.post(f"{receipt_url}/opnieuw-mailen", data={"csrf_token": token})
+        assert forged.status_code == 404
+    assert outbox.messages == []
+
+    statuses = [_resend(client, receipt_url).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert len(outbox.to("ouder@example.org")) == 3
+
+
+def test_resend_is_limited_per_visitor_across_submissions(
+    app, client, session, open_consultation, outbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "RATELIMIT_RECEIPT_RESEND_VISITOR", "2 per hour")
+    first = _send(client, open_consultation)
+    second = _send(client, open_consultation, email="ander@example.org")
+    outbox.clear()
+    assert _resend(client, first).status_code == 302
+    assert _resend(client, second).status_code == 302
+    assert _resend(client, second).status_code == 429
+    assert len(outbox.messages) == 2
+
+
+# -- the fingerprint does not depend on what may change later ------------------------------------
+
+
+def test_fingerprint_names_a_known_organisation_by_id_and_the_version_by_its_hash(
+    client, session, outbox
+):
+    from consult.documents.services import lock_version
+
+    version = factories.document_version(session)
+    lock_version(session, version)
+    assert version.content_hash
+    consultation = factories.consultation(session, version)
+    member = factories.user(session, email="lid@example.org", display_name="Lid")
+    org = factories.organisation(session, "Stichting Jeugdstem", verified=True, members=(member,))
+    log_in(client, "lid@example.org")
+    receipt_url = _send(client, consultation, organisation_id=str(org.id), email=None)
+    submission = session.scalar(select(Submission))
+    content = services.canonical_content(submission)
+    assert content["organisation"] == {"id": org.id, "verified": True}
+    assert content["version"] == {
+        "document_id": version.document_id,
+        "number": version.number,
+        "content_hash": version.content_hash,
+    }
+    assert "Stichting Jeugdstem" not in json.dumps(content)
+
+    org.name = "Stichting Jeugdstem Utrecht"
+    session.flush()
+    session.expire_all()
+    submission = session.scalar(select(Submission))
+    assert content_hash(services.canonical_content(submission)) == submission.content_hash
+    body = client.get(receipt_url).get_data(as_text=True)
+    shown = json.loads(
+        html.unescape(
+            re.search(r'<pre[^>]*id="canonical-content">(.*?)</pre>', body, re.S).group(1)
+        )
+    )
+    assert hashlib.sha256(rfc8785.dumps(shown)).hexdigest() == submission.content_hash
+
+
+def test_a_typed_organisation_is_kept_as_typed(client, session, open_consultation, outbox):
+    _send(client, open_consultation, organisation_name="MIND Utrecht")
+    content = services.canonical_content(session.scalar(select(Submission)))
+    assert content["organisation"] == {"name": "MIND Utrecht", "verified": False}

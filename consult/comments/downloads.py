@@ -1,0 +1,32 @@
+"""Serving a stored attachment: always as a download, never as a page in our origin.
+
+One function for every route that hands out an :class:`Attachment` (a submission's file,
+an offline activity's file), so each gets the same protective headers.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import send_file
+from werkzeug.wrappers import Response
+
+from consult.comments.models import Attachment
+
+# A sandboxed document with no sources: even a browser that renders it runs nothing.
+ATTACHMENT_CSP = "default-src 'none'; sandbox"
+
+
+def send_attachment(attachment: Attachment) -> Response:
+    """The file with the content type stored when it was checked, as an attachment."""
+    response = send_file(
+        BytesIO(attachment.data),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = ATTACHMENT_CSP
+    return response
