@@ -7,31 +7,20 @@ check fails, a screenshot and axe's report go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from consult import PROJECT_ROOT
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
-LOCALES = {"nl": "nl-NL", "en": "en-GB"}
+from tests.browser import (
+    VIEWPORTS,
+    artifact_name,
+    axe_violations,
+    csp_refusals,
+    launch_chromium,
+    open_page,
+    save_failure,
+)
 
 # (path, language, expected status)
 PAGES = [
@@ -45,54 +34,11 @@ PAGES = [
     ("/deze-pagina-bestaat-niet", "nl", 404),
 ]
 
-axe = Axe()
-
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: run `make chromium`")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@contextmanager
-def open_page(
-    browser: Browser, viewport: str | dict[str, int], language: str = "nl"
-) -> Iterator[tuple[Page, list[str]]]:
-    """A fresh page (own cookies) and the console errors it logs, such as CSP refusals."""
-    size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
-    context = browser.new_context(viewport=size, locale=LOCALES[language])
-    page = context.new_page()
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    try:
-        yield page, problems
-    finally:
-        context.close()
-
-
-def artifact_name(*parts: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", "-".join(parts)).strip("-")
-
-
-def save_failure(page: Page, name: str, report: str) -> str:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    (ARTIFACTS / f"{name}.txt").write_text(report)
-    return f"see test-artifacts/{name}.png and .txt"
-
-
-def csp_refusals(problems: list[str]) -> list[str]:
-    return [p for p in problems if "Content Security Policy" in p or "Refused to" in p]
+    with launch_chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -112,15 +58,8 @@ def test_page_meets_wcag_21_aa(
                 + save_failure(page, name, page.content())
             )
         expect(page.locator("html")).to_have_attribute("lang", language)
-        results = axe.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_TAGS},
-                "resultTypes": ["violations"],
-            },
-        )
-        if results.violations_count:
-            report = results.generate_report()
+        report = axe_violations(page)
+        if report:
             pytest.fail(
                 f"{path} ({viewport}, {language}):\n{report}\n" + save_failure(page, name, report)
             )
@@ -160,15 +99,8 @@ def test_a_failed_form_shows_and_focuses_its_error_summary(
         expect(summary).to_be_focused()  # consult.js moves focus there
         expect(summary.locator("a").first).to_have_attribute("href", "#email")
         assert page.locator("#email").get_attribute("aria-invalid") == "true"
-        results = axe.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_TAGS},
-                "resultTypes": ["violations"],
-            },
-        )
-        if results.violations_count:
-            report = results.generate_report()
+        report = axe_violations(page)
+        if report:
             pytest.fail(report + save_failure(page, artifact_name("form-errors", viewport), report))
         summary.locator("a").first.click()
         expect(page.locator("#email")).to_be_focused()
