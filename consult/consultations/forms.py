@@ -30,6 +30,11 @@ from consult.consultations.lifecycle import NonexistentTime, to_amsterdam, to_ut
 from consult.consultations.models import ActivityKind, QuestionKind
 
 
+def _lines(value: Any) -> Any:
+    """Browsers send textarea line breaks as CRLF; store plain LF so paragraphs split."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -132,7 +137,7 @@ class ConsultationForm(FlaskForm):
             InputRequired(_l("Write a short introduction for young readers.")),
             Length(max=3000, message=_l("The introduction has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[_strip, _lines],
     )
     contact_name = StringField(
         _l("Contact person"),
