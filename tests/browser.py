@@ -40,7 +40,7 @@ _axe = Axe()
 def launch_chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless; skips the test when it is not installed."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: run `make chromium`")
+        pytest.fail("Debian's chromium is not installed: run `make chromium` (make test does)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

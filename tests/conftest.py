@@ -204,6 +204,19 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+# -- browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian Chromium for the whole run (Playwright allows one sync driver per thread);
+    every test opens its own context, so cookies never leak between tests."""
+    from tests.browser import launch_chromium
+
+    with launch_chromium() as launched:
+        yield launched
+
+
 # -- forms ---------------------------------------------------------------------------------
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

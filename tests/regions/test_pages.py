@@ -134,3 +134,29 @@ def test_region_codes_are_case_insensitive_and_unknown_codes_are_404(client):
     assert client.get("/regios/jZ24/beheer").location.endswith("/regios/JZ24/beheer")
     assert client.get("/regios/JZ99").status_code == 404
     assert client.get("/regios/JZ99/beheer").status_code == 404
+
+
+def test_region_page_lists_its_consultations_but_not_drafts(client, session):
+    from tests import factories
+
+    public = factories.consultation(session, slug="utrecht-regiovisie-2026")
+    draft = factories.consultation(session, state="draft", slug="utrecht-concept")
+    page = client.get("/regios/JZ22").get_data(as_text=True)
+    assert 'href="/consultaties/utrecht-regiovisie-2026"' in page
+    assert public.title in page
+    assert "utrecht-concept" not in page
+    assert draft.slug not in page
+    other = client.get("/regios/JZ24").get_data(as_text=True)
+    assert "utrecht-regiovisie-2026" not in other
+
+
+def test_region_admin_page_lists_drafts_for_the_team(client, session):
+    from tests import factories
+    from tests.conftest import log_in
+
+    official = factories.region_user(session, "official")
+    draft = factories.consultation(session, state="draft", slug="utrecht-concept")
+    log_in(client, official.email)
+    page = client.get("/regios/JZ22/beheer").get_data(as_text=True)
+    assert f'href="/regios/JZ22/beheer/consultaties/{draft.id}"' in page
+    assert 'href="/regios/JZ22/beheer/documenten"' in page

@@ -1,80 +1,12 @@
-"""A real Consult served by gunicorn, for the browser tests.
-
-The server gets a database of its own (a SQLite file, or on PostgreSQL a database made for
-this run and dropped afterwards), built and seeded with the ``consult`` command exactly as
-``make run`` does, and an instance folder in a temporary directory.
-"""
+"""The browser tests' server: a real Consult served by gunicorn (see tests/live.py)."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from consult import PROJECT_ROOT
-from tests.conftest import free_port
-
-BIN = Path(sys.executable).parent
-STARTUP_SECONDS = 30
-
-
-def _server_database(server_url: str | None, tmp: Path) -> Iterator[str]:
-    if server_url is None:
-        yield f"sqlite:///{tmp / 'live.sqlite3'}"
-        return
-    name = f"consult_live_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _consult(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [str(BIN / "consult"), *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"consult {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    )
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"gunicorn stopped at start:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own http:// URL
-                return
-        except urllib.error.HTTPError:
-            return  # it answers, even if with an error page
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(
-        f"gunicorn did not answer on {url} within {STARTUP_SECONDS}s:\n{log.read_text()}"
-    )
+from tests.live import serve_consult
 
 
 @pytest.fixture(scope="session")
@@ -82,47 +14,5 @@ def live_server(
     database_server_url: str | None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The base URL (``http://127.0.0.1:PORT``) of a gunicorn serving a seeded Consult."""
-    tmp = tmp_path_factory.mktemp("live")
-    databases = _server_database(database_server_url, tmp)
-    database_url = next(databases)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CONSULT_") and key not in {"FLASK_APP", "FLASK_DEBUG"}
-    }
-    env.update(
-        {
-            "CONSULT_ENV": "development",
-            "CONSULT_DATABASE_URL": database_url,
-            "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
-            "CONSULT_INSTANCE_PATH": str(tmp / "instance"),
-            "CONSULT_BASE_URL": "http://127.0.0.1",
-        }
-    )
-    try:
-        _consult(env, "db", "upgrade")
-        _consult(env, "seed", "regions")
-        _consult(env, "seed", "demo", "--quiet")
-        port = free_port()
-        log = tmp / "gunicorn.log"
-        with log.open("wb") as output:
-            server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", "1", "wsgi:app"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(f"{base_url}/", server, log)
-            yield base_url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-    finally:
-        databases.close()
+    with serve_consult(database_server_url, tmp_path_factory.mktemp("live")) as (url, _log):
+        yield url

@@ -7,8 +7,6 @@ check fails, a screenshot and axe's report go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -17,7 +15,6 @@ from tests.browser import (
     artifact_name,
     axe_violations,
     csp_refusals,
-    launch_chromium,
     open_page,
     save_failure,
 )
@@ -33,12 +30,6 @@ PAGES = [
     ("/account/registreren", "nl", 200),
     ("/deze-pagina-bestaat-niet", "nl", 404),
 ]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with launch_chromium() as launched:
-        yield launched
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -1,0 +1,132 @@
+"""A real Consult served by gunicorn, for the browser tests and the journeys.
+
+The server gets a database of its own (a SQLite file, or on PostgreSQL a database made for
+this run and dropped afterwards), built and seeded with the ``consult`` command exactly as
+``make run`` does, and an instance folder in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from consult import PROJECT_ROOT
+from tests.conftest import free_port
+
+BIN = Path(sys.executable).parent
+STARTUP_SECONDS = 30
+
+
+def server_database(server_url: str | None, tmp: Path) -> Iterator[str]:
+    if server_url is None:
+        yield f"sqlite:///{tmp / 'live.sqlite3'}"
+        return
+    name = f"consult_live_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def consult_command(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [str(BIN / "consult"), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"consult {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    )
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"gunicorn stopped at start:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own http:// URL
+                return
+        except urllib.error.HTTPError:
+            return  # it answers, even if with an error page
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(
+        f"gunicorn did not answer on {url} within {STARTUP_SECONDS}s:\n{log.read_text()}"
+    )
+
+
+@contextmanager
+def serve_consult(
+    database_server_url: str | None, tmp: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """Migrate, seed (regions and demo) and serve; yields the base URL and the server log.
+
+    ``extra_env`` may set mail settings; ``{port}`` in its values becomes the server's port
+    (for a ``CONSULT_BASE_URL`` whose mailed links must lead back here).
+    """
+    databases = server_database(database_server_url, tmp)
+    database_url = next(databases)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CONSULT_") and key not in {"FLASK_APP", "FLASK_DEBUG"}
+    }
+    env.update(
+        {
+            "CONSULT_ENV": "development",
+            "CONSULT_DATABASE_URL": database_url,
+            "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
+            "CONSULT_INSTANCE_PATH": str(tmp / "instance"),
+            "CONSULT_BASE_URL": base_url,
+        }
+    )
+    env.update({key: value.format(port=port) for key, value in (extra_env or {}).items()})
+    try:
+        consult_command(env, "db", "upgrade")
+        consult_command(env, "seed", "regions")
+        consult_command(env, "seed", "demo", "--quiet")
+        log = tmp / "gunicorn.log"
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", "1", "wsgi:app"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_until_up(f"{base_url}/", server, log)
+            yield base_url, log
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+    finally:
+        databases.close()
