@@ -32,6 +32,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 	@$(BIN)/pybabel compile -d translations -l $* 2>&1 | grep -v '^compiling' || true
 
 .PHONY: run
+run: export CONSULT_BASE_URL ?= http://$(HOST):$(PORT)
 run: install ## Migrate, seed the regions and demo data, and serve on http://127.0.0.1:5000
 	$(BIN)/consult db upgrade
 	$(BIN)/consult seed regions

@@ -162,8 +162,11 @@ def seed_demo_command(quiet: bool) -> None:
     session.commit()
     if quiet:
         return
+    from consult.seeds.demo_consultation import DEMO_SLUG
+
     base_url = current_app.config["BASE_URL"]
     click.echo("")
+    click.echo(f"Demo consultation (open, with 300 comments): {base_url}/consultaties/{DEMO_SLUG}")
     click.echo(f"Demo log-ins for {base_url}/account/inloggen (password for all: {DEMO_PASSWORD})")
     for email, description in accounts:
         click.echo(f"  {email:<34} {description}")
