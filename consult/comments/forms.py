@@ -34,6 +34,7 @@ from consult.comments.models import AGE_BAND_LABELS, AgeBand
 from consult.comments.services import MAX_COMMENT_LENGTH
 from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
+from consult.forms import strip_whitespace
 
 GENERAL = "algemeen"
 # The form's idempotency key: hex, as made by new_idempotency_key, and never longer than
@@ -54,16 +55,8 @@ def is_idempotency_key(value: Any) -> bool:
     return isinstance(value, str) and _IDEMPOTENCY_KEY.fullmatch(value) is not None
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _text(value: Any) -> Any:
     return normalise_newlines(value).strip() if isinstance(value, str) else value
-
-
-class ConfirmForm(FlaskForm):
-    """A button behind a GET page: confirm a submission, withdraw a comment."""
 
 
 class LookupForm(FlaskForm):
@@ -73,7 +66,7 @@ class LookupForm(FlaskForm):
     code = StringField(
         _l("Your code"),
         validators=[DataRequired(message=_l("Fill in the code from your receipt."))],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
 
 
@@ -101,12 +94,12 @@ class SubmissionForm(FlaskForm):
     organisation_name = StringField(
         _l("On behalf of an organisation (optional)"),
         validators=[Optional(), Length(max=200)],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     publish_text = BooleanField(_l("Yes, you may publish my comment on this website"))
     publish_name = BooleanField(_l("Yes, show my name with my comment"))
     display_name = StringField(
-        _l("The name to show"), validators=[Optional(), Length(max=120)], filters=[_strip]
+        _l("The name to show"), validators=[Optional(), Length(max=120)], filters=[strip_whitespace]
     )
     email = EmailField(
         _l("Your email address"),
@@ -115,7 +108,7 @@ class SubmissionForm(FlaskForm):
             Email(message=_l("This is not a valid email address.")),
             Length(max=254),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     attachments = MultipleFileField(_l("Files (optional)"))
 

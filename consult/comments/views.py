@@ -43,6 +43,7 @@ from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.sanitising import sanitise_body
 from consult.extensions import db, limiter
+from consult.forms import ConfirmForm
 from consult.i18n import current_locale
 from consult.mail import MailError
 from consult.organisations.models import Organisation
@@ -557,7 +558,7 @@ def receipt(code: str) -> Page:
         may_download=actor is not None
         and allowed(actor, "submission:attachment:download", submission),
         email=comment_mail.recipient(submission),
-        resend_form=forms.ConfirmForm(),
+        resend_form=ConfirmForm(),
     )
 
 
@@ -584,7 +585,7 @@ def receipt_content(code: str) -> Page:
 @resend_per_submission
 def resend_receipt(code: str) -> Page:
     submission = _own_submission(code)
-    if submission is None or not forms.ConfirmForm().validate_on_submit():
+    if submission is None or not ConfirmForm().validate_on_submit():
         abort(404)
     actor = _actor()
     to = comment_mail.recipient(submission) or (
@@ -676,7 +677,7 @@ def confirm(token: str) -> Page:
         submission, now
     ):
         return render_template("comments/link_problem.html", expired=True), 410
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("comments/confirm.html", submission=submission, form=form)
     services.confirm(db.session, submission, now)
@@ -718,7 +719,7 @@ def _withdraw_page(submission: Submission, comment: Comment, action: str, back: 
         return render_template(
             "comments/withdraw_closed.html", submission=submission, back=back
         ), 409
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template(
             "comments/withdraw.html",

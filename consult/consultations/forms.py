@@ -28,15 +28,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from consult.comments.models import AgeBand
 from consult.consultations.lifecycle import NonexistentTime, to_amsterdam, to_utc
 from consult.consultations.models import ActivityKind, QuestionKind
+from consult.forms import strip_whitespace
 
 
 def _lines(value: Any) -> Any:
     """Browsers send textarea line breaks as CRLF; store plain LF so paragraphs split."""
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 DATE_FORMATS = (
@@ -69,11 +66,15 @@ def parse_clock(text: str | None) -> time | None:
 
 
 def _date_field(label: Any) -> StringField:
-    return StringField(label, validators=[InputRequired(_l("Fill in a date."))], filters=[_strip])
+    return StringField(
+        label, validators=[InputRequired(_l("Fill in a date."))], filters=[strip_whitespace]
+    )
 
 
 def _time_field(label: Any) -> StringField:
-    return StringField(label, validators=[InputRequired(_l("Fill in a time."))], filters=[_strip])
+    return StringField(
+        label, validators=[InputRequired(_l("Fill in a time."))], filters=[strip_whitespace]
+    )
 
 
 class MomentFields:
@@ -129,7 +130,7 @@ class ConsultationForm(FlaskForm):
             InputRequired(_l("Fill in a title.")),
             Length(max=300, message=_l("A title has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     introduction = TextAreaField(
         _l("Introduction for young readers"),
@@ -137,7 +138,7 @@ class ConsultationForm(FlaskForm):
             InputRequired(_l("Write a short introduction for young readers.")),
             Length(max=3000, message=_l("The introduction has at most %(max)d characters.")),
         ],
-        filters=[_strip, _lines],
+        filters=[strip_whitespace, _lines],
     )
     contact_name = StringField(
         _l("Contact person"),
@@ -145,7 +146,7 @@ class ConsultationForm(FlaskForm):
             InputRequired(_l("Fill in who people can contact with questions.")),
             Length(max=200, message=_l("A name has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     contact_email = EmailField(
         _l("Contact email address"),
@@ -154,7 +155,7 @@ class ConsultationForm(FlaskForm):
             Length(max=254, message=_l("An email address has at most %(max)d characters.")),
             Email(_l("Fill in an email address like name@example.nl.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     contact_phone = StringField(
         _l("Contact phone number (optional)"),
@@ -162,7 +163,7 @@ class ConsultationForm(FlaskForm):
             Optional(),
             Length(max=40, message=_l("A phone number has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     opens_on = _date_field(_l("Opening date"))
     opens_time = _time_field(_l("Opening time"))
@@ -220,7 +221,7 @@ class ExtendForm(FlaskForm):
             InputRequired(_l("Write why you extend the consultation.")),
             Length(max=1000, message=_l("Write at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     # Set by the confirmation page: the official has seen what will change.
     confirmed = StringField()
@@ -231,10 +232,6 @@ class ExtendForm(FlaskForm):
         ok = super().validate(extra_validators)
         self.closes_at = MomentFields.moment(self.closes_on, self.closes_time, later=True)
         return ok and self.closes_at is not None
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the confirmation step of an action that needs no input."""
 
 
 class QuestionForm(FlaskForm):
@@ -251,7 +248,7 @@ class QuestionForm(FlaskForm):
             InputRequired(_l("Write the question.")),
             Length(max=500, message=_l("A question has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     hint = TextAreaField(
         _l("Hint (optional)"),
@@ -259,9 +256,9 @@ class QuestionForm(FlaskForm):
             Optional(),
             Length(max=500, message=_l("A hint has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
-    options = TextAreaField(_l("Options"), filters=[_strip])
+    options = TextAreaField(_l("Options"), filters=[strip_whitespace])
     required = BooleanField(_l("People must answer this question"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -320,7 +317,7 @@ def activity_form_class(groups: list[Any], locale: str) -> type[FlaskForm]:
                 InputRequired(_l("Fill in where it took place.")),
                 Length(max=200, message=_l("A place has at most %(max)d characters.")),
             ],
-            filters=[_strip],
+            filters=[strip_whitespace],
         )
         summary = TextAreaField(
             _l("Summary"),
@@ -328,7 +325,7 @@ def activity_form_class(groups: list[Any], locale: str) -> type[FlaskForm]:
                 InputRequired(_l("Write what was said, in a few sentences.")),
                 Length(max=5000, message=_l("A summary has at most %(max)d characters.")),
             ],
-            filters=[_strip],
+            filters=[strip_whitespace],
         )
         attachments = MultipleFileField(_l("Files (optional)"))
 

@@ -30,7 +30,6 @@ from consult.consultations import activities as activity_services
 from consult.consultations import lifecycle, services
 from consult.consultations import policy as _policy  # noqa: F401 - registers the rules
 from consult.consultations.forms import (
-    ConfirmForm,
     ConsultationForm,
     ExtendForm,
     QuestionForm,
@@ -44,6 +43,7 @@ from consult.consultations.models import (
 )
 from consult.documents.models import DocumentVersion
 from consult.extensions import db
+from consult.forms import ConfirmForm
 from consult.i18n import current_locale
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region

@@ -9,10 +9,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-
-def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
-
+from consult.forms import strip_whitespace
 
 MAX_SUMMARY = 2000
 MAX_CHANGE_NOTE = 1000
@@ -26,7 +23,7 @@ class DocumentForm(FlaskForm):
             InputRequired(_l("Fill in a title.")),
             Length(max=300, message=_l("A title has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     summary = TextAreaField(
         _l("Summary in plain language"),
@@ -34,7 +31,7 @@ class DocumentForm(FlaskForm):
             InputRequired(_l("Write a short summary.")),
             Length(max=MAX_SUMMARY, message=_l("A summary has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
 
 
@@ -45,7 +42,7 @@ def _change_note() -> TextAreaField:
             Optional(),
             Length(max=MAX_CHANGE_NOTE, message=_l("Use at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
 
 
@@ -89,10 +86,6 @@ class ChangeNoteForm(FlaskForm):
     change_note = _change_note()
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the confirmation step of an action that needs no input."""
-
-
 LEVEL_CHOICES = [
     SelectChoice("1", _l("Chapter (level 1)")),
     SelectChoice("2", _l("Paragraph (level 2)")),
@@ -107,7 +100,7 @@ class SectionForm(FlaskForm):
             InputRequired(_l("Fill in a heading.")),
             Length(max=500, message=_l("A heading has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     number = StringField(
         _l("Number"),
@@ -115,7 +108,7 @@ class SectionForm(FlaskForm):
             Optional(),
             Length(max=20, message=_l("A number has at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
     level = SelectField(_l("Level"), choices=LEVEL_CHOICES, default="1", validate_choice=True)
     body = TextAreaField(

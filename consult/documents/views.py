@@ -17,7 +17,6 @@ from consult.documents import importing, services
 from consult.documents.diff import diff_versions
 from consult.documents.forms import (
     ChangeNoteForm,
-    ConfirmForm,
     DocumentForm,
     MarkdownForm,
     MoveForm,
@@ -27,6 +26,7 @@ from consult.documents.forms import (
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
 from consult.documents.sanitising import plain_text
 from consult.extensions import db
+from consult.forms import ConfirmForm
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region

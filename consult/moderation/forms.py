@@ -11,13 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from consult.comments.models import HideReason
+from consult.forms import strip_whitespace
 from consult.moderation.services import MAX_NOTE_LENGTH
 
 MAX_REPORT_NOTE_LENGTH = 1000
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _sentence(text: str) -> str:
@@ -46,7 +43,7 @@ class HideForm(FlaskForm):
             Optional(),
             Length(max=MAX_NOTE_LENGTH, message=_l("Write at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
 
     @property
@@ -71,7 +68,7 @@ class UnhideForm(FlaskForm):
             InputRequired(_l("Explain why you show this comment again.")),
             Length(max=MAX_NOTE_LENGTH, message=_l("Write at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
 
 
@@ -92,7 +89,7 @@ class ReportForm(FlaskForm):
             Optional(),
             Length(max=MAX_REPORT_NOTE_LENGTH, message=_l("Write at most %(max)d characters.")),
         ],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
 
     @property

@@ -62,7 +62,3 @@ class AddTeamMemberForm(FlaskForm):
     @property
     def role_kind(self) -> RegionRoleKind:
         return RegionRoleKind(self.role.data)
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the confirmation step of an action that needs no input."""

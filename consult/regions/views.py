@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 
 from consult.consultations import services as consultations
 from consult.extensions import db
+from consult.forms import ConfirmForm
 from consult.permissions import allowed, authorize
 from consult.regions import policy as _policy  # noqa: F401 - registers the region rules
 from consult.regions import services
-from consult.regions.forms import AddTeamMemberForm, ConfirmForm, MunicipalitySearchForm
+from consult.regions.forms import AddTeamMemberForm, MunicipalitySearchForm
 from consult.regions.models import Region
 
 bp = Blueprint("regions", __name__)
