@@ -532,9 +532,14 @@ def add_team_member(
 
 
 def remove_team_member(session: Session, grant: RegionRole) -> None:
-    """Take a role away; a region always keeps at least one official."""
+    """Take a role away; a region always keeps at least one official.
+
+    The region's row is locked first, so two officials removing each other at the same
+    moment are served one after the other and the second is refused.
+    """
     from consult.accounts import services as accounts
 
+    session.execute(select(Region.id).where(Region.id == grant.region_id).with_for_update())
     if is_last_official(session, grant):
         raise TeamError(LAST_OFFICIAL)
     person = grant.user
