@@ -8,6 +8,8 @@ it is locked, that is once it has been open for comment; before that only the te
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -188,6 +190,22 @@ def _after_import(region: Region, document: Document, version: DocumentVersion) 
     )
 
 
+def _store_import(
+    region: Region, document: Document, result: Any, source: VersionSource, note: str | None
+) -> Response:
+    """Make the next version from an imported file, keeping the import's notices."""
+    version = services.create_version(
+        db.session,
+        current_user,
+        document,
+        result.sections,
+        source,
+        change_note=note or "",
+        import_notes=result.notices,
+    )
+    return _after_import(region, document, version)
+
+
 @bp.post(WORKSPACE + "/<int:document_id>/versies/nieuw/word")
 def import_word(code: str, document_id: int) -> str | Response:
     region = _region(code, "region:documents:manage")
@@ -199,16 +217,9 @@ def import_word(code: str, document_id: int) -> str | Response:
         except importing.ImportRefused as refused:
             form.word_file.errors.append(REFUSALS[refused.reason]())
         else:
-            version = services.create_version(
-                db.session,
-                current_user,
-                item,
-                result.sections,
-                VersionSource.DOCX,
-                change_note=form.word_change_note.data or "",
-                import_notes=result.notices,
+            return _store_import(
+                region, item, result, VersionSource.DOCX, form.word_change_note.data
             )
-            return _after_import(region, item, version)
     return _render_new_version(region, item, form, MarkdownForm(formdata=None))
 
 
@@ -229,16 +240,9 @@ def import_markdown(code: str, document_id: int) -> str | Response:
             target = form.markdown_file if refused.reason == "not_text" else form.markdown_text
             target.errors = [*target.errors, REFUSALS[refused.reason]()]
         else:
-            version = services.create_version(
-                db.session,
-                current_user,
-                item,
-                result.sections,
-                VersionSource.MARKDOWN,
-                change_note=form.markdown_change_note.data or "",
-                import_notes=result.notices,
+            return _store_import(
+                region, item, result, VersionSource.MARKDOWN, form.markdown_change_note.data
             )
-            return _after_import(region, item, version)
     return _render_new_version(region, item, WordUploadForm(formdata=None), form)
 
 
