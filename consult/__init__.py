@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-POLICY_DOMAINS = ("regions", "organisations", "consultations")
+POLICY_DOMAINS = ("regions", "organisations", "consultations", "responses")
 
 
 def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
@@ -60,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.health import bp as health_bp
     from consult.moderation.views import bp as moderation_bp
     from consult.regions.views import bp as regions_bp
+    from consult.responses.grouping_views import bp as grouping_bp
+    from consult.responses.reactienota_views import bp as reactienota_bp
+    from consult.responses.views import bp as responses_bp
     from consult.web.views import bp as web_bp
 
     for blueprint in (
@@ -72,6 +75,9 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         consultations_bp,
         comments_bp,
         documents_bp,
+        responses_bp,
+        grouping_bp,
+        reactienota_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -91,6 +91,9 @@ class Config:
         self.MAIL_SENDER = _env("MAIL_SENDER", "Consult <noreply@consult.invalid>")
         self.MAIL_DIRECTORY = str(Path(instance_path) / "mail")
 
+        # Background jobs: "rq" on Redis when REDIS_URL is set, else "thread" (in process).
+        self.JOBS_RUNNER = _env("JOBS_RUNNER") or ("rq" if self.REDIS_URL else "thread")
+
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "consult")
 
@@ -150,6 +153,11 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     RATELIMIT_KEY_PREFIX = "consult-test"
+
+    def __init__(self, instance_path: str) -> None:
+        super().__init__(instance_path)
+        # Jobs run in the request, on the test's transaction; tests/test_jobs.py runs RQ.
+        self.JOBS_RUNNER = _env("JOBS_RUNNER") or "inline"
 
     def fallback_secret_key(self, instance_path: str) -> str:
         return "testing-secret-key-not-for-production-use-0123456789"

@@ -21,19 +21,35 @@ from consult.consultations.models import (
     StateChange,
 )
 from consult.documents.models import Document, DocumentVersion, Section
+from consult.jobs import Job
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
 from consult.regions.models import Municipality, Region, RegionMembership, RegionSuccession
+from consult.responses.models import (
+    Answer,
+    AnsweredComment,
+    AnswerSection,
+    CommentGroup,
+    CommentGroupMember,
+    ReportFile,
+    ResponseReport,
+)
 
 __all__ = [
     "ActivityParticipants",
+    "Answer",
+    "AnswerSection",
+    "AnsweredComment",
     "Attachment",
     "ClosingChange",
     "Comment",
+    "CommentGroup",
+    "CommentGroupMember",
     "CommentReport",
     "Consultation",
     "Document",
     "DocumentVersion",
     "InvitedGroup",
+    "Job",
     "ModerationAction",
     "Municipality",
     "OfflineActivity",
@@ -47,6 +63,8 @@ __all__ = [
     "RegionRole",
     "RegionRoleKind",
     "RegionSuccession",
+    "ReportFile",
+    "ResponseReport",
     "Section",
     "StakeholderGroup",
     "StateChange",

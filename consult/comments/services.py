@@ -32,7 +32,7 @@ from consult.comments.models import (
     SubmissionState,
 )
 from consult.comments.uploads import CheckedFile
-from consult.consultations.models import Consultation, ConsultationState, Question
+from consult.consultations.models import Consultation, Question
 from consult.documents.models import DocumentVersion, Section
 from consult.organisations.models import Organisation, OrganisationMember
 
@@ -528,6 +528,6 @@ def phase(consultation: Consultation, now: datetime) -> str:
     """'open', 'not_yet' or 'closed', by the clock (a state may lag behind its moment)."""
     if consultation.accepts_comments_at(now):
         return "open"
-    if consultation.state is ConsultationState.CLOSED or now >= consultation.closes_at:
+    if consultation.has_closed or now >= consultation.closes_at:
         return "closed"
     return "not_yet"

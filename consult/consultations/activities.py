@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from consult.comments.models import AgeBand, Attachment, StakeholderGroup
 from consult.comments.uploads import MAX_FILES, CheckedFile
-from consult.consultations.lifecycle import CLOSED, ConsultationError, today_in_amsterdam
+from consult.consultations.lifecycle import ConsultationError, today_in_amsterdam
 from consult.consultations.models import (
     ActivityKind,
     ActivityParticipants,
@@ -118,7 +118,7 @@ def consultation_activity(
 
 
 def may_remove_activities(consultation: Consultation) -> bool:
-    return consultation.state is not CLOSED
+    return not consultation.has_closed
 
 
 def remove_activity(

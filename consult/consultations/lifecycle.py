@@ -1,4 +1,4 @@
-"""The lifecycle of a consultation (draft → scheduled → open → closed) and its clock.
+"""The lifecycle of a consultation (draft → scheduled → open → closed → …) and its clock.
 
 Officials schedule, unschedule, open early and extend; the clock (:func:`advance`) opens
 and closes on time without anyone acting. Every state change is a :class:`StateChange`
@@ -46,6 +46,8 @@ DRAFT = ConsultationState.DRAFT
 SCHEDULED = ConsultationState.SCHEDULED
 OPEN = ConsultationState.OPEN
 CLOSED = ConsultationState.CLOSED
+ANSWERED = ConsultationState.ANSWERED
+REPORT_PUBLISHED = ConsultationState.REPORT_PUBLISHED
 EDITABLE_STATES = frozenset({DRAFT, SCHEDULED})
 
 
@@ -125,6 +127,24 @@ def _record(
     )
     session.add(change)
     consultation.state = to_state
+    return change
+
+
+def record_state(
+    session: Session,
+    consultation: Consultation,
+    to_state: ConsultationState,
+    *,
+    actor: Any,
+    at: datetime,
+) -> StateChange:
+    """Record a later step of the lifecycle (answered, report published) made elsewhere.
+
+    The answering and reporting services decide when; this keeps the one history.
+    """
+    _lock(session, consultation)
+    change = _record(session, consultation, to_state, actor=actor, changed_at=at)
+    session.flush()
     return change
 
 

@@ -1,6 +1,6 @@
 """Consultations: one version of a document open for comment between two moments.
 
-The lifecycle (draft → scheduled → open → closed; later answered and report published) is
+The lifecycle (draft → scheduled → open → closed → answered → report published) is
 kept as a list of dated state changes with who made them (None: the clock did). A closing
 moment is only ever moved later once open, and each move is kept.
 """
@@ -27,6 +27,10 @@ class ConsultationState(enum.Enum):
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
+    # Every comment has a published answer.
+    ANSWERED = "answered"
+    # The reactienota is published.
+    REPORT_PUBLISHED = "report_published"
 
     @property
     def label(self) -> str:
@@ -38,7 +42,14 @@ STATE_LABELS = {
     ConsultationState.SCHEDULED: _l("scheduled"),
     ConsultationState.OPEN: _l("open for comment"),
     ConsultationState.CLOSED: _l("closed"),
+    ConsultationState.ANSWERED: _l("answered"),
+    ConsultationState.REPORT_PUBLISHED: _l("reactienota published"),
 }
+
+
+AFTER_CLOSING = frozenset(
+    {ConsultationState.CLOSED, ConsultationState.ANSWERED, ConsultationState.REPORT_PUBLISHED}
+)
 
 
 class Consultation(Base):
@@ -79,6 +90,11 @@ class Consultation(Base):
     )
 
     __table_args__ = (CheckConstraint("closes_at > opens_at", name="closes_after_opening"),)
+
+    @property
+    def has_closed(self) -> bool:
+        """Closed, answered or with its reactienota published: no more comments."""
+        return self.state in AFTER_CLOSING
 
     def accepts_comments_at(self, moment: datetime) -> bool:
         """Open, and the moment lies between opening and closing (closing itself excluded)."""

@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
@@ -27,6 +27,9 @@ class Region(Base):
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # May the person who drafted an answer also approve it? Off unless the region decides
+    # otherwise; the reactienota says so when it is on.
+    allow_self_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[RegionMembership]] = relationship(
         back_populates="region", order_by="RegionMembership.valid_from"

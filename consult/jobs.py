@@ -1,0 +1,203 @@
+"""Background work with visible progress: RQ on Redis when configured, a thread otherwise.
+
+A :class:`Job` row is the one place progress lives, whichever runner does the work, so a
+page can show "page 12 of 40" from any app server. Work is a plain function that takes the
+job id and reports progress through :func:`report_progress`.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from consult.db import Base, enum_column, utcnow
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                JobState.QUEUED: _l("waiting to start"),
+                JobState.RUNNING: _l("working"),
+                JobState.DONE: _l("ready"),
+                JobState.FAILED: _l("failed"),
+            }[self]
+        )
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What the job does, e.g. "report-pdf", and the object it works on, e.g. "report:12".
+    kind: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(120), index=True)
+    state: Mapped[JobState] = enum_column(JobState, default=JobState.QUEUED)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    # Shown to the person waiting, e.g. "rendering pages"; an error is logged, not shown.
+    step: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def percent(self) -> int:
+        if self.state is JobState.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+# -- running ---------------------------------------------------------------------------------
+
+QUEUE_NAME = "consult"
+# A job that has been running this long without finishing is shown as failed, so a page
+# never waits forever on a worker that died.
+STALE_AFTER_SECONDS = 60 * 60
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Session, "Job", "Progress"], None]
+
+
+def create(session: Session, kind: str, subject: str) -> Job:
+    """A new queued job; commit, then :func:`start` it."""
+    job = Job(kind=kind, subject=subject, state=JobState.QUEUED)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def latest(session: Session, kind: str, subject: str) -> Job | None:
+    return session.scalars(
+        select(Job).where(Job.kind == kind, Job.subject == subject).order_by(Job.id.desc()).limit(1)
+    ).first()
+
+
+def is_stale(job: Job, now: datetime | None = None) -> bool:
+    if job.state not in (JobState.QUEUED, JobState.RUNNING):
+        return False
+    now = now or utcnow()
+    return (now - job.created_at).total_seconds() > STALE_AFTER_SECONDS
+
+
+def runner(app: Flask) -> str:
+    """``rq`` (Redis), ``thread`` (in this process) or ``inline`` (in the request; tests)."""
+    configured = app.config.get("JOBS_RUNNER")
+    if configured:
+        return str(configured)
+    return "rq" if app.config.get("REDIS_URL") else "thread"
+
+
+def start(app: Flask, job_id: int, work: str) -> None:
+    """Run ``work`` (``"package.module:function"``) for the committed job ``job_id``."""
+    how = runner(app)
+    if how == "rq":
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+        queue.enqueue(run, job_id, work, job_timeout=STALE_AFTER_SECONDS, result_ttl=3600)
+    elif how == "inline":
+        run(job_id, work, app=app)
+    else:
+        thread = threading.Thread(
+            target=run, args=(job_id, work), kwargs={"app": app}, daemon=True, name=f"job-{job_id}"
+        )
+        thread.start()
+
+
+class Progress:
+    """Writes progress in a session of its own, so a page polling the job sees it at once."""
+
+    def __init__(self, app: Flask, job_id: int) -> None:
+        self.app = app
+        self.job_id = job_id
+
+    def __call__(self, done: int, total: int, step: str = "") -> None:
+        from consult.extensions import db
+
+        session = db.state(self.app).session_factory()
+        try:
+            session.execute(
+                update(Job).where(Job.id == self.job_id).values(done=done, total=total, step=step)
+            )
+            session.commit()
+        finally:
+            session.close()
+
+
+def _resolve(work: str) -> Work:
+    module, _, name = work.partition(":")
+    func = getattr(importlib.import_module(module), name)
+    return func  # type: ignore[no-any-return]
+
+
+def run(job_id: int, work: str, app: Flask | None = None) -> None:
+    """Do the work of one job; the entry point for RQ workers and threads alike."""
+    from consult.extensions import db
+
+    if app is None:
+        app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
+    with app.app_context():
+        factory = db.state(app).session_factory
+        session = factory()
+        try:
+            job = session.get(Job, job_id)
+            if job is None:
+                log.warning("job %s is gone", job_id)
+                return
+            job.state = JobState.RUNNING
+            job.started_at = utcnow()
+            session.commit()
+            try:
+                _resolve(work)(session, job, Progress(app, job_id))
+                job.state = JobState.DONE
+                job.finished_at = utcnow()
+                session.commit()
+            except Exception as error:
+                session.rollback()
+                log.exception("job %s (%s) failed", job_id, work)
+                failed = session.get(Job, job_id)
+                if failed is not None:
+                    failed.state = JobState.FAILED
+                    failed.error = f"{type(error).__name__}: {error}"[:2000]
+                    failed.finished_at = utcnow()
+                    session.commit()
+        finally:
+            session.close()
+
+
+def _worker_app() -> Flask:
+    from consult import create_app
+
+    return create_app()
+
+
+def work_from_queue(app: Flask, *, burst: bool = False) -> None:
+    """Run an RQ worker for Consult's queue in ``app``'s context (``consult jobs worker``)."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker, Worker
+
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    queue = Queue(QUEUE_NAME, connection=connection)
+    # In burst mode (tests, cron) the work runs in this process, in this app's context.
+    worker_class = SimpleWorker if burst else Worker
+    with app.app_context():
+        worker_class([queue], connection=connection).work(burst=burst)

@@ -1,0 +1,1 @@
+"""Answering comments, grouping near-identical ones, and publishing the reactienota."""
