@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.regions.views import bp as regions_bp
     from consult.responses.grouping_views import bp as grouping_bp
     from consult.responses.reactienota_views import bp as reactienota_bp
+    from consult.responses.tracing_views import bp as tracing_bp
     from consult.responses.views import bp as responses_bp
     from consult.web.views import bp as web_bp
 
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         responses_bp,
         grouping_bp,
         reactienota_bp,
+        tracing_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -27,6 +27,7 @@ from consult.regions.models import Municipality, Region, RegionMembership, Regio
 from consult.responses.models import (
     Answer,
     AnsweredComment,
+    AnswerNotice,
     AnswerSection,
     CommentGroup,
     CommentGroupMember,
@@ -37,6 +38,7 @@ from consult.responses.models import (
 __all__ = [
     "ActivityParticipants",
     "Answer",
+    "AnswerNotice",
     "AnswerSection",
     "AnsweredComment",
     "Attachment",

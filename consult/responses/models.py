@@ -273,3 +273,20 @@ class ReportFile(Base):
     report: Mapped[ResponseReport] = relationship(back_populates="files")
 
     __table_args__ = (UniqueConstraint("report_id", "format"),)
+
+
+class AnswerNotice(Base):
+    """The participant was told by email about this answer (one mail lists several).
+
+    Kept per submission and answer, so the mail job can be run again after a failure and
+    tells nobody twice.
+    """
+
+    __tablename__ = "answer_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("submission_id", "answer_id"),)

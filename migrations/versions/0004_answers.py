@@ -336,6 +336,33 @@ def upgrade() -> None:
             batch_op.f("ix_comment_group_members_group_id"), ["group_id"], unique=False
         )
 
+    op.create_table(
+        "answer_notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("answer_id", sa.Integer(), nullable=False),
+        sa.Column("sent_at", consult.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["answer_id"], ["answers.id"], name=op.f("fk_answer_notices_answer_id_answers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["submission_id"],
+            ["submissions.id"],
+            name=op.f("fk_answer_notices_submission_id_submissions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_answer_notices")),
+        sa.UniqueConstraint(
+            "submission_id", "answer_id", name=op.f("uq_answer_notices_submission_id_answer_id")
+        ),
+    )
+    with op.batch_alter_table("answer_notices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_answer_notices_answer_id"), ["answer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_answer_notices_submission_id"), ["submission_id"], unique=False
+        )
+
     _set_states(STATES_AFTER)
 
     with op.batch_alter_table("regions", schema=None) as batch_op:
@@ -354,6 +381,11 @@ def downgrade() -> None:
         batch_op.drop_column("allow_self_approval")
 
     _set_states(STATES_BEFORE)
+
+    with op.batch_alter_table("answer_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_answer_notices_submission_id"))
+        batch_op.drop_index(batch_op.f("ix_answer_notices_answer_id"))
+    op.drop_table("answer_notices")
 
     with op.batch_alter_table("comment_group_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_comment_group_members_group_id"))
