@@ -33,7 +33,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 .PHONY: run
 run: export CONSULT_BASE_URL ?= http://$(HOST):$(PORT)
-run: install ## Migrate, seed the regions and demo data, and serve on http://127.0.0.1:5000
+run: install pdf-libs ## Migrate, seed the regions and demo data, and serve on http://127.0.0.1:5000
 	$(BIN)/consult db upgrade
 	$(BIN)/consult seed regions
 	$(BIN)/consult seed demo
@@ -46,6 +46,19 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+.PHONY: pdf-libs
+pdf-libs: ## Install the Pango libraries WeasyPrint draws PDFs with, when missing
+	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libpangoft2-1.0.so.0' || { \
+	  echo "Installing Debian's Pango for the PDF reactienota"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
+.PHONY: bench
+bench: install pdf-libs ## Measure grouping and the reactienota at 20,000 comments (prints figures)
+	$(BIN)/python -m bench.grouping
+	$(BIN)/python -m bench.report
 
 .PHONY: lint
 lint: install ## Lint and format check with ruff
@@ -66,7 +79,7 @@ translations: install ## Extract messages and update the catalogs (then translat
 	$(BIN)/python scripts/catalogs.py update
 
 .PHONY: test
-test: install chromium lint check-translations ## Lint, check the catalogs and run the whole suite
+test: install chromium pdf-libs lint check-translations ## Lint, check the catalogs and run the whole suite
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: clean
