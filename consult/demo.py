@@ -19,6 +19,8 @@ DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - printed by make run, refu
 DEMO_ACCOUNTS = [
     ("beheer@example.org", "Platformbeheer Consult", "admin", None),
     ("ambtenaar.utrecht@example.org", "Anne de Vries", "official", "JZ22"),
+    # A second official, so answers drafted by the first can be approved (four eyes).
+    ("teamleider.utrecht@example.org", "Ilse Kramer", "official", "JZ22"),
     ("moderator.utrecht@example.org", "Samir El Amrani", "moderator", "JZ22"),
     ("beantwoorder.utrecht@example.org", "Joost Bakker", "responder", "JZ22"),
     ("ambtenaar.haaglanden@example.org", "Fatima Yilmaz", "official", "JZ24"),
@@ -62,8 +64,10 @@ def seed_demo(session: Session) -> list[tuple[str, str]]:
             printed.append((email, "participant (parent)"))
     session.flush()
 
+    from consult.seeds.demo_closed import seed_closed_consultation
     from consult.seeds.demo_consultation import seed_demo_consultation
 
     seed_demo_consultation(session)
+    seed_closed_consultation(session)
     session.flush()
     return printed

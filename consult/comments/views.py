@@ -49,6 +49,7 @@ from consult.mail import MailError
 from consult.organisations.models import Organisation
 from consult.permissions import allowed, authorize
 from consult.regions.services import members_on
+from consult.responses import tracing
 
 log = logging.getLogger(__name__)
 
@@ -559,6 +560,7 @@ def receipt(code: str) -> Page:
         and allowed(actor, "submission:attachment:download", submission),
         email=comment_mail.recipient(submission),
         resend_form=ConfirmForm(),
+        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
     )
 
 
@@ -646,6 +648,7 @@ def status(code: str) -> Page:
         submission=submission,
         consultation=submission.consultation,
         is_sender=_is_sender(submission),
+        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
     )
 
 

@@ -32,6 +32,7 @@ from consult.forms import ConfirmForm
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
+from consult.responses import tracing
 
 bp = Blueprint("documents", __name__)
 
@@ -505,12 +506,17 @@ def diff(document_id: int) -> str:
     new = _viewable_version(item, new_number)
     is_team = allowed(current_user, "region:consultations:view-drafts", item.region)
     choices = [v for v in item.versions if v.is_locked or is_team]
+    result = diff_versions(old, new)
+    # Per section of the newer version: after how many comments (of which consultation) it
+    # changed, from the published answers linked to it.
+    traces = tracing.public_traces(db.session, [c.new.id for c in result.changes if c.new])
     return render_template(
         "documents/diff.html",
         document=item,
-        result=diff_versions(old, new),
+        result=result,
         old=old,
         new=new,
         choices=choices,
         is_team=is_team,
+        traces=traces,
     )

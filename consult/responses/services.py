@@ -30,6 +30,7 @@ from consult.db import utcnow
 from consult.responses.models import (
     Answer,
     AnsweredComment,
+    AnswerSection,
     AnswerState,
     Disposition,
 )
@@ -406,6 +407,11 @@ def correct(
         correction_note=note,
     )
     correction.links = [AnsweredComment(comment_id=link.comment_id) for link in answer.links]
+    # The change the old answer caused is still there; the correction starts from it.
+    correction.section_links = [
+        AnswerSection(section_id=link.section_id, linked_by_id=getattr(actor, "id", None))
+        for link in answer.section_links
+    ]
     session.add(correction)
     session.flush()
     return correction
