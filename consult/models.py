@@ -23,6 +23,7 @@ from consult.consultations.models import (
 from consult.documents.models import Document, DocumentVersion, Section
 from consult.jobs import Job
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
+from consult.record.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
 from consult.regions.models import Municipality, Region, RegionMembership, RegionSuccession
 from consult.responses.models import (
     Answer,
@@ -31,6 +32,7 @@ from consult.responses.models import (
     AnswerSection,
     CommentGroup,
     CommentGroupMember,
+    CommentKeptApart,
     ReportFile,
     ResponseReport,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "Comment",
     "CommentGroup",
     "CommentGroupMember",
+    "CommentKeptApart",
     "CommentReport",
     "Consultation",
     "Document",
@@ -60,6 +63,10 @@ __all__ = [
     "OrganisationMember",
     "Question",
     "QuestionAnswer",
+    "RecordCheckpoint",
+    "RecordEvent",
+    "RecordHead",
+    "RecordNode",
     "Region",
     "RegionMembership",
     "RegionRole",

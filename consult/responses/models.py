@@ -221,6 +221,23 @@ class CommentGroupMember(Base):
     comment: Mapped[Comment] = relationship()
 
 
+class CommentKeptApart(Base):
+    """A person took this comment out of a group: the automatic grouping leaves it alone.
+
+    Removed when a person puts the comment in a group again.
+    """
+
+    __tablename__ = "comment_kept_apart"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), unique=True)
+    kept_apart_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kept_apart_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
 class ResponseReport(Base):
     """One edition of the reactienota.
 

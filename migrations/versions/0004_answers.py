@@ -363,6 +363,35 @@ def upgrade() -> None:
             batch_op.f("ix_answer_notices_submission_id"), ["submission_id"], unique=False
         )
 
+    op.create_table(
+        "comment_kept_apart",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultation_id", sa.Integer(), nullable=False),
+        sa.Column("comment_id", sa.Integer(), nullable=False),
+        sa.Column("kept_apart_at", consult.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("kept_apart_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["comment_id"], ["comments.id"], name=op.f("fk_comment_kept_apart_comment_id_comments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["consultation_id"],
+            ["consultations.id"],
+            name=op.f("fk_comment_kept_apart_consultation_id_consultations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["kept_apart_by_id"],
+            ["users.id"],
+            name=op.f("fk_comment_kept_apart_kept_apart_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_comment_kept_apart")),
+        sa.UniqueConstraint("comment_id", name=op.f("uq_comment_kept_apart_comment_id")),
+    )
+    with op.batch_alter_table("comment_kept_apart", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_comment_kept_apart_consultation_id"), ["consultation_id"], unique=False
+        )
+
     _set_states(STATES_AFTER)
 
     with op.batch_alter_table("regions", schema=None) as batch_op:
@@ -381,6 +410,10 @@ def downgrade() -> None:
         batch_op.drop_column("allow_self_approval")
 
     _set_states(STATES_BEFORE)
+
+    with op.batch_alter_table("comment_kept_apart", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_comment_kept_apart_consultation_id"))
+    op.drop_table("comment_kept_apart")
 
     with op.batch_alter_table("answer_notices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_answer_notices_submission_id"))
