@@ -7,6 +7,7 @@ job id and reports progress through :func:`report_progress`.
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import importlib
 import logging
@@ -115,7 +116,9 @@ def start(app: Flask, job_id: int, work: str) -> None:
         queue = Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
         queue.enqueue(run, job_id, work, job_timeout=STALE_AFTER_SECONDS, result_ttl=3600)
     elif how == "inline":
-        run(job_id, work, app=app)
+        # As a worker would: outside the request that started it (no logged-in user, no
+        # request language), in a context of its own.
+        contextvars.Context().run(run, job_id, work, app=app)
     else:
         thread = threading.Thread(
             target=run, args=(job_id, work), kwargs={"app": app}, daemon=True, name=f"job-{job_id}"

@@ -15,6 +15,8 @@ from consult.regions import policy as _policy  # noqa: F401 - registers the regi
 from consult.regions import services
 from consult.regions.forms import AddTeamMemberForm, MunicipalitySearchForm
 from consult.regions.models import Region
+from consult.responses import workspace as answering
+from consult.responses.forms import SelfApprovalForm
 
 bp = Blueprint("regions", __name__)
 
@@ -110,6 +112,7 @@ def detail(code: str) -> str | Response:
 
 def _render_admin(region: Region, form: AddTeamMemberForm) -> str:
     may_manage = allowed(current_user, "region:team:manage", region)
+    may_manage_settings = allowed(current_user, "region:settings:manage", region)
     team = services.region_team(db.session, region)
     recent, total = consultations.region_consultations(db.session, region, 1, 5)
     return render_template(
@@ -120,6 +123,7 @@ def _render_admin(region: Region, form: AddTeamMemberForm) -> str:
         team=team,
         form=form if may_manage else None,
         may_manage=may_manage,
+        may_manage_settings=may_manage_settings,
         last_official_ids={g.id for g in team if services.is_last_official(db.session, g)},
     )
 
@@ -200,3 +204,22 @@ def remove_member(code: str, role_id: int) -> str | Response:
     if not allowed(current_user, "region:admin:view", region):
         return redirect(url_for("regions.detail", code=region.code))
     return redirect(url_for("regions.admin", code=region.code))
+
+
+@bp.route("/regios/<code>/beheer/instellingen", methods=["GET", "POST"])
+def settings(code: str) -> str | Response:
+    """Region-wide settings: for now, whether officials may approve their own answers."""
+    region = _region_or_404(code)
+    authorize(current_user, "region:settings:manage", region)
+    form = SelfApprovalForm(data={"allow": region.allow_self_approval})
+    if form.validate_on_submit():
+        changed = answering.set_self_approval(db.session, current_user, region, form.allow.data)
+        db.session.commit()
+        if not changed:
+            flash(_("Nothing changed."), "info")
+        elif region.allow_self_approval:
+            flash(_("Officials may now approve answers they drafted themselves."), "success")
+        else:
+            flash(_("Every answer must again be approved by a second person."), "success")
+        return redirect(url_for("regions.settings", code=region.code))
+    return render_template("regions/settings.html", region=region, form=form)

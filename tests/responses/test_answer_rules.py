@@ -37,7 +37,8 @@ def test_an_answer_is_approved_by_someone_else_then_published(session, closed):
     publication = services.publish(session, official, closed)
 
     assert publication.answers == [answer]
-    assert answer.state is AnswerState.PUBLISHED and answer.approved_by_id == official.id
+    assert answer.state is AnswerState.PUBLISHED
+    assert answer.approved_by_id == official.id
     assert services.current_answers(session, [comment.id]) == {comment.id: answer}
     # The last waiting comment is answered: the consultation moves on, and says who did it.
     assert publication.answered_consultation
@@ -91,7 +92,8 @@ def test_a_correction_supersedes_and_both_stay(session, closed):
     services.approve(session, official, correction)
     services.publish(session, official, closed)
 
-    assert first.superseded_at is not None and not first.is_current
+    assert first.superseded_at is not None
+    assert not first.is_current
     assert correction.is_current
     assert services.history(session, comments[0]) == [correction, first]
 
