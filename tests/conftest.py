@@ -200,6 +200,28 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
+def quiet_housekeeping(app: Flask) -> Iterator[None]:
+    """Hold back the request hooks that tick the consultation clock (every 30 s) and discard
+    unconfirmed submissions (every 5 min), so a test that counts a page's queries counts
+    only the page's own, however long the test takes."""
+    from datetime import timedelta
+    from time import monotonic
+
+    from consult.consultations.lifecycle import clock_for
+    from consult.db import utcnow
+
+    clock = clock_for(app)
+    saved = (clock.interval, clock.last_run, app.extensions.get("consult.comments.discarded_at"))
+    clock.interval, clock.last_run = float("inf"), monotonic()
+    app.extensions["consult.comments.discarded_at"] = utcnow() + timedelta(days=1)
+    try:
+        yield
+    finally:
+        clock.interval, clock.last_run = saved[0], saved[1]
+        app.extensions["consult.comments.discarded_at"] = saved[2]
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 from sqlalchemy import event, insert
 
 from consult.comments import codes
@@ -285,6 +286,7 @@ def _queries_for(app, client, path: str) -> int:
     )
 
 
+@pytest.mark.usefixtures("quiet_housekeeping")
 def test_query_count_does_not_grow_with_comments(app, client, session):
     sections = [(f"Onderdeel {n}", f"<p>Tekst {n}</p>") for n in range(1, 41)]
     version = factories.document_version(session, sections=sections, locked=True)

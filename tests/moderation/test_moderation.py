@@ -315,6 +315,7 @@ def test_the_queue_pages_by_25(client, session, world):
     assert "Reactie nummer 29." not in second
 
 
+@pytest.mark.usefixtures("quiet_housekeeping")
 def test_the_queue_query_count_does_not_grow_with_the_comments(app, client, session, world):
     def queries_for_queue() -> int:
         statements: list[str] = []

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
+import pytest
 from sqlalchemy import event
 
 from consult.extensions import db
@@ -67,6 +68,7 @@ def test_list_is_sorted_by_name_and_can_be_sorted_by_province_or_code(client):
     assert re.findall(r'id="regio-(JZ\d+)"', client.get("/regios?volgorde=x").text) == by_name
 
 
+@pytest.mark.usefixtures("quiet_housekeeping")
 def test_list_page_takes_the_same_number_of_queries_however_many_regions(app, client, session):
     with counted_queries(app) as untouched:
         assert client.get("/regios").status_code == 200

@@ -433,6 +433,7 @@ def test_posts_without_a_csrf_token_change_nothing(client, session, campaign, gr
     )
 
 
+@pytest.mark.usefixtures("quiet_housekeeping")
 def test_the_pages_query_count_does_not_grow_with_the_group(
     app, client, session, campaign, grouped, official
 ):

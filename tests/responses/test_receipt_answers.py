@@ -111,6 +111,7 @@ def test_the_receipt_shows_the_answers_to_the_sender(client, session, world):
     assert "Dit staat al in 2.2." in text
 
 
+@pytest.mark.usefixtures("quiet_housekeeping")
 def test_the_status_page_costs_the_same_queries_with_more_answered_comments(
     app, client, session, world
 ):

@@ -244,6 +244,7 @@ def _queries_for(app, client, path: str) -> int:
     return len([s for s in statements if not s.lstrip().upper().startswith(transaction)])
 
 
+@pytest.mark.usefixtures("quiet_housekeeping")
 def test_query_count_does_not_grow_with_the_comments(app, client, session, world):
     """Three comments or 123: the same queries, whatever each row shows (answers, groups...)."""
     sections = world.consultation.version.sections
