@@ -201,7 +201,8 @@ def seed_load_command(sections: int, comments: int, region_code: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Fresh statistics: without them PostgreSQL plans the comment joins of a table that
         # just grew by 20,000 rows as if it were empty (41 s instead of 0.4 s).
-        with session.get_bind().connect() as connection:
+        bind = session.get_bind()
+        with getattr(bind, "engine", bind).connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     click.echo(
         f"consultation {result.slug}: {result.sections} sections, {result.submissions} "

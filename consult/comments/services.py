@@ -430,9 +430,14 @@ def confirm(session: Session, submission: Submission, now: datetime) -> bool:
 
 
 def erase_contact(contact: SubmissionContact, now: datetime) -> None:
-    """Forget the email address and the name; the submission itself stays as it was."""
+    """Forget the email address and the name; the submission itself stays as it was.
+
+    The salt goes too: with it, a guessed address could still be tested against the
+    record's commitment; without it the commitment links to nobody.
+    """
     contact.email = None
     contact.display_name = None
+    contact.salt = ""
     if contact.erased_at is None:
         contact.erased_at = now
 

@@ -1,0 +1,13 @@
+"""The evidence record: events chained per consultation, one RFC 9162 Merkle tree for the
+platform, signed checkpoints, and verification.
+
+What other domains call (all take the session first, flush, never commit):
+
+- ``services.append(session, kind=..., consultation=..., object_type=..., object_id=...,
+  actor_role=..., payload={...}, occurred_at=None) -> RecordEvent``
+- ``canonical.commitment(salt, value) -> str``: commit to a personal field
+- ``checkpoints.make(session, reason, now=None)`` and ``checkpoints.hourly_due(session, now)``
+- ``services.inclusion_proof(session, event, tree_size)`` and
+  ``services.consistency_proof(session, first, second)``
+- ``verify.verify(session, consultation=None)``
+"""

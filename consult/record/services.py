@@ -1,0 +1,177 @@
+"""Writing to the record, and proofs out of it.
+
+Services of other domains call :func:`append` in their own transaction, right after the
+change it records; like every service here it flushes and never commits. The head row is
+locked first, so concurrent appends queue: each gets the next leaf index and the last
+event of its chain, and no chain forks. (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite
+allows one writer at a time, and the unique keys on ``leaf_index`` and ``(chain, seq)``
+refuse a fork whatever happens.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult.db import utcnow
+from consult.record import canonical, merkle
+from consult.record.canonical import commitment
+from consult.record.models import (
+    ActorRole,
+    EventKind,
+    RecordEvent,
+    RecordHead,
+    RecordNode,
+)
+
+if TYPE_CHECKING:
+    from consult.consultations.models import Consultation
+
+__all__ = [
+    "append",
+    "commitment",
+    "consistency_proof",
+    "head",
+    "inclusion_proof",
+    "node_getter",
+    "tree_root",
+]
+
+HEAD_ID = 1
+
+
+def head(session: Session, *, lock: bool = False) -> RecordHead:
+    """The head row, fresh from the database (locked for the transaction with ``lock``)."""
+    found = session.get(RecordHead, HEAD_ID, with_for_update=lock, populate_existing=True)
+    if found is None:  # the migration inserts it; a database without it is not migrated
+        raise RuntimeError("the record head row is missing; run `consult db upgrade`")
+    return found
+
+
+def append(
+    session: Session,
+    *,
+    kind: EventKind | str,
+    consultation: Consultation | None,
+    object_type: str,
+    object_id: str,
+    actor_role: ActorRole | str,
+    payload: Mapping[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> RecordEvent:
+    """Record one event in the caller's transaction: the next leaf of the platform tree and
+    the next link of ``consultation``'s chain (None: the platform's own chain).
+
+    ``object_id`` is the object's public id (a tracking code, ``answer:<id>``, a slug);
+    ``payload`` holds small non-personal facts (see :mod:`consult.record.canonical` for
+    what it may hold). Raises ``ValueError`` for an unknown kind or role and
+    :class:`~consult.record.canonical.PayloadError` for a payload the record cannot hold.
+    """
+    kind_value = EventKind(kind).value
+    role_value = ActorRole(actor_role).value
+    body_payload = dict(payload or {})
+    canonical.check_value(body_payload)
+    if not object_type or not object_id:
+        raise ValueError("an event names its object: object_type and object_id")
+    moment = canonical.to_millisecond(occurred_at or utcnow())
+    chain = consultation.slug if consultation is not None else ""
+
+    current = head(session, lock=True)
+    last = session.execute(
+        select(RecordEvent.seq, RecordEvent.event_hash)
+        .where(RecordEvent.chain == chain)
+        .order_by(RecordEvent.seq.desc())
+        .limit(1)
+    ).first()
+    seq = last.seq + 1 if last else 1
+    prev_hash = last.event_hash if last else canonical.ZERO_HASH
+    leaf_index = current.tree_size
+
+    data = canonical.canonical_bytes(
+        canonical.event_body(
+            leaf_index=leaf_index,
+            chain=chain,
+            seq=seq,
+            kind=kind_value,
+            occurred_at=moment,
+            actor_role=role_value,
+            object_type=object_type,
+            object_id=object_id,
+            payload=body_payload,
+            prev_hash=prev_hash,
+        )
+    )
+    leaf = merkle.leaf_hash(data)
+    event = RecordEvent(
+        leaf_index=leaf_index,
+        consultation_id=consultation.id if consultation is not None else None,
+        chain=chain,
+        seq=seq,
+        kind=kind_value,
+        occurred_at=moment,
+        actor_role=role_value,
+        object_type=object_type,
+        object_id=object_id,
+        payload=body_payload,
+        prev_hash=prev_hash,
+        event_hash=canonical.event_hash(data),
+        leaf_hash=leaf.hex(),
+    )
+    session.add(event)
+    frontier = merkle.Frontier(current.tree_size, [bytes.fromhex(h) for h in current.frontier])
+    for level, position, value in frontier.append(leaf):
+        session.add(RecordNode(level=level, position=position, hash=value.hex()))
+    current.tree_size = frontier.size
+    current.frontier = [h.hex() for h in frontier.hashes]
+    session.flush()
+    return event
+
+
+# -- proofs ------------------------------------------------------------------------------------
+
+
+def node_getter(session: Session) -> merkle.NodeGetter:
+    """``node(level, index)`` from the stored tree, remembering what it read."""
+    cache: dict[tuple[int, int], bytes] = {}
+
+    def node(level: int, position: int) -> bytes:
+        key = (level, position)
+        if key not in cache:
+            if level == 0:
+                value = session.scalar(
+                    select(RecordEvent.leaf_hash).where(RecordEvent.leaf_index == position)
+                )
+            else:
+                value = session.scalar(
+                    select(RecordNode.hash).where(
+                        RecordNode.level == level, RecordNode.position == position
+                    )
+                )
+            if value is None:
+                raise LookupError(f"the record has no tree node at level {level}, {position}")
+            cache[key] = bytes.fromhex(value)
+        return cache[key]
+
+    return node
+
+
+def tree_root(session: Session, tree_size: int) -> bytes:
+    """The root of the tree's first ``tree_size`` leaves, from the stored nodes."""
+    if tree_size == 0:
+        return merkle.EMPTY_ROOT
+    return merkle.subtree_hash(0, tree_size, node_getter(session))
+
+
+def inclusion_proof(session: Session, event: RecordEvent, tree_size: int) -> list[str]:
+    """The audit path (hex, leaf to root) of ``event`` in the tree of ``tree_size`` leaves."""
+    proof = merkle.inclusion_proof(event.leaf_index, tree_size, node_getter(session))
+    return [h.hex() for h in proof]
+
+
+def consistency_proof(session: Session, first: int, second: int) -> list[str]:
+    """The RFC 9162 consistency proof (hex) from tree size ``first`` to ``second``."""
+    return [h.hex() for h in merkle.consistency_proof(first, second, node_getter(session))]
