@@ -22,12 +22,10 @@ from consult.comments.models import Comment
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.forms import ConfirmForm
-from consult.moderation.services import consultation_in_region
-from consult.permissions import authorize
 from consult.regions.models import Region
-from consult.regions.services import get_region
 from consult.responses import grouping
 from consult.responses.grouping_forms import AddCommentForm, MergeForm
+from consult.responses.loading import team_consultation
 from consult.responses.models import CommentGroup
 
 bp = Blueprint("grouping", __name__)
@@ -46,16 +44,7 @@ LINK_IDS = 200
 
 def _grouping(code: str, slug: str) -> tuple[Region, Consultation]:
     """The region and consultation of the URL, for someone who may draft answers; else 404."""
-    if not current_user.is_authenticated:
-        abort(current_app.login_manager.unauthorized())  # type: ignore[attr-defined]
-    region = get_region(db.session, code)
-    if region is None:
-        abort(404)
-    consultation = consultation_in_region(db.session, region.id, slug)
-    if consultation is None:
-        abort(404)
-    authorize(current_user, "consultation:answers:draft", consultation, hide=True)
-    return region, consultation
+    return team_consultation(code, slug, "consultation:answers:draft")
 
 
 def _group(consultation: Consultation, group_id: int) -> CommentGroup:

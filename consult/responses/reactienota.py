@@ -924,13 +924,6 @@ def _days_between(start: str, end: str) -> int:
 # -- editions ------------------------------------------------------------------------------------
 
 
-def consultation_in_region(session: Session, region: Region, slug: str) -> Consultation | None:
-    """A consultation by its slug, but only within ``region``: elsewhere it finds nothing."""
-    return session.scalar(
-        select(Consultation).where(Consultation.region_id == region.id, Consultation.slug == slug)
-    )
-
-
 def editions(session: Session, consultation: Consultation) -> list[ResponseReport]:
     """Every edition of the consultation's reactienota, newest first."""
     return list(

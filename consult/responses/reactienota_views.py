@@ -41,9 +41,9 @@ from consult.i18n import current_locale
 from consult.jobs import JobState
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
-from consult.regions.services import get_region
 from consult.responses import reactienota, rendering
 from consult.responses import services as answer_services
+from consult.responses.loading import team_consultation
 from consult.responses.models import ResponseReport
 
 log = logging.getLogger(__name__)
@@ -71,20 +71,12 @@ class GenerateForm(FlaskForm):
 
 
 def _team(code: str, slug: str, permission: str) -> tuple[Region, Consultation]:
-    """The region and consultation of the URL, for someone who holds ``permission``; else 404."""
-    if not current_user.is_authenticated:
-        abort(current_app.login_manager.unauthorized())  # type: ignore[attr-defined]
-    region = get_region(db.session, code)
-    if region is None:
-        abort(404)
-    consultation = reactienota.consultation_in_region(db.session, region, slug)
-    if consultation is None:
-        abort(404)
-    # Outside the region's team the consultation does not exist (404); a team member who may
-    # look but not act (a moderator or responder) is told so (403).
-    authorize(current_user, "consultation:report:preview", consultation, hide=True)
-    authorize(current_user, permission, consultation)
-    return region, consultation
+    """The region and consultation of the URL, for someone who holds ``permission``.
+
+    Outside the region's team the consultation does not exist (404); a team member who may
+    look but not act (a moderator or responder) is told so (403).
+    """
+    return team_consultation(code, slug, "consultation:report:preview", act=permission)
 
 
 def _team_edition(consultation: Consultation, edition: int) -> ResponseReport:

@@ -52,15 +52,6 @@ class TracingError(ValueError):
 # -- loading ----------------------------------------------------------------------------------
 
 
-def consultation_in_region(session: Session, region_id: int, slug: str) -> Consultation | None:
-    """The consultation with this slug, only within the region (an id elsewhere is a 404)."""
-    return session.scalar(
-        select(Consultation)
-        .where(Consultation.region_id == region_id, Consultation.slug == slug)
-        .options(joinedload(Consultation.version).joinedload(DocumentVersion.document))
-    )
-
-
 def public_consultation(session: Session, slug: str) -> Consultation | None:
     return session.scalar(
         select(Consultation)

@@ -9,7 +9,7 @@ published answers behind it, with the comments whose senders agreed to publicati
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -23,8 +23,8 @@ from consult.forms import ConfirmForm
 from consult.i18n import current_locale
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
-from consult.regions.services import get_region
 from consult.responses import tracing
+from consult.responses.loading import team_consultation
 from consult.responses.models import Answer
 
 bp = Blueprint("tracing", __name__)
@@ -43,16 +43,7 @@ ALL, WHOLE_DOCUMENT = "alle", "geheel"
 
 def _traced(code: str, slug: str) -> tuple[Region, Consultation]:
     """The region and consultation of the URL, for an official of that region; else 404."""
-    if not current_user.is_authenticated:
-        abort(current_app.login_manager.unauthorized())  # type: ignore[attr-defined]
-    region = get_region(db.session, code)
-    if region is None:
-        abort(404)
-    consultation = tracing.consultation_in_region(db.session, region.id, slug)
-    if consultation is None:
-        abort(404)
-    authorize(current_user, PERMISSION, consultation, hide=True)
-    return region, consultation
+    return team_consultation(code, slug, PERMISSION)
 
 
 def _answer(consultation: Consultation, answer_id: int) -> Answer:

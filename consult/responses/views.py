@@ -36,7 +36,6 @@ from consult.forms import ConfirmForm
 from consult.i18n import current_locale, safe_next_url
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
-from consult.regions.services import get_region
 from consult.responses import notify, services, workspace
 from consult.responses.forms import (
     CorrectionForm,
@@ -44,6 +43,7 @@ from consult.responses.forms import (
     FilterForm,
     PublishForm,
 )
+from consult.responses.loading import team_consultation
 from consult.responses.models import Answer, AnswerState, Disposition
 
 log = logging.getLogger(__name__)
@@ -62,16 +62,7 @@ SHOWN_COMMENTS = 50
 
 def _answering(code: str, slug: str) -> tuple[Region, Consultation]:
     """The region and consultation of the URL, for someone who may answer for it; else 404."""
-    if not current_user.is_authenticated:
-        abort(current_app.login_manager.unauthorized())  # type: ignore[attr-defined]
-    region = get_region(db.session, code)
-    if region is None:
-        abort(404)
-    consultation = workspace.consultation_in_region(db.session, region, slug)
-    if consultation is None:
-        abort(404)
-    authorize(current_user, "consultation:answers:draft", consultation, hide=True)
-    return region, consultation
+    return team_consultation(code, slug, "consultation:answers:draft")
 
 
 def _answer(consultation: Consultation, answer_id: int) -> Answer:

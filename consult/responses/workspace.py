@@ -87,13 +87,6 @@ class Filters:
         return self != Filters()
 
 
-def consultation_in_region(session: Session, region: Region, slug: str) -> Consultation | None:
-    """The consultation with this slug, but only when it belongs to ``region``."""
-    return session.scalar(
-        select(Consultation).where(Consultation.region_id == region.id, Consultation.slug == slug)
-    )
-
-
 # -- search ------------------------------------------------------------------------------------
 
 
