@@ -144,6 +144,9 @@ def regroup(
     automatic all the same.
     """
     started = time.perf_counter()
+    # Two people pressing "group again" at once take turns, instead of the second one
+    # failing on the one-group-per-comment constraint (SQLite has one writer anyway).
+    session.refresh(consultation, with_for_update=True)
     kept = set(session.scalars(_hand_edited_ids(consultation)))
     keep_apart: set[int] = set()
     if kept:
