@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-POLICY_DOMAINS = ("regions", "organisations", "consultations", "responses")
+POLICY_DOMAINS = ("regions", "organisations", "consultations", "responses", "record")
 
 
 def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
@@ -52,13 +52,18 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
 
     init_accounts(app, login_manager)
 
+    from consult.accounts.erasure_views import bp as account_erasure_bp
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
+    from consult.comments.erasure_views import bp as erasure_bp
     from consult.comments.views import bp as comments_bp
+    from consult.consultations.participation_views import bp as participation_bp
     from consult.consultations.views import bp as consultations_bp
     from consult.documents.views import bp as documents_bp
     from consult.health import bp as health_bp
     from consult.moderation.views import bp as moderation_bp
+    from consult.record.bundle_views import bp as record_bundle_bp
+    from consult.record.views import bp as record_bp
     from consult.regions.views import bp as regions_bp
     from consult.responses.grouping_views import bp as grouping_bp
     from consult.responses.reactienota_views import bp as reactienota_bp
@@ -74,12 +79,17 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         health_bp,
         moderation_bp,
         consultations_bp,
+        participation_bp,
         comments_bp,
         documents_bp,
         responses_bp,
         grouping_bp,
         reactienota_bp,
         tracing_bp,
+        record_bp,
+        record_bundle_bp,
+        erasure_bp,
+        account_erasure_bp,
     ):
         app.register_blueprint(blueprint)
 

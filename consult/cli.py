@@ -397,6 +397,7 @@ def jobs_worker(burst: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from consult.accounts.erasure_cli import privacy_group
     from consult.comments.cli import submissions_group
     from consult.consultations.cli import consultations_group
     from consult.record.cli import record_group
@@ -412,5 +413,6 @@ def register_commands(app: Flask) -> None:
         submissions_group,
         responses_group,
         record_group,
+        privacy_group,
     ):
         app.cli.add_command(group)

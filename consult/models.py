@@ -20,6 +20,7 @@ from consult.consultations.models import (
     Question,
     StateChange,
 )
+from consult.consultations.participation_models import LundyStatement
 from consult.documents.models import Document, DocumentVersion, Section
 from consult.jobs import Job
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
@@ -55,6 +56,7 @@ __all__ = [
     "DocumentVersion",
     "InvitedGroup",
     "Job",
+    "LundyStatement",
     "ModerationAction",
     "Municipality",
     "OfflineActivity",

@@ -193,6 +193,7 @@ def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
 def session(app: Flask) -> Iterator[Session]:
     """A session on the test's transaction; what it flushes, the app's requests can see."""
     test_session = db.state(app).session_factory()
+    test_session.info["app"] = app  # for factories.app_context
     try:
         yield test_session
     finally:
@@ -219,6 +220,15 @@ def quiet_housekeeping(app: Flask) -> Iterator[None]:
     finally:
         clock.interval, clock.last_run = saved[0], saved[1]
         app.extensions["consult.comments.discarded_at"] = saved[2]
+
+
+@pytest.fixture
+def in_app(app: Flask) -> Iterator[None]:
+    """An app (and request) context, for services that sign the record (a consultation's
+    state change makes a checkpoint with the instance's key) and still translate their
+    messages (in English: the tests read the msgids). Not for tests that use the client."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
 
 
 @pytest.fixture

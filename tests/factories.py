@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from consult.accounts import services as accounts
@@ -15,6 +18,18 @@ from consult.regions.services import get_region
 from tests.conftest import TEST_PASSWORD
 
 _sequence = itertools.count(1)
+
+
+@contextmanager
+def app_context(session: Session) -> Iterator[None]:
+    """The test app's context around services that sign the record (a consultation's
+    state change makes a checkpoint with the instance's key), for tests that also use
+    the client and so must not keep one pushed (see tests/conftest.py)."""
+    if has_app_context():
+        yield
+        return
+    with session.info["app"].test_request_context(headers={"Accept-Language": "en"}):
+        yield
 
 
 def region(session: Session, code: str = "JZ22") -> Region:
@@ -122,6 +137,10 @@ def document_version(
                 body_html=html,
             )
         )
+    if locked:  # as documents.services.lock_version leaves it: fixed, with its hash
+        from consult.documents.services import version_hash
+
+        version.content_hash = version_hash(version)
     session.flush()
     return version
 

@@ -11,6 +11,10 @@ it; what someone typed in a comment is, exactly as typed. Everything in it is fi
 the moment of receipt: a known organisation is named by its id (a rename changes
 nothing), the document version by its number and its own content hash (set when it was
 locked), moments in UTC with milliseconds (the same on every database).
+
+A random ``nonce`` (kept on the submission, shown in the receipt's JSON) makes the hash
+hiding: the record publishes it, and without the nonce nobody can test guesses of a short
+unpublished text or a questionnaire answer against it.
 """
 
 from __future__ import annotations
@@ -63,13 +67,15 @@ def submission_content(
     publish_name: bool,
     comments: list[tuple[str | None, str]],
     answers: list[tuple[int, Any]],
+    nonce: str | None = None,
 ) -> dict[str, Any]:
     """The canonical content of a submission from plain values: the one place it is built.
 
     ``comments`` are (section anchor or None, text) in their order in the submission;
-    ``answers`` are (question position, value), sorted here by position.
+    ``answers`` are (question position, value), sorted here by position. ``nonce`` is the
+    submission's random value (absent from submissions received before it existed).
     """
-    return {
+    content = {
         "consultation": consultation_slug,
         "version": {
             "document_id": document_id,
@@ -89,3 +95,6 @@ def submission_content(
             for position, value in sorted(answers, key=lambda a: a[0])
         ],
     }
+    if nonce is not None:
+        content["nonce"] = nonce
+    return content

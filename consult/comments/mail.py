@@ -5,7 +5,7 @@ The address is used for this and for later updates only; it is never shown anywh
 
 from __future__ import annotations
 
-from consult.comments import codes
+from consult.comments import codes, erasure
 from consult.comments.models import Submission, SubmissionState
 from consult.comments.services import make_token
 from consult.mail import external_url, send_template
@@ -18,7 +18,7 @@ def recipient(submission: Submission) -> str | None:
 
 
 def send_receipt(submission: Submission, to: str) -> None:
-    """The receipt: code, hash, the status page, the withdraw link; the confirm link if pending."""
+    """The receipt: code, hash, status page, withdraw and erase links; confirm link if pending."""
     from flask_babel import gettext as _
 
     code = codes.display(submission.tracking_code)
@@ -44,4 +44,5 @@ def send_receipt(submission: Submission, to: str) -> None:
         withdraw_link=external_url(
             "comments.withdraw_choose", token=make_token("withdraw-comment", submission)
         ),
+        erase_link=external_url("erasure.erase_by_link", token=erasure.make_token(submission)),
     )

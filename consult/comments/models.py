@@ -123,6 +123,9 @@ class Submission(Base):
     discarded_at: Mapped[datetime | None]
     # SHA-256 of the canonical content (RFC 8785 JSON), shown on the receipt.
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Random, part of the content, so the hash cannot be reversed by trying likely texts
+    # (None for submissions received before it existed: their content has none).
+    content_nonce: Mapped[str | None] = mapped_column(String(32))
 
     consultation: Mapped[Consultation] = relationship()
     stakeholder_group: Mapped[StakeholderGroup] = relationship()

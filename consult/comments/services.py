@@ -4,6 +4,11 @@ A submission is stored whole or not at all, once per idempotency key. Its canoni
 content (no email, no name) is hashed onto the receipt. ``Comment.is_public`` is kept here
 (and by moderation): confirmed, consent to publish, not withdrawn, not hidden. The public
 page reads only public comments, with a fixed number of queries whatever their number.
+
+Each step writes its event in the evidence record, in the same transaction: a submission
+received (and confirmed, at once or by its email link), discarded unconfirmed, a comment
+withdrawn. The payloads are built by the small functions below (``submission_event_payload``,
+``comment_object_id``), which the seeds use too.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from consult.comments.uploads import CheckedFile
 from consult.consultations.models import Consultation, Question
 from consult.documents.models import DocumentVersion, Section
 from consult.organisations.models import Organisation, OrganisationMember
+from consult.record import canonical as record_canonical
+from consult.record import services as record
+from consult.record.models import ActorRole, EventKind
 
 MAX_COMMENT_LENGTH = 5000
 CONFIRM_WITHIN = timedelta(hours=72)
@@ -42,7 +50,7 @@ FIRST_COMMENTS_PER_SECTION = 3
 COMMENTS_PER_PAGE = 20
 # A withdraw link works as long as the consultation is open; this only bounds its life.
 WITHDRAW_LINK_MAX_AGE = 400 * 24 * 3600
-TOKEN_PURPOSES = ("confirm-submission", "withdraw-comment")
+TOKEN_PURPOSES = ("confirm-submission", "withdraw-comment", "erase-contact")
 
 
 class SubmissionError(Exception):
@@ -314,6 +322,109 @@ def canonical_content(submission: Submission) -> dict[str, Any]:
             for c in sorted(submission.comments, key=lambda c: c.position)
         ],
         answers=[(positions[a.question_id], a.value) for a in submission.answers],
+        nonce=submission.content_nonce,
+    )
+
+
+# -- the evidence record -------------------------------------------------------------------
+
+
+def comment_object_id(comment: Comment) -> str:
+    """A comment's public id in the record: ``<tracking code>/<position>``."""
+    return f"{comment.submission.tracking_code}/{comment.position}"
+
+
+def contact_commitment(submission: Submission) -> str | None:
+    """The record's commitment to the sender's contact: SHA-256 over the contact's own salt
+    and the email address ("" when there is none). It binds the contact to the submission,
+    and links to nobody once the address and the salt are erased. None without a contact
+    (or after erasure), when there is nothing to commit to."""
+    contact = submission.contact
+    if contact is None or not contact.salt:
+        return None
+    return record_canonical.commitment(contact.salt, contact.email or "")
+
+
+def submission_event_payload(submission: Submission) -> dict[str, Any]:
+    """The ``submission_received`` payload: the receipt's content hash and the facts the
+    reach counts need; never the email, a name or an organisation's name."""
+    comments = sorted(submission.comments, key=lambda c: c.position)
+    return {
+        "content_hash": submission.content_hash,
+        "stakeholder_group": submission.stakeholder_group.code,
+        "age_band": submission.age_band.value if submission.age_band else None,
+        "municipality": submission.municipality.code if submission.municipality else None,
+        "comment_count": len(comments),
+        "sections": [c.section.anchor if c.section else None for c in comments],
+        "organisation_verified": bool(submission.organisation_verified),
+        "contact": contact_commitment(submission),
+    }
+
+
+def record_submission(
+    session: Session, submission: Submission, *, actor_role: ActorRole = ActorRole.PARTICIPANT
+) -> None:
+    """Write ``submission_received`` (at its moment of receipt) and, for a submission that
+    was confirmed on arrival (sent from a confirmed account), ``submission_confirmed``
+    right after it. The seeds call this for the submissions they make."""
+    record.append(
+        session,
+        kind=EventKind.SUBMISSION_RECEIVED,
+        consultation=submission.consultation,
+        object_type="submission",
+        object_id=submission.tracking_code,
+        actor_role=actor_role,
+        payload=submission_event_payload(submission),
+        occurred_at=submission.received_at,
+    )
+    if submission.state is SubmissionState.CONFIRMED:
+        record_confirmation(session, submission, by="account", actor_role=actor_role)
+
+
+def record_confirmation(
+    session: Session,
+    submission: Submission,
+    *,
+    by: str,
+    actor_role: ActorRole = ActorRole.PARTICIPANT,
+) -> None:
+    """``submission_confirmed``; ``by`` is "account" (on arrival) or "email" (the link)."""
+    record.append(
+        session,
+        kind=EventKind.SUBMISSION_CONFIRMED,
+        consultation=submission.consultation,
+        object_type="submission",
+        object_id=submission.tracking_code,
+        actor_role=actor_role,
+        payload={"by": by},
+        occurred_at=submission.confirmed_at,
+    )
+
+
+def record_discard(session: Session, submission: Submission) -> None:
+    """``submission_discarded``: the system gave up waiting for the email link."""
+    record.append(
+        session,
+        kind=EventKind.SUBMISSION_DISCARDED,
+        consultation=submission.consultation,
+        object_type="submission",
+        object_id=submission.tracking_code,
+        actor_role=ActorRole.SYSTEM,
+        payload={"contact_erased": True},
+        occurred_at=submission.discarded_at,
+    )
+
+
+def record_withdrawal(session: Session, comment: Comment) -> None:
+    """``comment_withdrawn``, by the participant."""
+    record.append(
+        session,
+        kind=EventKind.COMMENT_WITHDRAWN,
+        consultation=comment.submission.consultation,
+        object_type="comment",
+        object_id=comment_object_id(comment),
+        actor_role=ActorRole.PARTICIPANT,
+        occurred_at=comment.withdrawn_at,
     )
 
 
@@ -326,8 +437,10 @@ def submit(
 ) -> tuple[Submission, bool]:
     """Store a submission whole, once per idempotency key; (submission, newly created).
 
-    A repeated key returns the submission stored the first time, even after closing. A
-    new one is refused (SubmissionError "closed") outside the open period, by the clock.
+    A repeated key returns the submission stored the first time, even after closing (and
+    writes nothing to the record again). A new one is refused (SubmissionError "closed")
+    outside the open period, by the clock. A new one is recorded (:func:`record_submission`)
+    in the same savepoint, so a lost race leaves no event behind.
     """
     existing = find_by_key(session, consultation, draft.idempotency_key)
     if existing is not None:
@@ -363,6 +476,7 @@ def submit(
                 received_at=now,
                 confirmed_at=now if confirmed else None,
                 content_hash="",
+                content_nonce=secrets.token_hex(16),
             )
             session.add(submission)
             email = (
@@ -399,6 +513,7 @@ def submit(
             session.flush()
             submission.content_hash = canonical.content_hash(canonical_content(submission))
             session.flush()
+            record_submission(session, submission)
     except IntegrityError:
         # Another request with the same key won the race: its submission is the answer.
         existing = find_by_key(session, consultation, draft.idempotency_key)
@@ -417,7 +532,10 @@ def confirm(session: Session, submission: Submission, now: datetime) -> bool:
     """Confirm a submission sent without an account; True when it changed now.
 
     The moment of receipt stays the moment it arrived. A discarded one stays discarded.
+    The row is locked and read again first: a double click, or the clock discarding it at
+    the same moment, must not write a second or a contradicting event.
     """
+    session.refresh(submission, with_for_update=True)
     if submission.state is SubmissionState.CONFIRMED:
         return False
     if submission.state is SubmissionState.DISCARDED:
@@ -426,6 +544,7 @@ def confirm(session: Session, submission: Submission, now: datetime) -> bool:
     submission.confirmed_at = now
     _refresh_public(submission)
     session.flush()
+    record_confirmation(session, submission, by="email")
     return True
 
 
@@ -454,7 +573,8 @@ def discard_unconfirmed(session: Session, now: datetime) -> int:
                 Submission.state == SubmissionState.PENDING,
                 Submission.received_at <= now - CONFIRM_WITHIN,
             )
-            .options(selectinload(Submission.contact))
+            .options(selectinload(Submission.contact), selectinload(Submission.consultation))
+            .order_by(Submission.id)
             .with_for_update(skip_locked=True)
         )
     )
@@ -476,11 +596,14 @@ def discard_unconfirmed(session: Session, now: datetime) -> int:
         if submission.contact is not None:
             erase_contact(submission.contact, now)
     session.flush()
+    for submission in stale:
+        record_discard(session, submission)
     return len(stale)
 
 
 def withdraw(session: Session, comment: Comment, now: datetime) -> bool:
     """Withdraw a comment before closing; its text stays in the record. True when new."""
+    session.refresh(comment, with_for_update=True)  # a double click records it once
     if comment.withdrawn_at is not None:
         return False
     if not comment.submission.consultation.accepts_comments_at(now):
@@ -488,6 +611,7 @@ def withdraw(session: Session, comment: Comment, now: datetime) -> bool:
     comment.withdrawn_at = now
     comment.is_public = False
     session.flush()
+    record_withdrawal(session, comment)
     return True
 
 

@@ -48,6 +48,7 @@ from consult.i18n import current_locale
 from consult.mail import MailError
 from consult.organisations.models import Organisation
 from consult.permissions import allowed, authorize
+from consult.record import proofs
 from consult.regions.services import members_on
 from consult.responses import tracing
 
@@ -561,6 +562,7 @@ def receipt(code: str) -> Page:
         email=comment_mail.recipient(submission),
         resend_form=ConfirmForm(),
         answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
+        record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
     )
 
 
@@ -649,6 +651,7 @@ def status(code: str) -> Page:
         consultation=submission.consultation,
         is_sender=_is_sender(submission),
         answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
+        record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
     )
 
 

@@ -2,14 +2,17 @@
 
 They are part of "who was reached" in the evidence record, so an activity can be removed
 only while the consultation has not closed; after closing, the counts are what the
-region reports on and they stay.
+region reports on and they stay. Registering writes ``activity_registered`` to the
+consultation's chain (counts per stakeholder group and age band; the place, the summary
+and the files only as SHA-256 hashes), removing writes ``activity_removed``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +28,10 @@ from consult.consultations.models import (
     Consultation,
     OfflineActivity,
 )
+from consult.db import utcnow
+from consult.record import services as record
+from consult.record.actors import role_in_region
+from consult.record.models import ActorRole, EventKind
 
 MAX_ATTACHMENTS = MAX_FILES
 
@@ -40,11 +47,25 @@ class ActivityDetails:
     attachments: list[CheckedFile] = field(default_factory=list)
 
 
+def text_hash(text: str) -> str:
+    """SHA-256 (hex) of a free text as stored: the record binds it without holding it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def activity_object_id(activity: OfflineActivity) -> str:
+    return f"activity:{activity.id}"
+
+
 def register_activity(
-    session: Session, actor: Any, consultation: Consultation, details: ActivityDetails
+    session: Session,
+    actor: Any,
+    consultation: Consultation,
+    details: ActivityDetails,
+    now: datetime | None = None,
 ) -> OfflineActivity:
     """Record an activity with its participant counts and (checked) attachments."""
-    if details.held_on > today_in_amsterdam():
+    now = now or utcnow()
+    if details.held_on > today_in_amsterdam(now):
         raise ConsultationError(
             _l("The date cannot be in the future. Register an activity after it took place."),
             field="held_on",
@@ -78,6 +99,7 @@ def register_activity(
         place=details.place.strip(),
         summary=details.summary.strip(),
         created_by_id=getattr(actor, "id", None),
+        created_at=now,
     )
     for (group_id, band), number in sorted(
         counts.items(), key=lambda item: (item[0][0], item[0][1].value if item[0][1] else "")
@@ -103,6 +125,31 @@ def register_activity(
             )
         )
     session.flush()
+    record.append(
+        session,
+        kind=EventKind.ACTIVITY_REGISTERED,
+        consultation=consultation,
+        object_type="activity",
+        object_id=activity_object_id(activity),
+        actor_role=role_in_region(actor, consultation.region_id, prefer=ActorRole.OFFICIAL),
+        payload={
+            "kind": activity.kind.value,
+            "held_on": activity.held_on.isoformat(),
+            "participants": [
+                {
+                    "group": groups[p.stakeholder_group_id].code,
+                    "age_band": p.age_band,
+                    "count": p.count,
+                }
+                for p in activity.participants
+            ],
+            "total": sum(p.count for p in activity.participants),
+            "place_hash": text_hash(activity.place),
+            "summary_hash": text_hash(activity.summary),
+            "attachments": [checked.sha256 for checked in details.attachments],
+        },
+        occurred_at=now,
+    )
     return activity
 
 
@@ -122,9 +169,15 @@ def may_remove_activities(consultation: Consultation) -> bool:
 
 
 def remove_activity(
-    session: Session, consultation: Consultation, activity: OfflineActivity
+    session: Session,
+    consultation: Consultation,
+    activity: OfflineActivity,
+    actor: Any = None,
+    now: datetime | None = None,
 ) -> None:
-    """Remove a mistaken entry; only before closing, when the counts become the record."""
+    """Remove a mistaken entry; only before closing, when the counts become the record.
+
+    The rows go; the record keeps both the registration and, after it, this removal."""
     if activity.consultation_id != consultation.id:
         raise ConsultationError(_l("This activity belongs to another consultation."))
     if not may_remove_activities(consultation):
@@ -134,6 +187,12 @@ def remove_activity(
                 "and cannot be removed."
             )
         )
+    object_id = activity_object_id(activity)
+    payload = {
+        "kind": activity.kind.value,
+        "held_on": activity.held_on.isoformat(),
+        "total": sum(p.count for p in activity.participants),
+    }
     for attachment in session.scalars(
         select(Attachment).where(Attachment.activity_id == activity.id)
     ):
@@ -141,6 +200,16 @@ def remove_activity(
     session.flush()
     session.delete(activity)
     session.flush()
+    record.append(
+        session,
+        kind=EventKind.ACTIVITY_REMOVED,
+        consultation=consultation,
+        object_type="activity",
+        object_id=object_id,
+        actor_role=role_in_region(actor, consultation.region_id, prefer=ActorRole.OFFICIAL),
+        payload=payload,
+        occurred_at=now or utcnow(),
+    )
 
 
 # -- for the pages ----------------------------------------------------------------------------

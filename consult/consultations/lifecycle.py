@@ -5,12 +5,18 @@ and closes on time without anyone acting. Every state change is a :class:`StateC
 row: who made it (None: the clock) and when it was due, so the record says "opened at
 09:00" even when the first request after 09:00 came at 09:07.
 
+Each change also writes its event to the evidence record in the same transaction (the
+consultation's chain is its slug), followed by a signed ``state_change`` checkpoint; the
+clock adds an ``hourly`` checkpoint when one is due. Signing reads the instance's key, so
+these functions run inside an app context (a request, a CLI command, a job).
+
 Moments are entered in Europe/Amsterdam time and stored in UTC; :func:`to_utc` refuses a
 wall-clock time that does not exist (the hour skipped when summer time starts).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time as monotonic_time
@@ -32,6 +38,17 @@ from consult.consultations.models import (
 )
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion, Section
+from consult.record import checkpoints
+from consult.record import services as record
+from consult.record.actors import role_in_region
+from consult.record.canonical import moment
+from consult.record.models import (
+    ActorRole,
+    CheckpointReason,
+    EventKind,
+    RecordCheckpoint,
+    RecordEvent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +154,150 @@ def record_state(
     *,
     actor: Any,
     at: datetime,
-) -> StateChange:
-    """Record a later step of the lifecycle (answered, report published) made elsewhere.
+) -> StateChange | None:
+    """Record a later step of the lifecycle (answered, report published) made elsewhere;
+    None when the consultation is in that state already (another request got there first).
 
-    The answering and reporting services decide when; this keeps the one history.
+    The answering and reporting services decide when; this keeps the one history. For
+    :attr:`ConsultationState.ANSWERED` it writes the ``consultation_answered`` event and its
+    checkpoint. For :attr:`ConsultationState.REPORT_PUBLISHED` it writes no event: the
+    report's publication records ``report_published`` itself (with the report's hash) and
+    makes the checkpoint after it, so the record holds one event for that step, not two.
     """
     _lock(session, consultation)
+    if consultation.state is to_state:
+        return None
     change = _record(session, consultation, to_state, actor=actor, changed_at=at)
     session.flush()
+    if to_state is ANSWERED:
+        record_event(
+            session,
+            EventKind.CONSULTATION_ANSWERED,
+            consultation,
+            actor_role(actor, consultation),
+            at=at,
+        )
+        checkpoint_state_change(session, at)
     return change
+
+
+# -- the evidence record -----------------------------------------------------------------------
+
+
+def actor_role(actor: Any, consultation: Consultation) -> ActorRole:
+    """The role an official's act on ``consultation`` is recorded under."""
+    return role_in_region(actor, consultation.region_id, prefer=ActorRole.OFFICIAL)
+
+
+def record_event(
+    session: Session,
+    kind: EventKind,
+    consultation: Consultation,
+    role: ActorRole,
+    *,
+    at: datetime,
+    payload: dict[str, Any] | None = None,
+) -> RecordEvent:
+    """An event about the consultation itself (object: its slug) in its chain."""
+    return record.append(
+        session,
+        kind=kind,
+        consultation=consultation,
+        object_type="consultation",
+        object_id=consultation.slug,
+        actor_role=role,
+        payload=payload or {},
+        occurred_at=at,
+    )
+
+
+def checkpoint_state_change(session: Session, now: datetime) -> None:
+    """Sign the tree right after a state change's event (needs an app context: the key)."""
+    checkpoints.make(session, CheckpointReason.STATE_CHANGE, now)
+
+
+def reason_hash(reason: str) -> str:
+    """SHA-256 (hex) of an extension's reason as shown: the record binds it, small."""
+    return hashlib.sha256(reason.strip().encode("utf-8")).hexdigest()
+
+
+def period_payload(consultation: Consultation) -> dict[str, Any]:
+    return {"opens_at": moment(consultation.opens_at), "closes_at": moment(consultation.closes_at)}
+
+
+def version_object_id(version: DocumentVersion) -> str:
+    """A version's id in the record: ``<document id>/<number>``."""
+    return f"{version.document_id}/{version.number}"
+
+
+def version_published(
+    session: Session,
+    consultation: Consultation,
+    version: DocumentVersion,
+    role: ActorRole,
+    at: datetime,
+) -> RecordEvent | None:
+    """Record in ``consultation``'s chain that ``version`` (locked) is published, with its
+    hash; once per chain (None when that chain already has it)."""
+    if not version.is_locked or not version.content_hash:
+        raise ValueError("only a locked version, with its content hash, is published")
+    object_id = version_object_id(version)
+    already = session.scalar(
+        select(RecordEvent.id)
+        .where(
+            RecordEvent.chain == consultation.slug,
+            RecordEvent.kind == EventKind.VERSION_PUBLISHED.value,
+            RecordEvent.object_id == object_id,
+        )
+        .limit(1)
+    )
+    if already is not None:
+        return None
+    return record.append(
+        session,
+        kind=EventKind.VERSION_PUBLISHED,
+        consultation=consultation,
+        object_type="version",
+        object_id=object_id,
+        actor_role=role,
+        payload={
+            "number": version.number,
+            "document_id": version.document_id,
+            "content_hash": version.content_hash,
+            "sections": len(version.sections),
+            "locked_at": moment(version.locked_at),
+        },
+        occurred_at=at,
+    )
+
+
+def opened_payload(consultation: Consultation) -> dict[str, Any]:
+    version = consultation.version
+    return {
+        **period_payload(consultation),
+        "version": version.number,
+        "document_id": version.document_id,
+        "content_hash": version.content_hash,
+    }
+
+
+def record_next_version(
+    session: Session, consultation: Consultation, actor: Any, now: datetime | None = None
+) -> DocumentVersion | None:
+    """Lock the version the region says it changed after this consultation (the document's
+    newest after the consulted one) and record ``version_published`` for it in this
+    consultation's chain. Called when the reactienota is first published; idempotent (a
+    version already recorded in the chain is not recorded again). None: there is none."""
+    from consult.documents.services import lock_version as lock
+    from consult.responses.tracing import next_version
+
+    upcoming = next_version(session, consultation)
+    if upcoming is None:
+        return None
+    now = now or utcnow()
+    lock(session, upcoming, at=now)
+    version_published(session, consultation, upcoming, actor_role(actor, consultation), now)
+    return upcoming
 
 
 def record_creation(session: Session, actor: Any, consultation: Consultation) -> StateChange:
@@ -219,6 +371,15 @@ def schedule(
         raise problems[0]
     change = _record(session, consultation, SCHEDULED, actor=actor, changed_at=now)
     session.flush()
+    record_event(
+        session,
+        EventKind.CONSULTATION_SCHEDULED,
+        consultation,
+        actor_role(actor, consultation),
+        at=now,
+        payload=period_payload(consultation),
+    )
+    checkpoint_state_change(session, now)
     return change
 
 
@@ -234,6 +395,15 @@ def unschedule(
         )
     change = _record(session, consultation, DRAFT, actor=actor, changed_at=now)
     session.flush()
+    record_event(
+        session,
+        EventKind.CONSULTATION_UNSCHEDULED,
+        consultation,
+        actor_role(actor, consultation),
+        at=now,
+        payload=period_payload(consultation),
+    )
+    checkpoint_state_change(session, now)
     return change
 
 
@@ -242,6 +412,25 @@ def lock_version(session: Session, version: DocumentVersion, now: datetime) -> N
     from consult.documents.services import lock_version as lock
 
     lock(session, version, at=now)
+
+
+def record_opening(
+    session: Session, consultation: Consultation, role: ActorRole, at: datetime, now: datetime
+) -> None:
+    """Lock the version, then record it and the opening (at ``at``, its due moment) and
+    sign (at ``now``): the version first, so the opening's event points to a text already
+    in the chain. The seeds call it for the consultations they make open."""
+    lock_version(session, consultation.version, at)
+    version_published(session, consultation, consultation.version, role, at)
+    record_event(
+        session,
+        EventKind.CONSULTATION_OPENED,
+        consultation,
+        role,
+        at=at,
+        payload=opened_payload(consultation),
+    )
+    checkpoint_state_change(session, now)
 
 
 def open_now(
@@ -259,8 +448,8 @@ def open_now(
         )
     consultation.opens_at = now
     change = _record(session, consultation, OPEN, actor=actor, changed_at=now)
-    lock_version(session, consultation.version, now)
     session.flush()
+    record_opening(session, consultation, actor_role(actor, consultation), now, now)
     return change
 
 
@@ -313,6 +502,19 @@ def extend(
     session.add(change)
     consultation.closes_at = new_closes_at
     session.flush()
+    record_event(
+        session,
+        EventKind.CONSULTATION_EXTENDED,
+        consultation,
+        actor_role(actor, consultation),
+        at=now,
+        payload={
+            "old_closes_at": moment(change.old_closes_at),
+            "new_closes_at": moment(new_closes_at),
+            "reason_hash": reason_hash(change.reason),
+        },
+    )
+    checkpoint_state_change(session, now)
     return change
 
 
@@ -323,6 +525,7 @@ def extend(
 class Tick:
     opened: list[Consultation] = field(default_factory=list)
     closed: list[Consultation] = field(default_factory=list)
+    hourly_checkpoint: RecordCheckpoint | None = None
 
     @property
     def changed(self) -> bool:
@@ -332,9 +535,11 @@ class Tick:
 def advance(session: Session, now: datetime | None = None) -> Tick:
     """Open what is due to open and close what is due to close; safe to run any time.
 
-    Each change is recorded at the moment it was due, with no actor. Rows are claimed
-    with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite has one writer anyway), so two app
-    servers ticking at once never record a change twice, and a second run finds nothing.
+    Each change is recorded at the moment it was due, with no actor (the record's role:
+    the clock), and signed in a checkpoint made ``now``; an hourly checkpoint follows when
+    one is due. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite has
+    one writer anyway), so two app servers ticking at once never record a change twice,
+    and a second run finds nothing.
     """
     now = now or utcnow()
     tick = Tick()
@@ -346,7 +551,8 @@ def advance(session: Session, now: datetime | None = None) -> Tick:
     ).all()
     for consultation in due_to_open:
         _record(session, consultation, OPEN, actor=None, changed_at=consultation.opens_at)
-        lock_version(session, consultation.version, consultation.opens_at)
+        session.flush()
+        record_opening(session, consultation, ActorRole.CLOCK, consultation.opens_at, now)
         tick.opened.append(consultation)
     session.flush()
     due_to_close = session.scalars(
@@ -357,8 +563,20 @@ def advance(session: Session, now: datetime | None = None) -> Tick:
     ).all()
     for consultation in due_to_close:
         _record(session, consultation, CLOSED, actor=None, changed_at=consultation.closes_at)
+        session.flush()
+        record_event(
+            session,
+            EventKind.CONSULTATION_CLOSED,
+            consultation,
+            ActorRole.CLOCK,
+            at=consultation.closes_at,
+            payload=period_payload(consultation),
+        )
+        checkpoint_state_change(session, now)
         tick.closed.append(consultation)
     session.flush()
+    if checkpoints.hourly_due(session, now):
+        tick.hourly_checkpoint = checkpoints.make(session, CheckpointReason.HOURLY, now)
     return tick
 
 

@@ -90,3 +90,12 @@ def view_document_version(actor: Any, version: Any) -> bool:
 def withdraw_own_comment(actor: Any, submission: Any) -> bool:
     """The sender with an account withdraws from their receipt page (others use the mail link)."""
     return actor is not None and submission.user_id is not None and submission.user_id == actor.id
+
+
+@rule("submission:contact:erase")
+def erase_own_contact(actor: Any, submission: Any) -> bool:
+    """Only the sender with an account, from their receipt page (others use the mail link).
+
+    Nobody on the region's team erases someone else's details; a request by letter goes to
+    the platform admin's ``consult privacy erase``."""
+    return actor is not None and submission.user_id is not None and submission.user_id == actor.id

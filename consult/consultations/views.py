@@ -630,7 +630,7 @@ def remove_activity(code: str, consultation_id: int, activity_id: int) -> str | 
         return redirect(_detail_url(consultation, "activiteiten"))
     form = ConfirmForm()
     if form.validate_on_submit():
-        activity_services.remove_activity(db.session, consultation, activity)
+        activity_services.remove_activity(db.session, consultation, activity, current_user)
         db.session.commit()
         flash(_("The activity is removed."), "success")
         return redirect(_detail_url(consultation, "activiteiten"))

@@ -5,10 +5,15 @@ text (``Comment.hidden_at`` with a reason and a note) plus a :class:`ModerationA
 the comment's history. A hidden comment still counts as received and still gets an answer.
 The participant is told by email, in their own language (Dutch unless their account says
 otherwise), why their comment was hidden and where to see its state.
+
+Hiding, unhiding and reporting each write their event in the evidence record, in the same
+transaction: the reason code and a SHA-256 of the note, never the reporter or the moderator
+by name (:func:`moderation_event_payload`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from dataclasses import dataclass
@@ -31,9 +36,13 @@ from consult.comments.models import (
     Submission,
     SubmissionState,
 )
+from consult.comments.services import comment_object_id
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.mail import MailError, external_url, send_template
+from consult.record import services as record
+from consult.record.actors import role_in_region
+from consult.record.models import ActorRole, EventKind
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +84,46 @@ def count_received_comments(session: Session, consultation: Consultation) -> int
     )
 
 
+# -- the evidence record -----------------------------------------------------------------------
+
+
+def note_hash(note: str | None) -> str:
+    """SHA-256 (hex) of a moderation note as stored: the record binds the note without
+    holding its words (which may quote what was hidden)."""
+    return hashlib.sha256((note or "").encode("utf-8")).hexdigest()
+
+
+def moderation_event_payload(reason: HideReason | None, note: str | None) -> dict[str, Any]:
+    """The payload of ``comment_hidden`` (a reason) and ``comment_unhidden`` (none)."""
+    payload: dict[str, Any] = {"note_hash": note_hash(note)}
+    if reason is not None:
+        payload["reason"] = reason.value
+    return payload
+
+
+def _consultation_of(session: Session, comment: Comment) -> Consultation:
+    # From the identity map when the view loaded it already (it loads comments through it).
+    consultation = session.get(Consultation, comment.consultation_id)
+    assert consultation is not None  # a foreign key
+    return consultation
+
+
+def _record_moderation(
+    session: Session, actor: Any, comment: Comment, kind: EventKind, action: ModerationAction
+) -> None:
+    consultation = _consultation_of(session, comment)
+    record.append(
+        session,
+        kind=kind,
+        consultation=consultation,
+        object_type="comment",
+        object_id=comment_object_id(comment),
+        actor_role=role_in_region(actor, consultation.region_id, prefer=ActorRole.MODERATOR),
+        payload=moderation_event_payload(action.reason, action.note),
+        occurred_at=action.acted_at,
+    )
+
+
 # -- hide, unhide, reports ---------------------------------------------------------------------
 
 
@@ -98,6 +147,7 @@ def hide_comment(
     A note is required for :attr:`HideReason.OTHER`, where the reason alone says nothing.
     """
     note = (note or "").strip()
+    session.refresh(comment, with_for_update=True)  # two moderators at once: one hides it
     if comment.hidden_at is not None:
         raise AlreadyHidden(_("This comment is already hidden."))
     if reason is HideReason.OTHER and not note:
@@ -118,12 +168,14 @@ def hide_comment(
     session.add(action)
     session.flush()
     _close_reports(session, comment)
+    _record_moderation(session, actor, comment, EventKind.COMMENT_HIDDEN, action)
     return action
 
 
 def unhide_comment(session: Session, actor: Any, comment: Comment, note: str) -> ModerationAction:
     """Show a hidden comment again (if it may be public at all); the hiding stays in the history."""
     note = (note or "").strip()
+    session.refresh(comment, with_for_update=True)
     if comment.hidden_at is None:
         raise NotHidden(_("This comment is not hidden."))
     if not note:
@@ -142,13 +194,16 @@ def unhide_comment(session: Session, actor: Any, comment: Comment, note: str) ->
     )
     session.add(action)
     session.flush()
+    _record_moderation(session, actor, comment, EventKind.COMMENT_UNHIDDEN, action)
     return action
 
 
 def report_comment(
     session: Session, comment: Comment, reason: HideReason, note: str, reporter: Any = None
 ) -> CommentReport:
-    """Someone asks the moderators to look at a public comment."""
+    """Someone asks the moderators to look at a public comment.
+
+    The record keeps the reason code only: not who reported it, nor their note."""
     if not comment.is_public:
         raise ModerationError(_("Only published comments can be reported."))
     reporter_id = (
@@ -162,6 +217,16 @@ def report_comment(
     )
     session.add(report)
     session.flush()
+    record.append(
+        session,
+        kind=EventKind.COMMENT_REPORTED,
+        consultation=_consultation_of(session, comment),
+        object_type="comment",
+        object_id=comment_object_id(comment),
+        actor_role=ActorRole.PARTICIPANT,
+        payload={"reason": reason.value},
+        occurred_at=report.reported_at,
+    )
     return report
 
 
@@ -326,11 +391,17 @@ def moderation_queue(
 
 
 def participant_address(session: Session, submission: Submission) -> tuple[str | None, str]:
-    """Where to tell the sender, and in which language: the contact email, else the account's."""
+    """Where to tell the sender, and in which language: the contact email, else the account's.
+
+    Nobody once the contact data is erased, not even through the account: erasing means
+    "do not write to me about this" (and a deleted account's address is a placeholder).
+    """
     user = session.get(User, submission.user_id) if submission.user_id else None
     locale = (user.locale if user and user.locale else None) or "nl"
     contact = submission.contact
-    if contact is not None and contact.erased_at is None and contact.email:
+    if contact is not None and contact.erased_at is not None:
+        return None, locale
+    if contact is not None and contact.email:
         return contact.email, locale
     if user is not None:
         return user.email, locale

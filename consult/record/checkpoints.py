@@ -19,7 +19,9 @@ When one is made:
 - ``state_change``: always, right after the event that records a consultation's state
   change (the caller calls :func:`make` in the same transaction);
 - ``hourly`` and ``manual``: only when the tree grew since the latest checkpoint (a
-  second signature over the same size and root would add nothing to check).
+  second signature over the same size and root would add nothing to check), or when the
+  signing key changed since (after ``consult record key rotate``: the new key's first
+  checkpoint marks where it takes over).
 :func:`hourly_due` tells the clock when an hourly one is due: a consultation is open, the
 tree grew since the latest checkpoint, and that one is an hour old or more. So every event
 of an open consultation is in a signed checkpoint within the hour (plus one clock tick).
@@ -80,7 +82,8 @@ def make(
     session: Session, reason: CheckpointReason | str, now: datetime | None = None
 ) -> RecordCheckpoint | None:
     """Sign a checkpoint of the tree as it is in this transaction (None when skipped: an
-    empty tree, or an hourly/manual one for a tree that did not grow)."""
+    empty tree, or an hourly/manual one for a tree that did not grow, signed by the same
+    key)."""
     reason = CheckpointReason(reason)
     current = head(session, lock=True)  # the size and root cannot move while we sign
     if current.tree_size == 0:
@@ -90,6 +93,7 @@ def make(
         reason is not CheckpointReason.STATE_CHANGE
         and previous is not None
         and previous.tree_size >= current.tree_size
+        and previous.key_id == signing.current_key_id()
     ):
         return None
     root_hash = merkle.Frontier(

@@ -17,7 +17,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.db import Base, enum_column
@@ -47,7 +47,11 @@ class EventKind(enum.Enum):
     ANSWER_SUPERSEDED = "answer_superseded"
     REPORT_PUBLISHED = "report_published"
     ACTIVITY_REGISTERED = "activity_registered"
+    ACTIVITY_REMOVED = "activity_removed"
     PERSONAL_DATA_ERASED = "personal_data_erased"
+    # A region setting that decides how answers come about (allow_self_approval), in the
+    # platform chain: it is not one consultation's.
+    REGION_SETTING_CHANGED = "region_setting_changed"
 
 
 class ActorRole(enum.Enum):
@@ -97,6 +101,7 @@ class RecordEvent(Base):
 
     __table_args__ = (
         UniqueConstraint("chain", "seq"),
+        Index("ix_record_events_object", "object_id", "kind"),
         CheckConstraint("leaf_index >= 0", name="leaf_index_from_zero"),
         CheckConstraint("seq >= 1", name="seq_from_one"),
     )

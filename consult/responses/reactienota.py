@@ -42,19 +42,20 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
-from consult.consultations import lifecycle
+from consult.consultations import lifecycle, participation
 from consult.consultations.models import (
-    ActivityParticipants,
     ClosingChange,
     Consultation,
     ConsultationState,
     InvitedGroup,
-    OfflineActivity,
     StateChange,
 )
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion, Section
 from consult.organisations.models import Organisation
+from consult.record import services as record
+from consult.record.actors import role_in_region
+from consult.record.models import ActorRole, EventKind
 from consult.regions.models import Municipality, Region
 from consult.responses.models import (
     Answer,
@@ -120,10 +121,6 @@ def content_hash(content: dict[str, Any]) -> str:
 
 
 # -- the content ---------------------------------------------------------------------------------
-
-
-def _day(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _current_answers(consultation_id: int) -> Any:
@@ -229,144 +226,6 @@ def _process(session: Session, consultation: Consultation) -> dict[str, Any]:
             for old, new, reason, at in changes
         ],
         "invited_groups": list(invited),
-    }
-
-
-def _activities(session: Session, consultation_id: int) -> list[dict[str, Any]]:
-    activities = session.execute(
-        select(
-            OfflineActivity.id,
-            OfflineActivity.kind,
-            OfflineActivity.held_on,
-            OfflineActivity.place,
-            OfflineActivity.summary,
-        )
-        .where(OfflineActivity.consultation_id == consultation_id)
-        .order_by(OfflineActivity.held_on, OfflineActivity.id)
-    ).all()
-    participants: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for activity_id, code, band, count in session.execute(
-        select(
-            ActivityParticipants.activity_id,
-            StakeholderGroup.code,
-            ActivityParticipants.age_band,
-            func.sum(ActivityParticipants.count),
-        )
-        .join(StakeholderGroup, StakeholderGroup.id == ActivityParticipants.stakeholder_group_id)
-        .join(OfflineActivity, OfflineActivity.id == ActivityParticipants.activity_id)
-        .where(OfflineActivity.consultation_id == consultation_id)
-        .group_by(
-            ActivityParticipants.activity_id,
-            StakeholderGroup.code,
-            StakeholderGroup.position,
-            ActivityParticipants.age_band,
-        )
-        .order_by(
-            ActivityParticipants.activity_id,
-            StakeholderGroup.position,
-            ActivityParticipants.age_band,
-        )
-    ):
-        participants[activity_id].append({"group": code, "age_band": band, "count": int(count)})
-    return [
-        {
-            "kind": kind.value,
-            "held_on": _day(held_on),
-            "place": place or "",
-            "summary": summary or "",
-            "participants": participants[activity_id],
-            "total": sum(p["count"] for p in participants[activity_id]),
-        }
-        for activity_id, kind, held_on, place, summary in activities
-    ]
-
-
-def _reach(session: Session, consultation_id: int, groups: dict[int, str]) -> dict[str, Any]:
-    confirmed = and_(
-        Submission.consultation_id == consultation_id,
-        Submission.state == SubmissionState.CONFIRMED,
-    )
-    answerable = _answerable(consultation_id)
-
-    def by(column: Any) -> tuple[dict[Any, int], dict[Any, int]]:
-        submissions = dict(
-            session.execute(
-                select(column, func.count(Submission.id)).where(confirmed).group_by(column)
-            ).all()
-        )
-        comments = dict(
-            session.execute(
-                select(column, func.count(Comment.id))
-                .join(Submission, Submission.id == Comment.submission_id)
-                .where(answerable)
-                .group_by(column)
-            ).all()
-        )
-        return submissions, comments
-
-    group_submissions, group_comments = by(Submission.stakeholder_group_id)
-    band_submissions, band_comments = by(Submission.age_band)
-    place_submissions, place_comments = by(Submission.municipality_id)
-    places = {
-        row.id: row
-        for row in session.execute(
-            select(Municipality.id, Municipality.code, Municipality.name).where(
-                Municipality.id.in_([i for i in place_submissions if i is not None])
-            )
-        )
-    }
-    by_place = sorted(
-        (
-            {
-                "code": places[i].code,
-                "name": places[i].name,
-                "submissions": int(n),
-                "comments": int(place_comments.get(i, 0)),
-            }
-            for i, n in place_submissions.items()
-            if i is not None and i in places
-        ),
-        key=lambda row: (-row["submissions"], row["name"]),
-    )
-    organisations = (
-        session.scalar(
-            select(func.count(Submission.id)).where(
-                confirmed,
-                or_(
-                    Submission.organisation_id.is_not(None),
-                    Submission.organisation_name.is_not(None),
-                ),
-            )
-        )
-        or 0
-    )
-    return {
-        "submissions": int(sum(group_submissions.values())),
-        "comments": int(sum(group_comments.values())),
-        "on_behalf_of_organisations": int(organisations),
-        "by_group": [
-            {
-                "group": code,
-                "submissions": int(group_submissions.get(gid, 0)),
-                "comments": int(group_comments.get(gid, 0)),
-            }
-            for gid, code in groups.items()
-            if group_submissions.get(gid)
-        ],
-        "by_age_band": [
-            {
-                "age_band": band.value,
-                "submissions": int(band_submissions.get(band, 0)),
-                "comments": int(band_comments.get(band, 0)),
-            }
-            for band in AgeBand
-            if band_submissions.get(band)
-        ],
-        "by_municipality": by_place,
-        "municipality_unknown": {
-            "submissions": int(place_submissions.get(None, 0)),
-            "comments": int(place_comments.get(None, 0)),
-        },
     }
 
 
@@ -829,9 +688,9 @@ def build_content(
     ]
 
     process = _process(session, consultation)
-    reach = _reach(session, cid, groups)
+    reach = participation.reach_figures(session, cid, groups)
     moderation = _moderation(session, cid)
-    activities = _activities(session, cid)
+    activities = participation.activity_figures(session, cid)
     statistics = _statistics(session, cid, current, groups)
     self_approved = sum(a["comments"] for a in answer_list if a["self_approved"])
     notified = session.scalar(
@@ -911,6 +770,8 @@ def build_content(
             ),
             "notified_submissions": int(notified or 0),
         },
+        # The region's own account of the four elements, frozen with the edition.
+        "lundy_checklist": participation.checklist(session, consultation),
         "appendix": appendix,
     }
 
@@ -1030,6 +891,26 @@ def generate(
     return draft
 
 
+def report_object_id(edition: int) -> str:
+    """An edition's public id in the record (its consultation is the chain): ``report:<n>``."""
+    return f"report:{edition}"
+
+
+def report_event_payload(session: Session, report: ResponseReport) -> dict[str, Any]:
+    """The ``report_published`` payload: the edition, the hash of its content, and the
+    SHA-256 of each file already made from it (the PDF is usually made later)."""
+    files = session.execute(
+        select(ReportFile.format, ReportFile.sha256)
+        .where(ReportFile.report_id == report.id)
+        .order_by(ReportFile.format)
+    )
+    return {
+        "edition": report.edition,
+        "content_hash": report.content_hash,
+        "files": [{"format": format, "sha256": sha256} for format, sha256 in files],
+    }
+
+
 def publish(
     session: Session, actor: Any, report: ResponseReport, now: datetime | None = None
 ) -> ResponseReport:
@@ -1037,6 +918,9 @@ def publish(
 
     It is refused when anything in it changed since it was generated (an answer, a hidden
     comment, an erased name): the official generates it again and looks at it first.
+    Publishing writes ``report_published`` in the record (:func:`report_event_payload`),
+    the first edition after the next version's ``version_published``, and signs a
+    checkpoint (both need an app context: the signing key).
     """
     consultation = report.consultation
     session.refresh(consultation, with_for_update=True)
@@ -1066,10 +950,28 @@ def publish(
     report.published_at = now
     report.published_by_id = getattr(actor, "id", None)
     session.flush()
+    if first:
+        # The next version of the document is published with the first edition: it is
+        # locked and recorded (``version_published``) in this consultation's chain. After
+        # the freshness check above, since the content says whether it was locked.
+        lifecycle.record_next_version(session, consultation, actor, now)
+    record.append(
+        session,
+        kind=EventKind.REPORT_PUBLISHED,
+        consultation=consultation,
+        object_type="report",
+        object_id=report_object_id(report.edition),
+        actor_role=role_in_region(actor, consultation.region_id, prefer=ActorRole.OFFICIAL),
+        payload=report_event_payload(session, report),
+        occurred_at=now,
+    )
     if consultation.state is ConsultationState.ANSWERED:
         lifecycle.record_state(
             session, consultation, ConsultationState.REPORT_PUBLISHED, actor=actor, at=now
         )
+    # Every edition is signed at once: after the consultation closed, no hourly checkpoint
+    # comes (those follow open consultations).
+    lifecycle.checkpoint_state_change(session, now)
     return report
 
 

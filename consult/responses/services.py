@@ -10,10 +10,16 @@ A comment needs an answer when its submission was confirmed and it was not withd
 hidden comments still need one (DOMAIN.md: the comment still counts and still gets an
 answer). Each comment is covered by at most one open (draft or approved) answer and one
 current published answer at a time.
+
+Every step writes its event in the evidence record, in the same transaction, naming the
+answer as ``answer:<id>`` and the actor by role: drafted, approved (self-approved or not),
+published (with a hash of exactly what was published, see :func:`answer_content`) and
+superseded by a correction.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +33,10 @@ from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
+from consult.record import canonical as record_canonical
+from consult.record import services as record
+from consult.record.actors import role_in_region
+from consult.record.models import ActorRole, EventKind
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -164,6 +174,114 @@ def comments_of(session: Session, consultation: Consultation, ids: Iterable[int]
     )
 
 
+# -- the evidence record --------------------------------------------------------------------------
+
+
+def answer_object_id(answer_id: int | None) -> str | None:
+    """An answer's public id in the record: ``answer:<id>`` (None for no answer)."""
+    return None if answer_id is None else f"answer:{answer_id}"
+
+
+def text_hash(text: str | None) -> str:
+    """SHA-256 (hex) of a text as stored: the record binds the words without holding them."""
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+def answered_comment_ids(session: Session, answer_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Per answer, the public ids (``<tracking code>/<position>``) of the comments it
+    answers, sorted; one query for any number of answers."""
+    ids = sorted(set(answer_ids))
+    found: dict[int, list[str]] = {answer_id: [] for answer_id in ids}
+    if not ids:
+        return found
+    rows = session.execute(
+        select(AnsweredComment.answer_id, Submission.tracking_code, Comment.position)
+        .join(Comment, Comment.id == AnsweredComment.comment_id)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(AnsweredComment.answer_id.in_(ids))
+    )
+    for answer_id, code, position in rows:
+        found[answer_id].append(f"{code}/{position}")
+    for comments in found.values():
+        comments.sort()
+    return found
+
+
+def answer_content(
+    answer_id: int,
+    disposition: str,
+    reason: str | None,
+    comments: Sequence[str],
+    supersedes_id: int | None,
+) -> dict[str, Any]:
+    """What an ``answer_published`` event binds, from plain values (so the cross-check can
+    rebuild it from the live rows): the disposition, a hash of the reason, the answered
+    comments (sorted public ids) and the answer it corrects."""
+    return {
+        "answer": answer_object_id(answer_id),
+        "disposition": disposition,
+        "reason_hash": text_hash(reason),
+        "comments": sorted(comments),
+        "supersedes": answer_object_id(supersedes_id),
+    }
+
+
+def answer_content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 of the RFC 8785 canonical JSON of :func:`answer_content`."""
+    return hashlib.sha256(record_canonical.canonical_bytes(content)).hexdigest()
+
+
+def answer_published_payload(answer: Answer, comments: Sequence[str]) -> dict[str, Any]:
+    """The ``answer_published`` payload: :func:`answer_content` (without the id, which is
+    the event's object) and its ``content_hash``."""
+    content = answer_content(
+        answer.id, answer.disposition.value, answer.reason, comments, answer.supersedes_id
+    )
+    payload = {key: value for key, value in content.items() if key != "answer"}
+    payload["content_hash"] = answer_content_hash(content)
+    return payload
+
+
+def _record_answer(
+    session: Session,
+    actor: Any,
+    answer: Answer,
+    kind: EventKind,
+    payload: dict[str, Any],
+    *,
+    prefer: ActorRole,
+    at: datetime | None,
+) -> None:
+    consultation = answer.consultation
+    record.append(
+        session,
+        kind=kind,
+        consultation=consultation,
+        object_type="answer",
+        object_id=f"answer:{answer.id}",
+        actor_role=role_in_region(actor, consultation.region_id, prefer=prefer),
+        payload=payload,
+        occurred_at=at,
+    )
+
+
+def _record_draft(session: Session, actor: Any, answer: Answer, *, revised: bool) -> None:
+    _record_answer(
+        session,
+        actor,
+        answer,
+        EventKind.ANSWER_DRAFTED,
+        {
+            "disposition": answer.disposition.value,
+            "comment_count": len(answer.links),
+            "supersedes": answer_object_id(answer.supersedes_id),
+            "revised": revised,
+        },
+        prefer=ActorRole.RESPONDER,
+        at=answer.drafted_at,
+    )
+
+
 # -- drafting -------------------------------------------------------------------------------------
 
 
@@ -241,6 +359,7 @@ def draft_answer(
     answer.links = [AnsweredComment(comment=comment) for comment in comments]
     session.add(answer)
     session.flush()
+    _record_draft(session, actor, answer, revised=False)
     return answer
 
 
@@ -274,6 +393,7 @@ def revise_draft(
     answer.approved_by_id = None
     answer.self_approved = False
     session.flush()
+    _record_draft(session, actor, answer, revised=True)
     return answer
 
 
@@ -300,6 +420,15 @@ def approve(session: Session, actor: Any, answer: Answer, now: datetime | None =
     answer.approved_by_id = actor_id
     answer.self_approved = own
     session.flush()
+    _record_answer(
+        session,
+        actor,
+        answer,
+        EventKind.ANSWER_APPROVED,
+        {"self_approved": own},
+        prefer=ActorRole.OFFICIAL,
+        at=answer.approved_at,
+    )
     return answer
 
 
@@ -328,11 +457,19 @@ def publish(
     answers: Sequence[Answer] | None = None,
     now: datetime | None = None,
 ) -> Publication:
-    """Publish approved answers (all of them, or ``answers``); corrections replace the old."""
+    """Publish approved answers (all of them, or ``answers``); corrections replace the old.
+
+    The consultation is locked first and the chosen answers read again under that lock, so
+    two officials publishing at once (or one double click) publish, and record, each
+    answer once.
+    """
+    session.refresh(consultation, with_for_update=True)
     if consultation.state not in PUBLISHING_STATES:
         raise AnswerError(_("Answers are published after the consultation has closed."))
     now = now or utcnow()
     chosen = list(answers) if answers is not None else approved_answers(session, consultation)
+    for answer in chosen:
+        session.refresh(answer)
     if not chosen:
         raise AnswerError(_("There are no approved answers to publish."))
     publication = Publication()
@@ -352,6 +489,27 @@ def publish(
         answer.published_by_id = getattr(actor, "id", None)
         publication.answers.append(answer)
     session.flush()
+    comments = answered_comment_ids(session, [answer.id for answer in publication.answers])
+    for answer in publication.answers:
+        _record_answer(
+            session,
+            actor,
+            answer,
+            EventKind.ANSWER_PUBLISHED,
+            answer_published_payload(answer, comments[answer.id]),
+            prefer=ActorRole.OFFICIAL,
+            at=now,
+        )
+        if answer.supersedes is not None:
+            _record_answer(
+                session,
+                actor,
+                answer.supersedes,
+                EventKind.ANSWER_SUPERSEDED,
+                {"superseded_by": answer_object_id(answer.id)},
+                prefer=ActorRole.OFFICIAL,
+                at=now,
+            )
     publication.answered_consultation = mark_answered_if_complete(session, consultation, actor, now)
     return publication
 
@@ -414,6 +572,7 @@ def correct(
     ]
     session.add(correction)
     session.flush()
+    _record_draft(session, actor, correction, revised=False)
     return correction
 
 

@@ -33,6 +33,9 @@ from consult.accounts.models import User
 from consult.comments.models import AgeBand, Attachment, Comment, StakeholderGroup, Submission
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
+from consult.record import services as record
+from consult.record.actors import role_in_region
+from consult.record.models import ActorRole, EventKind
 from consult.regions.models import Region
 from consult.responses import grouping
 from consult.responses.models import (
@@ -503,9 +506,19 @@ def set_self_approval(session: Session, actor: Any, region: Region, allow: bool)
 
     Off by default: the four-eyes rule. When on, each self-approved answer says so
     (``Answer.self_approved``) and the reactienota mentions it. Returns whether it changed.
+    A change is an event in the record's platform chain (``region_setting_changed``).
     """
     if region.allow_self_approval == allow:
         return False
     region.allow_self_approval = allow
     session.flush()
+    record.append(
+        session,
+        kind=EventKind.REGION_SETTING_CHANGED,
+        consultation=None,
+        object_type="region",
+        object_id=region.code,
+        actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
+        payload={"setting": "allow_self_approval", "value": allow},
+    )
     return True

@@ -12,6 +12,11 @@ The answers go through the real services (draft, approve, publish, correct, link
 demo obeys the same four-eyes rules as the app. Deterministic (``random.Random(2027)``)
 except for the secrets and the moments, which follow the clock. A second run finds the
 consultation by its slug and adds nothing.
+
+Its whole history goes into the evidence record in the order it happened
+(:mod:`consult.seeds.timeline`): scheduled, opened, the submissions and what became of
+them, closed, the next version fixed, two participants' data erased, and every answer
+drafted, approved and published at its own moment.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +33,7 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import User
 from consult.comments.canonical import content_hash
 from consult.comments.codes import new_tracking_code
+from consult.comments.erasure import erase_submission_contact
 from consult.comments.models import (
     AgeBand,
     Comment,
@@ -38,19 +45,19 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
+from consult.consultations import activities, lifecycle, participation
 from consult.consultations.models import (
     ActivityKind,
-    ActivityParticipants,
     Consultation,
     ConsultationState,
     InvitedGroup,
-    OfflineActivity,
     StateChange,
 )
 from consult.db import utcnow
 from consult.documents.importing import SectionDraft
 from consult.documents.models import Document, DocumentVersion, VersionSource
 from consult.documents.services import create_version, version_hash
+from consult.record.models import ActorRole
 from consult.regions.models import Municipality
 from consult.regions.services import get_region
 from consult.responses import services as answering
@@ -58,6 +65,8 @@ from consult.responses import tracing
 from consult.responses.models import Answer, AnsweredComment, AnswerNotice, AnswerState
 from consult.seeds import content_of
 from consult.seeds import demo_closed_texts as texts
+from consult.seeds import timeline as history
+from consult.seeds.timeline import Timeline
 
 REGION_CODE = "JZ22"
 MUNICIPALITY_CODE = "GM0344"
@@ -303,8 +312,12 @@ def _make_submissions(
     letters: list[Letter],
     opens_at: datetime,
     closes_at: datetime,
+    timeline: Timeline,
 ) -> dict[str, list[Comment]]:
-    """Store the letters; returns the comments per tag ("point:3", "echo:0", "campaign")."""
+    """Store the letters; returns the comments per tag ("point:3", "echo:0", "campaign").
+
+    Their events go on the ``timeline``; two senders erase their data two days after
+    closing (the erasure service, on the timeline)."""
     groups = {g.code: g for g in session.scalars(select(StakeholderGroup))}
     sections = {s.number: s for s in version.sections}
     utrecht = session.scalar(select(Municipality).where(Municipality.code == MUNICIPALITY_CODE))
@@ -317,6 +330,7 @@ def _make_submissions(
         municipality = utrecht if rng.random() < 0.5 else None
         age = AgeBand(letter.age) if letter.age else None
         publish_name = letter.display_name is not None and letter.publish_text and not letter.erased
+        nonce = secrets.token_hex(16)
         content = content_of(
             consultation_slug=consultation.slug,
             document_id=version.document_id,
@@ -336,7 +350,9 @@ def _make_submissions(
                 for n, text, _tag in letter.comments
             ],
             answers=[],
+            nonce=nonce,
         )
+        confirmed_at = received_at + timedelta(minutes=rng.uniform(1, 60))
         submission = Submission(
             consultation=consultation,
             tracking_code=new_tracking_code(),
@@ -349,19 +365,28 @@ def _make_submissions(
             publish_name=publish_name,
             state=SubmissionState.CONFIRMED,
             received_at=received_at,
-            confirmed_at=received_at + timedelta(minutes=rng.uniform(1, 60)),
+            # From a confirmed account: confirmed on arrival.
+            confirmed_at=received_at if user is not None else confirmed_at,
             content_hash=content_hash(content),
+            content_nonce=nonce,
         )
         session.add(submission)
         if user is None:
             session.add(
                 SubmissionContact(
                     submission=submission,
-                    email=None if letter.erased else f"inspraak-{number:03d}@example.org",
+                    email=f"inspraak-{number:03d}@example.org",
                     display_name=letter.display_name if publish_name else None,
                     salt=secrets.token_hex(16),
-                    erased_at=closes_at + timedelta(days=2) if letter.erased else None,
                 )
+            )
+        if letter.erased:
+            erased_at = closes_at + timedelta(days=2)
+            timeline.at(
+                erased_at,
+                lambda submission=submission, at=erased_at: erase_submission_contact(
+                    session, submission, ActorRole.PARTICIPANT, at
+                ),
             )
         for position, (section_number, text, tag) in enumerate(letter.comments, start=1):
             withdrawn_at = (
@@ -388,16 +413,17 @@ def _make_submissions(
                 comment.hidden_reason = reason
                 comment.hidden_note = letter.hidden.note
                 comment.is_public = False
-                session.add(
-                    ModerationAction(
-                        comment=comment,
-                        kind=ModerationKind.HIDE,
-                        reason=reason,
-                        note=letter.hidden.note,
-                        actor_id=moderator.id if moderator else None,
-                        acted_at=hidden_at,
-                    )
+                action = ModerationAction(
+                    comment=comment,
+                    kind=ModerationKind.HIDE,
+                    reason=reason,
+                    note=letter.hidden.note,
+                    actor_id=moderator.id if moderator else None,
+                    acted_at=hidden_at,
                 )
+                session.add(action)
+                history.moderated(timeline, session, consultation, comment, action, moderator)
+        history.submission(timeline, session, submission)
     session.flush()
     return tagged
 
@@ -409,12 +435,17 @@ def _answer_all(
     next_version: DocumentVersion,
     closes_at: datetime,
     now: datetime,
+    timeline: Timeline,
 ) -> tuple[int, int]:
-    """Draft, approve, publish, correct and link, through the answering services."""
+    """Draft, approve, publish, correct and link, through the answering services.
+
+    Each step goes on the ``timeline`` at its own moment, so the services record them in
+    the order they happened (a link waits until its answer is drafted)."""
     official = _user(session, OFFICIAL_EMAIL)
     lead = _user(session, TEAM_LEAD_EMAIL)
     responder = _user(session, RESPONDER_EMAIL)
     sections = {s.number: s for s in next_version.sections}
+    answers: dict[str, Answer] = {}
 
     def covered(index: int) -> list[Comment]:
         comments = list(tagged.get(f"point:{index}", []))
@@ -425,80 +456,95 @@ def _answer_all(
                 )
         return comments
 
+    def draft(key: str, at: datetime, drafter: User | None, *args: Any) -> None:
+        def act() -> None:
+            answers[key] = answering.draft_answer(session, drafter, consultation, *args, now=at)
+
+        timeline.at(at, act)
+
+    def approve(key: str, at: datetime, approver: User | None) -> None:
+        timeline.at(at, lambda: answering.approve(session, approver, answers[key], now=at))
+
+    def publish(key: str, at: datetime) -> None:
+        timeline.at(
+            at,
+            lambda: answering.publish(session, official, consultation, [answers[key]], now=at),
+        )
+
+    def link(key: str, at: datetime, numbers: list[str]) -> None:
+        timeline.at(
+            at,
+            lambda: tracing.link(
+                session, official, answers[key], [sections[n] for n in numbers], now=at
+            ),
+        )
+
     first_batch = now - timedelta(days=4, hours=2)
     second_batch = now - timedelta(days=2, hours=3)
-    published: list[Answer] = []
+    published: list[str] = []
     for index in texts.PUBLISHED_POINTS:
         point = texts.POINTS[index]
         assert point.disposition is not None
-        drafted_at = closes_at + timedelta(hours=3 + 2 * index)
+        key = f"point:{index}"
         batch = first_batch if index < 15 else second_batch
+        drafted_at = min(closes_at + timedelta(hours=3 + 2 * index), batch - timedelta(hours=6))
         # Most are drafted by the responder and approved by the official; a few by the
         # official and approved by the team lead.
         by_official = index in (13, 14, 15)
         drafter, approver = (official, lead) if by_official else (responder, official)
-        answer = answering.draft_answer(
-            session,
-            drafter,
-            consultation,
-            covered(index),
-            point.disposition,
-            point.reason,
-            now=min(drafted_at, batch - timedelta(hours=6)),
-        )
-        answering.approve(session, approver, answer, now=batch - timedelta(hours=2))
-        answering.publish(session, official, consultation, [answer], now=batch)
+        draft(key, drafted_at, drafter, covered(index), point.disposition, point.reason)
+        approve(key, batch - timedelta(hours=2), approver)
+        publish(key, batch)
         if point.links:
-            tracing.link(
-                session,
-                official,
-                answer,
-                [sections[n] for n in point.links],
-                now=next_version.created_at + timedelta(hours=2),
-            )
-        published.append(answer)
+            linked_at = max(next_version.created_at + timedelta(hours=2), drafted_at)
+            link(key, linked_at, list(point.links))
+        published.append(key)
 
     # The hidden comment with personal data still counts and gets an answer.
     for index, hidden in enumerate(texts.HIDDEN):
         if hidden.answer is None:
             continue
         disposition, reason = hidden.answer
-        answer = answering.draft_answer(
-            session,
+        key = f"hidden:{index}"
+        draft(
+            key,
+            first_batch - timedelta(hours=8),
             responder,
-            consultation,
-            tagged[f"hidden:{index}"],
+            tagged[key],
             disposition,
             reason,
-            now=first_batch - timedelta(hours=8),
         )
-        answering.approve(session, official, answer, now=first_batch - timedelta(hours=2))
-        answering.publish(session, official, consultation, [answer], now=first_batch)
-        published.append(answer)
+        approve(key, first_batch - timedelta(hours=2), official)
+        publish(key, first_batch)
+        published.append(key)
 
     # One answer was corrected after it was published.
     original = published[texts.CORRECTED_POINT]
     disposition, reason, note = texts.CORRECTION
-    correction = answering.correct(
-        session, responder, original, disposition, reason, note, now=now - timedelta(hours=40)
-    )
-    answering.approve(session, official, correction, now=now - timedelta(hours=30))
-    answering.publish(session, official, consultation, [correction], now=now - timedelta(hours=26))
-    tracing.link(session, official, correction, [sections["3"]], now=now - timedelta(hours=25))
+    corrected_at = now - timedelta(hours=40)
+
+    def correct() -> None:
+        answers["correction"] = answering.correct(
+            session, responder, answers[original], disposition, reason, note, now=corrected_at
+        )
+
+    timeline.at(corrected_at, correct)
+    approve("correction", now - timedelta(hours=30), official)
+    publish("correction", now - timedelta(hours=26))
+    link("correction", now - timedelta(hours=25), ["3"])
 
     # Drafted by the official yesterday: a second official must approve them.
     drafts = 0
     for index in texts.DRAFT_POINTS:
         point = texts.POINTS[index]
         assert point.disposition is not None
-        answering.draft_answer(
-            session,
+        draft(
+            f"draft:{index}",
+            now - timedelta(hours=20 - index % 5),
             official,
-            consultation,
             covered(index),
             point.disposition,
             point.reason,
-            now=now - timedelta(hours=20 - index % 5),
         )
         drafts += 1
     return len(published) + 1, drafts
@@ -537,28 +583,33 @@ def _record_notices(session: Session, consultation: Consultation) -> None:
 
 
 def _add_activity(
-    session: Session, consultation: Consultation, official: User | None, closes_at: datetime
+    timeline: Timeline,
+    session: Session,
+    consultation: Consultation,
+    official: User | None,
+    closes_at: datetime,
 ) -> None:
+    """An evening meeting, registered by the official that night (the activities service)."""
     groups = {g.code: g for g in session.scalars(select(StakeholderGroup))}
-    activity = OfflineActivity(
-        consultation_id=consultation.id,
+    held = closes_at - timedelta(days=12)
+    details = activities.ActivityDetails(
         kind=ActivityKind.MEETING,
-        held_on=(closes_at - timedelta(days=12)).date(),
+        held_on=held.date(),
         place="Wijkcentrum De Leidsche Rijn",
         summary="Inloopavond voor ouders en leerkrachten over de schoolondersteuners en de "
         "wachttijden. Veel ouders vroegen om de schoolondersteuners te houden.",
-        created_by_id=official.id if official else None,
+        participants={
+            (groups[code].id, AgeBand.FROM_16_TO_17 if code == "young_person" else None): count
+            for code, count in (("parent", 31), ("professional", 9), ("young_person", 4))
+        },
     )
-    session.add(activity)
-    for code, count in (("parent", 31), ("professional", 9), ("young_person", 4)):
-        session.add(
-            ActivityParticipants(
-                activity=activity,
-                stakeholder_group_id=groups[code].id,
-                age_band=AgeBand.FROM_16_TO_17.value if code == "young_person" else None,
-                count=count,
-            )
-        )
+    registered_at = held.replace(hour=21, minute=30)
+    timeline.at(
+        registered_at,
+        lambda: activities.register_activity(
+            session, official, consultation, details, now=registered_at
+        ),
+    )
 
 
 def seed_closed_consultation(session: Session, *, now: datetime | None = None) -> ClosedDemo:
@@ -604,9 +655,24 @@ def seed_closed_consultation(session: Session, *, now: datetime | None = None) -
     )
     session.add(consultation)
     session.flush()
+    timeline = Timeline()
     for group in session.scalars(select(StakeholderGroup).where(StakeholderGroup.active.is_(True))):
         session.add(InvitedGroup(consultation=consultation, stakeholder_group_id=group.id))
     actor = official.id if official else None
+    history.scheduled(timeline, session, consultation, official, opens_at - timedelta(days=5), now)
+    history.opened(timeline, session, consultation, now)
+    history.closed(timeline, session, consultation, now)
+    # The next version, fixed by the college: published in this consultation's chain.
+    timeline.at(
+        upcoming.locked_at,
+        lambda: lifecycle.version_published(
+            session,
+            consultation,
+            upcoming,
+            lifecycle.actor_role(official, consultation),
+            upcoming.locked_at,
+        ),
+    )
     session.add_all(
         [
             StateChange(
@@ -629,13 +695,21 @@ def seed_closed_consultation(session: Session, *, now: datetime | None = None) -
             )
         ]
     )
-    _add_activity(session, consultation, official, closes_at)
+    _add_activity(timeline, session, consultation, official, closes_at)
     session.flush()
 
     letters = plan_letters(rng)
-    tagged = _make_submissions(session, rng, consultation, consulted, letters, opens_at, closes_at)
-    published, drafts = _answer_all(session, consultation, tagged, upcoming, closes_at, now)
+    tagged = _make_submissions(
+        session, rng, consultation, consulted, letters, opens_at, closes_at, timeline
+    )
+    published, drafts = _answer_all(
+        session, consultation, tagged, upcoming, closes_at, now, timeline
+    )
+    timeline.run()
+    history.signed(session, now)
     _record_notices(session, consultation)
+    if official is not None:  # what the region did for children's voices (Lundy), as filled in
+        participation.demo_lundy_statements(session, consultation, official)
     return ClosedDemo(
         consultation,
         created=True,

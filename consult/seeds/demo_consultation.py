@@ -5,6 +5,10 @@ Everything is built with the models directly and deterministically (``random.Ran
 the same texts, groups, states and answers on every database. Only what must be secret
 (tracking codes, idempotency keys, salts) and the moments (relative to now) differ per run.
 Running it again finds the consultation by its slug and adds nothing.
+
+Its history goes into the evidence record as it happened (:mod:`consult.seeds.timeline`):
+scheduled, its version published and opened, the activities, every submission, its
+confirmation, withdrawals, reports and moderation, each at its own moment.
 """
 
 from __future__ import annotations
@@ -36,13 +40,12 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
+from consult.consultations import activities
 from consult.consultations.models import (
     ActivityKind,
-    ActivityParticipants,
     Consultation,
     ConsultationState,
     InvitedGroup,
-    OfflineActivity,
     Question,
     QuestionKind,
     StateChange,
@@ -55,6 +58,8 @@ from consult.organisations.models import Organisation
 from consult.regions.models import Municipality
 from consult.regions.services import get_region
 from consult.seeds import content_of
+from consult.seeds import timeline as history
+from consult.seeds.timeline import Timeline
 
 REGION_CODE = "JZ22"
 MUNICIPALITY_CODE = "GM0344"  # Utrecht: the only member of JZ22 Utrecht Stad
@@ -491,6 +496,7 @@ def _make_submissions(
     questions: dict[int, Question],
     plans: list[Plan],
     now: datetime,
+    timeline: Timeline,
 ) -> tuple[int, int]:
     groups = _groups_by_code(session)
     utrecht = session.scalar(select(Municipality).where(Municipality.code == MUNICIPALITY_CODE))
@@ -507,6 +513,7 @@ def _make_submissions(
         org = organisation if plan.verified_organisation and user is not None else None
         anchors = [(sections[n].anchor if n is not None else None, text) for n, text in plan.texts]
         municipality = utrecht if plan.municipality and utrecht is not None else None
+        nonce = secrets.token_hex(16)
         content = content_of(
             consultation_slug=consultation.slug,
             document_id=version.document_id,
@@ -523,7 +530,15 @@ def _make_submissions(
             publish_name=plan.publish_name,
             comments=anchors,
             answers=plan.answers,
+            nonce=nonce,
         )
+        confirmed_at = (
+            plan.received_at + timedelta(minutes=rng.uniform(1, 90))
+            if plan.state is SubmissionState.CONFIRMED
+            else None
+        )
+        if confirmed_at is not None and user is not None:
+            confirmed_at = plan.received_at  # sent from a confirmed account: at once
         submission = Submission(
             consultation=consultation,
             tracking_code=new_tracking_code(),
@@ -539,17 +554,14 @@ def _make_submissions(
             publish_name=plan.publish_name,
             state=plan.state,
             received_at=plan.received_at,
-            confirmed_at=(
-                plan.received_at + timedelta(minutes=rng.uniform(1, 90))
-                if plan.state is SubmissionState.CONFIRMED
-                else None
-            ),
+            confirmed_at=confirmed_at,
             discarded_at=(
                 plan.received_at + timedelta(hours=72)
                 if plan.state is SubmissionState.DISCARDED
                 else None
             ),
             content_hash=content_hash(content),
+            content_nonce=nonce,
         )
         session.add(submission)
         if user is None or plan.display_name:
@@ -589,8 +601,30 @@ def _make_submissions(
                     submission=submission, question_id=questions[question_position].id, value=value
                 )
             )
+        history.submission(timeline, session, submission)
+        if plan.moderation_outcome:
+            _record_moderation(timeline, session, consultation, submission.comments[0], moderator)
     session.flush()
     return len(plans), comment_count
+
+
+def _record_moderation(
+    timeline: Timeline,
+    session: Session,
+    consultation: Consultation,
+    comment: Comment,
+    moderator: User | None,
+) -> None:
+    """The reports and moderation of ``comment`` (made by :func:`_moderate`), as events."""
+    session.flush()
+    for report in session.scalars(
+        select(CommentReport).where(CommentReport.comment_id == comment.id)
+    ):
+        history.reported(timeline, session, consultation, comment, report)
+    for action in session.scalars(
+        select(ModerationAction).where(ModerationAction.comment_id == comment.id)
+    ):
+        history.moderated(timeline, session, consultation, comment, action, moderator)
 
 
 def _moderate(
@@ -702,8 +736,12 @@ def seed_demo_consultation(
     )
     session.add(consultation)
     session.flush()
+    timeline = Timeline()
     for group in session.scalars(select(StakeholderGroup).where(StakeholderGroup.active.is_(True))):
         session.add(InvitedGroup(consultation=consultation, stakeholder_group_id=group.id))
+    scheduled_at = opens_at - timedelta(days=3)
+    history.scheduled(timeline, session, consultation, official, scheduled_at, now)
+    history.opened(timeline, session, consultation, now)
     session.add_all(
         [
             StateChange(
@@ -717,7 +755,7 @@ def seed_demo_consultation(
                 consultation=consultation,
                 from_state=ConsultationState.DRAFT,
                 to_state=ConsultationState.SCHEDULED,
-                changed_at=opens_at - timedelta(days=3),
+                changed_at=scheduled_at,
                 actor_id=official.id if official else None,
             ),
             StateChange(
@@ -744,13 +782,17 @@ def seed_demo_consultation(
         questions[position] = question
     session.flush()
 
-    _add_activities(session, official, consultation, groups=_groups_by_code(session), now=now)
+    _add_activities(
+        timeline, session, official, consultation, groups=_groups_by_code(session), now=now
+    )
 
     sections = {s.number: s for s in version.sections}
     plans = plan_submissions(rng, now, opens_at, submissions)
     made, comments = _make_submissions(
-        session, rng, consultation, version, sections, questions, plans, now
+        session, rng, consultation, version, sections, questions, plans, now, timeline
     )
+    timeline.run()
+    history.signed(session, now)
     return DemoConsultation(consultation, created=True, submissions=made, comments=comments)
 
 
@@ -777,32 +819,31 @@ DEMO_ACTIVITIES = [
 
 
 def _add_activities(
+    timeline: Timeline,
     session: Session,
     official: User | None,
     consultation: Consultation,
     groups: dict[str, StakeholderGroup],
     now: datetime,
 ) -> None:
-    """Two offline activities, so the public page shows who was reached outside the form."""
+    """Two offline activities, so the public page shows who was reached outside the form:
+    registered by the official the evening after, through the activities service."""
     for kind, days_ago, place, summary, participants in DEMO_ACTIVITIES:
-        activity = OfflineActivity(
-            consultation_id=consultation.id,
+        held = now - timedelta(days=days_ago)
+        details = activities.ActivityDetails(
             kind=kind,
-            held_on=(now - timedelta(days=days_ago)).date(),
+            held_on=held.date(),
             place=place,
             summary=summary,
-            created_by_id=official.id if official else None,
+            participants={(groups[code].id, band): count for code, band, count in participants},
         )
-        session.add(activity)
-        for code, band, count in participants:
-            session.add(
-                ActivityParticipants(
-                    activity=activity,
-                    stakeholder_group_id=groups[code].id,
-                    age_band=band.value if band else None,
-                    count=count,
-                )
-            )
+        registered_at = held + timedelta(hours=3)
+        timeline.at(
+            registered_at,
+            lambda details=details, at=registered_at: activities.register_activity(
+                session, official, consultation, details, now=at
+            ),
+        )
 
 
 def demo_comment_count(session: Session) -> int:

@@ -5,6 +5,9 @@ the rows go in with bulk inserts (``session.execute(insert(Model), rows)``) in c
 not one ORM object at a time. Each run makes a new consultation (``load-<timestamp>``),
 so it can be repeated on the same database. The texts are Dutch-looking nonsense made
 from a small vocabulary: realistic in length and shape, meaningless in content.
+
+The evidence record gets what the services would have written: the version published and
+the consultation opened, and each submission received and confirmed, in time order.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
@@ -23,9 +27,13 @@ from sqlalchemy.orm import Session
 from consult.comments.canonical import content_hash
 from consult.comments.codes import new_tracking_code
 from consult.comments.models import AgeBand, Comment, StakeholderGroup, Submission, SubmissionState
+from consult.comments.services import submission_event_payload
+from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState, InvitedGroup, StateChange
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
+from consult.record.models import ActorRole, EventKind
+from consult.record.services import Pending, append_many
 from consult.regions.models import Municipality, RegionMembership
 from consult.regions.services import get_region
 from consult.seeds import content_of
@@ -122,6 +130,61 @@ def _submission_sizes(rng: random.Random, comments: int) -> list[int]:
     return sizes
 
 
+def _arrival(
+    consultation: Consultation,
+    code: str,
+    received: datetime,
+    group: str,
+    age: AgeBand | None,
+    municipality: Any,
+    items: list[tuple[int | None, str | None, str]],
+    content: dict[str, Any],
+) -> SimpleNamespace:
+    """What the submission service's recording reads of a submission, without loading the
+    bulk-inserted rows back: the record gets the very payload the service would write."""
+    return SimpleNamespace(
+        consultation=consultation,
+        tracking_code=code,
+        received_at=received,
+        confirmed_at=received,
+        state=SubmissionState.CONFIRMED,
+        content_hash=content_hash(content),
+        stakeholder_group=SimpleNamespace(code=group),
+        age_band=age,
+        municipality=SimpleNamespace(code=municipality[1]) if municipality else None,
+        organisation_verified=False,
+        contact=None,
+        comments=[
+            SimpleNamespace(
+                position=position, section=SimpleNamespace(anchor=anchor) if anchor else None
+            )
+            for position, (_section_id, anchor, _text) in enumerate(items, start=1)
+        ],
+    )
+
+
+def _arrival_events(arrivals: Sequence[SimpleNamespace]) -> Iterator[Pending]:
+    """Per submission, what the submission service records for one sent from a confirmed
+    account: received, then confirmed at once."""
+    for arrival in arrivals:
+        yield Pending(
+            kind=EventKind.SUBMISSION_RECEIVED,
+            object_type="submission",
+            object_id=arrival.tracking_code,
+            actor_role=ActorRole.PARTICIPANT,
+            occurred_at=arrival.received_at,
+            payload=submission_event_payload(arrival),  # type: ignore[arg-type]
+        )
+        yield Pending(
+            kind=EventKind.SUBMISSION_CONFIRMED,
+            object_type="submission",
+            object_id=arrival.tracking_code,
+            actor_role=ActorRole.PARTICIPANT,
+            occurred_at=arrival.confirmed_at,
+            payload={"by": "account"},
+        )
+
+
 def seed_load(
     session: Session,
     sections: int,
@@ -156,7 +219,6 @@ def seed_load(
         number=1,
         source=VersionSource.EDITOR,
         change_note="Gemaakt door consult seed load.",
-        locked_at=now - timedelta(days=1),
     )
     session.add(version)
     session.flush()
@@ -220,6 +282,8 @@ def seed_load(
             changed_at=consultation.opens_at,
         )
     )
+    # Locks the version (its content hash, which every receipt names) and records it.
+    lifecycle.record_opening(session, consultation, ActorRole.SYSTEM, consultation.opens_at, now)
     municipalities = list(
         session.execute(
             select(Municipality.id, Municipality.code)
@@ -267,6 +331,7 @@ def seed_load(
         if comments >= 2 * CHUNK or inserted_comments == comments:
             report(f"{inserted_comments} of {comments} comments")
 
+    arrivals: list[SimpleNamespace] = []
     pending_comments = 0
     for size in sizes:
         group = rng.choices(group_codes, weights)[0]
@@ -281,6 +346,7 @@ def seed_load(
             else:
                 section_id, anchor = rng.choice(section_ids)
                 items.append((section_id, anchor, _comment_text(rng)))
+        nonce = secrets.token_hex(16)
         content = content_of(
             consultation_slug=slug,
             document_id=document.id,
@@ -297,12 +363,17 @@ def seed_load(
             publish_name=False,
             comments=[(anchor, text) for _, anchor, text in items],
             answers=[],
+            nonce=nonce,
+        )
+        code = new_tracking_code()
+        arrivals.append(
+            _arrival(consultation, code, received, group, age, municipality, items, content)
         )
         plans.append(
             (
                 {
                     "consultation_id": consultation.id,
-                    "tracking_code": new_tracking_code(),
+                    "tracking_code": code,
                     "idempotency_key": secrets.token_hex(16),
                     "stakeholder_group_id": groups[group],
                     "age_band": age,
@@ -313,7 +384,8 @@ def seed_load(
                     "state": SubmissionState.CONFIRMED,
                     "received_at": received,
                     "confirmed_at": received,
-                    "content_hash": content_hash(content),
+                    "content_hash": arrivals[-1].content_hash,
+                    "content_nonce": nonce,
                 },
                 items,
             )
@@ -324,6 +396,9 @@ def seed_load(
             pending_comments = 0
     flush_plans()
     session.flush()
+    arrivals.sort(key=lambda arrival: arrival.received_at)
+    recorded = append_many(session, consultation, _arrival_events(arrivals))
+    report(f"{recorded} events recorded")
     return LoadResult(
         slug=slug,
         consultation_id=consultation.id,

@@ -363,3 +363,35 @@ def test_a_typed_organisation_is_kept_as_typed(client, session, open_consultatio
     _send(client, open_consultation, organisation_name="MIND Utrecht")
     content = services.canonical_content(session.scalar(select(Submission)))
     assert content["organisation"] == {"name": "MIND Utrecht", "verified": False}
+
+
+def test_the_fingerprint_cannot_be_reversed_by_trying_texts(session, open_consultation):
+    """The record publishes each submission's content hash. Two identical short
+    submissions still get different hashes, and a guess of the content without the
+    submission's random nonce does not give the recorded hash."""
+    from consult.record.models import RecordEvent
+
+    sent = []
+    for key in ("eerste", "tweede"):
+        draft = services.Draft(
+            idempotency_key=key,
+            stakeholder_group=factories.stakeholder_group(session, "parent"),
+            email="ouder@example.org",
+            comments=[(None, "Eens")],
+        )
+        sent.append(services.submit(session, open_consultation, draft, utcnow())[0])
+    first, second = sent
+    assert first.content_hash != second.content_hash
+    assert len(first.content_nonce) == 32
+    content = services.canonical_content(first)
+    assert content["nonce"] == first.content_nonce
+    assert content_hash(content) == first.content_hash
+    guessed = {key: value for key, value in content.items() if key != "nonce"}
+    assert content_hash(guessed) != first.content_hash
+    recorded = session.scalar(
+        select(RecordEvent.payload).where(
+            RecordEvent.object_id == first.tracking_code,
+            RecordEvent.kind == "submission_received",
+        )
+    )
+    assert recorded["content_hash"] == first.content_hash

@@ -95,7 +95,9 @@ def test_closing_must_come_after_opening(session, official):
         )
 
 
-def test_update_keeps_the_slug_and_a_scheduled_one_cannot_open_in_the_past(session, official):
+def test_update_keeps_the_slug_and_a_scheduled_one_cannot_open_in_the_past(
+    session, official, in_app
+):
     consultation = draft(session)
     slug = consultation.slug
     services.update_consultation(
@@ -118,7 +120,7 @@ def test_update_keeps_the_slug_and_a_scheduled_one_cannot_open_in_the_past(sessi
 # -- officials' transitions -------------------------------------------------------------------
 
 
-def test_schedule_unschedule_and_open_now_are_recorded_with_the_official(session, official):
+def test_schedule_unschedule_and_open_now_are_recorded_with_the_official(session, official, in_app):
     consultation = draft(session)
     lifecycle.schedule(session, official, consultation)
     assert consultation.state is SCHEDULED
@@ -178,7 +180,9 @@ def test_invalid_transitions_are_refused_with_a_clear_message(
 # -- the clock --------------------------------------------------------------------------------
 
 
-def test_advance_opens_and_closes_on_time_with_no_actor_and_the_due_moment(session, official):
+def test_advance_opens_and_closes_on_time_with_no_actor_and_the_due_moment(
+    session, official, in_app
+):
     unlocked = factories.document_version(session)
     due_open = factories.consultation(session, unlocked, state="scheduled", opens_in_days=-0.1)
     assert unlocked.locked_at is None
@@ -205,7 +209,7 @@ def test_advance_opens_and_closes_on_time_with_no_actor_and_the_due_moment(sessi
     )
 
 
-def test_advance_twice_records_one_change(session):
+def test_advance_twice_records_one_change(session, in_app):
     consultation = factories.consultation(session, state="open", closes_in_days=-0.01)
     first = lifecycle.advance(session)
     second = lifecycle.advance(session)
@@ -214,7 +218,7 @@ def test_advance_twice_records_one_change(session):
     assert len(changes(session, consultation)) == 1
 
 
-def test_advance_opens_and_closes_in_one_tick_when_both_moments_passed(session):
+def test_advance_opens_and_closes_in_one_tick_when_both_moments_passed(session, in_app):
     consultation = factories.consultation(
         session, state="scheduled", opens_in_days=-10, closes_in_days=-1
     )
@@ -232,7 +236,7 @@ def test_an_open_consultation_accepts_comments_until_the_closing_moment(session)
 # -- extending --------------------------------------------------------------------------------
 
 
-def test_extend_only_later_with_a_reason_kept(session, official):
+def test_extend_only_later_with_a_reason_kept(session, official, in_app):
     consultation = factories.consultation(session, state="open", closes_in_days=10)
     old = consultation.closes_at
     with pytest.raises(ConsultationError, match="never be earlier"):

@@ -13,29 +13,21 @@ from consult.record import services
 from consult.record.models import RecordEvent
 from tests import factories
 
-# The evidence triggers of migration 0005, by table (SQLite drops them; PostgreSQL skips
-# every trigger for the transaction with session_replication_role).
-TRIGGERS = {
-    "record_events": ["record_event_fixed", "record_event_kept"],
-    "record_nodes": ["record_node_fixed", "record_node_kept"],
-    "record_checkpoints": ["record_checkpoint_fixed", "record_checkpoint_kept"],
-    "record_head": ["record_head_grows", "record_head_kept"],
-    "comments": ["comment_text_fixed", "comment_kept"],
-    "submissions": ["receipt_fixed", "submission_kept"],
-}
-
 
 @contextlib.contextmanager
 def tampering(session: Session) -> Iterator[None]:
     """What someone with direct database access could do: the triggers are off until the
-    test's transaction is rolled back (DDL is transactional on both databases)."""
+    test's transaction is rolled back (DDL is transactional on both databases). PostgreSQL
+    skips every trigger for the transaction (session_replication_role); SQLite drops every
+    trigger (the record's of migration 0005, and those that guard comments, submissions,
+    answers, versions and reports)."""
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL session_replication_role = replica"))
     else:
-        for names in TRIGGERS.values():
-            for name in names:
-                session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+        names = session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        for name in names.all():
+            session.execute(text(f'DROP TRIGGER IF EXISTS "{name}"'))
     yield
     session.flush()
     session.expire_all()

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, text, update
 from consult.comments.models import Comment, Submission, SubmissionContact
 from consult.comments.services import erase_contact
 from consult.db import utcnow
+from consult.documents.services import lock_version
 from consult.record import canonical, checkpoints, cross_checks, merkle, services, signing
 from consult.record.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
 from consult.record.verify import verify
@@ -24,45 +25,45 @@ from tests.comments.conftest import sent_without_account
 from tests.record.conftest import record_some, tampering
 
 
-def received(session, consultation, submission, **payload):
-    """The event the submission service writes when a submission arrives."""
-    return services.append(
-        session,
-        kind="submission_received",
-        consultation=consultation,
-        object_type="submission",
-        object_id=submission.tracking_code,
-        actor_role="participant",
-        payload={
-            "content_hash": submission.content_hash,
-            "stakeholder_group": "parent",
-            **payload,
-        },
-        occurred_at=submission.received_at,
-    )
+def arrival(session, submission) -> RecordEvent:
+    """The ``submission_received`` event the submission service wrote for it."""
+    return session.scalars(
+        select(RecordEvent).where(
+            RecordEvent.kind == "submission_received",
+            RecordEvent.object_id == submission.tracking_code,
+        )
+    ).one()
 
 
 @pytest.fixture
-def world(session, consultation, in_app):
+def world(session, in_app):
     """Two consultations with events, two real submissions, a platform event, and two
     signed checkpoints (after 5 and after all 9 events)."""
+    # A version locked as opening a consultation locks it: with its content hash.
+    version = lock_version(session, factories.document_version(session, locked=False))
+    consultation = factories.consultation(session, version)
     other = factories.consultation(session)
+    # The submission service records each arrival itself (``submission_received``).
     first = sent_without_account(session, consultation, texts=[("s-1", "Meer hulp op school.")])
+    events = [arrival(session, first)]
+    events += record_some(session, other, 2)
     second = sent_without_account(
         session, consultation, texts=[("s-2", "Eerste punt."), (None, "Tweede punt.")]
     )
-    events = [received(session, consultation, first)]
-    events += record_some(session, other, 2)
-    events.append(received(session, consultation, second))
+    events.append(arrival(session, second))
     events.append(
         services.append(
             session,
             kind="version_published",
             consultation=None,
             object_type="version",
-            object_id="document:1:v1",
+            object_id=f"{version.document_id}/{version.number}",
             actor_role="official",
-            payload={"content_hash": "ab" * 32},
+            payload={
+                "document_id": version.document_id,
+                "number": version.number,
+                "content_hash": version.content_hash,
+            },
         )
     )
     early = checkpoints.make(session, "state_change")
@@ -393,13 +394,22 @@ def test_a_deleted_submission_is_named(session, world):
 
 
 def test_a_submission_without_its_arrival_event_is_found(session, world):
-    unrecorded = sent_without_account(session, world["consultation"])
+    # Inserted into the tables directly, around the submission service and its record.
+    unrecorded = factories.submission(session, world["consultation"])
     events = select(RecordEvent)
     assert cross_checks.every_submission_recorded(session, events) == [
         f"submission {unrecorded.tracking_code} in consultation {world['consultation'].slug}: "
         "the record has no event of its arrival"
     ]
-    received(session, world["consultation"], unrecorded)
+    services.append(
+        session,
+        kind="submission_received",
+        consultation=world["consultation"],
+        object_type="submission",
+        object_id=unrecorded.tracking_code,
+        actor_role="participant",
+        payload={"content_hash": unrecorded.content_hash},
+    )
     assert cross_checks.every_submission_recorded(session, events) == []
 
 
@@ -423,12 +433,9 @@ def test_erasing_personal_data_keeps_the_record_verifiable_and_without_a_trace(
     email, name = "j.de.vries@example.org", "Jan de Vries"
     submission = sent_without_account(session, consultation, email=email, display_name=name)
     contact = submission.contact
-    received(
-        session,
-        consultation,
-        submission,
-        email_commitment=canonical.commitment(contact.salt, email),
-        name_commitment=canonical.commitment(contact.salt, name),
+    # The service committed to the address with the contact's own salt.
+    assert arrival(session, submission).payload["contact"] == canonical.commitment(
+        contact.salt, email
     )
     checkpoints.make(session, "manual")
     assert verify(session).ok

@@ -74,6 +74,12 @@ def _answer(
 
 
 def build(session: Session, *, answer_all: bool = True, slug: str | None = None) -> World:
+    # The extension and the answered state sign checkpoints: the app's key.
+    with factories.app_context(session):
+        return _build(session, answer_all=answer_all, slug=slug)
+
+
+def _build(session: Session, *, answer_all: bool, slug: str | None) -> World:
     version = factories.document_version(session, locked=True)
     consultation = factories.consultation(
         session, version, state="open", opens_in_days=-40, closes_in_days=5, slug=slug

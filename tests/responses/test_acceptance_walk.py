@@ -22,6 +22,7 @@ from consult.demo import DEMO_PASSWORD, seed_demo
 from consult.responses import grouping
 from consult.responses.models import Answer, AnswerState
 from consult.seeds.demo_closed import CLOSED_SLUG
+from tests import factories
 from tests.conftest import csrf_token, log_in
 
 REASON = (
@@ -47,7 +48,8 @@ def _log_out(client) -> None:
 def test_an_official_answers_the_campaign_at_once_and_the_parent_is_told(
     app, client, session, outbox
 ):
-    seed_demo(session)
+    with factories.app_context(session):  # the demo's history is signed
+        seed_demo(session)
     session.flush()
     consultation = session.scalar(select(Consultation).where(Consultation.slug == CLOSED_SLUG))
     assert consultation.state is ConsultationState.CLOSED

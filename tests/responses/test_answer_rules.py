@@ -23,7 +23,7 @@ def _team(session):
     return responder, official
 
 
-def test_an_answer_is_approved_by_someone_else_then_published(session, closed):
+def test_an_answer_is_approved_by_someone_else_then_published(session, closed, in_app):
     responder, official = _team(session)
     submission = factories.submission(session, closed, [(None, "Meer hulp op school.")])
     comment = submission.comments[0]
@@ -78,7 +78,7 @@ def test_publishing_waits_until_the_consultation_has_closed(session):
         services.publish(session, official, open_)
 
 
-def test_a_correction_supersedes_and_both_stay(session, closed):
+def test_a_correction_supersedes_and_both_stay(session, closed, in_app):
     responder, official = _team(session)
     comments = [factories.submission(session, closed).comments[0] for _ in range(2)]
     first = services.draft_answer(session, responder, closed, comments, Disposition.NOTED, "")
@@ -98,7 +98,7 @@ def test_a_correction_supersedes_and_both_stay(session, closed):
     assert services.history(session, comments[0]) == [correction, first]
 
 
-def test_the_database_refuses_to_edit_a_published_answer(session, closed):
+def test_the_database_refuses_to_edit_a_published_answer(session, closed, in_app):
     responder, official = _team(session)
     comment = factories.submission(session, closed).comments[0]
     answer = services.draft_answer(session, responder, closed, [comment], Disposition.NOTED, "x")

@@ -56,7 +56,7 @@ def test_making_it_again_replaces_the_draft_and_its_files(session):
     assert not reactienota.has_file(session, again, "pdf")
 
 
-def test_publishing_needs_every_answer_and_moves_the_consultation_on(session):
+def test_publishing_needs_every_answer_and_moves_the_consultation_on(session, in_app):
     world = report_world.build(session, answer_all=False)
     report = reactienota.generate(session, world.official, world.consultation)
     with pytest.raises(reactienota.ReportError, match="every comment"):
@@ -75,7 +75,7 @@ def test_publishing_needs_every_answer_and_moves_the_consultation_on(session):
         reactienota.publish(session, world.official, report)
 
 
-def test_an_edition_that_no_longer_matches_the_data_is_not_published(session):
+def test_an_edition_that_no_longer_matches_the_data_is_not_published(session, in_app):
     world = report_world.build(session)
     report = reactienota.generate(session, world.official, world.consultation)
     # The moderator hides a quoted comment after the edition was made.
@@ -91,7 +91,7 @@ def test_an_edition_that_no_longer_matches_the_data_is_not_published(session):
     assert again.is_published
 
 
-def test_a_published_edition_and_its_file_never_change(session):
+def test_a_published_edition_and_its_file_never_change(session, in_app):
     world = report_world.build(session)
     report = reactienota.generate(session, world.official, world.consultation)
     reactienota.publish(session, world.official, report)
@@ -113,7 +113,7 @@ def test_a_published_edition_and_its_file_never_change(session):
             session.execute(text(statement), {"id": stored.id, "x": b"other"})
 
 
-def test_a_correction_is_the_next_edition_and_needs_a_note(session):
+def test_a_correction_is_the_next_edition_and_needs_a_note(session, in_app):
     world = report_world.build(session)
     first = reactienota.generate(session, world.official, world.consultation)
     reactienota.publish(session, world.official, first)

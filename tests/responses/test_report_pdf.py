@@ -16,6 +16,7 @@ from consult import jobs
 from consult.jobs import Job, JobState
 from consult.responses import reactienota, rendering
 from consult.responses.models import ReportFile
+from tests import factories
 from tests.conftest import free_port
 from tests.responses import report_world
 
@@ -23,7 +24,8 @@ from tests.responses import report_world
 def _report(session):
     world = report_world.build(session)
     report = reactienota.generate(session, world.official, world.consultation)
-    reactienota.publish(session, world.official, report)
+    with factories.app_context(session):  # signs a checkpoint
+        reactienota.publish(session, world.official, report)
     session.flush()
     return world, report
 

@@ -9,6 +9,7 @@ import re
 import pypdf
 
 from consult.responses import reactienota, rendering
+from tests import factories
 from tests.conftest import log_in
 from tests.responses import report_world
 
@@ -31,7 +32,8 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 def _published_world(session):
     world = report_world.build(session)
     report = reactienota.generate(session, world.official, world.consultation)
-    reactienota.publish(session, world.official, report)
+    with factories.app_context(session):  # signs a checkpoint
+        reactienota.publish(session, world.official, report)
     session.flush()
     return world, report
 

@@ -107,7 +107,8 @@ class World:
             self.session, self.responder, answer, disposition, reason, note
         )
         services.approve(self.session, self.official, correction)
-        services.publish(self.session, self.official, self.consultation, [correction])
+        with factories.app_context(self.session):  # may answer the last comment: signed
+            services.publish(self.session, self.official, self.consultation, [correction])
         return correction
 
 
@@ -128,7 +129,8 @@ def answer_in(
     )
     if publish:
         services.approve(session, official, answer)
-        services.publish(session, official, consultation, [answer])
+        with factories.app_context(session):  # may answer the last comment: signed
+            services.publish(session, official, consultation, [answer])
     return answer
 
 

@@ -61,7 +61,7 @@ def comments_of(session, consultation) -> list[Comment]:
     )
 
 
-def test_the_demo_has_a_closed_consultation_with_a_next_version(session):
+def test_the_demo_has_a_closed_consultation_with_a_next_version(session, in_app):
     seed_demo(session)
     consultation = closed(session)
     assert consultation.title == CLOSED_TITLE
@@ -86,7 +86,7 @@ def test_the_demo_has_a_closed_consultation_with_a_next_version(session):
     assert len([t for t in changed if t.comments]) >= 4
 
 
-def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(session):
+def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(session, in_app):
     seed_demo(session)
     consultation = closed(session)
     comments = comments_of(session, consultation)
@@ -170,7 +170,7 @@ def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(session):
     assert not told & erased
 
 
-def test_the_second_official_and_the_participant_are_in_the_demo(session):
+def test_the_second_official_and_the_participant_are_in_the_demo(session, in_app):
     printed = dict(seed_demo(session))
     assert TEAM_LEAD_EMAIL in [email for email, *_ in DEMO_ACCOUNTS]
     assert printed[TEAM_LEAD_EMAIL] == "official of JZ22 Utrecht Stad"
@@ -194,7 +194,7 @@ def test_the_second_official_and_the_participant_are_in_the_demo(session):
     assert services.open_answers(session, [question.id])[question.id].state is AnswerState.DRAFT
 
 
-def test_seeding_the_demo_twice_changes_nothing(session):
+def test_seeding_the_demo_twice_changes_nothing(session, in_app):
     models = (
         Document,
         DocumentVersion,

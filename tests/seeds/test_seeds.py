@@ -60,7 +60,7 @@ def demo_submissions(session) -> list[Submission]:
     )
 
 
-def test_seed_demo_is_idempotent(session):
+def test_seed_demo_is_idempotent(session, in_app):
     seed_demo(session)
     counts = [
         count(session, m) for m in (Document, Consultation, Submission, Comment, CommentReport)
@@ -73,7 +73,7 @@ def test_seed_demo_is_idempotent(session):
     assert seed_demo_consultation(session).created is False
 
 
-def test_the_demo_has_the_mix_of_a_real_consultation(session):
+def test_the_demo_has_the_mix_of_a_real_consultation(session, in_app):
     seed_demo(session)
     consultation = session.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
     assert consultation.title == DEMO_TITLE
@@ -129,7 +129,7 @@ def test_the_demo_has_the_mix_of_a_real_consultation(session):
     assert all(c.is_public == c.publishable for c in comments)
 
 
-def test_demo_texts_fit_their_sections(session):
+def test_demo_texts_fit_their_sections(session, in_app):
     seed_demo_consultation(session)
     submissions = demo_submissions(session)
     by_number = Counter(c.section.number for s in submissions for c in s.comments if c.section)
@@ -146,7 +146,7 @@ def test_demo_texts_fit_their_sections(session):
     assert len(comments) >= 80  # varied, not a handful repeated
 
 
-def test_demo_receipt_hashes_can_be_recomputed(session):
+def test_demo_receipt_hashes_can_be_recomputed(session, in_app):
     seed_demo_consultation(session)
     submissions = demo_submissions(session)
     assert all(s.content_hash == content_hash(canonical_content(s)) for s in submissions)
@@ -154,7 +154,7 @@ def test_demo_receipt_hashes_can_be_recomputed(session):
     assert len({s.tracking_code for s in submissions}) == len(submissions)
 
 
-def test_the_demo_document_has_a_locked_version_and_a_changed_draft(session):
+def test_the_demo_document_has_a_locked_version_and_a_changed_draft(session, in_app):
     seed_demo_consultation(session)
     document = session.scalar(select(Document).where(Document.title == DEMO_TITLE))
     first, second = document.versions
@@ -178,7 +178,7 @@ def test_the_demo_document_has_a_locked_version_and_a_changed_draft(session):
     )
 
 
-def test_load_seed_makes_exactly_the_numbers_asked(session):
+def test_load_seed_makes_exactly_the_numbers_asked(session, in_app):
     result = seed_load(session, 20, 500, seed=1)
     consultation = session.get(Consultation, result.consultation_id)
     assert consultation.slug == result.slug
@@ -204,7 +204,7 @@ def test_load_seed_makes_exactly_the_numbers_asked(session):
     assert all(s.content_hash == content_hash(canonical_content(s)) for s in sample)
 
 
-def test_load_seed_makes_a_new_consultation_each_run(app, session):
+def test_load_seed_makes_a_new_consultation_each_run(app, session, in_app):
     first = seed_load(session, 3, 10)
     second = seed_load(session, 3, 10, region_code="JZ22")
     assert first.slug != second.slug

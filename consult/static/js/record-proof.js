@@ -1,0 +1,264 @@
+/* Consult: check the proof of receipt in the evidence record, in the visitor's browser.
+ *
+ * The page carries the proof (data-record-proof): the event's exact bytes, its audit path,
+ * the signed checkpoint (a C2SP signed note) and the public key. This script recomputes,
+ * with WebCrypto only and trusting nothing the server calculated:
+ *   1. the event is the arrival of this submission (its code and content hash);
+ *   2. the leaf hash, SHA-256(0x00 || event bytes);
+ *   3. the root, from the leaf and the audit path (RFC 9162, section 2.1.3.2), with
+ *      node hashes SHA-256(0x01 || left || right), and compares it with the signed root;
+ *   4. the Ed25519 signature of the note with the public key, where the browser can.
+ * It says the result in the live region (role="status"). Without it, the page explains how
+ * to check the proof elsewhere.
+ */
+(function () {
+  "use strict";
+
+  function fromBase64(text) {
+    var binary = atob(text);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes;
+  }
+
+  function fromHex(text) {
+    if (!/^([0-9a-f]{2})*$/.test(text)) {
+      throw new Error("not hex: " + text);
+    }
+    var bytes = new Uint8Array(text.length / 2);
+    for (var i = 0; i < bytes.length; i += 1) {
+      bytes[i] = parseInt(text.substr(i * 2, 2), 16);
+    }
+    return bytes;
+  }
+
+  function toHex(bytes) {
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      })
+      .join("");
+  }
+
+  function concat(parts) {
+    var length = parts.reduce(function (sum, part) {
+      return sum + part.length;
+    }, 0);
+    var joined = new Uint8Array(length);
+    var offset = 0;
+    parts.forEach(function (part) {
+      joined.set(part, offset);
+      offset += part.length;
+    });
+    return joined;
+  }
+
+  function sha256(bytes) {
+    return crypto.subtle.digest("SHA-256", bytes).then(function (digest) {
+      return new Uint8Array(digest);
+    });
+  }
+
+  function leafHash(entry) {
+    return sha256(concat([new Uint8Array([0]), entry]));
+  }
+
+  function nodeHash(left, right) {
+    return sha256(concat([new Uint8Array([1]), left, right]));
+  }
+
+  function equal(a, b) {
+    if (a.length !== b.length) {
+      return false;
+    }
+    for (var i = 0; i < a.length; i += 1) {
+      if (a[i] !== b[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // RFC 9162 2.1.3.2: the root that leaf `index` of a tree of `size` leaves and its audit
+  // path give, or null when the path cannot belong to such a tree. Sizes may exceed 2^31,
+  // so halving is done with division, not bit shifts.
+  async function rootFromPath(index, size, leaf, path) {
+    if (!(index >= 0 && index < size)) {
+      return null;
+    }
+    var fn = index;
+    var sn = size - 1;
+    var r = leaf;
+    for (var i = 0; i < path.length; i += 1) {
+      var p = path[i];
+      if (sn === 0) {
+        return null;
+      }
+      if (fn % 2 === 1 || fn === sn) {
+        r = await nodeHash(p, r);
+        if (fn % 2 === 0) {
+          while (fn !== 0 && fn % 2 === 0) {
+            fn = Math.floor(fn / 2);
+            sn = Math.floor(sn / 2);
+          }
+        }
+      } else {
+        r = await nodeHash(r, p);
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    return sn === 0 ? r : null;
+  }
+
+  // A C2SP signed note: the signed text (up to and with the newline before the blank
+  // line) and its signature lines ("— <name> <base64 of 4-byte key hash || signature>").
+  function parseNote(note) {
+    var split = note.indexOf("\n\n");
+    if (split < 0) {
+      return null;
+    }
+    var text = note.slice(0, split + 1);
+    var lines = text.split("\n");
+    var signatures = note
+      .slice(split + 2)
+      .split("\n")
+      .filter(function (line) {
+        return line.indexOf("\u2014 ") === 0;
+      })
+      .map(function (line) {
+        var parts = line.split(" ");
+        return { name: parts[1], bytes: fromBase64(parts[2]) };
+      });
+    return {
+      text: text,
+      origin: lines[0],
+      size: lines[1],
+      root: lines[2],
+      signatures: signatures,
+    };
+  }
+
+  async function signatureValid(publicKey, signed, signature) {
+    var key;
+    try {
+      key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, [
+        "verify",
+      ]);
+    } catch (error) {
+      return null; // this browser has no Ed25519 in WebCrypto
+    }
+    return crypto.subtle.verify({ name: "Ed25519" }, key, signature, signed);
+  }
+
+  async function keyHash(name, publicKey) {
+    var encoder = new TextEncoder();
+    var digest = await sha256(
+      concat([encoder.encode(name + "\n"), new Uint8Array([1]), publicKey]),
+    );
+    return digest.slice(0, 4);
+  }
+
+  // "ok", "ok-unsigned", "bad-event", "bad-root" or "bad-signature" (it throws for a
+  // proof it cannot read: "bad-format").
+  async function check(proof, trackingCode, contentHash) {
+    var entry = fromBase64(proof.event.canonical_b64);
+    var event = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(entry));
+    var payload = event.payload || {};
+    if (
+      event.kind !== "submission_received" ||
+      !event.object ||
+      event.object.id !== trackingCode ||
+      event.leaf_index !== proof.inclusion.leaf_index ||
+      (payload.content_hash && contentHash && payload.content_hash !== contentHash)
+    ) {
+      return "bad-event";
+    }
+    var leaf = await leafHash(entry);
+    var path = proof.inclusion.audit_path.map(fromHex);
+    var size = proof.inclusion.tree_size;
+    var root = await rootFromPath(proof.inclusion.leaf_index, size, leaf, path);
+    var checkpoint = proof.checkpoint;
+    var note = parseNote(checkpoint.note || "");
+    if (
+      root === null ||
+      note === null ||
+      note.size !== String(size) ||
+      checkpoint.tree_size !== size ||
+      !equal(fromBase64(note.root), root) ||
+      toHex(root) !== checkpoint.root_hash
+    ) {
+      return "bad-root";
+    }
+    if (!proof.public_key) {
+      return "bad-signature";
+    }
+    var publicKey = fromBase64(proof.public_key.public_key);
+    var expectedHash = await keyHash(note.origin, publicKey);
+    var signature = note.signatures.filter(function (s) {
+      return s.name === note.origin && s.bytes.length === 68 && equal(s.bytes.slice(0, 4), expectedHash);
+    })[0];
+    if (!signature) {
+      return "bad-signature";
+    }
+    var valid = await signatureValid(
+      publicKey,
+      new TextEncoder().encode(note.text),
+      signature.bytes.slice(4),
+    );
+    if (valid === null) {
+      return "ok-unsigned";
+    }
+    return valid ? "ok" : "bad-signature";
+  }
+
+  function say(region, data, outcome) {
+    var text = data.getAttribute("data-text-" + outcome);
+    var paragraph = document.createElement("p");
+    paragraph.className = "utrecht-paragraph";
+    paragraph.textContent = text;
+    region.replaceChildren(paragraph);
+    region.classList.remove("consult-record-result--ok", "consult-record-result--bad");
+    if (outcome === "ok" || outcome === "ok-unsigned") {
+      region.classList.add("consult-record-result--ok");
+    } else if (outcome.indexOf("bad-") === 0) {
+      region.classList.add("consult-record-result--bad");
+    }
+    region.setAttribute("data-outcome", outcome);
+  }
+
+  function start() {
+    var data = document.querySelector("[data-record-proof]");
+    var region = document.querySelector("[data-record-proof-result]");
+    if (!data || !region) {
+      return;
+    }
+    if (!window.crypto || !window.crypto.subtle || !window.TextDecoder) {
+      say(region, data, "unsupported"); // WebCrypto needs https (or localhost)
+      return;
+    }
+    say(region, data, "checking");
+    var proof;
+    try {
+      proof = JSON.parse(data.getAttribute("data-record-proof"));
+    } catch (error) {
+      say(region, data, "bad-format");
+      return;
+    }
+    check(proof, data.getAttribute("data-tracking-code"), data.getAttribute("data-content-hash"))
+      .then(function (outcome) {
+        say(region, data, outcome);
+      })
+      .catch(function () {
+        say(region, data, "bad-format"); // a proof that cannot even be read does not hold
+      });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,331 @@
+"""The proof of receipt, checked in a real browser (Debian's Chromium, WebCrypto).
+
+A visitor sends a comment on the demo consultation; once a signed checkpoint holds its
+arrival, the receipt page recomputes the leaf hash, the root from the audit path and the
+Ed25519 signature, and says "Klopt". A tampered proof (a wrong root, a wrong hash in the
+audit path) makes it say "Klopt niet"; without JavaScript the page says how to check it.
+The record's public pages are checked by axe on the same server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import gettext as babel_gettext
+from playwright.sync_api import Browser, Page, Route, expect
+
+from consult import PROJECT_ROOT, create_app
+from tests.browser import (
+    VIEWPORTS,
+    artifact_name,
+    axe_violations,
+    csp_refusals,
+    open_page,
+    save_failure,
+)
+from tests.live import BIN, serve_consult, server_database
+
+pytestmark = pytest.mark.timeout(600)
+
+DEMO_SLUG = "regiovisie-jeugdhulp-utrecht-stad-2026-2030"
+SCALE_QUESTION = "Hoe goed past dit plan bij wat jij nodig hebt?"
+OK = (
+    "Correct: your browser calculated the fingerprint of the whole record from your comment "
+    "(event %(number)s) and the proof. It is the same as the one we signed on %(moment)s, "
+    "and the signature is genuine."
+)
+BAD_ROOT = (
+    "Not correct: the proof does not lead to the fingerprint we signed. Keep this page and "
+    "tell the region."
+)
+BAD_SIGNATURE = (
+    "Not correct: the signature does not match the checkpoint. Keep this page and tell the region."
+)
+NO_SCRIPT = (
+    "Your browser has not checked this proof (JavaScript is off or not available). You can "
+    "check it yourself, also without internet: see “Check it yourself” below."
+)
+
+# Run in the server's environment: the arrival event (when the comment service does not
+# write it yet) and a signed checkpoint that holds it.
+SIGN_NOW = """
+import sys
+from consult import create_app
+from consult.comments import services as comment_services
+from consult.extensions import db
+from consult.record import checkpoints, proofs, services
+
+code = sys.argv[1]
+app = create_app()
+with app.app_context():
+    session = db.session
+    if proofs.received_event(session, code) is None:
+        submission = comment_services.find_by_code(session, code)
+        services.append(
+            session,
+            kind="submission_received",
+            consultation=submission.consultation,
+            object_type="submission",
+            object_id=code,
+            actor_role="participant",
+            payload={"content_hash": submission.content_hash},
+            occurred_at=submission.received_at,
+        )
+    made = checkpoints.make(session, "manual")
+    session.commit()
+    print(made.tree_size if made else checkpoints.latest(session).tree_size)
+"""
+
+
+def dutch(message: str) -> str:
+    """The Dutch of a msgid as the catalog has it (the msgid itself until translated)."""
+    app = create_app({"DATABASE_URL": "sqlite://"}, environment="testing")
+    with app.app_context(), force_locale("nl"):
+        return babel_gettext(message)
+
+
+def opening(message: str) -> str:
+    """What a result message starts with: "Klopt:", "Klopt niet:" (or the English msgid's)."""
+    return dutch(message).split(":")[0] + ":"
+
+
+@dataclass
+class ProofServer:
+    url: str
+    env: dict[str, str]
+
+    def sign_checkpoint(self, code: str) -> int:
+        result = subprocess.run(
+            [str(BIN / "python"), "-c", SIGN_NOW, code],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return int(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def proof_server(
+    database_server_url: str | None,
+    smtp_server,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ProofServer]:
+    """A seeded Consult under gunicorn whose database and instance this test can reach too
+    (to sign a checkpoint from outside, as the clock or an administrator would)."""
+    controller, _outbox = smtp_server
+    tmp = tmp_path_factory.mktemp("record-proof")
+    databases = server_database(database_server_url, tmp / "own")
+    (tmp / "own").mkdir(exist_ok=True)
+    database_url = next(databases)
+    settings = {
+        "CONSULT_DATABASE_URL": database_url,
+        "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
+        "CONSULT_INSTANCE_PATH": str(tmp / "instance"),
+        "CONSULT_MAIL_SERVER": "127.0.0.1",
+        "CONSULT_MAIL_PORT": str(controller.port),
+        "CONSULT_MAIL_USE_TLS": "false",
+    }
+    try:
+        with serve_consult(database_server_url, tmp, settings) as (url, _log):
+            env = {
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith("CONSULT_") and key not in {"FLASK_APP", "FLASK_DEBUG"}
+            }
+            env.update(settings, CONSULT_ENV="development", CONSULT_BASE_URL=url)
+            yield ProofServer(url=url, env=env)
+    finally:
+        databases.close()
+
+
+def send_comment(page: Page, base: str) -> str:
+    """Send a comment on the demo consultation as a parent; the tracking code."""
+    page.goto(f"{base}/consultaties/{DEMO_SLUG}/reageren")
+    page.get_by_label("Jouw reactie", exact=True).fill(
+        "Ik wil kunnen nagaan dat mijn reactie echt is meegeteld."
+    )
+    page.get_by_role("radiogroup", name=SCALE_QUESTION).get_by_label("4", exact=True).check()
+    page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
+        "ouder of verzorger", exact=True
+    ).check()
+    page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
+    page.get_by_label("Je e-mailadres").fill(f"bewijs-{secrets.token_hex(4)}@example.org")
+    page.get_by_role("button", name="Verstuur mijn reactie").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bijna klaar: bevestig je reactie")
+    code = page.locator(".consult-code--large").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code), code
+    return code.replace("-", "")
+
+
+@dataclass
+class Sent:
+    receipt: str  # the receipt page's path
+    code: str
+    state: Any  # the sender's cookies: only the sender's browser sees the receipt
+    tree_size: int  # of the checkpoint that holds it
+
+
+@pytest.fixture(scope="module")
+def sent(browser: Browser, proof_server: ProofServer) -> Sent:
+    """A comment sent, and a checkpoint signed that holds it."""
+    with open_page(browser, "desktop") as (page, _problems):
+        code = send_comment(page, proof_server.url)
+        receipt = page.url.removeprefix(proof_server.url)
+        state = page.context.storage_state()
+    return Sent(receipt, code, state, proof_server.sign_checkpoint(code))
+
+
+def result_region(page: Page):
+    return page.locator("[data-record-proof-result]")
+
+
+def check_page(page: Page, problems: list[str], name: str) -> None:
+    report = axe_violations(page)
+    if report:
+        pytest.fail(f"{name}:\n{report}\n" + save_failure(page, artifact_name(name), report))
+    refused = csp_refusals(problems)
+    assert not refused, refused
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_receipt_page_checks_its_proof_in_the_browser(
+    browser: Browser, proof_server: ProofServer, sent: Sent, viewport: str
+) -> None:
+    size = {"width": 390, "height": 844} if viewport == "phone" else VIEWPORTS["desktop"]
+    context = browser.new_context(viewport=size, locale="nl-NL", storage_state=sent.state)
+    try:
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(proof_server.url + sent.receipt)
+        region = result_region(page)
+        expect(region).to_have_attribute("data-outcome", "ok", timeout=15_000)
+        expect(region).to_contain_text(opening(OK))
+        assert region.get_attribute("role") == "status"
+        assert not problems, problems
+        page.locator("details.consult-record-details summary").click()
+        check_page(page, problems, f"record-proof-receipt-{viewport}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the receipt is {overflow}px too wide with the proof open"
+    finally:
+        context.close()
+
+
+def flip(text: str, at: int, one: str, other: str) -> str:
+    """``text`` with the character at ``at`` changed into ``one`` (or ``other``)."""
+    return text[:at] + (one if text[at] != one else other) + text[at + 1 :]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "outcome", "message"),
+    [
+        ("root", "bad-root", BAD_ROOT),
+        ("audit path", "bad-root", BAD_ROOT),
+        ("signature", "bad-signature", BAD_SIGNATURE),
+    ],
+)
+def test_a_tampered_proof_says_it_does_not_hold(
+    browser: Browser, proof_server: ProofServer, sent: Sent, tamper: str, outcome: str, message: str
+) -> None:
+    context = browser.new_context(locale="nl-NL", storage_state=sent.state)
+    try:
+        page = context.new_page()
+
+        # The real page, fetched first with the sender's cookies (fetching inside the
+        # route would wait behind the browser's idle connection to the one-worker server).
+        real = context.request.get(proof_server.url + sent.receipt)
+        assert real.ok, real.status
+        body = real.text()
+        data = re.search(r"data-record-proof='([^']+)'", body).group(1)
+        value = {
+            "root": r'"root_hash": "([0-9a-f]{64})"',
+            "audit path": r'"audit_path": \["([0-9a-f]{64})"',
+            "signature": r"\\u2014 \S+ ([A-Za-z0-9+/]{60,}=*)\\n",
+        }[tamper]
+        original = re.search(value, data).group(1)
+        if tamper == "signature":  # a base64 letter well inside the 64 signature bytes
+            changed = flip(original, 40, "A", "B")
+        else:  # a hex digit
+            changed = flip(original, 0, "0", "1")
+        tampered = body.replace(data, data.replace(original, changed))
+        assert tampered != body
+
+        def serve_tampered(route: Route) -> None:
+            route.fulfill(status=200, headers=real.headers, body=tampered)
+
+        page.route(proof_server.url + sent.receipt, serve_tampered)
+        page.goto(proof_server.url + sent.receipt)
+        region = result_region(page)
+        expect(region).to_have_attribute("data-outcome", outcome, timeout=15_000)
+        expect(region).to_have_text(dutch(message))
+        expect(region).to_contain_text(opening(message))
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_receipt_says_how_to_check(
+    browser: Browser, proof_server: ProofServer, sent: Sent
+) -> None:
+    context = browser.new_context(
+        locale="nl-NL", storage_state=sent.state, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(proof_server.url + sent.receipt)
+        expect(result_region(page)).to_have_text(dutch(NO_SCRIPT))
+        page.locator("details.consult-record-details summary").click()
+        link = page.locator(f"a[href='/bewijs/opname/{sent.code}.json']")
+        expect(link).to_be_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/bewijs", 200),
+        ("/bewijs/controlepunten", 200),
+        ("/bewijs/sleutel", 200),
+        ("/bewijs/consistentie?van={size}&tot={size}", 200),
+        ("/bewijs/consistentie?van=drie&tot={size}", 400),
+    ],
+)
+def test_the_record_pages_meet_wcag_and_fit_a_phone(
+    browser: Browser, proof_server: ProofServer, sent: Sent, path: str, status: int, viewport: str
+) -> None:
+    path = path.format(size=sent.tree_size)
+    with open_page(browser, viewport) as (page, problems):
+        response = page.goto(proof_server.url + path)
+        assert response is not None
+        assert response.status == status
+        check_page(page, problems, f"record-{path}-{viewport}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow}px too wide"
+
+
+def test_the_feed_is_served_to_a_browser(
+    browser: Browser, proof_server: ProofServer, sent: Sent
+) -> None:
+    with open_page(browser, "desktop") as (page, _problems):
+        response = page.goto(proof_server.url + "/bewijs/controlepunten.atom")
+        assert response is not None
+        assert response.headers["content-type"].startswith("application/atom+xml")
+        assert '<feed xmlns="http://www.w3.org/2005/Atom"' in response.text()
