@@ -56,9 +56,10 @@ pdf-libs: ## Install the Pango libraries WeasyPrint draws PDFs with, when missin
 	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 .PHONY: bench
-bench: install pdf-libs ## Measure grouping and the reactienota at 20,000 comments (prints figures)
+bench: install pdf-libs ## Measure grouping and the reactienota at 20,000 comments, the export at 100,000 (prints figures)
 	$(BIN)/python -m bench.grouping
 	$(BIN)/python -m bench.report
+	$(BIN)/python -m bench.export
 
 .PHONY: lint
 lint: install ## Lint and format check with ruff

@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.accounts.erasure_views import bp as account_erasure_bp
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
+    from consult.api.views import bp as api_bp
     from consult.comments.erasure_views import bp as erasure_bp
     from consult.comments.views import bp as comments_bp
     from consult.consultations.participation_views import bp as participation_bp
@@ -62,9 +63,12 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.documents.views import bp as documents_bp
     from consult.health import bp as health_bp
     from consult.moderation.views import bp as moderation_bp
+    from consult.monitoring.feeds import bp as feeds_bp
+    from consult.monitoring.views import bp as monitoring_bp
     from consult.record.bundle_views import bp as record_bundle_bp
     from consult.record.views import bp as record_bp
     from consult.regions.views import bp as regions_bp
+    from consult.responses.exports import bp as exports_bp
     from consult.responses.grouping_views import bp as grouping_bp
     from consult.responses.reactienota_views import bp as reactienota_bp
     from consult.responses.tracing_views import bp as tracing_bp
@@ -74,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     for blueprint in (
         web_bp,
         regions_bp,
+        monitoring_bp,
         accounts_bp,
         admin_bp,
         health_bp,
@@ -90,6 +95,9 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         record_bundle_bp,
         erasure_bp,
         account_erasure_bp,
+        feeds_bp,
+        exports_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
 

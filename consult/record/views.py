@@ -20,7 +20,6 @@ import logging
 import re
 from datetime import datetime
 from typing import Any
-from xml.etree import ElementTree
 
 from flask import (
     Blueprint,
@@ -42,6 +41,8 @@ from consult.db import utcnow
 from consult.extensions import db, limiter
 from consult.record import canonical, checkpoints, proofs, services, signing
 from consult.record.models import CheckpointReason, RecordCheckpoint
+from consult.web import atom
+from consult.web.atom import element
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,6 @@ bp = Blueprint("record", __name__)
 
 PAGE_SIZE = 50
 FEED_SIZE = 100
-ATOM = "http://www.w3.org/2005/Atom"
 SIZE = re.compile(r"^[0-9]{1,15}$")
 
 PAGE_CACHE = "private, max-age=60"
@@ -194,16 +194,8 @@ def checkpoint_feed() -> Response:
 
 
 def _atom(latest: list[RecordCheckpoint], keys: dict[str, bytes], language: str) -> str:
-    def element(parent: ElementTree.Element, tag: str, text: str | None = None, **attributes):
-        child = ElementTree.SubElement(parent, tag, attributes)
-        if text is not None:
-            child.text = text
-        return child
-
     feed_url = url_for("record.checkpoint_feed", _external=True)
-    # Plain names under a default namespace declared on the root: ElementTree cannot write
-    # a default namespace with unqualified attributes (rel, href) any other way.
-    feed = ElementTree.Element("feed", {"xmlns": ATOM, "xml:lang": language})
+    feed = atom.feed(language)
     element(feed, "id", feed_url)
     element(feed, "title", _("Consult evidence record: signed checkpoints"))
     element(
@@ -249,7 +241,7 @@ def _atom(latest: list[RecordCheckpoint], keys: dict[str, bytes], language: str)
             else _("Signed by key %(key)s, which is not trusted.", key=checkpoint.key_id)
         )
         element(entry, "content", content, type="text")
-    return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+    return atom.serialize(feed)
 
 
 # -- keys ------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from consult.responses.models import (
     ReportFile,
     ResponseReport,
 )
+from consult.web.spreadsheet import formula_safe
 
 log = logging.getLogger(__name__)
 
@@ -507,14 +508,11 @@ CSV_COLUMNS = [
     "text_status",
     "text",
 ]
-# A cell starting with one of these is a formula to a spreadsheet; a leading apostrophe
-# keeps it text (OWASP, "CSV injection"). The JSON file has the texts exactly.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Every cell of the appendix as text, safe to open in a spreadsheet."""
+    return formula_safe("" if value is None else str(value))
 
 
 def csv_bytes(content: dict[str, Any], locale: str) -> bytes:

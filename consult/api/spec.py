@@ -1,0 +1,637 @@
+"""The one declaration of the API: every endpoint, its parameters and its response schema.
+
+The routes (:func:`consult.api.views.register_routes`), the OpenAPI 3.1 document
+(:func:`document`) and the documentation page are built from :data:`ENDPOINTS`, so what is
+documented is what is served. Every resource schema says ``additionalProperties: false``
+and lists every field as required: the tests validate each response against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from consult.api import resources
+from consult.comments.models import AgeBand
+from consult.consultations.models import ConsultationState
+from consult.responses.models import Disposition
+
+VERSION = "1.0.0"
+PREFIX = "/api/v1"
+PAGE_DEFAULT = 50
+# Ids, numbers and leaf indexes are INTEGER columns: PostgreSQL refuses a larger value.
+MAX_ID = 2**31 - 1
+PAGE_MAX = 100
+
+PUBLIC_STATES = [s.value for s in ConsultationState if s is not ConsultationState.DRAFT]
+
+
+# -- JSON Schemas (2020-12) -------------------------------------------------------------------
+
+
+def _obj(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    nullable = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        nullable["enum"] = [*schema["enum"], None]
+    return nullable
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+COUNT = {"type": "integer", "minimum": 0}
+SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+BOOLEAN = {"type": "boolean"}
+DATE = {"type": "string", "format": "date"}
+MOMENT = {"type": "string", "format": "date-time"}
+HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Municipality": _obj({"code": STRING, "name": STRING, "province": STRING}),
+    "Region": _obj(
+        {
+            "code": STRING,
+            "name": STRING,
+            "provinces": {"type": "array", "items": STRING},
+            "valid_from": DATE,
+            "valid_to": _or_null(DATE),
+            "municipalities": {"type": "array", "items": _ref("Municipality")},
+        },
+        "A youth region with the municipalities that belong to it today.",
+    ),
+    "StakeholderGroup": _obj({"code": STRING, "label_nl": STRING, "label_en": STRING}),
+    "Consultation": _obj(
+        {
+            "slug": STRING,
+            "title": STRING,
+            "introduction": STRING,
+            "region": STRING,
+            "state": {"type": "string", "enum": PUBLIC_STATES},
+            "opens_at": MOMENT,
+            "closes_at": MOMENT,
+            "document_title": STRING,
+            "consulted_version": {"type": "integer", "minimum": 1},
+            "html_url": {"type": "string", "format": "uri"},
+        },
+        "A public consultation (never a draft).",
+    ),
+    "Section": _obj(
+        {
+            "anchor": STRING,
+            "number": STRING,
+            "heading": STRING,
+            "level": {"type": "integer", "minimum": 1, "maximum": 6},
+            "body_html": STRING,
+        }
+    ),
+    "Version": _obj(
+        {
+            "number": {"type": "integer", "minimum": 1},
+            "consulted": BOOLEAN,
+            "change_note": STRING,
+            "locked_at": MOMENT,
+            "content_hash": _or_null(HEX64),
+            "sections": {"type": "array", "items": _ref("Section")},
+        },
+        "A locked version of the consultation's document: the consulted one or a later one.",
+    ),
+    "Comment": _obj(
+        {
+            "id": INTEGER,
+            "section": _or_null(STRING),
+            "text": STRING,
+            "created_at": MOMENT,
+            "stakeholder_group": STRING,
+            "age_band": _or_null({"type": "string", "enum": [a.value for a in AgeBand]}),
+            "municipality": _or_null(_obj({"code": STRING, "name": STRING})),
+            "organisation": _or_null(_obj({"name": STRING, "verified": BOOLEAN})),
+            "name": _or_null(STRING),
+        },
+        "A published comment: consented text, confirmed, not hidden, not withdrawn.",
+    ),
+    "Answer": _obj(
+        {
+            "id": INTEGER,
+            "disposition": {"type": "string", "enum": [d.value for d in Disposition]},
+            "reason": STRING,
+            "published_at": MOMENT,
+            "current": BOOLEAN,
+            "superseded_at": _or_null(MOMENT),
+            "supersedes": _or_null(INTEGER),
+            "correction_note": STRING,
+            "comments": {"type": "array", "items": INTEGER},
+        },
+        "A published answer; superseded ones stay, with the correction that replaced them.",
+    ),
+    "Checkpoint": _obj(
+        {
+            "id": INTEGER,
+            "origin": STRING,
+            "tree_size": {"type": "integer", "minimum": 1},
+            "root_hash": HEX64,
+            "made_at": MOMENT,
+            "reason": STRING,
+            "key_id": STRING,
+            "signature": STRING,
+            "signature_valid": BOOLEAN,
+            "note": _or_null(STRING),
+        },
+        "A signed statement of the evidence record's size and root hash (C2SP signed note).",
+    ),
+    "InclusionProof": _obj(
+        {
+            "leaf_index": COUNT,
+            "kind": STRING,
+            "leaf_hash": HEX64,
+            "status": {"type": "string", "enum": ["included", "pending", "unavailable"]},
+            "tree_size": _or_null(INTEGER),
+            "audit_path": {"type": "array", "items": HEX64},
+            "checkpoint": _or_null(_ref("Checkpoint")),
+            "expected_by": _or_null(MOMENT),
+            "verified": BOOLEAN,
+        },
+        "RFC 9162 inclusion proof of one event in the latest signed checkpoint.",
+    ),
+    "RegionStatistics": _obj(
+        {
+            "region": STRING,
+            "name": STRING,
+            "provinces": {"type": "array", "items": STRING},
+            "consultation": _or_null(
+                _obj(
+                    {
+                        "slug": STRING,
+                        "title": STRING,
+                        "state": {"type": "string", "enum": PUBLIC_STATES},
+                        "opens_at": MOMENT,
+                        "closes_at": MOMENT,
+                        "closed_at": _or_null(MOMENT),
+                    }
+                )
+            ),
+            "days_left": _or_null(INTEGER),
+            "submissions": COUNT,
+            "comments": COUNT,
+            "answered": COUNT,
+            "share_answered": _or_null(SHARE),
+            "median_days_to_answers": _or_null({"type": "number"}),
+            "share_adopted": _or_null(SHARE),
+            "reactienota_published": BOOLEAN,
+            "groups": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "code": STRING,
+                        "submissions": COUNT,
+                        "comments": COUNT,
+                        "answered": COUNT,
+                        "adopted": COUNT,
+                        "share_adopted": _or_null(SHARE),
+                    }
+                ),
+            },
+        }
+    ),
+    "Statistics": _obj(
+        {"regions": {"type": "array", "items": _ref("RegionStatistics")}},
+        "The figures of the national overview, per region in force today.",
+    ),
+    "Problem": _obj(
+        {
+            "type": STRING,
+            "title": STRING,
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": STRING,
+        },
+        "RFC 9457 problem details.",
+    ),
+}
+
+
+def page_schema(item: str) -> dict[str, Any]:
+    return _obj(
+        {
+            "data": {"type": "array", "items": _ref(item)},
+            "next": _or_null({"type": "string", "format": "uri"}),
+        },
+        f"One page of {item} items; ``next`` is the address of the following page.",
+    )
+
+
+# -- parameters and endpoints -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # "path" or "query"
+    schema: dict[str, Any]
+    description: LazyString
+    # A value from the demo data for the examples on the documentation page.
+    example: Any = None
+
+    @property
+    def is_integer(self) -> bool:
+        return self.schema.get("type") == "integer"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str  # OpenAPI style: /consultations/{slug}
+    summary: LazyString
+    description: LazyString
+    schema: str
+    handler: resources.Handler
+    tag: str
+    parameters: tuple[Parameter, ...] = ()
+    listing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def all_parameters(self) -> tuple[Parameter, ...]:
+        return self.parameters + (PAGING if self.listing else ())
+
+    @property
+    def flask_path(self) -> str:
+        path = self.path
+        for parameter in self.parameters:
+            if parameter.location == "path":
+                path = path.replace(f"{{{parameter.name}}}", f"<{parameter.name}>")
+        return path
+
+
+SLUG = Parameter(
+    "slug",
+    "path",
+    {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,119}$"},
+    _l("The consultation's address, as in its web page."),
+    "jz22-regiovisie-jeugd",
+)
+PAGING = (
+    Parameter(
+        "limit",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": PAGE_DEFAULT},
+        _l("How many items per page (1 to 100, 50 when not given)."),
+        10,
+    ),
+    Parameter(
+        "cursor",
+        "query",
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"},
+        _l("Where the page starts: copy it from the next link of the page before."),
+    ),
+)
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        "regions",
+        "/regions",
+        _l("Youth regions"),
+        _l("Every youth region, with the municipalities that belong to it today."),
+        "Region",
+        resources.regions,
+        "regions",
+        listing=True,
+    ),
+    Endpoint(
+        "region",
+        "/regions/{code}",
+        _l("One youth region"),
+        _l("One youth region by its CBS code, with its municipalities today."),
+        "Region",
+        resources.region,
+        "regions",
+        parameters=(
+            Parameter(
+                "code",
+                "path",
+                {"type": "string", "pattern": "^[A-Za-z0-9]{1,16}$"},
+                _l("The region's CBS code."),
+                "JZ22",
+            ),
+        ),
+    ),
+    Endpoint(
+        "stakeholder_groups",
+        "/stakeholder-groups",
+        _l("Stakeholder groups"),
+        _l("Who people speak as when they comment; the codes the comment filter takes."),
+        "StakeholderGroup",
+        resources.stakeholder_groups,
+        "consultations",
+        listing=True,
+    ),
+    Endpoint(
+        "consultations",
+        "/consultations",
+        _l("Consultations"),
+        _l("Every public consultation (drafts are never shown), oldest first."),
+        "Consultation",
+        resources.consultations,
+        "consultations",
+        parameters=(
+            Parameter(
+                "region",
+                "query",
+                {"type": "string", "pattern": "^[A-Za-z0-9]{1,16}$"},
+                _l("Only the consultations of the region with this code."),
+                "JZ22",
+            ),
+            Parameter(
+                "state",
+                "query",
+                {"type": "string", "enum": PUBLIC_STATES},
+                _l("Only the consultations in this state."),
+                "open",
+            ),
+        ),
+        listing=True,
+    ),
+    Endpoint(
+        "consultation",
+        "/consultations/{slug}",
+        _l("One consultation"),
+        _l("One public consultation by its address."),
+        "Consultation",
+        resources.consultation,
+        "consultations",
+        parameters=(SLUG,),
+    ),
+    Endpoint(
+        "versions",
+        "/consultations/{slug}/versions",
+        _l("Versions of the document"),
+        _l(
+            "The version that was consulted and the later versions, with their sections. "
+            "Only locked versions: a version being edited is not public."
+        ),
+        "Version",
+        resources.versions,
+        "consultations",
+        parameters=(SLUG,),
+        listing=True,
+    ),
+    Endpoint(
+        "version",
+        "/consultations/{slug}/versions/{number}",
+        _l("One version of the document"),
+        _l("One locked version by its number, with its sections."),
+        "Version",
+        resources.version,
+        "consultations",
+        parameters=(
+            SLUG,
+            Parameter(
+                "number",
+                "path",
+                {"type": "integer", "minimum": 1, "maximum": 1000000},
+                _l("The version number."),
+                1,
+            ),
+        ),
+    ),
+    Endpoint(
+        "comments",
+        "/consultations/{slug}/comments",
+        _l("Published comments"),
+        _l(
+            "The comments whose text the sender agreed to publish, confirmed, not hidden "
+            "and not withdrawn. A name only when the sender agreed and is 16 or older. "
+            "Never an email address or a tracking code."
+        ),
+        "Comment",
+        resources.comments,
+        "comments",
+        parameters=(
+            SLUG,
+            Parameter(
+                "section",
+                "query",
+                {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"},
+                _l("Only the comments on the section with this anchor."),
+                "s-1",
+            ),
+            Parameter(
+                "group",
+                "query",
+                {"type": "string", "pattern": "^[a-z0-9_]{1,40}$"},
+                _l("Only the comments of this stakeholder group (its code)."),
+                "young_person",
+            ),
+        ),
+        listing=True,
+    ),
+    Endpoint(
+        "comment",
+        "/consultations/{slug}/comments/{id}",
+        _l("One published comment"),
+        _l("One published comment by its number."),
+        "Comment",
+        resources.comment,
+        "comments",
+        parameters=(
+            SLUG,
+            Parameter(
+                "id",
+                "path",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                _l("The comment's number."),
+                1,
+            ),
+        ),
+    ),
+    Endpoint(
+        "answers",
+        "/consultations/{slug}/answers",
+        _l("Published answers"),
+        _l(
+            "The region's published answers, current and superseded, with the numbers of "
+            "the published comments they answer."
+        ),
+        "Answer",
+        resources.answers,
+        "comments",
+        parameters=(
+            SLUG,
+            Parameter(
+                "disposition",
+                "query",
+                {"type": "string", "enum": [d.value for d in Disposition]},
+                _l("Only the answers with this outcome."),
+                "adopted",
+            ),
+        ),
+        listing=True,
+    ),
+    Endpoint(
+        "checkpoints",
+        "/record/checkpoints",
+        _l("Signed checkpoints"),
+        _l("Every signed checkpoint of the evidence record, oldest first, with its note."),
+        "Checkpoint",
+        resources.checkpoints,
+        "record",
+        listing=True,
+    ),
+    Endpoint(
+        "checkpoint",
+        "/record/checkpoints/{id}",
+        _l("One signed checkpoint"),
+        _l("One signed checkpoint by its number, with its signed note."),
+        "Checkpoint",
+        resources.checkpoint,
+        "record",
+        parameters=(
+            Parameter(
+                "id",
+                "path",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                _l("The checkpoint's number."),
+                1,
+            ),
+        ),
+    ),
+    Endpoint(
+        "inclusion",
+        "/record/events/{leaf_index}/inclusion",
+        _l("Inclusion proof of an event"),
+        _l(
+            "Proof that the event at this position is in the latest signed checkpoint. "
+            "The event's own content is left out; a participant finds it on their receipt."
+        ),
+        "InclusionProof",
+        resources.inclusion,
+        "record",
+        parameters=(
+            Parameter(
+                "leaf_index",
+                "path",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                _l("The event's position in the record, counting from 0."),
+                0,
+            ),
+        ),
+    ),
+    Endpoint(
+        "statistics",
+        "/statistics",
+        _l("Statistics per region"),
+        _l(
+            "The figures of the national overview: per region its current or last "
+            "consultation, submissions and comments per stakeholder group, share answered "
+            "and adopted, and whether the reactienota is published."
+        ),
+        "Statistics",
+        resources.statistics,
+        "statistics",
+    ),
+)
+
+TAGS = {
+    "regions": _l("Regions"),
+    "consultations": _l("Consultations and documents"),
+    "comments": _l("Comments and answers"),
+    "record": _l("Evidence record"),
+    "statistics": _l("Statistics"),
+}
+
+
+# -- the OpenAPI document ---------------------------------------------------------------------
+
+
+def _response(description: str, schema: str, media: str = "application/json") -> dict[str, Any]:
+    return {"description": description, "content": {media: {"schema": _ref(schema)}}}
+
+
+def _operation(endpoint: Endpoint) -> dict[str, Any]:
+    parameters = []
+    for parameter in endpoint.all_parameters:
+        item: dict[str, Any] = {
+            "name": parameter.name,
+            "in": parameter.location,
+            "required": parameter.location == "path",
+            "description": str(parameter.description),
+            "schema": parameter.schema,
+        }
+        if parameter.example is not None:
+            item["example"] = parameter.example
+        parameters.append(item)
+    ok_schema = f"{endpoint.schema}Page" if endpoint.listing else endpoint.schema
+    headers = {
+        "ETag": {"description": "Hash of the body.", "schema": STRING},
+        "Cache-Control": {"schema": STRING},
+    }
+    if endpoint.listing:
+        headers["Link"] = {"description": 'The next page, rel="next".', "schema": STRING}
+    responses: dict[str, Any] = {
+        "200": {**_response(str(endpoint.summary), ok_schema), "headers": headers},
+        "304": {"description": "Not modified (If-None-Match matched the ETag)."},
+        "429": _response("Too many requests.", "Problem", "application/problem+json"),
+    }
+    if any(p.location == "query" for p in endpoint.all_parameters):
+        responses["400"] = _response(
+            "A parameter is not valid.", "Problem", "application/problem+json"
+        )
+    if any(p.location == "path" for p in endpoint.all_parameters):
+        responses["404"] = _response("Not found.", "Problem", "application/problem+json")
+    return {
+        "operationId": endpoint.name,
+        "summary": str(endpoint.summary),
+        "description": str(endpoint.description),
+        "tags": [endpoint.tag],
+        "parameters": parameters,
+        "responses": dict(sorted(responses.items())),
+    }
+
+
+def document(server_url: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, in the current locale (English for ``openapi.json``).
+
+    ``server_url`` is the absolute address of ``/api/v1``; the readable documentation
+    lives at ``<server_url>/docs``."""
+    schemas = dict(SCHEMAS)
+    for endpoint in ENDPOINTS:
+        if endpoint.listing:
+            schemas[f"{endpoint.schema}Page"] = page_schema(endpoint.schema)
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "Consult open data API",
+            "version": VERSION,
+            "description": str(
+                _l(
+                    "Public, read-only data about the consultations of the Dutch youth "
+                    "regions: regions, consultations, documents, published comments and "
+                    "answers, statistics and the evidence record. No key needed."
+                )
+            ),
+        },
+        "externalDocs": {"url": f"{server_url}/docs"},
+        "servers": [{"url": server_url}],
+        "tags": [{"name": name, "description": str(label)} for name, label in TAGS.items()],
+        "paths": {endpoint.path: {"get": _operation(endpoint)} for endpoint in ENDPOINTS},
+        "components": {"schemas": schemas},
+    }

@@ -1,0 +1,236 @@
+"""The ``/api/v1`` blueprint: routes built from :data:`consult.api.spec.ENDPOINTS`.
+
+Read-only and public: GET (and HEAD, OPTIONS) only, so there is no form and nothing for
+CSRF to protect; the one view that takes other methods only answers 404 or 405. Every
+answer is JSON: data, or a problem (RFC 9457) for 400, 404, 405 and 429. Every data
+response carries an ``ETag`` (a hash of the body) and answers ``If-None-Match`` with 304;
+immutable resources also carry ``Last-Modified``. Anyone may read from any site (CORS
+``*``, never with credentials). One rate limit is shared by all endpoints
+(``RATELIMIT_API``, per client address).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from consult.api import spec
+from consult.api.problems import ApiError, problem
+from consult.api.resources import Listing, Single
+from consult.extensions import csrf, db, limiter
+
+bp = Blueprint("api", __name__, url_prefix=spec.PREFIX)
+
+CACHE = "public, max-age=60"
+DIGITS = re.compile(r"^[0-9]{1,16}$")
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
+    "Access-Control-Expose-Headers": (
+        "ETag, Last-Modified, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
+        "X-RateLimit-Reset"
+    ),
+    "Access-Control-Max-Age": "86400",
+}
+
+api_limit = limiter.shared_limit(
+    lambda: current_app.config.get("RATELIMIT_API", "300 per minute"), scope="api"
+)
+
+
+# -- cursors and parameters -------------------------------------------------------------------
+
+
+def encode_cursor(after: int) -> str:
+    return base64.urlsafe_b64encode(str(after).encode("ascii")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ApiError(400, _("The cursor is not valid.")) from None
+    if not DIGITS.match(raw) or int(raw) > spec.MAX_ID:
+        raise ApiError(400, _("The cursor is not valid."))
+    return int(raw)
+
+
+def _check(parameter: spec.Parameter, raw: str) -> Any:
+    """The value of one parameter, or an error: 404 for a path, 400 for a query."""
+    schema = parameter.schema
+    status = 404 if parameter.location == "path" else 400
+    message = _("The parameter %(name)s is not valid.", name=parameter.name)
+    if parameter.is_integer:
+        if not DIGITS.match(raw):
+            raise ApiError(status, message)
+        value: Any = int(raw)
+        if not schema.get("minimum", 0) <= value <= schema.get("maximum", spec.MAX_ID):
+            raise ApiError(status, message)
+        return value
+    if "enum" in schema and raw not in schema["enum"]:
+        raise ApiError(status, message)
+    if "pattern" in schema and not re.fullmatch(schema["pattern"], raw):
+        raise ApiError(status, message)
+    return raw
+
+
+def read_parameters(endpoint: spec.Endpoint, path: dict[str, str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for parameter in endpoint.all_parameters:
+        if parameter.location == "path":
+            params[parameter.name] = _check(parameter, path[parameter.name])
+            continue
+        values = request.args.getlist(parameter.name)
+        if len(values) > 1:
+            raise ApiError(400, _("Give the parameter %(name)s once.", name=parameter.name))
+        if values:
+            params[parameter.name] = _check(parameter, values[0])
+        elif "default" in parameter.schema:
+            params[parameter.name] = parameter.schema["default"]
+    if "cursor" in params:
+        params["after"] = decode_cursor(params.pop("cursor"))
+    return params
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+def json_response(body: Any, last_modified: Any = None) -> Response:
+    """JSON with a strong ETag over the exact bytes; 304 when the client has them."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    response = Response(data, mimetype="application/json")
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.headers["Cache-Control"] = CACHE
+    return response.make_conditional(request)
+
+
+def _next_url(endpoint: spec.Endpoint, path: dict[str, str], after: int) -> str:
+    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    return url_for(
+        f"api.{endpoint.name}", **path, **args, cursor=encode_cursor(after), _external=True
+    )
+
+
+def make_view(endpoint: spec.Endpoint) -> Callable[..., Response]:
+    def view(**path: str) -> Response:
+        params = read_parameters(endpoint, path)
+        result = endpoint.handler(db.session, params)
+        if isinstance(result, Listing):
+            following = (
+                _next_url(endpoint, path, result.next_after)
+                if result.next_after is not None
+                else None
+            )
+            response = json_response({"data": result.items, "next": following})
+            if following:
+                response.headers["Link"] = f'<{following}>; rel="next"'
+            return response
+        assert isinstance(result, Single)
+        return json_response(result.body, result.last_modified)
+
+    view.__name__ = f"api_{endpoint.name}"
+    view.__qualname__ = view.__name__
+    return view
+
+
+def register_routes() -> None:
+    for endpoint in spec.ENDPOINTS:
+        bp.add_url_rule(
+            endpoint.flask_path, endpoint.name, api_limit(make_view(endpoint)), methods=["GET"]
+        )
+
+
+register_routes()
+
+
+def server_url() -> str:
+    return url_for("api.openapi", _external=True).rsplit("/", 1)[0]
+
+
+@bp.get("/openapi.json")
+@api_limit
+def openapi() -> Response:
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return json_response(spec.document(server_url()))
+
+
+@bp.get("/docs")
+@api_limit
+def docs() -> str:
+    document = spec.document(server_url())
+    examples = {}
+    for endpoint in spec.ENDPOINTS:
+        path = endpoint.path
+        for parameter in endpoint.parameters:
+            if parameter.location == "path":
+                path = path.replace(f"{{{parameter.name}}}", str(parameter.example))
+        query = [
+            f"{p.name}={p.example}"
+            for p in endpoint.parameters
+            if p.location == "query" and p.example is not None
+        ][:1]
+        examples[endpoint.name] = server_url() + path + ("?" + query[0] if query else "")
+    return render_template(
+        "api/docs.html",
+        document=document,
+        endpoints=spec.ENDPOINTS,
+        examples=examples,
+        locale=str(get_locale() or "nl"),
+        page_max=spec.PAGE_MAX,
+        page_default=spec.PAGE_DEFAULT,
+    )
+
+
+# -- everything else under /api/v1: JSON errors, never the HTML error pages -------------------
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@csrf.exempt  # it never changes anything: it only says 404 or 405
+def fallback(rest: str) -> Response:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _args = adapter.match(request.path, method="GET")
+    except (NotFound, MethodNotAllowed, RequestRedirect):
+        endpoint = None
+    if endpoint and endpoint != "api.fallback" and request.method != "GET":
+        raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
+    raise ApiError(404, _("There is no public resource at this address."))
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return problem(error.status, error.detail)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    detail = ""
+    if code == 429:
+        detail = _("Too many requests from your address. Wait a minute and try again.")
+    return problem(code, detail, headers)
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    for name, value in CORS_HEADERS.items():
+        response.headers[name] = value
+    response.headers.pop("Access-Control-Allow-Credentials", None)
+    return response

@@ -1,0 +1,1 @@
+"""National monitoring: the overview of every region, its map and exports."""

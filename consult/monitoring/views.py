@@ -1,0 +1,257 @@
+"""The national overview: every region's consultation on a map, in a table and as open data.
+
+``/landelijk`` shows the map and the table (sortable and filterable with GET parameters, so
+it works without JavaScript); ``/landelijk.csv`` and ``/landelijk.jsonl`` stream the same
+rows for reuse (columns in :data:`consult.monitoring.statistics.EXPORT_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consult.consultations.models import STATE_LABELS
+from consult.db import utcnow
+from consult.extensions import db
+from consult.i18n import current_locale
+from consult.monitoring import map as region_map
+from consult.monitoring import statistics
+from consult.monitoring.statistics import RegionRow
+from consult.web.spreadsheet import formula_safe
+
+bp = Blueprint("monitoring", __name__)
+
+NO_CONSULTATION = "geen"
+CLOSING_SOON_DAYS = 14
+NO_CONSULTATION_LABEL = _l("no public consultation")
+STATE_ORDER = {state: index for index, state in enumerate(statistics.PUBLIC_STATES)}
+
+
+def state_key(row: RegionRow) -> str:
+    return row.state.value if row.state else "none"
+
+
+def state_label(row: RegionRow) -> str:
+    return row.state.label if row.state else str(NO_CONSULTATION_LABEL)
+
+
+def _if_any(row: RegionRow, value: Any) -> Any:
+    """Figures of a region without a consultation sort as missing, not as zero."""
+    return value if row.has_consultation else None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the ?sorteer= value
+    label: Any  # lazy string
+    value: Callable[[RegionRow], Any]  # None: no value, always sorted last
+    numeric: bool = False
+
+
+COLUMNS = (
+    Column("regio", _l("Youth region"), lambda r: r.name.casefold()),
+    Column("provincie", _l("Province"), lambda r: r.provinces),
+    Column("status", _l("State"), lambda r: STATE_ORDER.get(r.state)),
+    Column("sluit", _l("Closes"), lambda r: r.consultation and r.consultation.closes_at),
+    Column("inzendingen", _l("Submissions"), lambda r: _if_any(r, r.submissions), True),
+    Column("reacties", _l("Comments"), lambda r: _if_any(r, r.comments), True),
+    Column("beantwoord", _l("Answered"), lambda r: r.share_answered, True),
+    Column("mediaan", _l("Days to answers"), lambda r: r.median_days_to_answers, True),
+    Column("overgenomen", _l("Adopted"), lambda r: r.share_adopted, True),
+    Column("reactienota", _l("Reactienota"), lambda r: _if_any(r, r.report_published)),
+)
+COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Filters:
+    province: str = ""
+    state: str = ""  # a ConsultationState value, NO_CONSULTATION or ""
+    closing_soon: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.province or self.state or self.closing_soon)
+
+    def matches(self, row: RegionRow) -> bool:
+        if self.province and self.province not in row.provinces:
+            return False
+        if self.state == NO_CONSULTATION and row.has_consultation:
+            return False
+        if self.state and self.state != NO_CONSULTATION and state_key(row) != self.state:
+            return False
+        return not (self.closing_soon and not row.closes_within(CLOSING_SOON_DAYS))
+
+    def args(self) -> dict[str, str]:
+        args = {"provincie": self.province, "status": self.state}
+        if self.closing_soon:
+            args["binnenkort"] = "1"
+        return {key: value for key, value in args.items() if value}
+
+
+def _filters(provinces: list[str]) -> Filters:
+    province = request.args.get("provincie", "")
+    state = request.args.get("status", "")
+    states = {s.value for s in statistics.PUBLIC_STATES} | {NO_CONSULTATION}
+    return Filters(
+        province=province if province in provinces else "",
+        state=state if state in states else "",
+        closing_soon=request.args.get("binnenkort") == "1",
+    )
+
+
+def _sort(rows: list[RegionRow], order: str) -> tuple[list[RegionRow], str, bool]:
+    """Sorted by the column in ``order`` ("-" in front: descending); ties by name, and rows
+    without a value for the column last either way."""
+    descending = order.startswith("-")
+    column = COLUMN_BY_KEY.get(order.removeprefix("-"))
+    if column is None:
+        column, descending = COLUMNS[0], False
+    by_name = sorted(rows, key=lambda r: r.name.casefold())
+    present = [r for r in by_name if column.value(r) is not None]
+    present.sort(key=column.value, reverse=descending)  # stable: ties stay by name
+    return present + [r for r in by_name if column.value(r) is None], column.key, descending
+
+
+def _map(rows: list[RegionRow]):
+    regions = [
+        region_map.MapRegion(
+            code=row.code,
+            name=row.name,
+            state=state_key(row),
+            state_label=state_label(row),
+            href=url_for("regions.detail", code=row.code),
+        )
+        for row in rows
+    ]
+    counts: dict[str, int] = {}
+    for region in regions:
+        counts[region.state] = counts.get(region.state, 0) + 1
+    return region_map.render(
+        regions,
+        title=_("Map of the youth regions of the Netherlands"),
+        description=_(
+            "Each youth region is coloured by the state of its current or last consultation "
+            "on the regional vision. Each region links to its page. The table below the map "
+            "gives the same information."
+        ),
+    ), counts
+
+
+def _legend() -> list[tuple[str, str]]:
+    labels = {s.value: str(STATE_LABELS[s]) for s in statistics.PUBLIC_STATES}
+    labels["none"] = str(NO_CONSULTATION_LABEL)
+    return [(key, labels[key]) for key in region_map.LEGEND_ORDER]
+
+
+@bp.get("/landelijk")
+def overview() -> str:
+    now = utcnow()
+    rows = statistics.national_overview(db.session, now)
+    provinces = statistics.provinces_of(rows)
+    filters = _filters(provinces)
+    svg, counts = _map(rows)
+    shown, order, descending = _sort(
+        [row for row in rows if filters.matches(row)], request.args.get("sorteer", "regio")
+    )
+    groups = statistics.stakeholder_groups(db.session)
+    with_consultation = [row for row in shown if row.has_consultation]
+    return render_template(
+        "monitoring/overview.html",
+        now=now,
+        rows=rows,
+        shown=shown,
+        with_consultation=with_consultation,
+        groups=groups,
+        locale=current_locale(),
+        columns=COLUMNS,
+        order=order,
+        descending=descending,
+        filters=filters,
+        provinces=provinces,
+        states=statistics.PUBLIC_STATES,
+        no_consultation=NO_CONSULTATION,
+        closing_soon_days=CLOSING_SOON_DAYS,
+        svg=svg,
+        counts=counts,
+        legend=_legend(),
+        swatch=region_map.swatch,
+        state_label=state_label,
+        state_key=state_key,
+        without=sum(1 for row in rows if not row.has_consultation),
+        export_columns=statistics.export_columns(groups),
+        column_docs={**statistics.EXPORT_COLUMNS, **statistics.GROUP_COLUMNS},
+    )
+
+
+# -- exports -------------------------------------------------------------------------------
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return formula_safe(value)
+
+
+def csv_lines(rows: list[RegionRow], columns: list[str]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(values: list[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield line(columns)
+    for row in rows:
+        export = row.as_export()
+        yield line([_csv_cell(export.get(column)) for column in columns])
+
+
+def jsonl_lines(rows: list[RegionRow]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row.as_export(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _export_rows() -> tuple[list[RegionRow], list[str]]:
+    rows = statistics.national_overview(db.session, utcnow())
+    groups = statistics.stakeholder_groups(db.session)
+    return rows, statistics.export_columns(groups)
+
+
+def _download(body: Iterator[str], mimetype: str, filename: str) -> Response:
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/landelijk.csv")
+def export_csv() -> Response:
+    """One row per region (42 rows: the figures are computed up front in seven queries and
+    the lines are written one at a time)."""
+    rows, columns = _export_rows()
+    day = utcnow().date().isoformat()
+    return _download(
+        csv_lines(rows, columns), "text/csv; charset=utf-8", f"consult-landelijk-{day}.csv"
+    )
+
+
+@bp.get("/landelijk.jsonl")
+def export_jsonl() -> Response:
+    rows, _columns = _export_rows()
+    day = utcnow().date().isoformat()
+    return _download(
+        jsonl_lines(rows), "application/x-ndjson; charset=utf-8", f"consult-landelijk-{day}.jsonl"
+    )

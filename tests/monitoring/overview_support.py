@@ -1,0 +1,38 @@
+"""Helpers for the national overview tests: a published world and readers of the page."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from consult.responses import reactienota
+from tests import factories
+from tests.responses import report_world
+
+
+def published_world(session):
+    """The reactienota world of tests/responses, answered and with its reactienota published."""
+    world = report_world.build(session)
+    with factories.app_context(session):  # publishing signs a checkpoint
+        report = reactienota.generate(session, world.official, world.consultation)
+        reactienota.publish(session, world.second_official, report)
+    return world
+
+
+def table_rows(html: str) -> list[str]:
+    """The region codes of the overview table's rows, in order."""
+    table = html.split('class="utrecht-table__body"', 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<tr class="utrecht-table__row" id="regio-([A-Z0-9]+)"', table)
+
+
+def row_html(html: str, code: str) -> str:
+    start = html.index(f'id="regio-{code}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def svg_of(html: str) -> ET.Element:
+    match = re.search(
+        r"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"consult-map\".*?</svg>", html, re.S
+    )
+    assert match, "no map on the page"
+    return ET.fromstring(match.group(0))  # noqa: S314 - our own page, in a test
