@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-POLICY_DOMAINS = ("regions", "organisations", "consultations", "responses", "record")
+POLICY_DOMAINS = ("regions", "organisations", "consultations", "responses", "record", "follows")
 
 
 def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
@@ -61,10 +61,12 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.consultations.participation_views import bp as participation_bp
     from consult.consultations.views import bp as consultations_bp
     from consult.documents.views import bp as documents_bp
+    from consult.follows.views import bp as follows_bp
     from consult.health import bp as health_bp
     from consult.moderation.views import bp as moderation_bp
     from consult.monitoring.feeds import bp as feeds_bp
     from consult.monitoring.views import bp as monitoring_bp
+    from consult.organisations.views import bp as organisations_bp
     from consult.record.bundle_views import bp as record_bundle_bp
     from consult.record.views import bp as record_bp
     from consult.regions.views import bp as regions_bp
@@ -98,6 +100,8 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         feeds_bp,
         exports_bp,
         api_bp,
+        organisations_bp,
+        follows_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -400,6 +400,7 @@ def register_commands(app: Flask) -> None:
     from consult.accounts.erasure_cli import privacy_group
     from consult.comments.cli import submissions_group
     from consult.consultations.cli import consultations_group
+    from consult.follows.cli import follows_group
     from consult.record.cli import record_group
     from consult.responses.cli import responses_group
 
@@ -414,5 +415,6 @@ def register_commands(app: Flask) -> None:
         responses_group,
         record_group,
         privacy_group,
+        follows_group,
     ):
         app.cli.add_command(group)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_translations
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_translations,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -30,6 +39,26 @@ def current_locale() -> str:
     if "locale" not in g:
         g.locale = select_locale()
     return g.locale
+
+
+@contextmanager
+def in_language(locale: str) -> Iterator[None]:
+    """Render in ``locale``, also where no request says which language (a job, a mail).
+
+    The templates' context asks for the request's language unless ``g.locale`` is set;
+    in a job there is no request, so it is set here, and put back afterwards.
+    """
+    missing = object()
+    before = g.get("locale", missing)
+    g.locale = locale
+    try:
+        with force_locale(locale):
+            yield
+    finally:
+        if before is missing:
+            g.pop("locale", None)
+        else:
+            g.locale = before
 
 
 def safe_next_url(target: str | None, fallback: str = "/") -> str:

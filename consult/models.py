@@ -22,6 +22,7 @@ from consult.consultations.models import (
 )
 from consult.consultations.participation_models import LundyStatement
 from consult.documents.models import Document, DocumentVersion, Section
+from consult.follows.models import Follow, Notice
 from consult.jobs import Job
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
 from consult.record.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
@@ -54,11 +55,13 @@ __all__ = [
     "Consultation",
     "Document",
     "DocumentVersion",
+    "Follow",
     "InvitedGroup",
     "Job",
     "LundyStatement",
     "ModerationAction",
     "Municipality",
+    "Notice",
     "OfflineActivity",
     "Organisation",
     "OrganisationKind",

@@ -431,6 +431,9 @@ def record_opening(
         payload=opened_payload(consultation),
     )
     checkpoint_state_change(session, now)
+    from consult.follows import services as follows
+
+    follows.notify(session, consultation, follows.OPENED, at)
 
 
 def open_now(
@@ -515,6 +518,9 @@ def extend(
         },
     )
     checkpoint_state_change(session, now)
+    from consult.follows import services as follows
+
+    follows.notify(session, consultation, follows.EXTENDED, new_closes_at)
     return change
 
 

@@ -36,3 +36,27 @@ def comment_on_behalf(actor: Any, organisation: Any) -> bool:
     if actor is None or organisation.verified_at is None:
         return False
     return any(m.user_id == actor.id for m in organisation.members)
+
+
+@rule("organisation:page:view")
+def view_organisation_page(_actor: Any, organisation: Any) -> bool:
+    """The public page exists only while the platform vouches for the organisation."""
+    return organisation.verified_at is not None
+
+
+@rule("organisation:members:view")
+def view_members(actor: Any, organisation: Any) -> bool:
+    """Members see who else belongs (names only); emails are for those who manage."""
+    if actor is None:
+        return False
+    if _is_admin(actor):
+        return True
+    return any(m.user_id == actor.id for m in organisation.members)
+
+
+@rule("organisation:invitation:accept")
+def accept_invitation(actor: Any, invitation: Any) -> bool:
+    """Only the account whose confirmed email address was invited (target: an Invitation)."""
+    if actor is None or actor.email_confirmed_at is None:
+        return False
+    return bool(actor.email_key == invitation.email_key)

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from consult.accounts.models import User
+from consult.accounts.services import email_key
+from consult.comments.models import Comment, Submission
+from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
+from consult.regions.models import Region
+from consult.responses.models import Answer
+from consult.responses.services import current_answers
 
 
 class OrganisationError(ValueError):
@@ -86,4 +96,237 @@ def organisations_of(session: Session, user: User) -> list[OrganisationMember]:
             .where(OrganisationMember.user_id == user.id)
             .options(selectinload(OrganisationMember.organisation))
         )
+    )
+
+
+# -- the public page --------------------------------------------------------------------------
+
+PUBLIC_PER_PAGE = 50
+
+
+def public_organisation(session: Session, key: str) -> Organisation | None:
+    """A verified organisation by slug (or id); an unverified one has no public page."""
+    query = select(Organisation).where(Organisation.verified_at.is_not(None))
+    if key.isdigit():
+        found = session.scalar(query.where(Organisation.id == int(key)))
+        if found is not None:
+            return found
+    return session.scalar(query.where(Organisation.slug == key))
+
+
+def verified_organisations(
+    session: Session, page: int, per_page: int = PUBLIC_PER_PAGE
+) -> tuple[list[Organisation], int]:
+    verified = Organisation.verified_at.is_not(None)
+    total = session.scalar(select(func.count()).select_from(Organisation).where(verified)) or 0
+    rows = session.scalars(
+        select(Organisation)
+        .where(verified)
+        .order_by(func.lower(Organisation.name), Organisation.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), total
+
+
+@dataclass
+class PublicComment:
+    comment: Comment
+    answer: Answer | None
+
+
+@dataclass
+class ConsultationGroup:
+    consultation: Consultation
+    comments: list[PublicComment] = field(default_factory=list)
+
+
+def _public_comments_of(organisation: Organisation) -> Select[Any]:
+    """Only what the public may read: ``is_public`` comments (confirmed, consented, not
+    hidden, not withdrawn) on non-draft consultations, sent on behalf of this organisation
+    while it was verified."""
+    return (
+        select(Comment)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .join(Consultation, Consultation.id == Comment.consultation_id)
+        .where(
+            Submission.organisation_id == organisation.id,
+            Submission.organisation_verified.is_(True),
+            Comment.is_public.is_(True),
+            Consultation.state != ConsultationState.DRAFT,
+        )
+    )
+
+
+def public_comments(
+    session: Session, organisation: Organisation, page: int, per_page: int = PUBLIC_PER_PAGE
+) -> tuple[list[ConsultationGroup], int]:
+    """One page of the organisation's public comments, grouped per consultation (newest
+    consultation first), each with its current published answer."""
+    query = _public_comments_of(organisation)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(
+        session.execute(
+            query.add_columns(Consultation)
+            .options(
+                joinedload(Comment.section),
+                joinedload(Comment.submission).joinedload(Submission.stakeholder_group),
+                contains_eager(Consultation.region),
+            )
+            .join(Region, Region.id == Consultation.region_id)
+            .order_by(Consultation.opens_at.desc(), Consultation.id.desc(), Comment.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    answers = current_answers(session, [row[0].id for row in rows])
+    groups: list[ConsultationGroup] = []
+    for comment, consultation in rows:
+        if not groups or groups[-1].consultation.id != consultation.id:
+            groups.append(ConsultationGroup(consultation))
+        groups[-1].comments.append(PublicComment(comment, answers.get(comment.id)))
+    return groups, total
+
+
+# -- members ----------------------------------------------------------------------------------
+
+INVITE_PURPOSE = "organisation-invite"
+INVITE_MAX_AGE = 7 * 24 * 3600
+
+
+class LastAdminError(OrganisationError):
+    """An organisation keeps at least one admin."""
+
+
+class AlreadyMemberError(OrganisationError):
+    pass
+
+
+class InvitationError(OrganisationError):
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a signed invitation link says: join ``organisation`` as ``email``."""
+
+    organisation: Organisation
+    email_key: str
+
+
+def members_of(session: Session, organisation: Organisation) -> list[OrganisationMember]:
+    return list(
+        session.scalars(
+            select(OrganisationMember)
+            .where(OrganisationMember.organisation_id == organisation.id)
+            .options(joinedload(OrganisationMember.user))
+            .order_by(OrganisationMember.is_admin.desc(), OrganisationMember.joined_at)
+        )
+    )
+
+
+def member_of(
+    session: Session, organisation: Organisation, member_id: int
+) -> OrganisationMember | None:
+    """A membership, loaded through its organisation: another organisation's id is None."""
+    return session.scalar(
+        select(OrganisationMember).where(
+            OrganisationMember.id == member_id,
+            OrganisationMember.organisation_id == organisation.id,
+        )
+    )
+
+
+def _admin_count(session: Session, organisation: Organisation) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                OrganisationMember.organisation_id == organisation.id,
+                OrganisationMember.is_admin.is_(True),
+            )
+        )
+        or 0
+    )
+
+
+def is_last_admin(session: Session, member: OrganisationMember) -> bool:
+    return member.is_admin and _admin_count(session, member.organisation) <= 1
+
+
+def last_admin_ids(members: list[OrganisationMember]) -> set[int]:
+    """Of one organisation's full member list: the admin that may not go (if only one)."""
+    admins = [m.id for m in members if m.is_admin]
+    return set(admins) if len(admins) == 1 else set()
+
+
+def remove_member(session: Session, member: OrganisationMember) -> None:
+    if is_last_admin(session, member):
+        raise LastAdminError("the last admin of an organisation cannot be removed")
+    organisation = member.organisation
+    session.delete(member)
+    session.flush()
+    session.expire(organisation, ["members"])
+
+
+def set_admin(session: Session, member: OrganisationMember, admin: bool) -> None:
+    if not admin and is_last_admin(session, member):
+        raise LastAdminError("the last admin of an organisation cannot become a member")
+    member.is_admin = admin
+    session.flush()
+
+
+def _invite_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=f"consult.{INVITE_PURPOSE}"
+    )
+
+
+def make_invite_token(organisation: Organisation, email: str) -> str:
+    return _invite_serializer().dumps(
+        {"o": organisation.id, "e": email_key(email), "p": INVITE_PURPOSE}
+    )
+
+
+def read_invite_token(session: Session, organisation: Organisation, token: str) -> Invitation:
+    """The invitation, if ``token`` was signed by us, in the last 7 days, for this very
+    organisation; raises :class:`InvitationError` otherwise."""
+    try:
+        payload = _invite_serializer().loads(token, max_age=INVITE_MAX_AGE)
+    except SignatureExpired as exc:
+        raise InvitationError(expired=True) from exc
+    except BadSignature as exc:
+        raise InvitationError() from exc
+    if (
+        not isinstance(payload, dict)
+        or payload.get("p") != INVITE_PURPOSE
+        or payload.get("o") != organisation.id
+        or not isinstance(payload.get("e"), str)
+    ):
+        raise InvitationError()
+    return Invitation(organisation, payload["e"])
+
+
+def accept_invitation(session: Session, invitation: Invitation, user: User) -> OrganisationMember:
+    """Makes ``user`` a member; the caller checked the policy (right account)."""
+    if membership(session, invitation.organisation, user) is not None:
+        raise AlreadyMemberError("already a member")
+    member = OrganisationMember(organisation=invitation.organisation, user=user)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def is_member_email(session: Session, organisation: Organisation, email: str) -> bool:
+    return (
+        session.scalar(
+            select(OrganisationMember.id)
+            .join(User, User.id == OrganisationMember.user_id)
+            .where(
+                OrganisationMember.organisation_id == organisation.id,
+                User.email_key == email_key(email),
+            )
+        )
+        is not None
     )

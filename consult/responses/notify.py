@@ -14,13 +14,11 @@ un-noticed for the next run; the job then ends failed, with a summary.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from flask import current_app, g
-from flask_babel import force_locale, ngettext
-from sqlalchemy import and_, exists, select
+from flask import current_app
+from flask_babel import ngettext
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult import jobs
@@ -28,6 +26,7 @@ from consult.accounts.models import User
 from consult.comments.codes import display
 from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations.models import Consultation
+from consult.i18n import in_language
 from consult.jobs import Job, Progress
 from consult.mail import MailError, external_url, send_template
 from consult.responses import tracing
@@ -46,7 +45,18 @@ class AnswerMailsFailed(RuntimeError):
 
 
 def after_publication(session: Session, consultation: Consultation) -> Job:
-    """Queue the mails for answers just published; start the job after the commit."""
+    """Queue the mails for answers just published; start the job after the commit.
+
+    Followers of the consultation (or its region) get a notice too; their mails go out in
+    a job of their own that starts when this transaction commits (consult.follows).
+    """
+    from consult.follows import services as follows
+
+    published = session.scalar(
+        select(func.max(Answer.published_at)).where(Answer.consultation_id == consultation.id)
+    )
+    if published is not None:
+        follows.notify(session, consultation, follows.ANSWERS, published)
     return jobs.create(session, KIND, f"consultation:{consultation.id}")
 
 
@@ -164,26 +174,6 @@ def _status_link(submission: Submission) -> str:
     return external_url("comments.status", code=submission.tracking_code)
 
 
-@contextmanager
-def _in_language(locale: str) -> Iterator[None]:
-    """Render in ``locale``, also where no request says which language (a job).
-
-    The templates' context asks for the request's language unless ``g.locale`` is set;
-    in a job there is no request, so it is set here, and put back afterwards.
-    """
-    missing = object()
-    before = g.get("locale", missing)
-    g.locale = locale
-    try:
-        with force_locale(locale):
-            yield
-    finally:
-        if before is missing:
-            g.pop("locale", None)
-        else:
-            g.locale = before
-
-
 def send_one(session: Session, submission: Submission, answer_ids: list[int]) -> bool:
     """Mail one participant the answers ``answer_ids``; False when there is nobody to tell.
 
@@ -197,7 +187,7 @@ def send_one(session: Session, submission: Submission, answer_ids: list[int]) ->
         return False
     consultation = submission.consultation
     code = display(submission.tracking_code)
-    with _in_language(locale):
+    with in_language(locale):
         subject = ngettext(
             "The answer to your comment on %(title)s (code %(code)s)",
             "The answers to your comments on %(title)s (code %(code)s)",

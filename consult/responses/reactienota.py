@@ -52,6 +52,7 @@ from consult.consultations.models import (
 )
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion, Section
+from consult.follows import services as follows
 from consult.organisations.models import Organisation
 from consult.record import services as record
 from consult.record.actors import role_in_region
@@ -954,7 +955,9 @@ def publish(
         # The next version of the document is published with the first edition: it is
         # locked and recorded (``version_published``) in this consultation's chain. After
         # the freshness check above, since the content says whether it was locked.
-        lifecycle.record_next_version(session, consultation, actor, now)
+        upcoming = lifecycle.record_next_version(session, consultation, actor, now)
+        if upcoming is not None:
+            follows.notify(session, consultation, follows.NEW_VERSION, now)
     record.append(
         session,
         kind=EventKind.REPORT_PUBLISHED,
@@ -969,6 +972,7 @@ def publish(
         lifecycle.record_state(
             session, consultation, ConsultationState.REPORT_PUBLISHED, actor=actor, at=now
         )
+    follows.notify(session, consultation, follows.REACTIENOTA, now)
     # Every edition is signed at once: after the consultation closed, no hourly checkpoint
     # comes (those follow open consultations).
     lifecycle.checkpoint_state_change(session, now)

@@ -1,0 +1,215 @@
+"""Mailing followers: at once (one mail per event) or once a day (one mail per person).
+
+A notice's ``sent_at`` is set, and committed, right after the mail server accepted its
+mail. A mail that fails leaves its notices unsent for the next run (a retry); a notice
+that was sent is never picked up again, so reruns never send twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import gettext, ngettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session, selectinload
+
+from consult import jobs
+from consult.accounts.models import User
+from consult.consultations.models import Consultation
+from consult.db import utcnow
+from consult.follows import services, tokens
+from consult.follows.models import Follow, Frequency, Notice
+from consult.i18n import in_language
+from consult.jobs import Job, Progress
+from consult.mail import MailError, build_message, deliver, external_url
+
+log = logging.getLogger(__name__)
+
+IMMEDIATE_KIND = "follow-mails"
+DIGEST_KIND = "follow-digest"
+IMMEDIATE_WORK = "consult.follows.sending:immediate_job"
+DIGEST_WORK = "consult.follows.sending:digest_job"
+
+
+class FollowMailsFailed(RuntimeError):
+    """Some mails could not be sent; the next run retries them."""
+
+
+@dataclass
+class Result:
+    sent: int = 0
+    failed: int = 0
+
+
+def describe(notice: Notice, consultation: Consultation | None) -> str:
+    """One line saying what happened, in the current language."""
+    title = consultation.title if consultation is not None else ""
+    texts = {
+        services.OPENED: gettext("%(title)s is open for comment.", title=title),
+        services.CLOSES_SOON: gettext("%(title)s closes within 7 days.", title=title),
+        services.EXTENDED: gettext("The closing date of %(title)s was extended.", title=title),
+        services.ANSWERS: gettext(
+            "Answers to the comments on %(title)s were published.", title=title
+        ),
+        services.REACTIENOTA: gettext("The reactienota of %(title)s was published.", title=title),
+        services.NEW_VERSION: gettext(
+            "A new version of the plan of %(title)s was published.", title=title
+        ),
+    }
+    return texts.get(notice.event, title)
+
+
+def unsubscribe_url(follow: Follow) -> str:
+    return external_url("follows.unsubscribe", token=tokens.make(follow))
+
+
+def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> None:
+    """Build and deliver one mail; raises MailError when the server refuses it."""
+    locale = user.locale or "nl"
+    with in_language(locale):
+        items = []
+        for notice in notices:
+            consultation = _consultation(notice)
+            link = (
+                external_url("comments.page", slug=consultation.slug)
+                if consultation is not None
+                else None
+            )
+            items.append((describe(notice, consultation), link))
+        if digest:
+            subject = ngettext(
+                "Consult: %(num)d update on what you follow",
+                "Consult: %(num)d updates on what you follow",
+                len(items),
+            )
+        else:
+            subject = "Consult: " + items[0][0]
+        unsubscribe = unsubscribe_url(follow)
+        text = render_template(
+            "mail/follows/notices.txt",
+            items=items,
+            digest=digest,
+            unsubscribe=unsubscribe,
+            account=external_url("follows.account"),
+        )
+    message = build_message(user.email, subject, text)
+    # RFC 2369 and RFC 8058: mail programs show an "unsubscribe" button that POSTs here.
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # The address is one unbreakable word, often longer than the 78 characters a header
+    # line should keep to; folding it would turn it into an RFC 2047 encoded word, which
+    # mail programs do not read as a URL. RFC 5322 allows lines of up to 998 characters.
+    # (The body was encoded already, so this changes the header lines only.)
+    message.policy = message.policy.clone(max_line_length=998)
+    deliver(message)
+
+
+def _consultation(notice: Notice) -> Consultation | None:
+    session = object_session(notice)
+    if session is None or notice.consultation_id is None:
+        return None
+    return session.get(Consultation, notice.consultation_id)
+
+
+def _unsent(session: Session, frequency: Frequency) -> list[Notice]:
+    return list(
+        session.scalars(
+            select(Notice)
+            .join(Follow, Follow.id == Notice.follow_id)
+            .join(User, User.id == Notice.user_id)
+            # Only confirmed addresses: nobody can sign someone else up for these mails.
+            .where(
+                Notice.sent_at.is_(None),
+                Follow.frequency == frequency,
+                User.email_confirmed_at.is_not(None),
+            )
+            .order_by(Notice.user_id, Notice.id)
+            .options(selectinload(Notice.follow).selectinload(Follow.user))
+        )
+    )
+
+
+def _deliver_batches(session: Session, batches: list[list[Notice]], digest: bool) -> Result:
+    # The reads end here, so a slow mail server never holds a transaction open.
+    session.commit()
+    result = Result()
+    for batch in batches:
+        follow, user = batch[0].follow, batch[0].follow.user
+        # Claimed again, locked: another run that sent them meanwhile leaves nothing here
+        # (PostgreSQL skips rows a concurrent run holds; SQLite has one writer anyway).
+        claimed = list(
+            session.scalars(
+                select(Notice)
+                .where(Notice.id.in_([n.id for n in batch]), Notice.sent_at.is_(None))
+                .order_by(Notice.id)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not claimed:
+            session.rollback()
+            continue
+        try:
+            _send(user, follow, claimed, digest)
+        except MailError as error:
+            result.failed += 1
+            log.warning(
+                "follow mail to user %s not sent (%s); the next run retries", follow.user_id, error
+            )
+            session.rollback()
+            continue
+        now = utcnow()
+        for notice in claimed:
+            notice.sent_at = now
+        session.commit()
+        result.sent += 1
+    return result
+
+
+def send_immediate(session: Session) -> Result:
+    """One mail per unsent notice of an 'at once' follow."""
+    return _deliver_batches(session, [[n] for n in _unsent(session, Frequency.IMMEDIATE)], False)
+
+
+def send_digest(session: Session) -> Result:
+    """One mail per person listing their unsent notices of daily follows."""
+    per_user: dict[int, list[Notice]] = {}
+    for notice in _unsent(session, Frequency.DAILY):
+        per_user.setdefault(notice.user_id, []).append(notice)
+    return _deliver_batches(session, list(per_user.values()), True)
+
+
+def daily(session: Session) -> Result:
+    """The daily run: closing-soon reminders, then everything still unsent."""
+    services.note_closing_soon(session)
+    session.commit()
+    first = send_immediate(session)
+    second = send_digest(session)
+    return Result(first.sent + second.sent, first.failed + second.failed)
+
+
+# -- jobs ------------------------------------------------------------------------------------
+
+
+def _finish(result: Result, progress: Progress) -> None:
+    progress(result.sent + result.failed, result.sent + result.failed, "sending emails")
+    if result.failed:
+        raise FollowMailsFailed(f"{result.failed} follow mails could not be sent; run again")
+
+
+def immediate_job(session: Session, job: Job, progress: Progress) -> None:
+    _finish(send_immediate(session), progress)
+
+
+def digest_job(session: Session, job: Job, progress: Progress) -> None:
+    _finish(daily(session), progress)
+
+
+def queue_immediate(session: Session) -> Job:
+    """A job that sends the immediate mails; commit, then :func:`start` it."""
+    return jobs.create(session, IMMEDIATE_KIND, "follows")
+
+
+def start(job: Job, work: str = IMMEDIATE_WORK) -> None:
+    jobs.start(current_app._get_current_object(), job.id, work)  # type: ignore[attr-defined]

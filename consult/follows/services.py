@@ -1,0 +1,231 @@
+"""Following and unfollowing, and recording which followers an event concerns.
+
+:func:`notify` is called where an event happens (a consultation opens, its closing moment
+moves, answers or the reactienota are published), in the caller's transaction: it adds a
+:class:`Notice` per follower and flushes. The mails go out later, from a job
+(:mod:`consult.follows.sending`), so an event never waits for a mail server.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import and_, event, or_, select
+from sqlalchemy.orm import Session
+
+from consult.comments.models import Submission, SubmissionState
+from consult.consultations.models import Consultation, ConsultationState
+from consult.db import utcnow
+from consult.follows.models import Follow, Frequency, Notice, TargetKind
+
+log = logging.getLogger(__name__)
+JOB_KEY = "consult.follows.job"
+
+# The events a follower hears about; the key of each names its consultation.
+OPENED = "opened"
+CLOSES_SOON = "closes_soon"
+EXTENDED = "extended"
+ANSWERS = "answers"
+REACTIENOTA = "reactienota"
+NEW_VERSION = "new_version"
+EVENTS = (OPENED, CLOSES_SOON, EXTENDED, ANSWERS, REACTIENOTA, NEW_VERSION)
+CLOSES_SOON_WINDOW = timedelta(days=7)
+
+
+def moment_key(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def event_key(consultation: Consultation, event: str, moment: datetime) -> str:
+    """``consultation:<id>:<event>:<moment>``: the same event always gets the same key."""
+    return f"consultation:{consultation.id}:{event}:{moment_key(moment)}"
+
+
+# -- following -------------------------------------------------------------------------------
+
+
+def follow_of(session: Session, user: Any, kind: TargetKind, target_id: int) -> Follow | None:
+    return session.scalar(
+        select(Follow).where(
+            Follow.user_id == user.id, Follow.target_kind == kind, Follow.target_id == target_id
+        )
+    )
+
+
+def follow(
+    session: Session, user: Any, kind: TargetKind, target_id: int, frequency: Frequency
+) -> Follow:
+    """Follow ``target`` (or change how often, when already following it)."""
+    existing = follow_of(session, user, kind, target_id)
+    if existing is not None:
+        existing.frequency = frequency
+        session.flush()
+        return existing
+    created = Follow(user_id=user.id, target_kind=kind, target_id=target_id, frequency=frequency)
+    session.add(created)
+    session.flush()
+    return created
+
+
+def change_frequency(session: Session, follow: Follow, frequency: Frequency) -> Follow:
+    follow.frequency = frequency
+    session.flush()
+    return follow
+
+
+def unfollow(session: Session, follow: Follow) -> None:
+    """Stop following; notices not sent yet go with it (ON DELETE CASCADE, and here)."""
+    for notice in session.scalars(select(Notice).where(Notice.follow_id == follow.id)):
+        session.delete(notice)
+    session.delete(follow)
+    session.flush()
+
+
+def follows_of(session: Session, user: Any) -> list[Follow]:
+    return list(
+        session.scalars(
+            select(Follow)
+            .where(Follow.user_id == user.id)
+            .order_by(Follow.target_kind, Follow.target_id)
+        )
+    )
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+def _organisations_of(session: Session, consultation: Consultation) -> list[int]:
+    """Organisations that sent a (confirmed) submission to ``consultation``."""
+    return list(
+        session.scalars(
+            select(Submission.organisation_id)
+            .where(
+                Submission.consultation_id == consultation.id,
+                Submission.organisation_id.is_not(None),
+                Submission.state == SubmissionState.CONFIRMED,
+            )
+            .distinct()
+        )
+    )
+
+
+def followers(session: Session, consultation: Consultation) -> list[Follow]:
+    """Every follow that concerns ``consultation``: of it, its region, its organisations.
+
+    Follows of the consultation itself first, so a person who follows both hears of an
+    event through (and with the frequency of) the consultation follow.
+    """
+    targets = [
+        and_(Follow.target_kind == TargetKind.CONSULTATION, Follow.target_id == consultation.id),
+        and_(Follow.target_kind == TargetKind.REGION, Follow.target_id == consultation.region_id),
+    ]
+    organisations = _organisations_of(session, consultation)
+    if organisations:
+        targets.append(
+            and_(
+                Follow.target_kind == TargetKind.ORGANISATION,
+                Follow.target_id.in_(organisations),
+            )
+        )
+    found = session.scalars(select(Follow).where(or_(*targets)).order_by(Follow.id)).all()
+    order = {TargetKind.CONSULTATION: 0, TargetKind.REGION: 1, TargetKind.ORGANISATION: 2}
+    return sorted(found, key=lambda f: (order[f.target_kind], f.id))
+
+
+def notify(
+    session: Session,
+    consultation: Consultation,
+    event: str,
+    moment: datetime | None = None,
+    key: str | None = None,
+) -> list[Notice]:
+    """Record a notice of ``event`` for every follower of ``consultation``; flush.
+
+    A draft is never announced. Recording the same event again adds nothing (the key is
+    the same, and UNIQUE(user_id, event_key) holds even under a race).
+    """
+    if event not in EVENTS:
+        raise ValueError(f"unknown follow event {event!r}")
+    if consultation.state is ConsultationState.DRAFT:
+        return []
+    key = key or event_key(consultation, event, moment or utcnow())
+    told = set(session.scalars(select(Notice.user_id).where(Notice.event_key == key)))
+    added = []
+    for found in followers(session, consultation):
+        if found.user_id in told:
+            continue
+        told.add(found.user_id)
+        notice = Notice(
+            user_id=found.user_id,
+            follow_id=found.id,
+            event_key=key,
+            event=event,
+            consultation_id=consultation.id,
+        )
+        session.add(notice)
+        added.append(notice)
+    session.flush()
+    if added:
+        _send_after_commit(session)
+    return added
+
+
+# -- starting the mails once the event is committed -------------------------------------------
+
+
+def _send_after_commit(session: Session) -> None:
+    """Queue one sending job in this transaction; it starts when the transaction commits.
+
+    The caller (a view, the clock, a command) only commits; whoever records an event does
+    not need to know that mails follow. A rollback drops the job with the notices.
+    """
+    from consult.follows import sending
+
+    if JOB_KEY not in session.info:
+        session.info[JOB_KEY] = sending.queue_immediate(session).id
+
+
+@event.listens_for(Session, "after_commit")
+def _start_sending(session: Session) -> None:
+    job_id = session.info.pop(JOB_KEY, None)
+    if job_id is None or not has_app_context():
+        return
+    from consult import jobs
+    from consult.follows import sending
+
+    try:
+        jobs.start(current_app._get_current_object(), job_id, sending.IMMEDIATE_WORK)  # type: ignore[attr-defined]
+    except Exception:  # the notices are kept; the next run (cron, next event) sends them
+        log.exception("could not start the follow mails (job %s)", job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_sending(session: Session) -> None:
+    session.info.pop(JOB_KEY, None)
+
+
+def note_closing_soon(session: Session, now: datetime | None = None) -> list[Notice]:
+    """Notices for open consultations that close within seven days.
+
+    Run by the daily job (``consult follows digest``), not by the clock: the clock ticks
+    every 30 seconds before requests and must stay cheap, and a reminder a week ahead does
+    not need to be on the minute. The key holds the closing moment, so an extension arms
+    the reminder again, and a rerun on the same day adds nothing.
+    """
+    now = now or utcnow()
+    soon = session.scalars(
+        select(Consultation)
+        .where(
+            Consultation.state == ConsultationState.OPEN,
+            Consultation.closes_at > now,
+            Consultation.closes_at <= now + CLOSES_SOON_WINDOW,
+        )
+        .order_by(Consultation.id)
+    ).all()
+    added: list[Notice] = []
+    for consultation in soon:
+        added += notify(session, consultation, CLOSES_SOON, consultation.closes_at)
+    return added
