@@ -97,6 +97,10 @@ class Config:
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "consult")
 
+        # The daily follow email goes out on the first clock tick after this Amsterdam
+        # time ("HH:MM"); "off" turns that off (then run `consult follows digest` from cron).
+        self.FOLLOWS_DIGEST_AT = _env("FOLLOWS_DIGEST_AT", "07:00")
+
     @staticmethod
     def default_database_url(instance_path: str) -> str:
         return f"sqlite:///{Path(instance_path) / 'consult.sqlite3'}"
@@ -158,6 +162,8 @@ class TestingConfig(Config):
         super().__init__(instance_path)
         # Jobs run in the request, on the test's transaction; tests/test_jobs.py runs RQ.
         self.JOBS_RUNNER = _env("JOBS_RUNNER") or "inline"
+        # Tests run the daily email themselves: a clock tick in some other test must not.
+        self.FOLLOWS_DIGEST_AT = _env("FOLLOWS_DIGEST_AT", "off")
 
     def fallback_secret_key(self, instance_path: str) -> str:
         return "testing-secret-key-not-for-production-use-0123456789"

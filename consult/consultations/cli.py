@@ -3,6 +3,8 @@
 The app also does this on requests (at most every 30 seconds per process); a scheduled job
 makes sure it happens on a quiet night too. Run it every minute, e.g. in a crontab:
 ``* * * * * cd /srv/consult && .venv/bin/consult consultations tick --quiet``.
+The first tick after ``FOLLOWS_DIGEST_AT`` (07:00 Amsterdam time) also sends the day's
+follow email (:mod:`consult.follows.schedule`).
 """
 
 from __future__ import annotations
@@ -23,12 +25,26 @@ def consultations_group() -> None:
 @with_appcontext
 def tick_command(quiet: bool) -> None:
     """Open consultations whose opening moment has come, close those whose closing has."""
-    from consult.consultations.lifecycle import advance
+    from flask import current_app
+
+    from consult.consultations.lifecycle import advance, queue_digest, start_digest
+    from consult.db import utcnow
     from consult.extensions import db
 
     session = db.session
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     tick = advance(session)
+    digest = queue_digest(app, session, utcnow())
     session.commit()
+    if digest is not None:
+        from consult import jobs
+        from consult.follows import sending
+
+        click.echo("sending the daily follow email")
+        if jobs.runner(app) == "rq":
+            start_digest(app, digest)
+        else:  # a thread would die with this command: send it here and now
+            jobs.run(digest.id, sending.DIGEST_WORK, app=app)
     for consultation in tick.opened:
         click.echo(f"opened {consultation.slug}")
     for consultation in tick.closed:

@@ -38,6 +38,7 @@ from consult.consultations.models import (
 )
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion, Section
+from consult.jobs import Job
 from consult.record import checkpoints
 from consult.record import services as record
 from consult.record.actors import role_in_region
@@ -609,6 +610,23 @@ def clock_for(app: Flask) -> Clock:
     return clock
 
 
+def queue_digest(app: Flask, session: Session, now: datetime) -> Job | None:
+    """The day's follow email, when it is due (see :mod:`consult.follows.schedule`)."""
+    from consult.follows import schedule
+
+    return schedule.queue_if_due(session, schedule.digest_time(app.config), now)
+
+
+def start_digest(app: Flask, job: Job) -> None:
+    from consult import jobs
+    from consult.follows import sending
+
+    try:
+        jobs.start(app, job.id, sending.DIGEST_WORK)
+    except Exception:  # the notices stay unsent; tomorrow's run or cron sends them
+        log.exception("could not start the daily follow email (job %s)", job.id)
+
+
 def tick_in_own_transaction(app: Flask) -> Tick | None:
     """Advance in a session of its own and commit; log and carry on when that fails.
 
@@ -625,7 +643,10 @@ def tick_in_own_transaction(app: Flask) -> Tick | None:
         session = db.state(app).session_factory()
         try:
             tick = advance(session)
+            digest = queue_digest(app, session, utcnow())
             session.commit()
+            if digest is not None:
+                start_digest(app, digest)
             if tick.changed:
                 log.info(
                     "consultation clock: opened %s, closed %s",

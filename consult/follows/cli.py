@@ -2,7 +2,9 @@
 
 ``digest`` first records the "closes within 7 days" reminders, then sends what is unsent:
 the immediate notices one by one, the daily ones as one mail per person. Run it once a day;
-a failed mail is retried by the next run, a sent one is never sent again.
+a failed mail is retried by the next run, a sent one is never sent again. The clock also
+starts it once a day after ``FOLLOWS_DIGEST_AT`` (see :mod:`consult.follows.schedule`); a
+run from cron counts as the day's run.
 """
 
 from __future__ import annotations
@@ -29,10 +31,15 @@ def _report(result: object) -> None:
 @with_appcontext
 def digest_command() -> None:
     """The daily run: closing-soon reminders, then every unsent notice."""
+    from consult.db import utcnow
     from consult.extensions import db
-    from consult.follows import sending
+    from consult.follows import schedule, sending
 
-    _report(sending.daily(db.session))
+    started = utcnow()
+    result = sending.daily(db.session)
+    schedule.mark_done_today(db.session, started)
+    db.session.commit()
+    _report(result)
 
 
 @follows_group.command("send")

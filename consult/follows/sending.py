@@ -65,6 +65,10 @@ def unsubscribe_url(follow: Follow) -> str:
     return external_url("follows.unsubscribe", token=tokens.make(follow))
 
 
+def unsubscribe_all_url(user_id: int, frequency: Frequency | None = None) -> str:
+    return external_url("follows.unsubscribe_all", token=tokens.make_all(user_id, frequency))
+
+
 def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> None:
     """Build and deliver one mail; raises MailError when the server refuses it."""
     locale = user.locale or "nl"
@@ -86,12 +90,18 @@ def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> No
             )
         else:
             subject = "Consult: " + items[0][0]
-        unsubscribe = unsubscribe_url(follow)
+        # The mail program's "unsubscribe" stops what this mail is: the daily email (all
+        # the daily follows it lists), or the one follow an at-once mail is about.
+        if digest:
+            unsubscribe = unsubscribe_all_url(user.id, Frequency.DAILY)
+        else:
+            unsubscribe = unsubscribe_url(follow)
         text = render_template(
             "mail/follows/notices.txt",
             items=items,
             digest=digest,
             unsubscribe=unsubscribe,
+            unsubscribe_all=unsubscribe_all_url(user.id),
             account=external_url("follows.account"),
         )
     message = build_message(user.email, subject, text)

@@ -85,13 +85,25 @@ def unfollow(session: Session, follow: Follow) -> None:
 
 
 def follows_of(session: Session, user: Any) -> list[Follow]:
-    return list(
-        session.scalars(
-            select(Follow)
-            .where(Follow.user_id == user.id)
-            .order_by(Follow.target_kind, Follow.target_id)
-        )
-    )
+    return follows_of_user_id(session, user.id)
+
+
+def follows_of_user_id(
+    session: Session, user_id: int, frequency: Frequency | None = None
+) -> list[Follow]:
+    query = select(Follow).where(Follow.user_id == user_id)
+    if frequency is not None:
+        query = query.where(Follow.frequency == frequency)
+    return list(session.scalars(query.order_by(Follow.target_kind, Follow.target_id)))
+
+
+def unfollow_all(session: Session, user_id: int, frequency: Frequency | None = None) -> int:
+    """Stop every follow of one person, or every one of ``frequency`` (the links that stop
+    all these emails, or the daily email); how many were stopped."""
+    found = follows_of_user_id(session, user_id, frequency)
+    for one in found:
+        unfollow(session, one)
+    return len(found)
 
 
 # -- events ----------------------------------------------------------------------------------

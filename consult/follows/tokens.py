@@ -1,18 +1,23 @@
-"""Signed unsubscribe links: one click, no log-in, and nobody can make one for another."""
+"""Signed unsubscribe links: one click, no log-in, and nobody can make one for another.
+
+Two kinds, each with its own salt so one can never be used as the other: a link that ends
+one follow, and a link that ends every follow of one person ("stop all these emails").
+"""
 
 from __future__ import annotations
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from consult.follows.models import Follow
+from consult.follows.models import Follow, Frequency
 
 # Purpose-specific: a token signed for anything else never unsubscribes anyone.
 SALT = "consult.follows.unsubscribe"
+SALT_ALL = "consult.follows.unsubscribe-all"
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(salt: str = SALT) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def make(follow: Follow) -> str:
@@ -31,3 +36,31 @@ def read(token: str) -> tuple[int, int] | None:
     if not isinstance(follow_id, int) or not isinstance(user_id, int):
         return None
     return follow_id, user_id
+
+
+def make_all(user_id: int, frequency: Frequency | None = None) -> str:
+    """A link that ends every follow of one person, or every follow of one frequency
+    (the daily email's own link: it stops that email, not the ones sent at once)."""
+    data: dict[str, object] = {"u": user_id}
+    if frequency is not None:
+        data["q"] = frequency.value
+    return _serializer(SALT_ALL).dumps(data)
+
+
+def read_all(token: str) -> tuple[int, Frequency | None] | None:
+    """(user id, frequency or None for all) from a "stop all" token; None when not ours."""
+    try:
+        data = _serializer(SALT_ALL).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    user_id, frequency = data.get("u"), data.get("q")
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return None
+    if frequency is None:
+        return user_id, None
+    try:
+        return user_id, Frequency(frequency)
+    except ValueError:
+        return None

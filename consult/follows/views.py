@@ -32,11 +32,17 @@ def _target(kind: TargetKind, target_id: int) -> Any:
             abort(404)
         authorize(current_user, "consultation:page:view", consultation, hide=True)
         return consultation
-    model = Region if kind is TargetKind.REGION else Organisation
-    found = db.session.get(model, target_id)
-    if found is None:
+    if kind is TargetKind.ORGANISATION:
+        organisation = db.session.get(Organisation, target_id)
+        if organisation is None:
+            abort(404)
+        # Only a verified organisation has a public page; others cannot be followed.
+        authorize(current_user, "organisation:page:view", organisation, hide=True)
+        return organisation
+    region = db.session.get(Region, target_id)
+    if region is None:
         abort(404)
-    return found
+    return region
 
 
 def target_url(kind: TargetKind, target: Any) -> str:
@@ -44,7 +50,7 @@ def target_url(kind: TargetKind, target: Any) -> str:
         return url_for("comments.page", slug=target.slug)
     if kind is TargetKind.REGION:
         return url_for("regions.detail", code=target.code)
-    return url_for("follows.account")
+    return url_for("organisations.page", key=target.slug)
 
 
 def target_name(kind: TargetKind, target: Any) -> str:
@@ -152,3 +158,28 @@ def unsubscribe(token: str) -> Page:
     }[found.target_kind]
     name = target_name(found.target_kind, db.session.get(model, found.target_id))
     return render_template("follows/unsubscribe.html", name=name, form=ConfirmForm())
+
+
+@bp.route("/afmelden/alles/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058 one-click, as above: the signed token is the protection.
+def unsubscribe_all(token: str) -> Page:
+    """Stop every follow (or every daily follow) of the person the link was made for."""
+    read = tokens.read_all(token)
+    if read is None:
+        return render_template("follows/link_problem.html"), 400
+    user_id, frequency = read
+    daily = frequency is Frequency.DAILY
+    count = len(services.follows_of_user_id(db.session, user_id, frequency))
+    if count == 0:
+        return render_template(
+            "follows/unsubscribed.html", already=True, everything=True, daily=daily
+        )
+    if request.method == "POST":
+        services.unfollow_all(db.session, user_id, frequency)
+        db.session.commit()
+        return render_template(
+            "follows/unsubscribed.html", already=False, everything=True, daily=daily
+        )
+    return render_template(
+        "follows/unsubscribe.html", everything=True, daily=daily, count=count, form=ConfirmForm()
+    )

@@ -67,7 +67,11 @@ def still_there(session, follow: Follow) -> Follow | None:
 
 
 def unsubscribe_link(outbox, message) -> str:
-    [link] = [link for link in outbox.links_in(message) if "/afmelden/" in link]
+    [link] = [
+        link
+        for link in outbox.links_in(message)
+        if "/afmelden/" in link and "/afmelden/alles/" not in link
+    ]
     return link
 
 
