@@ -95,6 +95,13 @@ class Config:
         self.JOBS_RUNNER = _env("JOBS_RUNNER") or ("rq" if self.REDIS_URL else "thread")
 
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # A Redis that does not answer must not hold a request up: after this long the
+        # limits fall back to memory and a job runs in this process (see consult.jobs).
+        self.REDIS_TIMEOUT_SECONDS = 2
+        self.RATELIMIT_STORAGE_OPTIONS = {
+            "socket_connect_timeout": self.REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": self.REDIS_TIMEOUT_SECONDS,
+        }
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "consult")
 
         # The daily follow email goes out on the first clock tick after this Amsterdam

@@ -1,5 +1,9 @@
 """Background work with visible progress: RQ on Redis when configured, a thread otherwise.
 
+A job that cannot be queued because Redis does not answer runs in a thread of this process
+instead (and the log says so): a job is never lost to a Redis outage. A job runs once
+whichever runner gets it first: it is claimed by moving it from queued to running.
+
 A :class:`Job` row is the one place progress lives, whichever runner does the work, so a
 page can show "page 12 of 40" from any app server. Work is a plain function that takes the
 job id and reports progress through :func:`report_progress`.
@@ -14,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -21,6 +26,9 @@ from sqlalchemy import String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consult.db import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 
 class JobState(enum.Enum):
@@ -106,24 +114,56 @@ def runner(app: Flask) -> str:
     return "rq" if app.config.get("REDIS_URL") else "thread"
 
 
-def start(app: Flask, job_id: int, work: str) -> None:
-    """Run ``work`` (``"package.module:function"``) for the committed job ``job_id``."""
+def start(app: Flask, job_id: int, work: str) -> threading.Thread | None:
+    """Run ``work`` (``"package.module:function"``) for the committed job ``job_id``.
+
+    Returns the thread when the job runs in one (the ``thread`` runner, or ``rq`` when
+    Redis cannot be reached), so a caller that must wait for it can.
+    """
     how = runner(app)
     if how == "rq":
-        from redis import Redis
-        from rq import Queue
+        from redis.exceptions import RedisError
 
-        queue = Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
-        queue.enqueue(run, job_id, work, job_timeout=STALE_AFTER_SECONDS, result_ttl=3600)
-    elif how == "inline":
+        try:
+            _enqueue(app, job_id, work)
+            return None
+        except RedisError as error:
+            from consult.health import _without_password
+
+            log.warning(
+                "cannot queue job %s (%s) on Redis at %s (%s); running it in this process instead",
+                job_id,
+                work,
+                _without_password(app.config["REDIS_URL"]),
+                error,
+            )
+            how = "thread"
+    if how == "inline":
         # As a worker would: outside the request that started it (no logged-in user, no
         # request language), in a context of its own.
         contextvars.Context().run(run, job_id, work, app=app)
-    else:
-        thread = threading.Thread(
-            target=run, args=(job_id, work), kwargs={"app": app}, daemon=True, name=f"job-{job_id}"
-        )
-        thread.start()
+        return None
+    thread = threading.Thread(
+        target=run, args=(job_id, work), kwargs={"app": app}, daemon=True, name=f"job-{job_id}"
+    )
+    thread.start()
+    return thread
+
+
+def _redis(app: Flask) -> Redis:
+    from redis import Redis
+
+    timeout = app.config.get("REDIS_TIMEOUT_SECONDS", 2)
+    return Redis.from_url(
+        app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout
+    )
+
+
+def _enqueue(app: Flask, job_id: int, work: str) -> None:
+    from rq import Queue
+
+    queue = Queue(QUEUE_NAME, connection=_redis(app))
+    queue.enqueue(run, job_id, work, job_timeout=STALE_AFTER_SECONDS, result_ttl=3600)
 
 
 class Progress:
@@ -162,13 +202,21 @@ def run(job_id: int, work: str, app: Flask | None = None) -> None:
         factory = db.state(app).session_factory
         session = factory()
         try:
+            # Claimed by one runner only: an enqueue that reached Redis although it seemed
+            # to fail (and so also runs here) is not done twice.
+            claimed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == JobState.QUEUED)
+                .values(state=JobState.RUNNING, started_at=utcnow())
+            )
+            session.commit()
             job = session.get(Job, job_id)
             if job is None:
                 log.warning("job %s is gone", job_id)
                 return
-            job.state = JobState.RUNNING
-            job.started_at = utcnow()
-            session.commit()
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                log.warning("job %s is %s already; not running it again", job_id, job.state.value)
+                return
             try:
                 _resolve(work)(session, job, Progress(app, job_id))
                 job.state = JobState.DONE
