@@ -1,4 +1,5 @@
-"""The open-data JSON API under ``/api/v1``: read-only, public, deny by default.
+"""The open-data JSON API under ``/api/v1``: public reads, deny by default; one write
+(:mod:`consult.api.submissions`) for verified organisations with an API token.
 
 :mod:`consult.api.spec` declares every endpoint once (path, parameters, response schema,
 handler); the routes (:mod:`consult.api.views`), the OpenAPI 3.1 document and the

@@ -13,8 +13,12 @@ PROBLEM_TYPE = "application/problem+json"
 
 TITLES = {
     400: _l("The request is not valid"),
+    401: _l("No valid API key"),
+    403: _l("Not allowed"),
     404: _l("Not found"),
     405: _l("Method not allowed"),
+    409: _l("Not possible now"),
+    422: _l("The submission is not valid"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
 }
@@ -29,13 +33,20 @@ class ApiError(Exception):
         self.detail = detail
 
 
-def problem(status: int, detail: str = "", headers: dict[str, str] | None = None) -> Response:
+def problem(
+    status: int,
+    detail: str = "",
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """``extra``: extension members (RFC 9457 3.2), e.g. a 422's ``errors``."""
     title = TITLES.get(status) or TITLES[500 if status >= 500 else 400]
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": str(title),
         "status": status,
         "detail": detail or str(title),
+        **(extra or {}),
     }
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
     response.headers["Cache-Control"] = "no-store"

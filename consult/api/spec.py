@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from consult.api import resources
+from consult.api import resources, submissions
 from consult.comments.models import AgeBand
 from consult.consultations.models import ConsultationState
 from consult.responses.models import Disposition
@@ -225,6 +225,128 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "RFC 9457 problem details.",
     ),
+    "ValidationProblem": _obj(
+        {
+            "type": STRING,
+            "title": STRING,
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": STRING,
+            "errors": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "field": STRING,
+                        "message": STRING,
+                    }
+                ),
+            },
+        },
+        "RFC 9457 problem details with what is wrong in the body, field by field "
+        '(``field`` is a path like ``comments[0].text``; "" for the body as a whole).',
+    ),
+    "SubmissionReceipt": _obj(
+        {
+            "tracking_code": {"type": "string", "pattern": "^[0-9A-Z]{12}$"},
+            "state": {"type": "string", "enum": ["confirmed"]},
+            "received_at": MOMENT,
+            "content_hash": HEX64,
+            "comment_count": COUNT,
+            "receipt_url": {"type": "string", "format": "uri"},
+            "leaf_index": COUNT,
+            "inclusion_url": {"type": "string", "format": "uri"},
+        },
+        "The receipt of a stored submission: its tracking code, the hash of its content "
+        "and its place in the evidence record. A retry with the same Idempotency-Key "
+        "returns the receipt of the first request.",
+    ),
+}
+
+# What a client sends; checked with the same form and service as the web form. Request
+# schemas are not responses: optional fields may be left out.
+REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
+    "SubmissionRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["stakeholder_group", "comments", "publish_text", "collected"],
+        "properties": {
+            "stakeholder_group": {
+                "type": "string",
+                "pattern": "^[a-z0-9_]{1,40}$",
+                "description": "The code of the group the participant speaks as "
+                "(see /stakeholder-groups).",
+                "example": "young_person",
+            },
+            "age_band": {
+                "type": ["string", "null"],
+                "enum": [a.value for a in AgeBand] + [None],
+                "description": "Required for the groups that ask it (young people).",
+                "example": "16_17",
+            },
+            "municipality": {
+                "type": ["string", "null"],
+                "pattern": "^GM[0-9]{4}$",
+                "description": "CBS code of a municipality of the consultation's region.",
+                "example": "GM0363",
+            },
+            "comments": {
+                "type": "array",
+                "maxItems": 3,
+                "description": "At most three comments, as on the web form; none only "
+                "when questions are answered.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["section", "text"],
+                    "properties": {
+                        "section": {
+                            "type": ["string", "null"],
+                            "pattern": "^[A-Za-z0-9_-]{1,32}$",
+                            "description": "Anchor of a section of the consulted version; "
+                            "null for a comment on the whole plan.",
+                        },
+                        "text": {"type": "string", "minLength": 1, "maxLength": 5000},
+                    },
+                },
+            },
+            "answers": {
+                "type": "array",
+                "description": "Answers to the consultation's questions, by position.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["question", "value"],
+                    "properties": {
+                        "question": {"type": "integer", "minimum": 1, "maximum": 1000},
+                        "value": {
+                            "oneOf": [
+                                {"type": "string", "maxLength": 5000},
+                                {"type": "integer", "minimum": 0, "maximum": 1000},
+                                {
+                                    "type": "array",
+                                    "maxItems": 100,
+                                    "items": {"type": "integer", "minimum": 0, "maximum": 1000},
+                                },
+                            ],
+                            "description": "Open question: text; one choice: the option's "
+                            "index from 0; several: a list of indexes; a scale: 1 to 5.",
+                        },
+                    },
+                },
+            },
+            "publish_text": {
+                "type": "boolean",
+                "description": "The participant agreed that the text is published.",
+            },
+            "collected": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                "description": "Where and when the organisation collected it, for the "
+                "region; never a name.",
+                "example": "Schoolsessie 12 november",
+            },
+        },
+    },
 }
 
 
@@ -244,7 +366,7 @@ def page_schema(item: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    location: str  # "path" or "query"
+    location: str  # "path", "query" or "header"
     schema: dict[str, Any]
     description: LazyString
     # A value from the demo data for the examples on the documentation page.
@@ -267,6 +389,16 @@ class Endpoint:
     parameters: tuple[Parameter, ...] = ()
     listing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # A write: POST with a JSON body (``request_schema``), allowed only with an
+    # organisation's bearer token that holds ``scope``. Reads are GET and public.
+    method: str = "get"
+    request_schema: str | None = None
+    scope: str | None = None
+    example_body: dict[str, Any] | None = None
+
+    @property
+    def is_write(self) -> bool:
+        return self.method != "get"
 
     @property
     def all_parameters(self) -> tuple[Parameter, ...]:
@@ -302,6 +434,17 @@ PAGING = (
         {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"},
         _l("Where the page starts: copy it from the next link of the page before."),
     ),
+)
+
+IDEMPOTENCY_KEY = Parameter(
+    "Idempotency-Key",
+    "header",
+    {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,64}$"},
+    _l(
+        "Your own unique key for this submission (a UUID, or the row number in your own "
+        "file). Send the same key when you try again: it is stored only once."
+    ),
+    "schoolsessie-2026-11-12-017",
 )
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -547,6 +690,36 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         resources.statistics,
         "statistics",
     ),
+    Endpoint(
+        "submit",
+        "/consultations/{slug}/submissions",
+        _l("Send comments collected offline"),
+        _l(
+            "For verified organisations that collected comments themselves, for example at "
+            "a school session. Needs an API key of the organisation with the scope "
+            "consultation:submission:create (made by its admins on the organisation's "
+            "members page), sent as Authorization: Bearer. One request is one "
+            "participant's submission, checked exactly like the web form, on behalf of "
+            "the key's organisation. It is confirmed at once (the organisation vouches for "
+            "it), has no email address, and its event in the evidence record names the "
+            "API and the key's prefix. The consultation must be open."
+        ),
+        "SubmissionReceipt",
+        submissions.submit,
+        "submissions",
+        parameters=(SLUG, IDEMPOTENCY_KEY),
+        method="post",
+        request_schema="SubmissionRequest",
+        scope=submissions.SCOPE,
+        example_body={
+            "stakeholder_group": "young_person",
+            "age_band": "12_15",
+            "municipality": None,
+            "comments": [{"section": None, "text": "Luister naar jongeren zelf."}],
+            "publish_text": True,
+            "collected": "Schoolsessie 12 november",
+        },
+    ),
 )
 
 TAGS = {
@@ -555,7 +728,10 @@ TAGS = {
     "comments": _l("Comments and answers"),
     "record": _l("Evidence record"),
     "statistics": _l("Statistics"),
+    "submissions": _l("Sending comments (organisations)"),
 }
+
+SECURITY_SCHEME = "organisationToken"
 
 
 # -- the OpenAPI document ---------------------------------------------------------------------
@@ -565,19 +741,80 @@ def _response(description: str, schema: str, media: str = "application/json") ->
     return {"description": description, "content": {media: {"schema": _ref(schema)}}}
 
 
+def _problem(description: str, schema: str = "Problem") -> dict[str, Any]:
+    return _response(description, schema, "application/problem+json")
+
+
+def _parameter(parameter: Parameter) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "name": parameter.name,
+        "in": parameter.location,
+        "required": parameter.location in ("path", "header"),
+        "description": str(parameter.description),
+        "schema": parameter.schema,
+    }
+    if parameter.example is not None:
+        item["example"] = parameter.example
+    return item
+
+
+def _write_operation(endpoint: Endpoint) -> dict[str, Any]:
+    assert endpoint.request_schema is not None
+    assert endpoint.scope is not None
+    unauthorised = _problem(
+        "No valid API key: missing, unknown, revoked or expired. A session cookie is never enough."
+    )
+    unauthorised["headers"] = {"WWW-Authenticate": {"schema": STRING}}
+    responses: dict[str, Any] = {
+        "201": {
+            **_response(str(endpoint.summary), endpoint.schema),
+            "headers": {
+                "Location": {"description": "The public status page.", "schema": STRING},
+                "Idempotent-Replayed": {
+                    "description": "true when this is the answer to an earlier request "
+                    "with the same Idempotency-Key.",
+                    "schema": STRING,
+                },
+            },
+        },
+        "400": _problem("The Idempotency-Key header is missing or not valid."),
+        "401": unauthorised,
+        "403": _problem(
+            "The key may not do this (scope), or the organisation is no longer verified."
+        ),
+        "404": _problem("Not found."),
+        "409": _problem("The consultation does not accept comments now."),
+        "422": _problem(
+            "The body is not valid, or the Idempotency-Key was used for another body.",
+            "ValidationProblem",
+        ),
+        "429": _problem("Too many requests with this key."),
+    }
+    return {
+        "operationId": endpoint.name,
+        "summary": str(endpoint.summary),
+        "description": str(endpoint.description),
+        "tags": [endpoint.tag],
+        "parameters": [_parameter(p) for p in endpoint.all_parameters],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": _ref(endpoint.request_schema),
+                    "example": endpoint.example_body,
+                }
+            },
+        },
+        "security": [{SECURITY_SCHEME: []}],
+        "x-required-scope": endpoint.scope,
+        "responses": dict(sorted(responses.items())),
+    }
+
+
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
-    parameters = []
-    for parameter in endpoint.all_parameters:
-        item: dict[str, Any] = {
-            "name": parameter.name,
-            "in": parameter.location,
-            "required": parameter.location == "path",
-            "description": str(parameter.description),
-            "schema": parameter.schema,
-        }
-        if parameter.example is not None:
-            item["example"] = parameter.example
-        parameters.append(item)
+    if endpoint.is_write:
+        return _write_operation(endpoint)
+    parameters = [_parameter(p) for p in endpoint.all_parameters]
     ok_schema = f"{endpoint.schema}Page" if endpoint.listing else endpoint.schema
     headers = {
         "ETag": {"description": "Hash of the body.", "schema": STRING},
@@ -611,10 +848,12 @@ def document(server_url: str) -> dict[str, Any]:
 
     ``server_url`` is the absolute address of ``/api/v1``; the readable documentation
     lives at ``<server_url>/docs``."""
-    schemas = dict(SCHEMAS)
+    schemas = {**SCHEMAS, **REQUEST_SCHEMAS}
+    paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
         if endpoint.listing:
             schemas[f"{endpoint.schema}Page"] = page_schema(endpoint.schema)
+        paths.setdefault(endpoint.path, {})[endpoint.method] = _operation(endpoint)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -625,13 +864,29 @@ def document(server_url: str) -> dict[str, Any]:
                 _l(
                     "Public, read-only data about the consultations of the Dutch youth "
                     "regions: regions, consultations, documents, published comments and "
-                    "answers, statistics and the evidence record. No key needed."
+                    "answers, statistics and the evidence record. No key needed. One "
+                    "write: verified organisations send comments they collected offline, "
+                    "with their own API key."
                 )
             ),
         },
         "externalDocs": {"url": f"{server_url}/docs"},
         "servers": [{"url": server_url}],
         "tags": [{"name": name, "description": str(label)} for name, label in TAGS.items()],
-        "paths": {endpoint.path: {"get": _operation(endpoint)} for endpoint in ENDPOINTS},
-        "components": {"schemas": schemas},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": str(
+                        _l(
+                            "An API key of a verified organisation (consult_...), made by "
+                            "its admins. Only for sending comments; reading needs no key."
+                        )
+                    ),
+                }
+            },
+        },
     }

@@ -272,6 +272,9 @@ class Draft:
     # (question, value): text, option index, list of indexes, or 1-5
     answers: list[tuple[Question, Any]] = field(default_factory=list)
     files: list[CheckedFile] = field(default_factory=list)
+    # Sent through the API with an organisation's token (its public prefix): confirmed on
+    # arrival, as the organisation vouches for it, and recorded with the channel and prefix.
+    api_token: str | None = None
 
 
 def find_by_key(session: Session, consultation: Consultation, key: str) -> Submission | None:
@@ -362,11 +365,20 @@ def submission_event_payload(submission: Submission) -> dict[str, Any]:
 
 
 def record_submission(
-    session: Session, submission: Submission, *, actor_role: ActorRole = ActorRole.PARTICIPANT
+    session: Session,
+    submission: Submission,
+    *,
+    actor_role: ActorRole = ActorRole.PARTICIPANT,
+    api_token: str | None = None,
 ) -> None:
     """Write ``submission_received`` (at its moment of receipt) and, for a submission that
-    was confirmed on arrival (sent from a confirmed account), ``submission_confirmed``
-    right after it. The seeds call this for the submissions they make."""
+    was confirmed on arrival (sent from a confirmed account, or through the API with an
+    organisation's token), ``submission_confirmed`` right after it. The seeds call this for
+    the submissions they make. ``api_token`` (a token's public prefix) adds the channel
+    and the prefix to the payload, so every use of a token is in the record."""
+    payload = submission_event_payload(submission)
+    if api_token is not None:
+        payload = {**payload, "channel": "api", "api_token": api_token}
     record.append(
         session,
         kind=EventKind.SUBMISSION_RECEIVED,
@@ -374,11 +386,12 @@ def record_submission(
         object_type="submission",
         object_id=submission.tracking_code,
         actor_role=actor_role,
-        payload=submission_event_payload(submission),
+        payload=payload,
         occurred_at=submission.received_at,
     )
     if submission.state is SubmissionState.CONFIRMED:
-        record_confirmation(session, submission, by="account", actor_role=actor_role)
+        by = "api_token" if api_token is not None else "account"
+        record_confirmation(session, submission, by=by, actor_role=actor_role)
 
 
 def record_confirmation(
@@ -388,7 +401,8 @@ def record_confirmation(
     by: str,
     actor_role: ActorRole = ActorRole.PARTICIPANT,
 ) -> None:
-    """``submission_confirmed``; ``by`` is "account" (on arrival) or "email" (the link)."""
+    """``submission_confirmed``; ``by`` is "account" or "api_token" (on arrival) or "email"
+    (the link)."""
     record.append(
         session,
         kind=EventKind.SUBMISSION_CONFIRMED,
@@ -451,7 +465,7 @@ def submit(
     age_band = draft.age_band if draft.stakeholder_group.asks_age_band else None
     under_16 = age_band is not None and age_band.under_16
     publish_name = draft.publish_name and not under_16 and bool(draft.display_name)
-    confirmed = _is_confirmed_sender(draft.user)
+    confirmed = _is_confirmed_sender(draft.user) or draft.api_token is not None
     # Under 16 nobody speaks for an organisation here: a name or an organisation could
     # identify a child, so neither is kept, whatever the form sent.
     organisation = None if under_16 else draft.organisation
@@ -513,7 +527,7 @@ def submit(
             session.flush()
             submission.content_hash = canonical.content_hash(canonical_content(submission))
             session.flush()
-            record_submission(session, submission)
+            record_submission(session, submission, api_token=draft.api_token)
     except IntegrityError:
         # Another request with the same key won the race: its submission is the answer.
         existing = find_by_key(session, consultation, draft.idempotency_key)
@@ -603,7 +617,9 @@ def discard_unconfirmed(session: Session, now: datetime) -> int:
 
 def withdraw(session: Session, comment: Comment, now: datetime) -> bool:
     """Withdraw a comment before closing; its text stays in the record. True when new."""
-    session.refresh(comment, with_for_update=True)  # a double click records it once
+    # Lock only the comment row: the comment may have been loaded with its section joined
+    # (an outer join), and PostgreSQL cannot lock the nullable side of one.
+    session.refresh(comment, with_for_update={"of": Comment})  # a double click: once
     if comment.withdrawn_at is not None:
         return False
     if not comment.submission.consultation.accepts_comments_at(now):

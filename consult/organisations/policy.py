@@ -60,3 +60,23 @@ def accept_invitation(actor: Any, invitation: Any) -> bool:
     if actor is None or actor.email_confirmed_at is None:
         return False
     return bool(actor.email_key == invitation.email_key)
+
+
+def _is_organisation_admin(actor: Any, organisation: Any) -> bool:
+    return actor is not None and any(
+        m.user_id == actor.id and m.is_admin for m in organisation.members
+    )
+
+
+@rule("organisation:tokens:manage")
+def manage_tokens(actor: Any, organisation: Any) -> bool:
+    """See and revoke the organisation's API tokens: its own admins only. A platform admin
+    is not one: a token speaks for the organisation (the platform stops every token of an
+    organisation at once by withdrawing its verification)."""
+    return _is_organisation_admin(actor, organisation)
+
+
+@rule("organisation:tokens:create")
+def create_tokens(actor: Any, organisation: Any) -> bool:
+    """Make a token: an admin of the organisation, while the platform vouches for it."""
+    return organisation.verified_at is not None and _is_organisation_admin(actor, organisation)

@@ -4,6 +4,10 @@ The public page shows only what is public anyway: ``is_public`` comments sent on
 the organisation while it was verified, with their current published answers. Never an
 email address or a member's name. Members are managed by the organisation's admins; an
 invitation is a signed link (7 days) bound to one organisation and one email address.
+
+The admins also manage the organisation's API tokens (``/organisaties/<id>/sleutels``):
+make one (its secret is shown once, in the answer to the POST itself: never in a redirect,
+the session or a flash message), see when each was last used, and revoke one.
 """
 
 from __future__ import annotations
@@ -12,15 +16,18 @@ from math import ceil
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from consult.db import utcnow
 from consult.extensions import db, limiter
 from consult.mail import MailError, external_url, send_template
-from consult.organisations import services
-from consult.organisations.forms import ConfirmForm, InviteForm, RoleForm
-from consult.organisations.models import Organisation, OrganisationMember
+from consult.organisations import services, tokens
+from consult.organisations.forms import ConfirmForm, InviteForm, RoleForm, TokenForm
+from consult.organisations.models import ApiToken, Organisation, OrganisationMember
 from consult.permissions import allowed, authorize
+from consult.web.arguments import whole_number
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisaties")
 
@@ -34,8 +41,15 @@ invite_limit = limiter.limit(
 )
 
 
+# Making a token is rare: a few a day is plenty, and it bounds a stolen session's harm.
+token_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_ORGANISATION_TOKEN", "20 per day"),
+    methods=["POST"],
+)
+
+
 def _page_number() -> int:
-    return max(request.args.get("pagina", 1, type=int) or 1, 1)
+    return max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
 
 
 def _pages(total: int, per_page: int) -> int:
@@ -110,6 +124,7 @@ def _members_page(organisation: Organisation, invite_form: InviteForm | None = N
         last_admin=services.last_admin_ids(members),
         invite_form=invite_form or InviteForm(),
         role_form=RoleForm(),
+        may_manage_tokens=allowed(current_user, "organisation:tokens:manage", organisation),
     )
 
 
@@ -235,4 +250,94 @@ def accept(organisation_id: int, token: str) -> Page:
         form=form,
         already=already,
         problem=None,
+    )
+
+
+# -- API tokens -------------------------------------------------------------------------------
+
+TOKEN_MESSAGES = {
+    "unverified": _l("Only a verified organisation can make API keys."),
+    "too_many": _l("Your organisation has %(max)d working API keys. Revoke one first."),
+    "scopes": _l("Choose at least one thing the API key may do."),
+    "name": _l("Give the API key a name, so you know later what it is for."),
+    "lifetime": _l("Choose how long the API key works."),
+}
+
+
+def _token(organisation: Organisation, token_id: int) -> ApiToken:
+    token = tokens.token_of(db.session, organisation, token_id)
+    if token is None:
+        abort(404)
+    return token
+
+
+def _tokens_page(organisation: Organisation, form: TokenForm | None = None, **extra: object):
+    response = current_app.make_response(
+        render_template(
+            "organisations/tokens.html",
+            organisation=organisation,
+            tokens=tokens.tokens_of(db.session, organisation),
+            form=form or TokenForm(),
+            may_create=allowed(current_user, "organisation:tokens:create", organisation),
+            scopes=tokens.SCOPES,
+            now=utcnow(),
+            **extra,
+        )
+    )
+    # The page may hold a secret shown once: no cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:organisation_id>/sleutels")
+@login_required
+def api_tokens(organisation_id: int) -> Page:
+    organisation = _organisation(organisation_id, "organisation:tokens:manage")
+    return _tokens_page(organisation)
+
+
+@bp.post("/<int:organisation_id>/sleutels")
+@login_required
+@token_limit
+def create_api_token(organisation_id: int) -> Page:
+    organisation = _organisation(organisation_id, "organisation:tokens:manage")
+    authorize(current_user, "organisation:tokens:create", organisation)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        response = _tokens_page(organisation, form)
+        response.status_code = 400
+        return response
+    try:
+        made = tokens.create_token(
+            db.session,
+            organisation,
+            current_user,
+            form.name.data,
+            list(form.scopes.data or []),
+            days=int(form.days.data),
+        )
+    except tokens.TokenError as error:
+        db.session.rollback()
+        message = TOKEN_MESSAGES.get(error.reason, TOKEN_MESSAGES["scopes"])
+        form.form_errors.append(str(message) % {"max": tokens.MAX_TOKENS})
+        response = _tokens_page(organisation, form)
+        response.status_code = 400
+        return response
+    db.session.commit()
+    return _tokens_page(organisation, TokenForm(formdata=None), new_token=made)
+
+
+@bp.route("/<int:organisation_id>/sleutels/<int:token_id>/intrekken", methods=["GET", "POST"])
+@login_required
+def revoke_api_token(organisation_id: int, token_id: int) -> Page:
+    organisation = _organisation(organisation_id, "organisation:tokens:manage")
+    token = _token(organisation, token_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if tokens.revoke_token(db.session, token, current_user):
+            db.session.commit()
+            flash(_("The API key %(name)s no longer works.", name=token.name), "success")
+        return redirect(url_for(".api_tokens", organisation_id=organisation.id))
+    return render_template(
+        "organisations/revoke_token.html", organisation=organisation, token=token, form=form
     )

@@ -52,6 +52,10 @@ class EventKind(enum.Enum):
     # A region setting that decides how answers come about (allow_self_approval), in the
     # platform chain: it is not one consultation's.
     REGION_SETTING_CHANGED = "region_setting_changed"
+    # An organisation's API token (for comments it collected offline) made and revoked, in
+    # the platform chain: its prefix, organisation and scopes, never its secret or a person.
+    API_TOKEN_CREATED = "api_token_created"  # noqa: S105 (an event kind)
+    API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 (an event kind)
 
 
 class ActorRole(enum.Enum):
@@ -63,6 +67,8 @@ class ActorRole(enum.Enum):
     PARTICIPANT = "participant"
     CLOCK = "clock"
     PLATFORM_ADMIN = "platform_admin"
+    # An admin of an organisation, acting for it (making or revoking its API tokens).
+    ORGANISATION_ADMIN = "organisation_admin"
     SYSTEM = "system"
 
 

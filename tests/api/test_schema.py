@@ -15,7 +15,7 @@ from flask import Flask
 
 from consult.api import serializers, spec
 from tests.api.conftest import ApiWorld
-from tests.api.walk import PREFIX, document, walk
+from tests.api.walk import PREFIX, document, read_paths, walk
 
 FIELDS = {
     "Region": {"code", "name", "provinces", "valid_from", "valid_to", "municipalities"},
@@ -114,6 +114,8 @@ def test_the_document_is_valid_openapi_31(api_client) -> None:
     for name, schema in doc["components"]["schemas"].items():
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["additionalProperties"] is False, name
+        if name in spec.REQUEST_SCHEMAS:
+            continue  # what a client sends may leave optional fields out
         assert set(schema["required"]) == set(schema["properties"]), name
     for name, fields in FIELDS.items():
         assert set(doc["components"]["schemas"][name]["properties"]) == fields, name
@@ -147,7 +149,7 @@ def test_every_response_of_the_walk_matches_its_schema(api_client, api_world: Ap
         checked[visit.template] = checked.get(visit.template, 0) + 1
         if visit.status == 200:
             _check_fields(doc, described["schema"], visit.json)
-    assert set(checked) == set(doc["paths"])
+    assert set(checked) == read_paths(doc)
 
 
 def _check_fields(doc: dict[str, Any], schema: dict[str, Any], body: Any) -> None:
