@@ -70,6 +70,10 @@ def safe_next_url(target: str | None, fallback: str = "/") -> str:
         return fallback
     if "\\" in target:
         return fallback
+    # Control characters: a browser drops tabs and line breaks from a URL (so "/\t/evil"
+    # would be "//evil"), and a line break cannot go into the Location header at all.
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return fallback
     return target
 
 

@@ -13,6 +13,7 @@ from consult.extensions import db
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation, OrganisationKind
 from consult.permissions import authorize
+from consult.web.arguments import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 PER_PAGE = 25
@@ -31,7 +32,7 @@ def index() -> str:
 
 @bp.route("/organisaties", methods=["GET", "POST"])
 def organisation_list() -> str | Response:
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    page = max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
     form = OrganisationForm()
     if form.validate_on_submit():
         try:

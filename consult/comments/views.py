@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,6 +52,7 @@ from consult.permissions import allowed, authorize
 from consult.record import proofs
 from consult.regions.services import members_on
 from consult.responses import tracing
+from consult.web.arguments import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +271,7 @@ def section_comments(slug: str, anchor: str) -> Page:
         section = services.section_by_anchor(db.session, consultation, anchor)
         if section is None:
             abort(404)
-    after = request.args.get("na", type=int)
+    after = request.args.get("na", type=whole_number)
     comments, more = services.public_comments_page(db.session, consultation, section, after)
     counts = services.public_counts_by_section(db.session, consultation)
     return render_template(
@@ -289,15 +291,27 @@ def section_comments(slug: str, anchor: str) -> Page:
 # -- submitting ----------------------------------------------------------------------------
 
 
+@dataclass
+class _Choices:
+    """What the form offers, loaded once per request: the POST reads the answers from it."""
+
+    groups: list[Any]
+    municipalities: list[Any]
+
+
 def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = None):
     actor = _actor()
     sections = services.sections_of(db.session, consultation)
     if anchor and anchor not in {s.anchor for s in sections}:
         anchor = None
-    form = forms.build_submission_form(
-        sections=sections,
+    choices = _Choices(
         groups=services.active_groups(db.session),
         municipalities=members_on(db.session, consultation.region, utcnow().date()),
+    )
+    form = forms.build_submission_form(
+        sections=sections,
+        groups=choices.groups,
+        municipalities=choices.municipalities,
         organisations=services.verified_organisations_of(db.session, actor),
         questions=services.questions_of(db.session, consultation),
         locale=current_locale(),
@@ -306,7 +320,7 @@ def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = 
         default_name=getattr(actor, "display_name", None),
         formdata=formdata,
     )
-    return form, sections
+    return form, sections, choices
 
 
 def _render_form(consultation: Consultation, form: Any, sections: list[Any], **extra: Any) -> Page:
@@ -367,7 +381,7 @@ def _organisation(form: Any) -> tuple[Organisation | None, bool]:
     if not chosen:
         return None, True
     try:
-        organisation = db.session.get(Organisation, int(chosen))
+        organisation = db.session.get(Organisation, whole_number(chosen))
     except (TypeError, ValueError):
         return None, False
     if organisation is None:
@@ -375,13 +389,17 @@ def _organisation(form: Any) -> tuple[Organisation | None, bool]:
     return organisation, allowed(current_user, "organisation:comment:on-behalf", organisation)
 
 
-def _draft(form: Any, sections: list[Any], consultation: Consultation, files: list[Any]):
+def _draft(
+    form: Any,
+    sections: list[Any],
+    choices: _Choices,
+    organisation: Organisation | None,
+    files: list[Any],
+) -> services.Draft:
+    """The validated form as a draft; ``organisation`` is one the sender may speak for."""
     by_anchor = {s.anchor: s for s in sections}
-    groups = {g.code: g for g in services.active_groups(db.session)}
-    municipalities = {
-        m.code: m for m in members_on(db.session, consultation.region, utcnow().date())
-    }
-    organisation, _allowed = _organisation(form)
+    groups = {g.code: g for g in choices.groups}
+    municipalities = {m.code: m for m in choices.municipalities}
     group = groups[form.stakeholder_group.data]
     age_band = AgeBand(form.age_band.data) if group.asks_age_band and form.age_band.data else None
     actor = _actor()
@@ -424,10 +442,10 @@ def submit(slug: str) -> Page:
     if request.method == "GET":
         if not consultation.accepts_comments_at(now):
             return _closed_page(consultation)
-        form, sections = _build_form(consultation, request.args.get("onderdeel"))
+        form, sections, _choices = _build_form(consultation, request.args.get("onderdeel"))
         return _render_form(consultation, form, sections)
 
-    form, sections = _build_form(consultation, None)
+    form, sections, choices = _build_form(consultation, None)
     # Checked before any lookup: a key the form could not have made is no key at all.
     key = form.idempotency_key.data if forms.is_idempotency_key(form.idempotency_key.data) else ""
     # The same form sent twice (double click, retry, back and send again): one submission.
@@ -437,7 +455,7 @@ def submit(slug: str) -> Page:
         return _closed_page(consultation, 409)
 
     valid = form.validate_on_submit() and bool(key)
-    _chosen, may_speak = _organisation(form)
+    chosen, may_speak = _organisation(form)
     if not may_speak:
         form.organisation_id.errors = [
             _("You can only react on behalf of a verified organisation you are a member of.")
@@ -450,7 +468,7 @@ def submit(slug: str) -> Page:
         had_files = any(f and f.filename for f in request.files.getlist(form.attachments.name))
         return _render_form(consultation, form, sections, files_lost=had_files), 422
 
-    draft = _draft(form, sections, consultation, files or [])
+    draft = _draft(form, sections, choices, chosen, files or [])
     try:
         submission, created = _store(consultation, draft, now)
     except services.SubmissionError:

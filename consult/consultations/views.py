@@ -48,6 +48,7 @@ from consult.i18n import current_locale
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
+from consult.web.arguments import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def _add_error(form: Any, error: ConsultationError) -> None:
 def index(code: str) -> str:
     region = _region_or_404(code)
     authorize(current_user, "region:consultations:view-drafts", region)
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    page = max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
     items, total = services.region_consultations(db.session, region, page, PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     if page > pages:

@@ -33,6 +33,7 @@ from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
 from consult.responses import tracing
+from consult.web.arguments import whole_number
 
 bp = Blueprint("documents", __name__)
 
@@ -382,7 +383,7 @@ def add_section(code: str, document_id: int, number: int) -> str | Response:
     if shown.is_locked:
         return _refuse_locked(region, item, shown)
     after = None
-    after_id = request.args.get("na", type=int)
+    after_id = request.args.get("na", type=whole_number)
     if after_id is not None:
         after = _section(shown, after_id)
     form = SectionForm()
@@ -496,8 +497,8 @@ def diff(document_id: int) -> str:
     numbers = [v.number for v in item.versions]
     if len(numbers) < 2 and not request.args:
         abort(404)
-    old_number = request.args.get("van", type=int)
-    new_number = request.args.get("naar", type=int)
+    old_number = request.args.get("van", type=whole_number)
+    new_number = request.args.get("naar", type=whole_number)
     if new_number is None:
         new_number = numbers[-1] if numbers else 0
     if old_number is None:

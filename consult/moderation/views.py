@@ -33,6 +33,7 @@ from consult.moderation.forms import DismissReportsForm, HideForm, ReportForm, U
 from consult.permissions import authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
+from consult.web.arguments import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _queue_url(region: Region, consultation: Consultation, **args: object) -> st
 def _back_to_queue(region: Region, consultation: Consultation) -> str:
     """Back to the filter and page the moderator came from (kept in the form's URL)."""
     show = request.args.get("toon")
-    page = request.args.get("pagina", type=int)
+    page = request.args.get("pagina", type=whole_number)
     args: dict[str, object] = {}
     if show in services.QUEUE_FILTERS and show != "alle":
         args["toon"] = show
@@ -118,7 +119,7 @@ def queue(code: str, slug: str) -> Page:
     show = request.args.get("toon", "alle")
     if show not in services.QUEUE_FILTERS:
         show = "alle"
-    page = request.args.get("pagina", 1, type=int) or 1
+    page = request.args.get("pagina", 1, type=whole_number) or 1
     result = services.moderation_queue(db.session, consultation, show, page)
     return render_template(
         "moderation/queue.html",

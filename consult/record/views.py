@@ -42,6 +42,7 @@ from consult.extensions import db, limiter
 from consult.record import canonical, checkpoints, proofs, services, signing
 from consult.record.models import CheckpointReason, RecordCheckpoint
 from consult.web import atom
+from consult.web.arguments import whole_number
 from consult.web.atom import element
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def index() -> Page:
 @bp.get("/bewijs/controlepunten")
 def checkpoint_list() -> Page:
     """Newest first, 50 a page; ``voor`` is the id below which the page starts."""
-    before = request.args.get("voor", type=int)
+    before = request.args.get("voor", type=whole_number)
     query = select(RecordCheckpoint).order_by(RecordCheckpoint.id.desc()).limit(PAGE_SIZE + 1)
     if before is not None:
         query = query.where(RecordCheckpoint.id < before)

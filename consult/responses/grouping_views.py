@@ -27,6 +27,7 @@ from consult.responses import grouping
 from consult.responses.grouping_forms import AddCommentForm, MergeForm
 from consult.responses.loading import team_consultation
 from consult.responses.models import CommentGroup
+from consult.web.arguments import whole_number
 
 bp = Blueprint("grouping", __name__)
 
@@ -73,7 +74,7 @@ def _group_url(region: Region, consultation: Consultation, group_id: int, **args
 
 def _back_to_group(region: Region, consultation: Consultation, group: CommentGroup) -> str:
     """The group's page the person came from (its page number is kept in the form's URL)."""
-    page = request.args.get("pagina", type=int)
+    page = request.args.get("pagina", type=whole_number)
     return _group_url(region, consultation, group.id, pagina=page if page and page > 1 else None)
 
 
@@ -115,7 +116,7 @@ def _common(region: Region, consultation: Consultation) -> dict[str, Any]:
 @bp.get(BASE)
 def groups(code: str, slug: str) -> Page:
     region, consultation = _grouping(code, slug)
-    page = request.args.get("pagina", 1, type=int) or 1
+    page = request.args.get("pagina", 1, type=whole_number) or 1
     listing = grouping.group_list(db.session, consultation, page)
     return render_template(
         "responses/groups.html",
@@ -196,7 +197,7 @@ def _render_group(
     merge_form: MergeForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    page = request.args.get("pagina", 1, type=int) or 1
+    page = request.args.get("pagina", 1, type=whole_number) or 1
     members = grouping.member_page(db.session, group, page)
     return (
         render_template(

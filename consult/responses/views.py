@@ -45,6 +45,7 @@ from consult.responses.forms import (
 )
 from consult.responses.loading import team_consultation
 from consult.responses.models import Answer, AnswerState, Disposition
+from consult.web.arguments import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def workspace_list(code: str, slug: str) -> Page:
         locale=current_locale(),
     )
     filters = form.filters()
-    page_number = request.args.get("pagina", 1, type=int) or 1
+    page_number = request.args.get("pagina", 1, type=whole_number) or 1
     result = workspace.workspace_page(db.session, consultation, filters, page_number)
     args = form.query_args()
     here = _workspace_url(
@@ -188,8 +189,8 @@ def new_answer(code: str, slug: str) -> Page:
     back = _back(region, consultation)
     form = DraftForm()
     if request.method == "GET":
-        ids = request.args.getlist("comment", type=int)
-        group_id = request.args.get("groep", type=int)
+        ids = request.args.getlist("comment", type=whole_number)
+        group_id = request.args.get("groep", type=whole_number)
         if group_id:
             ids += workspace.group_comment_ids(
                 db.session, consultation, group_id, waiting_only=True
