@@ -77,11 +77,29 @@ class Invalid(ApiError):
 # -- the body ---------------------------------------------------------------------------------
 
 
+def _nul_paths(value: Any, path: str = "") -> list[str]:
+    """Where a text holds a NUL character: never typed, and PostgreSQL cannot store it."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _nul_paths(item, _join(path, key))]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _nul_paths(item, f"{path}[{index}]")]
+    return []
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
 def _shape_errors(body: Any) -> list[tuple[str, str]]:
     """What the JSON itself gets wrong (types, unknown fields); the form checks the rest."""
     if not isinstance(body, dict):
         return [("", _("The body must be a JSON object."))]
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = [
+        (path, _("This text holds a NUL character (\\u0000), which cannot be stored."))
+        for path in _nul_paths(body)
+    ]
     for name in sorted(set(body) - BODY_FIELDS):
         errors.append((name, _("This field is unknown.")))
     if not isinstance(body.get("stakeholder_group"), str):

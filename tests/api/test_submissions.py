@@ -480,3 +480,20 @@ def test_the_write_is_in_the_openapi_document_and_the_docs(api_client) -> None:
     page = api_client.get(f"{PREFIX}/docs").get_data(True)
     assert "POST /consultations/{slug}/submissions" in page
     assert "Authorization: Bearer" in page
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"comments": [{"section": None, "text": "Meer \x00 hulp"}]},
+        {"collected": "School\x00sessie"},
+        {"stakeholder_group": "parent\x00"},
+    ],
+)
+def test_a_nul_character_in_the_body_is_refused_and_nothing_stored(
+    api_client, session, world, change
+) -> None:
+    """PostgreSQL cannot store a NUL in text: a 422 naming the field, never a 500."""
+    response = send(api_client, world.consultation.slug, body(**change), secret=world.token.secret)
+    assert response.status_code == 422, response.get_data(True)
+    assert _submissions(session, world.consultation) == []
