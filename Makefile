@@ -56,10 +56,12 @@ pdf-libs: ## Install the Pango libraries WeasyPrint draws PDFs with, when missin
 	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 .PHONY: bench
-bench: install pdf-libs ## Measure grouping and the reactienota at 20,000 comments, the export at 100,000 (prints figures)
-	$(BIN)/python -m bench.grouping
-	$(BIN)/python -m bench.report
-	$(BIN)/python -m bench.export
+bench: install pdf-libs ## Run every benchmark, print the table and write BENCHMARKS.md (needs PostgreSQL on 127.0.0.1:5432)
+	$(BIN)/python -m bench
+
+.PHONY: bench-smoke
+bench-smoke: install pdf-libs ## Every benchmark at a tiny size, to prove each still works (writes no BENCHMARKS.md)
+	$(BIN)/python -m bench --smoke
 
 .PHONY: lint
 lint: install ## Lint and format check with ruff

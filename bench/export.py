@@ -2,8 +2,9 @@
 
 Run from the project root: ``.venv/bin/python -m bench.export`` (``--help`` for options;
 ``--sizes 2000,20000`` for a quick run, ``--postgres`` to run on the PostgreSQL server at
-``--server``, default ``postgresql://postgres@127.0.0.1:5432/postgres``, in a database
-``consult_bench_export`` that it creates and drops).
+``--server``, default ``CONSULT_BENCH_DATABASE_URL`` or
+``postgresql://postgres@127.0.0.1:5432/postgres``, in a database ``consult_bench_export_*``
+that it creates and drops).
 
 For each size (default 10,000 and 100,000 comments) it loads a consultation like
 ``consult seed load --sections 50 --comments N`` into a fresh database (a temporary SQLite
@@ -32,13 +33,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, update
 
-DATABASE = "consult_bench_export"
+from bench.support import default_server, own_database, write_figures
+
 SETTINGS = {
     "BASE_URL": "http://consult.bench",
     "SERVER_NAME": "consult.bench",
@@ -207,65 +207,60 @@ def _measure(url: str, instance: str, slug: str, format: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _server_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-
-
-def _admin(server: str, statement: str) -> None:
-    engine = create_engine(_server_url(server), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(statement))
-    engine.dispose()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated comment counts")
     parser.add_argument("--sections", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL")
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--server", default=default_server())
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--figures", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(*args.child)
         return
 
     sizes = [int(size) for size in args.sizes.split(",")]
-    tmp = tempfile.TemporaryDirectory()
-    if args.postgres:
-        _admin(args.server, f"DROP DATABASE IF EXISTS {DATABASE}")
-        _admin(args.server, f"CREATE DATABASE {DATABASE}")
-        url = make_url(_server_url(args.server)).set(database=DATABASE)
-        url = url.render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
-    print(f"database: {url.split('@')[-1]}", flush=True)
-    try:
-        slugs = prepare(url, tmp.name, sizes, args.sections, args.seed)
-        print("streaming the export of published comments (test client, child process):")
-        print(
-            f"  {'format':<6} {'comments':>9} {'rows':>8} {'MB':>7} {'seconds':>8} {'rows/s':>8}"
-            f" {'RSS before':>11} {'max RSS':>8} {'growth':>7} {'peak (ru_maxrss)':>17}"
-        )
-        for size in sizes:
-            for format in ("csv", "jsonl"):
-                figures = _measure(url, tmp.name, slugs[size], format)
-                assert figures["rows"] == figures["public"], figures
-                before = figures["rss_before_kib"] / 1024
-                most = figures["rss_most_kib"] / 1024
-                peak = figures["peak_kib"] / 1024
-                print(
-                    f"  {format:<6} {size:>9} {figures['rows']:>8} "
-                    f"{figures['bytes'] / 1e6:>7.1f} {figures['seconds']:>8.2f} "
-                    f"{figures['rows'] / figures['seconds']:>8.0f} {before:>8.0f} MB "
-                    f"{most:>5.0f} MB {most - before:>4.1f} MB {peak:>14.0f} MB",
-                    flush=True,
-                )
-    finally:
-        if args.postgres:
-            _admin(args.server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        tmp.cleanup()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        own_database(args.server if args.postgres else None, "export") as url,
+    ):
+        print(f"database: {url.split('@')[-1]}", flush=True)
+        figures = run(url, tmp, sizes, args.sections, args.seed)
+    write_figures(args.figures, figures)
+
+
+def run(url: str, tmp: str, sizes: list[int], sections: int, seed: int) -> dict[str, Any]:
+    """Load, stream each size in both formats, print; the largest size's figures."""
+    slugs = prepare(url, tmp, sizes, sections, seed)
+    print("streaming the export of published comments (test client, child process):")
+    print(
+        f"  {'format':<6} {'comments':>9} {'rows':>8} {'MB':>7} {'seconds':>8} {'rows/s':>8}"
+        f" {'RSS before':>11} {'max RSS':>8} {'growth':>7} {'peak (ru_maxrss)':>17}"
+    )
+    largest: dict[str, Any] = {"comments": max(sizes)}
+    for size in sizes:
+        for format in ("csv", "jsonl"):
+            figures = _measure(url, tmp, slugs[size], format)
+            assert figures["rows"] == figures["public"], figures
+            before = figures["rss_before_kib"] / 1024
+            most = figures["rss_most_kib"] / 1024
+            peak = figures["peak_kib"] / 1024
+            rate = figures["rows"] / figures["seconds"]
+            print(
+                f"  {format:<6} {size:>9} {figures['rows']:>8} "
+                f"{figures['bytes'] / 1e6:>7.1f} {figures['seconds']:>8.2f} "
+                f"{rate:>8.0f} {before:>8.0f} MB "
+                f"{most:>5.0f} MB {most - before:>4.1f} MB {peak:>14.0f} MB",
+                flush=True,
+            )
+            if size == max(sizes):
+                largest[f"{format}_rows"] = figures["rows"]
+                largest[f"{format}_rows_per_second"] = rate
+                largest[f"{format}_growth_mb"] = most - before
+                largest[f"{format}_peak_mb"] = peak
+    return largest
 
 
 if __name__ == "__main__":

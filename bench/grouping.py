@@ -25,6 +25,7 @@ import time
 import tracemalloc
 from collections import Counter
 
+from bench.support import write_figures
 from consult.responses.similarity import DEFAULT_THRESHOLD, group_similar, similarity
 
 TOPIC_WORDS = """
@@ -251,6 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--compare-datasketch", action="store_true", help="time datasketch on the same texts"
     )
+    parser.add_argument("--figures", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -321,6 +323,18 @@ def main(argv: list[str] | None = None) -> None:
         f"median {statistics.median(pairwise):.2f}, {below} below the threshold"
     )
 
+    write_figures(
+        args.figures,
+        {
+            "comments": len(items),
+            "best_seconds": min(timings),
+            "median_seconds": statistics.median(timings),
+            "peak_mb": peak / 2**20,
+            "groups": len(groups),
+            "recall": recall,
+            "wrongly_grouped": found["texts in a group they do not belong to"],
+        },
+    )
     if args.compare_datasketch:
         print("datasketch on the same distinct texts:")
         compare_datasketch(items, args.threshold)

@@ -2,13 +2,16 @@
 
 Run from the project root: ``.venv/bin/python -m bench.record_verify`` (``--help`` for
 options; ``--events 100000`` for a quick run). It needs a PostgreSQL server (default
-``postgresql://postgres@127.0.0.1:5432/postgres``, or ``--server URL``), where it creates the
-database ``consult_bench_record``, migrates it, and drops it at the end (``--keep`` keeps it).
+``CONSULT_BENCH_DATABASE_URL`` or ``postgresql://postgres@127.0.0.1:5432/postgres``, or
+``--server URL``), where it creates a database ``consult_bench_record_*``, migrates it, and
+drops it at the end (``--keep`` keeps it, named ``consult_bench_record``). ``--server sqlite``
+builds the record in a temporary SQLite file instead, with plain inserts (the smoke run of
+the SQLite test pass does that; the figure that counts is PostgreSQL's).
 
 The record is built as ``append`` would build it, but in bulk: every event's body, hashes
 and chain link come from ``consult.record.canonical``, the tree's nodes and the head from
 ``consult.record.merkle.Frontier``, the checkpoints (one every ``--checkpoint-every``
-events) are signed with the instance key; rows go in with COPY. Events are spread over
+events) are signed with the instance key; rows go in with COPY (PostgreSQL). Events are spread over
 ``--consultations`` consultation chains plus the platform chain, with kinds that no
 cross-check reads (reports, drafts, approvals, activities): the cross-checks compare
 events with live rows (submissions, answers, versions), and a million made-up events
@@ -31,13 +34,33 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.support import default_server, own_database, write_figures
+
 DATABASE = "consult_bench_record"
+EVENT_COLUMNS = [
+    "id",
+    "leaf_index",
+    "consultation_id",
+    "chain",
+    "seq",
+    "kind",
+    "occurred_at",
+    "actor_role",
+    "object_type",
+    "object_id",
+    "payload",
+    "prev_hash",
+    "event_hash",
+    "leaf_hash",
+]
 KINDS = [
     ("comment_reported", "participant", "comment"),
     ("answer_drafted", "responder", "answer"),
@@ -72,13 +95,6 @@ def _recreate(server: str) -> None:
     admin.dispose()
 
 
-def _drop(server: str) -> None:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def _consultations(session, count: int) -> list[tuple[int, str]]:
     """``count`` consultations on one locked version, in region JZ22: (id, slug)."""
     from consult.consultations.models import Consultation, ConsultationState
@@ -109,6 +125,60 @@ def _consultations(session, count: int) -> list[tuple[int, str]]:
     return [(c.id, c.slug) for c in rows]
 
 
+@contextmanager
+def _copy_rows(cursor, table: str, columns: list[str]) -> Iterator[Callable[[tuple], None]]:
+    """PostgreSQL: rows go in with COPY."""
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        yield copy.write_row
+
+
+@contextmanager
+def _insert_rows(session, table, columns: list[str]) -> Iterator[Callable[[tuple], None]]:
+    """Elsewhere (SQLite): rows go in with executemany, 10,000 at a time."""
+    from sqlalchemy import insert
+
+    batch: list[dict] = []
+
+    def write(row: tuple) -> None:
+        values = dict(zip(columns, row, strict=True))
+        if "payload" in values:
+            values["payload"] = json.loads(values["payload"])
+        batch.append(values)
+        if len(batch) >= 10_000:
+            session.execute(insert(table), batch)
+            batch.clear()
+
+    yield write
+    if batch:
+        session.execute(insert(table), batch)
+
+
+def _finish_elsewhere(session, origin: str, signed: list[tuple], frontier) -> None:
+    """The checkpoints and the head, through the session (SQLite)."""
+    from sqlalchemy import insert, update
+
+    from consult.record.models import CheckpointReason, RecordCheckpoint, RecordHead
+
+    for size, root_hex, made_at, key_id, signature in signed:
+        session.execute(
+            insert(RecordCheckpoint).values(
+                origin=origin,
+                tree_size=size,
+                root_hash=root_hex,
+                made_at=made_at,
+                key_id=key_id,
+                signature=signature,
+                reason=CheckpointReason.HOURLY,
+            )
+        )
+    session.execute(
+        update(RecordHead)
+        .where(RecordHead.id == 1)
+        .values(tree_size=frontier.size, frontier=[h.hex() for h in frontier.hashes])
+    )
+    session.commit()
+
+
 def build(app, events: int, consultations: int, checkpoint_every: int, seed: int) -> float:
     """Fill the record with ``events`` events in bulk; the seconds it took."""
     from consult.extensions import db
@@ -125,19 +195,22 @@ def build(app, events: int, consultations: int, checkpoint_every: int, seed: int
         origin = checkpoints.origin()
         signing.signing_key()  # made now, outside the timed verification
 
-        raw = db.engine.raw_connection()
+        postgres = db.engine.dialect.name == "postgresql"
+        raw = db.engine.raw_connection() if postgres else None
         try:
-            cursor = raw.cursor()
+            cursor = raw.cursor() if raw is not None else None
             links: dict[str, tuple[int, str]] = {}
             frontier = merkle.Frontier()
             moment = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
             signed: list[tuple] = []
             nodes: list[tuple[int, int, int, str]] = []
-            with cursor.copy(
-                "COPY record_events (id, leaf_index, consultation_id, chain, seq, kind, "
-                "occurred_at, actor_role, object_type, object_id, payload, prev_hash, "
-                "event_hash, leaf_hash) FROM STDIN"
-            ) as copy_events:
+            from consult.record.models import RecordEvent, RecordNode
+
+            if postgres:
+                events_into = _copy_rows(cursor, "record_events", EVENT_COLUMNS)
+            else:
+                events_into = _insert_rows(session, RecordEvent.__table__, EVENT_COLUMNS)
+            with events_into as write_event:
                 for leaf_index in range(events):
                     if rng.random() < 0.01:
                         consultation_id, chain = None, ""
@@ -169,7 +242,7 @@ def build(app, events: int, consultations: int, checkpoint_every: int, seed: int
                     event_hash = canonical.event_hash(data)
                     leaf = merkle.leaf_hash(data)
                     links[chain] = (seq, event_hash)
-                    copy_events.write_row(
+                    write_event(
                         (
                             leaf_index + 1,
                             leaf_index,
@@ -198,11 +271,17 @@ def build(app, events: int, consultations: int, checkpoint_every: int, seed: int
                         signed.append((frontier.size, root.hex(), made_at, key_id, signature))
                     if (leaf_index + 1) % 100_000 == 0:
                         print(f"  built {leaf_index + 1:,} events", file=sys.stderr)
-            with cursor.copy(
-                "COPY record_nodes (id, level, position, hash) FROM STDIN"
-            ) as copy_nodes:
+            node_columns = ["id", "level", "position", "hash"]
+            if postgres:
+                nodes_into = _copy_rows(cursor, "record_nodes", node_columns)
+            else:
+                nodes_into = _insert_rows(session, RecordNode.__table__, node_columns)
+            with nodes_into as write_node:
                 for row in nodes:
-                    copy_nodes.write_row(row)
+                    write_node(row)
+            if not postgres:
+                _finish_elsewhere(session, origin, signed, frontier)
+                return time.perf_counter() - started
             for size, root_hex, made_at, key_id, signature in signed:
                 cursor.execute(
                     "INSERT INTO record_checkpoints (origin, tree_size, root_hash, made_at, "
@@ -222,81 +301,95 @@ def build(app, events: int, consultations: int, checkpoint_every: int, seed: int
             cursor.execute("ANALYZE")
             raw.commit()
         finally:
-            raw.close()
+            if raw is not None:
+                raw.close()
     return time.perf_counter() - started
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--consultations", type=int, default=40)
     parser.add_argument("--checkpoint-every", type=int, default=10_000)
     parser.add_argument(
         "--server",
-        default=os.environ.get(
-            "CONSULT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="PostgreSQL server URL (any database on it; the bench makes its own).",
+        default=default_server(),
+        help="PostgreSQL server URL (any database on it; the bench makes its own), or sqlite.",
     )
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
-    arguments = parser.parse_args()
+    parser.add_argument("--figures", help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
 
+    if arguments.keep and not arguments.server.startswith("sqlite"):
+        server = _server_url(arguments.server)
+        _recreate(server)
+        run(arguments, _database_url(server))
+    else:
+        with own_database(arguments.server, "record") as url:
+            run(arguments, url)
+
+
+def run(arguments: argparse.Namespace, url: str) -> None:
     from consult import create_app, migrate
 
-    server = _server_url(arguments.server)
-    url = _database_url(server)
-    _recreate(server)
-    try:
-        with tempfile.TemporaryDirectory(prefix="consult-bench-record-") as instance:
-            settings = {"DATABASE_URL": url, "INSTANCE_PATH": instance}
-            app = create_app(settings, "development")
-            with app.app_context():
-                migrate.upgrade()
-            print(f"Building a record of {arguments.events:,} events in {DATABASE} ...")
-            seconds = build(
-                app,
-                arguments.events,
-                arguments.consultations,
-                arguments.checkpoint_every,
-                arguments.seed,
-            )
-            print(
-                f"  built and inserted in {seconds:.1f} s "
-                f"({arguments.events / seconds:,.0f} events/s)"
-            )
+    with tempfile.TemporaryDirectory(prefix="consult-bench-record-") as instance:
+        settings = {"DATABASE_URL": url, "INSTANCE_PATH": instance}
+        app = create_app(settings, "development")
+        with app.app_context():
+            migrate.upgrade()
+        print(f"Building a record of {arguments.events:,} events in {url.split('@')[-1]} ...")
+        seconds = build(
+            app,
+            arguments.events,
+            arguments.consultations,
+            arguments.checkpoint_every,
+            arguments.seed,
+        )
+        print(
+            f"  built and inserted in {seconds:.1f} s ({arguments.events / seconds:,.0f} events/s)"
+        )
+        from consult.extensions import db
 
-            print("Running `consult record verify` ...")
-            environment = {
-                **os.environ,
-                "CONSULT_DATABASE_URL": url,
-                "CONSULT_INSTANCE_PATH": instance,
-                "CONSULT_ENV": "development",
-            }
-            consult = Path(sys.executable).with_name("consult")
-            started = time.perf_counter()
-            result = subprocess.run(  # noqa: S603 (our own command)
-                [sys.executable, "-c", MEASURED, str(consult), "record", "verify"],
-                env=environment,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            seconds = time.perf_counter() - started
-            peak = int(result.stderr.rsplit("peak-rss-kib ", 1)[1]) / 1024
-            print(result.stdout.strip())
-            if result.returncode != 0:
-                print(result.stderr, file=sys.stderr)
-                raise SystemExit(f"verify failed (exit {result.returncode})")
-            print()
-            print(f"events:             {arguments.events:>12,}")
-            print(f"verify, wall time:  {seconds:>12.1f} s (the whole command, start to end)")
-            print(f"verify, rate:       {arguments.events / seconds:>12,.0f} events/s")
-            print(f"verify, peak RSS:   {peak:>12,.0f} MiB")
-    finally:
-        if not arguments.keep:
-            _drop(server)
+        db.state(app).engine.dispose()
+
+        print("Running `consult record verify` ...", flush=True)
+        environment = {
+            **os.environ,
+            "CONSULT_DATABASE_URL": url,
+            "CONSULT_INSTANCE_PATH": instance,
+            "CONSULT_ENV": "development",
+        }
+        consult = Path(sys.executable).with_name("consult")
+        started = time.perf_counter()
+        result = subprocess.run(  # noqa: S603 (our own command)
+            [sys.executable, "-c", MEASURED, str(consult), "record", "verify"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        print(result.stdout.strip())
+        if result.returncode != 0 or "peak-rss-kib " not in result.stderr:
+            print(result.stderr, file=sys.stderr)
+            raise SystemExit(f"verify failed (exit {result.returncode})")
+        peak = int(result.stderr.rsplit("peak-rss-kib ", 1)[1]) / 1024
+        print()
+        print(f"events:             {arguments.events:>12,}")
+        print(f"verify, wall time:  {seconds:>12.1f} s (the whole command, start to end)")
+        print(f"verify, rate:       {arguments.events / seconds:>12,.0f} events/s")
+        print(f"verify, peak RSS:   {peak:>12,.0f} MiB")
+        write_figures(
+            arguments.figures,
+            {
+                "events": arguments.events,
+                "seconds": seconds,
+                "events_per_second": arguments.events / seconds,
+                "peak_mb": peak,
+            },
+        )
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

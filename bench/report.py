@@ -15,15 +15,23 @@ background job does it).
 
 For every step it prints the wall time and the peak memory: Python allocations traced by
 ``tracemalloc`` during that step (the steps are run once without tracing for the time, then
-once with it for the memory, except the PDF, whose traced run would take too long unless
-``--trace-pdf``), and the process's peak resident size (``ru_maxrss``), which only grows.
+once with it for the memory), and the process's peak resident size (``ru_maxrss``), which
+only grows. The PDF is laid out in a child process of its own (started through a small
+wrapper, as bench/export.py does), from the HTML the step before made: its figures are the
+layout's time and the child's peak resident size, WeasyPrint's C libraries included, which
+tracemalloc does not see (``--trace-pdf`` traces it in this process as well, slowly).
+
+``--server`` makes a database of its own on a PostgreSQL server for the run and drops it
+afterwards (``--server sqlite``: a temporary SQLite file, the default).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +42,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
+
+from bench.support import own_database, write_figures
+
+# Every step's (seconds, traced peak in MB or None), for ``python -m bench``.
+STEPS: dict[str, tuple[float, float | None]] = {}
+
+# Lays the PDF out in a grandchild, so its peak memory is its own (see the docstring).
+WRAPPER = """
+import subprocess, sys
+sys.exit(subprocess.run(sys.argv[1:]).returncode)
+"""
 
 DISPOSITIONS = [
     ("adopted", 15),
@@ -54,16 +73,53 @@ def measure(label: str, work: Callable[[], Any], *, trace: bool = True) -> Any:
     result = work()
     seconds = time.perf_counter() - started
     peak = ""
+    traced = None
     if trace:
         tracemalloc.start()
         work()
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        peak = f"{top / 1e6:8.1f} MB"
+        traced = top / 1e6
+        peak = f"{traced:8.1f} MB"
     else:
         peak = "  (not traced)"
+    STEPS[label] = (seconds, traced)
     print(f"  {label:<34} {seconds:8.2f} s   traced peak {peak}   ru_maxrss {rss_mb():7.0f} MB")
     return result
+
+
+def pdf_child(source: str, out: str) -> None:
+    """In the measured process: lay out the PDF of the HTML in ``source``; print figures."""
+    from consult.responses import rendering
+
+    html = Path(source).read_text("utf-8")
+    pages = [0]
+
+    def on_page(page_number: int) -> None:
+        pages[0] = page_number
+
+    before = rss_mb()
+    started = time.perf_counter()
+    pdf = rendering.render_pdf(html, on_page=on_page)
+    seconds = time.perf_counter() - started
+    Path(out).write_bytes(pdf)
+    figures = {"seconds": seconds, "pages": pages[0], "bytes": len(pdf), "before_mb": before}
+    print(json.dumps({**figures, "peak_mb": rss_mb()}))
+
+
+def measure_pdf_in_child(source: str, out: str) -> dict[str, Any]:
+    """The PDF's time and the peak resident size of a process that only lays it out."""
+    command = [sys.executable, "-c", WRAPPER, sys.executable, "-m", "bench.report"]
+    command += ["--pdf-child", source, out]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise SystemExit(f"the PDF failed:\n{done.stderr}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"  {'the PDF (WeasyPrint, child process)':<34} {figures['seconds']:8.2f} s   "
+        f"peak RSS {figures['peak_mb']:7.0f} MB (before laying out: {figures['before_mb']:.0f} MB)"
+    )
+    return figures
 
 
 def prepare(session: Any, sections: int, comments: int, seed: int) -> Any:
@@ -221,6 +277,9 @@ def prepare(session: Any, sections: int, comments: int, seed: int) -> Any:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--server", help="a PostgreSQL server URL to make a database on")
+    parser.add_argument("--figures", help=argparse.SUPPRESS)
+    parser.add_argument("--pdf-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--sections", type=int, default=200)
     parser.add_argument("--comments", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=5)
@@ -229,14 +288,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pdf-out", help="Write the PDF here, to look at it.")
     parser.add_argument("--html-out", help="Write the HTML the PDF is made from here.")
     args = parser.parse_args(argv)
+    if args.pdf_child:
+        pdf_child(*args.pdf_child)
+        return
+    if args.database:
+        run(args, args.database)
+    else:
+        with own_database(args.server, "report") as url:
+            run(args, url)
 
+
+def run(args: argparse.Namespace, url: str) -> None:
     from consult import create_app, migrate
     from consult.extensions import db
     from consult.regions.services import seed_regions
     from consult.responses import reactienota, rendering
 
     tmp = tempfile.TemporaryDirectory()
-    url = args.database or f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -310,22 +378,19 @@ def main(argv: list[str] | None = None) -> None:
         pdf_source = measure("the PDF's HTML", lambda: rendering.pdf_html(report))
         if args.html_out:
             Path(args.html_out).write_text(pdf_source, "utf-8")
+        pdf_figures: dict[str, Any] = {}
         if not args.no_pdf:
-            pages = [0]
-
-            def on_page(page_number: int) -> None:
-                pages[0] = page_number
-                if page_number % 250 == 0:
-                    print(f"    laid out page {page_number}", flush=True)
-
-            pdf = measure(
-                "the PDF (WeasyPrint)",
-                lambda: rendering.render_pdf(pdf_source, on_page=on_page),
-                trace=args.trace_pdf,
-            )
-            print(f"    PDF: {pages[0]} pages, {len(pdf) / 1e6:.1f} MB")
-            if args.pdf_out:
-                Path(args.pdf_out).write_bytes(pdf)
+            if args.trace_pdf:
+                measure(
+                    "the PDF (WeasyPrint, traced here)",
+                    lambda: rendering.render_pdf(pdf_source),
+                    trace=True,
+                )
+            source = Path(tmp.name) / "reactienota.html"
+            source.write_text(pdf_source, "utf-8")
+            out = args.pdf_out or str(Path(tmp.name) / "reactienota.pdf")
+            pdf_figures = measure_pdf_in_child(str(source), out)
+            print(f"    PDF: {pdf_figures['pages']} pages, {pdf_figures['bytes'] / 1e6:.1f} MB")
         publish = measure(
             "publish (rebuilds and compares)",
             lambda: reactienota.publish(session, official, report),
@@ -335,6 +400,25 @@ def main(argv: list[str] | None = None) -> None:
         session.rollback()
     db.state(app).engine.dispose()
     tmp.cleanup()
+
+    edition, chapters = (
+        STEPS["generate the edition (+ hash, row)"],
+        STEPS["render the page's chapters (job)"],
+    )
+    figures: dict[str, Any] = {
+        "comments": args.comments,
+        "html_seconds": edition[0] + chapters[0],
+        "html_peak_mb": max(edition[1] or 0, chapters[1] or 0),
+        "html_edition_seconds": edition[0],
+        "html_chapters_seconds": chapters[0],
+        "html_serve_seconds": STEPS["serve the HTML page (kept chapters)"][0],
+    }
+    if pdf_figures:
+        figures["pdf_seconds"] = STEPS["the PDF's HTML"][0] + pdf_figures["seconds"]
+        figures["pdf_layout_seconds"] = pdf_figures["seconds"]
+        figures["pdf_peak_mb"] = pdf_figures["peak_mb"]
+        figures["pdf_pages"] = pdf_figures["pages"]
+    write_figures(args.figures, figures)
 
 
 if __name__ == "__main__":

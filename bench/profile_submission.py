@@ -1,0 +1,177 @@
+"""Profile: where a full-path submission spends its time (cProfile, per submission).
+
+Run from the project root: ``.venv/bin/python -m bench.profile_submission`` (``--help`` for
+options). It builds Consult as ``bench.submission`` serves it (production settings, raised
+rate limits, the receipt mail over SMTP to a sink), on a database of its own on the
+PostgreSQL server (``--server``, default ``CONSULT_BENCH_DATABASE_URL`` or
+``postgresql://postgres@127.0.0.1:5432/postgres``; ``--server sqlite`` for a SQLite file),
+warms up, and then sends ``--count`` submissions through the Flask test client: GET the
+form, POST it, GET the receipt. cProfile runs around the POST alone (``--whole``: around
+all three requests). It prints the functions with the most cumulative time, in
+milliseconds per submission, and the statements each POST sends; ``--out FILE`` keeps the
+raw profile for ``snakeviz`` or ``pstats``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import time
+from typing import Any
+
+from sqlalchemy import event
+
+from bench.submission import CSRF_FIELD, KEY_FIELD, TEXT, prepare_consult, smtp_sink
+from bench.support import default_server, own_database
+
+BASE_URL = "http://consult.bench.invalid"
+
+
+def _profile(url: str, instance: str, args: argparse.Namespace, smtp_port: int) -> None:
+    from bench.serve import consult_app
+    from consult.extensions import db
+
+    os.environ.update(
+        {
+            "CONSULT_DATABASE_URL": url,
+            "CONSULT_INSTANCE_PATH": instance,
+            "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
+            "CONSULT_BASE_URL": "https://consult.bench.invalid",
+            "CONSULT_MAIL_SERVER": "127.0.0.1",
+            "CONSULT_MAIL_PORT": str(smtp_port),
+            "CONSULT_MAIL_USE_TLS": "0",
+            "CONSULT_REDIS_URL": "",
+        }
+    )
+    slug, anchor = prepare_consult(url, instance)
+    app = consult_app()
+    statements = [0]
+    sent: list[str] = []
+
+    def seen(_connection, _cursor, statement: str, *_args: Any) -> None:
+        statements[0] += 1
+        sent.append(" ".join(statement.split())[:160])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", seen)
+    form_path = f"/consultaties/{slug}/reageren"
+    profiler = cProfile.Profile()
+    per_post: list[int] = []
+    seconds = 0.0
+
+    def one(number: int, measured: bool) -> None:
+        nonlocal seconds
+        client = app.test_client()  # a new visitor each time, as the load generator does
+        if measured and args.whole:
+            profiler.enable()
+        started = time.perf_counter()
+        page = client.get(form_path, base_url=BASE_URL).get_data(as_text=True)
+        csrf, key = CSRF_FIELD.search(page), KEY_FIELD.search(page)
+        if not csrf or not key:
+            raise SystemExit("the form has no CSRF token or idempotency key")
+        data: dict[str, Any] = {
+            "csrf_token": csrf.group(1),
+            "idempotency_key": key.group(1) or key.group(2),
+            "section_1": anchor,
+            "text_1": f"{TEXT} ({number})",
+            "section_2": "algemeen",
+            "text_2": "",
+            "section_3": "algemeen",
+            "text_3": "",
+            "stakeholder_group": "parent",
+            "publish_text": "y",
+            "email": f"ouder{number}@example.org",
+        }
+        if measured and not args.whole:
+            profiler.enable()
+            started = time.perf_counter()
+        statements[0] = 0
+        sent.clear()
+        response = client.post(
+            form_path, data=data, content_type="multipart/form-data", base_url=BASE_URL
+        )
+        posted = statements[0]
+        if measured and not args.whole:
+            seconds += time.perf_counter() - started
+            profiler.disable()
+        if response.status_code != 302 or "/ontvangst/" not in response.location:
+            raise SystemExit(f"the POST answered {response.status_code}")
+        receipt = client.get(response.location, base_url=BASE_URL)
+        if measured and args.whole:
+            seconds += time.perf_counter() - started
+            profiler.disable()
+        if receipt.status_code != 200:
+            raise SystemExit(f"the receipt answered {receipt.status_code}")
+        if measured:
+            per_post.append(posted)
+
+    for number in range(args.warm_up):
+        one(number, measured=False)
+    for number in range(args.warm_up, args.warm_up + args.count):
+        one(number, measured=True)
+    with app.app_context():
+        db.engine.dispose()
+
+    what = "form + POST + receipt" if args.whole else "the POST"
+    print(
+        f"{args.count} submissions, {what}: {seconds / args.count * 1000:.1f} ms each "
+        f"(under cProfile, which slows Python code down); {max(per_post)} SQL statements "
+        "per POST"
+    )
+    if args.sql:
+        print("\nthe statements of the last POST:")
+        for number, statement in enumerate(sent, start=1):
+            print(f"  {number:>2}. {statement}")
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    if args.out:
+        stats.dump_stats(args.out)
+    rows = []
+    for (filename, line, function), (_cc, calls, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((cumulative, calls, filename, line, function))
+    rows.sort(reverse=True)
+    print(f"\n{'ms/submission':>13} {'calls/subm.':>11}  function")
+    shown = 0
+    for cumulative, calls, filename, line, function in rows:
+        if args.consult_only and "/consult/" not in filename:
+            continue
+        place = filename.split("/site-packages/")[-1].replace(os.getcwd() + "/", "")
+        print(
+            f"{cumulative / args.count * 1000:>13.2f} {calls / args.count:>11.1f}  "
+            f"{place}:{line}({function})"
+        )
+        shown += 1
+        if shown >= args.top:
+            break
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default=default_server(), help="PostgreSQL URL or sqlite")
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--warm-up", type=int, default=10)
+    parser.add_argument("--top", type=int, default=45, help="how many functions to show")
+    parser.add_argument("--whole", action="store_true", help="profile form and receipt too")
+    parser.add_argument(
+        "--consult-only", action="store_true", help="show only functions in consult/"
+    )
+    parser.add_argument("--out", help="keep the raw profile here")
+    parser.add_argument("--sql", action="store_true", help="list the statements of a POST")
+    args = parser.parse_args(argv)
+
+    with (
+        own_database(args.server, "profile") as url,
+        tempfile.TemporaryDirectory(prefix="consult-bench-profile-") as instance,
+        smtp_sink() as smtp_port,
+    ):
+        print(f"database: {url.split('@')[-1]}", flush=True)
+        _profile(url, instance, args, smtp_port)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
