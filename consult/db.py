@@ -102,6 +102,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 5000")
+        # Readers must not block a writer: a background job (the reactienota's PDF) writes
+        # its progress from a second connection while its own session holds a read
+        # transaction; in the default rollback journal that commit waits for the reader and
+        # fails with "database is locked". WAL lets them run side by side.
+        cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

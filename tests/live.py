@@ -17,6 +17,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -77,6 +78,17 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     )
 
 
+@dataclass
+class LiveConsult:
+    """A served Consult: where it answers, its log, and what a test needs to reach its data
+    through the services (the journeys prepare and move on consultations that way)."""
+
+    url: str
+    log: Path
+    database_url: str
+    instance_path: Path
+
+
 @contextmanager
 def serve_consult(
     database_server_url: str | None, tmp: Path, extra_env: dict[str, str] | None = None
@@ -86,6 +98,15 @@ def serve_consult(
     ``extra_env`` may set mail settings; ``{port}`` in its values becomes the server's port
     (for a ``CONSULT_BASE_URL`` whose mailed links must lead back here).
     """
+    with serve_live_consult(database_server_url, tmp, extra_env) as live:
+        yield live.url, live.log
+
+
+@contextmanager
+def serve_live_consult(
+    database_server_url: str | None, tmp: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[LiveConsult]:
+    """As :func:`serve_consult`, and also tells the server's database URL and instance."""
     databases = server_database(database_server_url, tmp)
     database_url = next(databases)
     port = free_port()
@@ -112,7 +133,13 @@ def serve_consult(
         log = tmp / "gunicorn.log"
         with log.open("wb") as output:
             server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", "1", "wsgi:app"],
+                # No control socket: gunicorn 27 shares ~/.gunicorn/gunicorn.ctl between
+                # servers, and tests run several at once.
+                [
+                    str(BIN / "gunicorn"),
+                    *("-b", f"127.0.0.1:{port}", "-w", "1", "--no-control-socket"),
+                    "wsgi:app",
+                ],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=output,
@@ -120,7 +147,7 @@ def serve_consult(
             )
         try:
             wait_until_up(f"{base_url}/", server, log)
-            yield base_url, log
+            yield LiveConsult(base_url, log, database_url, tmp / "instance")
         finally:
             server.terminate()
             try:

@@ -445,6 +445,10 @@ def make_pdf(session: Session, job: Job, progress: Progress) -> None:
         on_step=lambda name: step(4, name),
     )
     step(5, "save")
+    # End the read transaction held since the start before writing: on SQLite (WAL) a
+    # transaction whose snapshot predates the progress written meanwhile from another
+    # connection cannot become a writer ("database is locked"). Harmless on PostgreSQL.
+    session.commit()
     session.refresh(report)
     if report.content_hash != rendered_hash:
         log.info("reactienota %s changed while its files were made; discarded", report_id)
