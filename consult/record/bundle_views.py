@@ -3,10 +3,10 @@ background and offers the finished zip.
 
 Why a job and not the request: a bundle holds an inclusion proof per event, and for a
 consultation of 100,000 events that is minutes of work, past any proxy's timeout; a job
-shows its progress on a page that reloads itself (no script needed) and leaves a file that
-the next visitor can download at once. The demo consultation's bundle takes well under a
-second, so with the inline runner (tests) or a thread (development) the page shows the
-finished bundle right away.
+shows its progress on a page that updates itself (live-refresh.js; a link without script)
+and leaves a file that the next visitor can download at once. The demo consultation's
+bundle takes well under a second, so with the inline runner (tests) or a thread
+(development) the page shows the finished bundle right away.
 
 The consultation is loaded by its public slug; the policy (``consultation:record:export``)
 decides, and a draft is a 404 to everyone outside its region.

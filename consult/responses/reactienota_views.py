@@ -53,7 +53,7 @@ bp = Blueprint("reactienota", __name__)
 MANAGE = "/regios/<code>/beheer/consultaties/<slug>/reactienota"
 PUBLIC = "/consultaties/<slug>/reactienota"
 SCHEMA_URL = "/schemas/reactienota-v1.json"
-# While the PDF is being made, the page reloads itself this often (a meta refresh: no script).
+# While the PDF is being made, its part of the page updates itself this often (live-refresh.js).
 REFRESH_SECONDS = 3
 
 Page = str | tuple[str, int] | Response
