@@ -81,6 +81,9 @@ def test_the_list_shows_every_comment_with_what_the_team_needs(client, session, 
     assert page.count("Answer this comment") == 3
     # The selection form goes to the new-answer page by GET, so it needs no JavaScript.
     assert re.search(r'<form method="get" action="[^"]*/antwoorden/nieuw"', body)
+    # The grouping of similar comments is one tab away.
+    groups = world.base.removesuffix("/antwoorden") + "/groepen"
+    assert f'<a class="utrecht-link" href="{groups}">Similar comments</a>' in body
 
 
 def test_the_list_shows_answer_state_and_disposition(client, session, world):
