@@ -39,8 +39,12 @@ from consult.accounts.passwords import verify_password
 from consult.extensions import db, limiter
 from consult.i18n import current_locale, safe_next_url
 from consult.mail import MailError
+from consult.web.arguments import whole_number
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+# What you sent from your account, on your account page: this many per page.
+SENT_PER_PAGE = 20
 
 Page = str | tuple[str, int] | Response
 
@@ -262,16 +266,26 @@ def overview() -> str:
 
 
 def _overview_page(user: User, profile_form: ProfileForm) -> str:
+    from consult.comments import services as comments
+    from consult.responses import tracing
+
     roles = [
         (region, role_kinds, region_admin_url(region.code))
         for region, role_kinds in services.roles_by_region(db.session, user)
     ]
+    page = max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
+    sent, total = comments.sent_by(db.session, user, page, SENT_PER_PAGE)
+    answered = tracing.published_answers(db.session, [c.id for s in sent for c in s.comments])
     return render_template(
         "accounts/overview.html",
         user=user,
         roles=roles,
         memberships=services.memberships_of(db.session, user),
         profile_form=profile_form,
+        sent=[(s, sum(1 for c in s.comments if c.id in answered)) for s in sent],
+        sent_total=total,
+        page=page,
+        pages=max((total + SENT_PER_PAGE - 1) // SENT_PER_PAGE, 1),
     )
 
 

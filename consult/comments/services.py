@@ -285,6 +285,25 @@ def find_by_key(session: Session, consultation: Consultation, key: str) -> Submi
     )
 
 
+def sent_by(session: Session, user: Any, page: int, per_page: int) -> tuple[list[Submission], int]:
+    """One page of what ``user`` sent from their account, newest first, with its comments
+    and consultation; submissions discarded unconfirmed are left out. (page, total)."""
+    where = (Submission.user_id == user.id, Submission.state != SubmissionState.DISCARDED)
+    total = session.scalar(select(func.count(Submission.id)).where(*where)) or 0
+    rows = session.scalars(
+        select(Submission)
+        .where(*where)
+        .order_by(Submission.received_at.desc(), Submission.id.desc())
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+        .options(
+            joinedload(Submission.consultation).joinedload(Consultation.region),
+            selectinload(Submission.comments),
+        )
+    )
+    return list(rows), total
+
+
 def find_by_code(session: Session, code: str) -> Submission | None:
     return session.scalar(
         select(Submission)

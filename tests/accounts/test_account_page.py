@@ -167,3 +167,56 @@ def test_guessing_the_password_on_the_change_email_form_is_limited(client, sessi
     assert statuses[:10] == [200] * 10  # each a form with an error, nothing sent
     assert statuses[10] == 429
     assert outbox.messages == []
+
+
+def test_the_account_page_lists_what_you_sent_and_how_much_was_answered(client, session):
+    from consult.comments.codes import display
+    from consult.comments.models import SubmissionState
+    from tests.responses.tracing_support import make_world
+
+    world = make_world(session)
+    person = factories.user(session, "ouder.account@example.org")
+    answered = world.submission(
+        [("s-1", "Meer hulp op school."), ("s-2", "Kortere wachttijden.")], user=person
+    )
+    world.answer(answered.comments[:1])
+    waiting = world.submission([(None, "Een algemene opmerking.")], user=person)
+    discarded = world.submission([(None, "Nooit bevestigd.")], user=person, confirmed=False)
+    discarded.state = SubmissionState.DISCARDED
+    someone_else = world.submission([(None, "Van iemand anders.")], email="ander@example.org")
+    session.flush()
+    log_in(client, "ouder.account@example.org")
+
+    response = client.get("/account/")
+    body = response.get_data(as_text=True)
+    page = text(response)
+    assert "You sent 2 submissions from this account." in page
+    assert f'href="/ontvangst/{answered.tracking_code}/bewijs"' in body
+    assert f'href="/ontvangst/{waiting.tracking_code}/bewijs"' in body
+    assert display(answered.tracking_code) in page
+    assert "2 comments, 1 answered" in page
+    assert "1 comment, 0 answered" in page
+    assert discarded.tracking_code not in body
+    assert someone_else.tracking_code not in body
+
+
+def test_the_account_page_pages_through_many_submissions(client, session):
+    from tests.responses.tracing_support import make_world
+
+    world = make_world(session)
+    person = factories.user(session, "veel@example.org")
+    sent = [world.submission([(None, f"Reactie {n}.")], user=person) for n in range(21)]
+    log_in(client, "veel@example.org")
+    first = client.get("/account/").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert 'href="/account/?pagina=2#je-reacties"' in first
+    second = client.get("/account/?pagina=2").get_data(as_text=True)
+    # Newest first: the first one sent is the only one on page 2 (same moment: by id).
+    assert sent[0].tracking_code in second
+    assert sent[-1].tracking_code not in second
+
+
+def test_an_account_without_submissions_says_so(client, session):
+    factories.user(session, "leeg@example.org")
+    log_in(client, "leeg@example.org")
+    assert "You have not sent a comment from this account yet." in text(client.get("/account/"))
