@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     if config:
         app.config.update(config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    _check_settings(app)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -109,3 +110,14 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
 
     register_commands(app)
     return app
+
+
+def _check_settings(app: Flask) -> None:
+    """Settings that are read later, by the clock: wrong ones stop the start, not the clock."""
+    from consult.config import ConfigError
+    from consult.follows.schedule import ScheduleError, digest_time
+
+    try:
+        digest_time(app.config)
+    except ScheduleError as error:
+        raise ConfigError(f"CONSULT_{error}") from None

@@ -34,6 +34,7 @@ def tick_command(quiet: bool) -> None:
     session = db.session
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     tick = advance(session)
+    session.commit()
     digest = queue_digest(app, session, utcnow())
     session.commit()
     if digest is not None:
@@ -42,7 +43,11 @@ def tick_command(quiet: bool) -> None:
 
         click.echo("sending the daily follow email")
         if jobs.runner(app) == "rq":
-            start_digest(app, digest)
+            # Queued for a worker; if Redis refused, it runs in a thread here, and this
+            # command must not exit (and kill it) before it is done.
+            thread = start_digest(app, digest)
+            if thread is not None:
+                thread.join()
         else:  # a thread would die with this command: send it here and now
             jobs.run(digest.id, sending.DIGEST_WORK, app=app)
     for consultation in tick.opened:

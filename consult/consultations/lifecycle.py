@@ -617,14 +617,16 @@ def queue_digest(app: Flask, session: Session, now: datetime) -> Job | None:
     return schedule.queue_if_due(session, schedule.digest_time(app.config), now)
 
 
-def start_digest(app: Flask, job: Job) -> None:
+def start_digest(app: Flask, job: Job) -> threading.Thread | None:
+    """Start the day's digest job; the thread it runs in, when it runs in one here."""
     from consult import jobs
     from consult.follows import sending
 
     try:
-        jobs.start(app, job.id, sending.DIGEST_WORK)
+        return jobs.start(app, job.id, sending.DIGEST_WORK)
     except Exception:  # the notices stay unsent; tomorrow's run or cron sends them
         log.exception("could not start the daily follow email (job %s)", job.id)
+        return None
 
 
 def tick_in_own_transaction(app: Flask) -> Tick | None:
@@ -643,22 +645,29 @@ def tick_in_own_transaction(app: Flask) -> Tick | None:
         session = db.state(app).session_factory()
         try:
             tick = advance(session)
-            digest = queue_digest(app, session, utcnow())
             session.commit()
-            if digest is not None:
-                start_digest(app, digest)
             if tick.changed:
                 log.info(
                     "consultation clock: opened %s, closed %s",
                     [c.slug for c in tick.opened],
                     [c.slug for c in tick.closed],
                 )
-            return tick
         except Exception:
             session.rollback()
             log.exception("consultation clock: could not open or close consultations")
+            session.close()
             return None
+        # After the clock's own commit: nothing about the daily email can undo the clock.
+        try:
+            digest = queue_digest(app, session, utcnow())
+            session.commit()
+            if digest is not None:
+                start_digest(app, digest)
+        except Exception:
+            session.rollback()
+            log.exception("consultation clock: could not start the daily follow email")
         finally:
             session.close()
+        return tick
     finally:
         clock.lock.release()

@@ -33,8 +33,11 @@ def digest_time(config: Any) -> time | None:
     value = str(config.get("FOLLOWS_DIGEST_AT") or "off").strip()
     if value.lower() == "off":
         return None
+    hours, colon, minutes = value.partition(":")
+    if not (colon and len(hours) == 2 and len(minutes) == 2 and (hours + minutes).isdigit()):
+        raise ScheduleError(f"FOLLOWS_DIGEST_AT must be HH:MM or off, not {value!r}")
     try:
-        return time.fromisoformat(value)
+        return time(int(hours), int(minutes))
     except ValueError as error:
         raise ScheduleError(f"FOLLOWS_DIGEST_AT must be HH:MM or off, not {value!r}") from error
 

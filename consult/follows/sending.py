@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from flask_babel import gettext, ngettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from consult import jobs
@@ -65,8 +66,8 @@ def unsubscribe_url(follow: Follow) -> str:
     return external_url("follows.unsubscribe", token=tokens.make(follow))
 
 
-def unsubscribe_all_url(user_id: int, frequency: Frequency | None = None) -> str:
-    return external_url("follows.unsubscribe_all", token=tokens.make_all(user_id, frequency))
+def unsubscribe_all_url(user: User, frequency: Frequency | None = None) -> str:
+    return external_url("follows.unsubscribe_all", token=tokens.make_all(user, frequency))
 
 
 def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> None:
@@ -93,7 +94,7 @@ def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> No
         # The mail program's "unsubscribe" stops what this mail is: the daily email (all
         # the daily follows it lists), or the one follow an at-once mail is about.
         if digest:
-            unsubscribe = unsubscribe_all_url(user.id, Frequency.DAILY)
+            unsubscribe = unsubscribe_all_url(user, Frequency.DAILY)
         else:
             unsubscribe = unsubscribe_url(follow)
         text = render_template(
@@ -101,7 +102,7 @@ def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> No
             items=items,
             digest=digest,
             unsubscribe=unsubscribe,
-            unsubscribe_all=unsubscribe_all_url(user.id),
+            unsubscribe_all=unsubscribe_all_url(user),
             account=external_url("follows.account"),
         )
     message = build_message(user.email, subject, text)
@@ -191,9 +192,19 @@ def send_digest(session: Session) -> Result:
 
 
 def daily(session: Session) -> Result:
-    """The daily run: closing-soon reminders, then everything still unsent."""
-    services.note_closing_soon(session)
-    session.commit()
+    """The daily run: closing-soon reminders, then everything still unsent.
+
+    Two runs at once (two app servers' clocks in the same instant) may both note the same
+    reminder; the unique key refuses the second, and that run goes on to the sending,
+    where each notice is claimed once.
+    """
+    try:
+        with session.begin_nested():
+            services.note_closing_soon(session)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        log.info("closing-soon reminders were noted by another run at the same moment")
     first = send_immediate(session)
     second = send_digest(session)
     return Result(first.sent + second.sent, first.failed + second.failed)

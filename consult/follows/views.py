@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from consult.accounts.models import User
 from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import csrf, db
 from consult.follows import services, tokens
@@ -167,7 +168,10 @@ def unsubscribe_all(token: str) -> Page:
     read = tokens.read_all(token)
     if read is None:
         return render_template("follows/link_problem.html"), 400
-    user_id, frequency = read
+    user_id, address, frequency = read
+    if not tokens.for_address(address, db.session.get(User, user_id)):
+        # Made for an address this account no longer has: nothing of it to stop here.
+        return render_template("follows/unsubscribed.html", already=True, everything=True)
     daily = frequency is Frequency.DAILY
     count = len(services.follows_of_user_id(db.session, user_id, frequency))
     if count == 0:

@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 
 from consult import jobs
 from consult.consultations import lifecycle
+from consult.extensions import db
 from consult.follows import schedule, sending, services, tokens
 from consult.follows.models import Follow, Frequency, Notice, TargetKind
 from consult.jobs import Job
 from tests import factories
-from tests.conftest import log_in, submit_form
+from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)
+from tests.conftest import free_port, log_in, submit_form
 from tests.follows.test_follows import (
     FOLLOWER,
     path_of,
@@ -164,7 +166,7 @@ def test_stop_all_tokens_cannot_be_forged_or_swapped_with_other_links(app, sessi
     follow = services.follow(session, follower, TargetKind.REGION, 1, Frequency.DAILY)
     with app.app_context():
         one_follow = tokens.make(follow)  # signed, but for another purpose
-        good = tokens.make_all(follower.id)
+        good = tokens.make_all(follower)
     altered = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
     client = app.test_client()
     for token in (one_follow, altered, "garbage"):
@@ -174,6 +176,13 @@ def test_stop_all_tokens_cannot_be_forged_or_swapped_with_other_links(app, sessi
             assert "This link does not work" in response.get_data(as_text=True)
     # The "stop all" token does not work as a one-follow link either.
     assert client.post(f"/afmelden/{good}", headers=EN).status_code == 400
+    assert follows_of(session, follower) == [(TargetKind.REGION, Frequency.DAILY)]
+    # Made for the address the account had: once it changed, the old link stops nothing.
+    follower.email = "nieuw.adres@example.org"
+    session.flush()
+    moved = client.post(f"/afmelden/alles/{good}", headers=EN)
+    assert moved.status_code == 200
+    assert "There is nothing left to stop" in moved.get_data(as_text=True)
     assert follows_of(session, follower) == [(TargetKind.REGION, Frequency.DAILY)]
 
 
@@ -251,3 +260,100 @@ def test_a_digest_run_from_cron_counts_as_the_days_run(app, session, follower, o
     assert len(outbox.to(FOLLOWER)) == 1
     assert session.scalar(select(func.count(Notice.id)).where(Notice.sent_at.is_(None))) == 0
     assert schedule.queue_if_due(session, time(0, 0), datetime.now(UTC)) is None
+
+
+@pytest.mark.parametrize("value", ["7h", "07:00+01:00", "25:00", "7:00"])
+def test_a_wrong_digest_time_stops_the_start_not_the_clock(tmp_path, value):
+    from consult import create_app
+    from consult.config import ConfigError
+
+    settings = {"INSTANCE_PATH": str(tmp_path), "FOLLOWS_DIGEST_AT": value}
+    with pytest.raises(ConfigError, match="CONSULT_FOLLOWS_DIGEST_AT must be HH:MM or off"):
+        create_app(settings, "testing")
+
+
+def test_a_failing_digest_never_undoes_the_clock(
+    app, session, monkeypatch, quiet_housekeeping, caplog
+):
+    scheduled = factories.consultation(session, state="scheduled", opens_in_days=-0.01)
+    session.commit()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the digest broke")
+
+    monkeypatch.setattr(schedule, "queue_if_due", broken)
+    monkeypatch.setitem(app.config, "FOLLOWS_DIGEST_AT", "00:00")
+    lifecycle.clock_for(app).reset()
+    with app.app_context():
+        tick = lifecycle.tick_in_own_transaction(app)
+    assert tick is not None
+    assert [c.id for c in tick.opened] == [scheduled.id]
+    session.expire_all()
+    assert session.get(type(scheduled), scheduled.id).state.value == "open"
+    assert "could not start the daily follow email" in caplog.text
+
+
+def test_the_cron_tick_waits_for_a_digest_that_falls_back_to_a_thread(
+    racing_app,  # noqa: F811 (the fixture, imported above)
+    outbox,
+    monkeypatch,
+):
+    """With Redis unreachable the job runs in a thread of the command: the command waits
+    for it, or the mail would die with the process. (An app and database of its own: the
+    job's threads need connections of their own.)"""
+    app = racing_app
+    monkeypatch.setitem(app.config, "JOBS_RUNNER", "rq")
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setitem(app.config, "FOLLOWS_DIGEST_AT", "00:00")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        person = factories.user(db.session, FOLLOWER)
+        person.locale = "en"
+        consultation = factories.consultation(db.session, closes_in_days=3)
+        title = consultation.title
+        services.follow(
+            db.session, person, TargetKind.CONSULTATION, consultation.id, Frequency.DAILY
+        )
+        db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["consultations", "tick", "--quiet"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "sending the daily follow email" in result.output
+    [mail] = outbox.to(FOLLOWER)  # there when the command returns: it waited
+    assert f"{title} closes within 7 days." in outbox.text_of(mail)
+    with app.app_context():
+        [state] = db.session.scalars(select(Job.state).where(Job.kind == sending.DIGEST_KIND))
+    assert state is jobs.JobState.DONE
+
+
+def test_a_reminder_noted_by_another_run_at_the_same_moment_does_not_stop_the_sending(
+    app, session, follower, outbox, monkeypatch, in_app
+):
+    """Two servers' clocks may start the day's run together; both note the same reminder
+    and the database's unique key refuses the second. That run still sends what is due."""
+    consultation = factories.consultation(session, closes_in_days=3)
+    services.follow(session, follower, TargetKind.CONSULTATION, consultation.id, Frequency.DAILY)
+    [noted] = services.note_closing_soon(session)
+    session.info.pop(services.JOB_KEY, None)
+    session.commit()
+    real = services.note_closing_soon
+
+    def as_the_other_run_did(race_session, now=None):
+        # What the other run inserted a moment earlier, inserted again: the real refusal.
+        race_session.add(
+            Notice(
+                user_id=noted.user_id,
+                follow_id=noted.follow_id,
+                event_key=noted.event_key,
+                event=noted.event,
+                consultation_id=noted.consultation_id,
+            )
+        )
+        race_session.flush()
+        return real(race_session, now)
+
+    monkeypatch.setattr(services, "note_closing_soon", as_the_other_run_did)
+    result = sending.daily(session)
+    assert (result.sent, result.failed) == (1, 0)
+    [mail] = outbox.to(FOLLOWER)
+    assert f"{consultation.title} closes within 7 days." in outbox.text_of(mail)
