@@ -36,7 +36,7 @@ def check_database(app: Flask) -> ServiceStatus:
     return ServiceStatus("database", True, label)
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -49,7 +49,7 @@ def check_redis(app: Flask) -> ServiceStatus | None:
     raw_url = app.config.get("REDIS_URL")
     if not raw_url:
         return None
-    url = _without_password(raw_url)
+    url = without_password(raw_url)
     import redis
 
     try:

@@ -16,7 +16,8 @@ import enum
 import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -128,13 +129,13 @@ def start(app: Flask, job_id: int, work: str) -> threading.Thread | None:
             _enqueue(app, job_id, work)
             return None
         except RedisError as error:
-            from consult.health import _without_password
+            from consult.health import without_password
 
             log.warning(
                 "cannot queue job %s (%s) on Redis at %s (%s); running it in this process instead",
                 job_id,
                 work,
-                _without_password(app.config["REDIS_URL"]),
+                without_password(app.config["REDIS_URL"]),
                 error,
             )
             how = "thread"
@@ -198,7 +199,7 @@ def run(job_id: int, work: str, app: Flask | None = None) -> None:
 
     if app is None:
         app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
-    with app.app_context():
+    with app.app_context(), _one_at_a_time_on_sqlite(app):
         factory = db.state(app).session_factory
         session = factory()
         try:
@@ -219,8 +220,14 @@ def run(job_id: int, work: str, app: Flask | None = None) -> None:
                 return
             try:
                 _resolve(work)(session, job, Progress(app, job_id))
-                job.state = JobState.DONE
-                job.finished_at = utcnow()
+                # The work's reads end here: on SQLite (WAL) a transaction that read before
+                # Progress wrote from its own connection may not write any more.
+                session.commit()
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id)
+                    .values(state=JobState.DONE, finished_at=utcnow())
+                )
                 session.commit()
             except Exception as error:
                 session.rollback()
@@ -233,6 +240,26 @@ def run(job_id: int, work: str, app: Flask | None = None) -> None:
                     session.commit()
         finally:
             session.close()
+
+
+# SQLite has one writer at a time, and a transaction that read before another connection
+# wrote cannot write at all (SQLITE_BUSY_SNAPSHOT, "database is locked", which no busy
+# timeout waits out). Two jobs in threads of one process (the embedded default: answers
+# published start the answer mails and the follow mails) would fail each other, so on
+# SQLite a process runs its jobs one after the other. Reentrant: an inline job may start
+# another inline job inside it. PostgreSQL jobs run side by side.
+_SQLITE_JOBS = threading.RLock()
+
+
+@contextmanager
+def _one_at_a_time_on_sqlite(app: Flask) -> Iterator[None]:
+    from consult.extensions import db
+
+    if db.state(app).engine.dialect.name != "sqlite":
+        yield
+        return
+    with _SQLITE_JOBS:
+        yield
 
 
 def _worker_app() -> Flask:

@@ -12,12 +12,14 @@ import uuid
 
 import pytest
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult import jobs
+from consult.extensions import db
 from consult.jobs import Job, JobState
 from consult.responses import reactienota, rendering
 from consult.responses.models import ReportFile
+from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)
 from tests.responses import report_world
 
 REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -141,3 +143,39 @@ def test_the_worker_command_needs_redis(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0
     assert "CONSULT_REDIS_URL" in result.output
+
+
+def read_report_read(session, job, progress):
+    """Reads, reports progress (another connection writes), reads again: like the bundle."""
+    session.scalar(select(func.count(Job.id)))
+    progress(1, 2, "half")
+    session.scalar(select(func.count(Job.id)))
+    TRACE.append(job.id)
+
+
+TRACE: list[int] = []
+
+
+def test_threads_finish_their_jobs_on_a_database_of_their_own(
+    racing_app,  # noqa: F811 (the fixture, imported above)
+    monkeypatch,
+):
+    """The make run default: jobs in threads on a SQLite file (or PostgreSQL in that pass).
+    A job that read before its progress was written must still end DONE (on SQLite such a
+    transaction may not write any more), and two jobs at once must both finish."""
+    app = racing_app
+    monkeypatch.setitem(app.config, "JOBS_RUNNER", "thread")
+    TRACE.clear()
+    with app.app_context():
+        first = jobs.create(db.session, "test", "threads:1")
+        second = jobs.create(db.session, "test", "threads:2")
+        db.session.commit()
+        ids = [first.id, second.id]
+    threads = [jobs.start(app, job_id, "tests.test_jobs:read_report_read") for job_id in ids]
+    for thread in threads:
+        assert thread is not None
+        thread.join(timeout=30)
+    with app.app_context():
+        done = {j.id: (j.state, j.done, j.error) for j in db.session.scalars(select(Job))}
+    assert done == dict.fromkeys(ids, (JobState.DONE, 1, ""))
+    assert sorted(TRACE) == ids
