@@ -394,10 +394,16 @@ def record_submission(
     was confirmed on arrival (sent from a confirmed account, or through the API with an
     organisation's token), ``submission_confirmed`` right after it. The seeds call this for
     the submissions they make. ``api_token`` (a token's public prefix) adds the channel
-    and the prefix to the payload, so every use of a token is in the record."""
+    and the prefix to the payload, so every use of a token is in the record.
+
+    Under 16 the prefix is left out (the channel stays): the platform chain ties a prefix
+    to its organisation, and a child's age band and municipality must not be tied to a
+    school or club, just as their submission keeps no organisation."""
     payload = submission_event_payload(submission)
     if api_token is not None:
-        payload = {**payload, "channel": "api", "api_token": api_token}
+        payload = {**payload, "channel": "api"}
+        if not (submission.age_band is not None and submission.age_band.under_16):
+            payload["api_token"] = api_token
     record.append(
         session,
         kind=EventKind.SUBMISSION_RECEIVED,

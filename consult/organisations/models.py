@@ -134,8 +134,9 @@ class ApiSubmission(Base):
     submission_id: Mapped[int] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), unique=True
     )
+    # A used token is revoked, never deleted: it is the submission's provenance.
     token_id: Mapped[int] = mapped_column(
-        ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+        ForeignKey("api_tokens.id", ondelete="RESTRICT"), index=True
     )
     request_hash: Mapped[str] = mapped_column(String(64))
     collected: Mapped[str] = mapped_column(String(200))

@@ -78,7 +78,8 @@ def upgrade() -> None:
             ["token_id"],
             ["api_tokens.id"],
             name=op.f("fk_api_submissions_token_id_api_tokens"),
-            ondelete="CASCADE",
+            # A used token is revoked, never deleted: it is the submission's provenance.
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_submissions")),
         sa.UniqueConstraint("submission_id", name=op.f("uq_api_submissions_submission_id")),

@@ -115,17 +115,23 @@ def test_the_record_verifies_after_api_submissions(app: Flask, api_client, sessi
     assert "the record verifies" in result.output
 
 
-def test_under_16_the_submission_keeps_no_organisation_but_the_record_keeps_the_token(
+def test_under_16_neither_the_submission_nor_its_event_ties_it_to_the_organisation(
     api_client, session, world
 ) -> None:
+    """The platform chain ties a token's prefix to its organisation: a child's event keeps
+    the channel but not the prefix, as the submission keeps no organisation."""
     response = send(
         api_client, world.consultation.slug, body(age_band="12_15"), secret=world.token.secret
     )
     assert response.status_code == 201
     [stored] = _submissions(session, world.consultation)
     assert stored.organisation_id is None  # the web form's rule, from the same service
-    received = _events(session, stored.tracking_code)["submission_received"]
-    assert received.payload["api_token"] == world.token.token.prefix
+    events = _events(session, stored.tracking_code)
+    received = events["submission_received"]
+    assert received.payload["channel"] == "api"
+    assert "api_token" not in received.payload
+    assert world.token.token.prefix not in str(received.payload)
+    assert events["submission_confirmed"].payload["by"] == "api_token"
 
 
 def test_a_valid_municipality_and_questions_are_taken_as_on_the_web_form(
