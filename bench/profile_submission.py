@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench.submission import CSRF_FIELD, KEY_FIELD, TEXT, prepare_consult, smtp_sink
+from bench.submission import form_fields, prepare_consult, smtp_sink
 from bench.support import default_server, own_database
 
 BASE_URL = "http://consult.bench.invalid"
@@ -72,22 +72,7 @@ def _profile(url: str, instance: str, args: argparse.Namespace, smtp_port: int) 
             profiler.enable()
         started = time.perf_counter()
         page = client.get(form_path, base_url=BASE_URL).get_data(as_text=True)
-        csrf, key = CSRF_FIELD.search(page), KEY_FIELD.search(page)
-        if not csrf or not key:
-            raise SystemExit("the form has no CSRF token or idempotency key")
-        data: dict[str, Any] = {
-            "csrf_token": csrf.group(1),
-            "idempotency_key": key.group(1) or key.group(2),
-            "section_1": anchor,
-            "text_1": f"{TEXT} ({number})",
-            "section_2": "algemeen",
-            "text_2": "",
-            "section_3": "algemeen",
-            "text_3": "",
-            "stakeholder_group": "parent",
-            "publish_text": "y",
-            "email": f"ouder{number}@example.org",
-        }
+        data: dict[str, Any] = form_fields(page, anchor, number)
         if measured and not args.whole:
             profiler.enable()
             started = time.perf_counter()

@@ -173,6 +173,27 @@ def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
     return body.encode(), f"multipart/form-data; boundary={boundary}"
 
 
+def form_fields(page: str, anchor: str, number: int) -> dict[str, str]:
+    """What a parent fills in on the form ``page``: one comment on ``anchor``, and the form's
+    own CSRF token and idempotency key (the same fields for the load and the profile)."""
+    csrf, key = CSRF_FIELD.search(page), KEY_FIELD.search(page)
+    if not csrf or not key:
+        raise Failure("form: no CSRF token or idempotency key")
+    return {
+        "csrf_token": csrf.group(1),
+        "idempotency_key": key.group(1) or key.group(2),
+        "section_1": anchor,
+        "text_1": f"{TEXT} ({number})",
+        "section_2": "algemeen",
+        "text_2": "",
+        "section_3": "algemeen",
+        "text_3": "",
+        "stakeholder_group": "parent",
+        "publish_text": "y",
+        "email": f"ouder{number}@example.org",
+    }
+
+
 def full_submission(slug: str, anchor: str) -> Callable[[Visitor, int], None]:
     """Consult's path: the form, the POST, the receipt; a new visitor every time."""
     form_path = f"/consultaties/{slug}/reageren"
@@ -182,25 +203,7 @@ def full_submission(slug: str, anchor: str) -> Callable[[Visitor, int], None]:
         status, _, page = visitor.request("GET", form_path, headers={"Accept-Language": "nl"})
         if status != 200:
             raise Failure(f"form: {status}")
-        text = page.decode()
-        csrf, key = CSRF_FIELD.search(text), KEY_FIELD.search(text)
-        if not csrf or not key:
-            raise Failure("form: no CSRF token or idempotency key")
-        body, content_type = multipart(
-            {
-                "csrf_token": csrf.group(1),
-                "idempotency_key": key.group(1) or key.group(2),
-                "section_1": anchor,
-                "text_1": f"{TEXT} ({number})",
-                "section_2": "algemeen",
-                "text_2": "",
-                "section_3": "algemeen",
-                "text_3": "",
-                "stakeholder_group": "parent",
-                "publish_text": "y",
-                "email": f"ouder{number}@example.org",
-            }
-        )
+        body, content_type = multipart(form_fields(page.decode(), anchor, number))
         status, headers, page = visitor.request(
             "POST", form_path, body=body, headers={"Content-Type": content_type}
         )

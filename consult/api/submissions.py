@@ -35,7 +35,7 @@ from werkzeug.datastructures import MultiDict
 from consult.api.problems import ApiError
 from consult.comments import forms as comment_forms
 from consult.comments import services as comment_services
-from consult.comments.models import AgeBand, Submission
+from consult.comments.models import Submission
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.i18n import current_locale
@@ -313,28 +313,12 @@ def submit(
     if not form.validate() or unknown:
         raise Invalid(_form_errors(form) + unknown)
 
-    by_anchor = {s.anchor: s for s in sections}
-    group = {g.code: g for g in groups}[form.stakeholder_group.data]
-    by_code = {m.code: m for m in municipalities}
-    draft = comment_services.Draft(
-        idempotency_key=key,
-        stakeholder_group=group,
-        age_band=AgeBand(form.age_band.data)
-        if group.asks_age_band and form.age_band.data
-        else None,
-        municipality=by_code.get(form.municipality.data or ""),
+    draft = comment_forms.draft_from(
+        form,
+        sections=sections,
+        groups=groups,
+        municipalities=municipalities,
         organisation=token.organisation,
-        publish_text=bool(form.publish_text.data),
-        comments=[
-            (by_anchor.get(section.data), text.data)
-            for section, text in form.comment_rows
-            if text.data
-        ],
-        answers=[
-            (question, value)
-            for question, f in form.question_fields
-            if (value := comment_forms.answer_value(question, f)) is not None
-        ],
         api_token=token.prefix,
     )
     try:

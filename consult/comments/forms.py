@@ -31,7 +31,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from consult.comments.models import AGE_BAND_LABELS, AgeBand
-from consult.comments.services import MAX_COMMENT_LENGTH
+from consult.comments.services import MAX_COMMENT_LENGTH, Draft
 from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
 from consult.forms import strip_whitespace
@@ -293,3 +293,38 @@ def build_submission_form(
     if not form.email.flags.required and asks_email:
         form.email.flags.required = True
     return form
+
+
+def draft_from(
+    form: SubmissionForm,
+    *,
+    sections: list[Any],
+    groups: list[Any],
+    municipalities: list[Any],
+    **sender: Any,
+) -> Draft:
+    """A validated submission form as a :class:`Draft`: the part every channel reads the
+    same way (the web form, and the API's JSON body turned into this form). ``sender``
+    holds what differs per channel: who sends, names, organisation, files, API token."""
+    by_anchor = {s.anchor: s for s in sections}
+    group = {g.code: g for g in groups}[form.stakeholder_group.data]
+    return Draft(
+        idempotency_key=form.idempotency_key.data,
+        stakeholder_group=group,
+        age_band=AgeBand(form.age_band.data)
+        if group.asks_age_band and form.age_band.data
+        else None,
+        municipality={m.code: m for m in municipalities}.get(form.municipality.data or ""),
+        publish_text=bool(form.publish_text.data),
+        comments=[
+            (by_anchor.get(section.data), text.data)
+            for section, text in form.comment_rows
+            if text.data
+        ],
+        answers=[
+            (question, value)
+            for question, field in form.question_fields
+            if (value := answer_value(question, field)) is not None
+        ],
+        **sender,
+    )

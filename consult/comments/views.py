@@ -37,7 +37,7 @@ from consult.comments import codes, forms, services, uploads
 from consult.comments import mail as comment_mail
 from consult.comments.canonical import canonical_bytes
 from consult.comments.downloads import send_attachment
-from consult.comments.models import AgeBand, Attachment, Comment, Submission, SubmissionState
+from consult.comments.models import Attachment, Comment, Submission, SubmissionState
 from consult.comments.text import render_comment
 from consult.consultations import activities, lifecycle
 from consult.consultations.models import Consultation, ConsultationState
@@ -397,38 +397,22 @@ def _draft(
     files: list[Any],
 ) -> services.Draft:
     """The validated form as a draft; ``organisation`` is one the sender may speak for."""
-    by_anchor = {s.anchor: s for s in sections}
-    groups = {g.code: g for g in choices.groups}
-    municipalities = {m.code: m for m in choices.municipalities}
-    group = groups[form.stakeholder_group.data]
-    age_band = AgeBand(form.age_band.data) if group.asks_age_band and form.age_band.data else None
     actor = _actor()
     # Under 16: no name and no organisation, whatever was filled in before the age.
     if form.under_16:
         organisation = None
     typed_organisation = None if organisation or form.under_16 else form.organisation_name.data
-    return services.Draft(
-        idempotency_key=form.idempotency_key.data,
-        stakeholder_group=group,
-        age_band=age_band,
-        municipality=municipalities.get(form.municipality.data or ""),
+    return forms.draft_from(
+        form,
+        sections=sections,
+        groups=choices.groups,
+        municipalities=choices.municipalities,
         organisation=organisation,
         organisation_name=typed_organisation or None,
-        publish_text=bool(form.publish_text.data),
         publish_name=bool(form.publish_name.data) and not form.under_16,
         display_name=(form.display_name.data or None) if not form.under_16 else None,
         email=form.email.data if actor is None else None,
         user=actor,
-        comments=[
-            (by_anchor.get(section.data), text.data)
-            for section, text in form.comment_rows
-            if text.data
-        ],
-        answers=[
-            (question, value)
-            for question, f in form.question_fields
-            if (value := forms.answer_value(question, f)) is not None
-        ],
         files=files,
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, inspect, select
 
@@ -18,22 +17,8 @@ from consult.follows.models import Follow, Frequency, Notice, TargetKind
 from consult.responses import notify
 from tests import factories
 from tests.conftest import csrf_token, free_port, log_in, submit_form
-from tests.responses.tracing_support import World, make_world
-
-FOLLOWER = "volger@example.org"
-
-
-@pytest.fixture
-def world(session) -> World:
-    return make_world(session)
-
-
-@pytest.fixture
-def follower(session):
-    person = factories.user(session, FOLLOWER)
-    person.locale = "en"
-    session.flush()
-    return person
+from tests.follows.conftest import FOLLOWER
+from tests.responses.tracing_support import World
 
 
 def publish_answers_and_run_jobs(app, session, world: World, text: str = "Meer hulp op school."):

@@ -17,28 +17,14 @@ from consult.jobs import Job
 from tests import factories
 from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)
 from tests.conftest import free_port, log_in, submit_form
+from tests.follows.conftest import FOLLOWER
 from tests.follows.test_follows import (
-    FOLLOWER,
     path_of,
     publish_answers_and_run_jobs,
     unfolded,
 )
-from tests.responses.tracing_support import World, make_world
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def world(session) -> World:
-    return make_world(session)
-
-
-@pytest.fixture
-def follower(session):
-    person = factories.user(session, FOLLOWER)
-    person.locale = "en"
-    session.flush()
-    return person
 
 
 def links(outbox, message, part: str) -> list[str]:
