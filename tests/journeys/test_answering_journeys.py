@@ -197,7 +197,7 @@ def write_answer(trip: Journey, count: int, disposition: str, reason: str) -> No
     heading = "1 reactie beantwoorden" if count == 1 else f"{count} reacties samen beantwoorden"
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     trip.step(f"new answer form: {disposition}")
-    page.get_by_role("radiogroup", name="Wat doet u met de reactie?").get_by_label(
+    page.get_by_role("radiogroup", name="Wat doe je met de reactie?").get_by_label(
         disposition, exact=True
     ).check()
     page.get_by_label("Antwoord in gewone woorden").fill(reason)
@@ -252,7 +252,7 @@ def answered(
 
         trip.goto(f"{workspace}/goedkeuring", "approvals: two drafts, not mine to approve")
         expect(page.get_by_role("main")).to_contain_text(
-            "U heeft dit antwoord opgesteld. Daarom moet iemand anders het goedkeuren."
+            "Je hebt dit antwoord opgesteld. Daarom moet iemand anders het goedkeuren."
         )
         expect(page.get_by_role("button", name=re.compile("^Goedkeuren"))).to_have_count(0)
 
