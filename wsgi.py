@@ -6,7 +6,7 @@ cannot be reached; an unreachable Redis is logged and rate limits fall back to m
 
 import sys
 
-from consult import create_app
+from consult.app import create_app
 from consult.config import ConfigError
 from consult.health import check_at_start
 

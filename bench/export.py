@@ -54,7 +54,7 @@ sys.exit(subprocess.run(sys.argv[1:]).returncode)
 
 
 def _app(url: str, instance: str) -> Any:
-    from consult import create_app
+    from consult.app import create_app
 
     return create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance, **SETTINGS}, "testing")
 

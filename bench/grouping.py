@@ -26,7 +26,7 @@ import tracemalloc
 from collections import Counter
 
 from bench.support import write_figures
-from consult.responses.similarity import DEFAULT_THRESHOLD, group_similar, similarity
+from consult.responses.grouping.similarity import DEFAULT_THRESHOLD, group_similar, similarity
 
 TOPIC_WORDS = """
 jeugdzorg jeugdhulp gemeente gemeenten regio wijkteam wijkteams zorgaanbieder zorgaanbieders
@@ -176,7 +176,7 @@ def check(groups, truth: dict[int, int | None]) -> dict[str, int]:
 
 def phases(items: list[tuple[int, str]], threshold: float) -> dict[str, float]:
     """Seconds spent in each step of ``group_similar`` (its private steps, in its order)."""
-    from consult.responses import similarity as grouping
+    from consult.responses.grouping import similarity as grouping
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -211,7 +211,7 @@ def compare_datasketch(items: list[tuple[int, str]], threshold: float) -> None:
     """Time datasketch's MinHash.bulk and MinHashLSH on the same texts, if it is installed."""
     import zlib
 
-    from consult.responses import similarity as grouping
+    from consult.responses.grouping import similarity as grouping
 
     try:
         started = time.perf_counter()

@@ -65,7 +65,8 @@ def timings(client: Any, path: str, counter: QueryCounter, requests: int) -> dic
 
 
 def consult_page(url: str, sections: int, comments: int, requests: int) -> dict[str, Any]:
-    from consult import create_app, migrate
+    from consult import migrate
+    from consult.app import create_app
     from consult.extensions import db
     from consult.regions.services import seed_regions
     from consult.seeds.load import seed_load

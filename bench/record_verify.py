@@ -9,8 +9,8 @@ builds the record in a temporary SQLite file instead, with plain inserts (the sm
 the SQLite test pass does that; the figure that counts is PostgreSQL's).
 
 The record is built as ``append`` would build it, but in bulk: every event's body, hashes
-and chain link come from ``consult.record.canonical``, the tree's nodes and the head from
-``consult.record.merkle.Frontier``, the checkpoints (one every ``--checkpoint-every``
+and chain link come from ``consult.ledger.canonical``, the tree's nodes and the head from
+``consult.ledger.merkle.Frontier``, the checkpoints (one every ``--checkpoint-every``
 events) are signed with the instance key; rows go in with COPY (PostgreSQL). Events are spread over
 ``--consultations`` consultation chains plus the platform chain, with kinds that no
 cross-check reads (reports, drafts, approvals, activities): the cross-checks compare
@@ -157,7 +157,7 @@ def _finish_elsewhere(session, origin: str, signed: list[tuple], frontier) -> No
     """The checkpoints and the head, through the session (SQLite)."""
     from sqlalchemy import insert, update
 
-    from consult.record.models import CheckpointReason, RecordCheckpoint, RecordHead
+    from consult.ledger.models import CheckpointReason, RecordCheckpoint, RecordHead
 
     for size, root_hex, made_at, key_id, signature in signed:
         session.execute(
@@ -182,7 +182,7 @@ def _finish_elsewhere(session, origin: str, signed: list[tuple], frontier) -> No
 def build(app, events: int, consultations: int, checkpoint_every: int, seed: int) -> float:
     """Fill the record with ``events`` events in bulk; the seconds it took."""
     from consult.extensions import db
-    from consult.record import canonical, checkpoints, merkle, signing
+    from consult.ledger import canonical, checkpoints, merkle, signing
     from consult.regions.services import seed_regions
 
     rng = random.Random(seed)  # noqa: S311 (reproducible test data, not secrets)
@@ -204,7 +204,7 @@ def build(app, events: int, consultations: int, checkpoint_every: int, seed: int
             moment = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
             signed: list[tuple] = []
             nodes: list[tuple[int, int, int, str]] = []
-            from consult.record.models import RecordEvent, RecordNode
+            from consult.ledger.models import RecordEvent, RecordNode
 
             if postgres:
                 events_into = _copy_rows(cursor, "record_events", EVENT_COLUMNS)
@@ -331,7 +331,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(arguments: argparse.Namespace, url: str) -> None:
-    from consult import create_app, migrate
+    from consult import migrate
+    from consult.app import create_app
 
     with tempfile.TemporaryDirectory(prefix="consult-bench-record-") as instance:
         settings = {"DATABASE_URL": url, "INSTANCE_PATH": instance}

@@ -6,10 +6,11 @@ made for the run and dropped afterwards); without it, a temporary SQLite file.
 
 It loads a consultation with ``consult seed load``'s bulk loader, with the texts of
 ``bench.grouping`` (30 letter campaigns of 100-600 edited copies among unique comments),
-then times :func:`consult.responses.grouping.regroup` three times: the first run (every group
-new), a second run (every group replaced, keeping its number), and a run after a person edited
-the largest group (which is left alone). It also times the reads the pages make: one page of
-the group list, the largest group's first page of members, and ``memberships`` for 50 comments.
+then times :func:`consult.responses.grouping.services.regroup` three times: the first run
+(every group new), a second run (every group replaced, keeping its number), and a run after
+a person edited the largest group (which is left alone). It also times the reads the pages
+make: one page of the group list, the largest group's first page of members, and
+``memberships`` for 50 comments.
 Figures are wall times of one run each, and the process's peak memory.
 """
 
@@ -56,13 +57,14 @@ def timed(label: str, action):
 
 
 def run(url: str, comments: int, campaigns: int, seed: int) -> None:
-    from consult import create_app, migrate
+    from consult import migrate
     from consult.accounts import services as accounts
+    from consult.app import create_app
     from consult.comments.models import Comment
     from consult.consultations.models import Consultation
     from consult.extensions import db
     from consult.regions.services import seed_regions
-    from consult.responses import grouping
+    from consult.responses.grouping import services as grouping
     from consult.responses.models import CommentGroup
     from consult.seeds import load
 

@@ -90,7 +90,7 @@ def measure(label: str, work: Callable[[], Any], *, trace: bool = True) -> Any:
 
 def pdf_child(source: str, out: str) -> None:
     """In the measured process: lay out the PDF of the HTML in ``source``; print figures."""
-    from consult.responses import rendering
+    from consult.reports import rendering
 
     html = Path(source).read_text("utf-8")
     pages = [0]
@@ -299,10 +299,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(args: argparse.Namespace, url: str) -> None:
-    from consult import create_app, migrate
+    from consult import migrate
+    from consult.app import create_app
     from consult.extensions import db
     from consult.regions.services import seed_regions
-    from consult.responses import reactienota, rendering
+    from consult.reports import rendering
+    from consult.reports import services as reactienota
 
     tmp = tempfile.TemporaryDirectory()
     app = create_app(

@@ -17,6 +17,6 @@ RAISED_LIMITS = {
 
 
 def consult_app() -> Flask:
-    from consult import create_app
+    from consult.app import create_app
 
     return create_app(dict(RAISED_LIMITS), "production")

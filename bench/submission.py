@@ -307,7 +307,8 @@ def run_load(
 
 def prepare_consult(url: str, instance: str) -> tuple[str, str]:
     """Migrate, seed the regions and an open consultation of 20 sections; (slug, anchor)."""
-    from consult import create_app, migrate
+    from consult import migrate
+    from consult.app import create_app
     from consult.extensions import db
     from consult.regions.services import seed_regions
     from consult.seeds.load import seed_load

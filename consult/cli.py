@@ -20,7 +20,7 @@ from consult.config import ConfigError
 
 
 def _create_app() -> Flask:
-    from consult import create_app
+    from consult.app import create_app
 
     try:
         return create_app()
@@ -397,11 +397,11 @@ def jobs_worker(burst: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from consult.accounts.erasure_cli import privacy_group
     from consult.comments.cli import submissions_group
     from consult.consultations.cli import consultations_group
+    from consult.evidence.cli import record_group
     from consult.follows.cli import follows_group
-    from consult.record.cli import record_group
+    from consult.privacy.cli import privacy_group
     from consult.responses.cli import responses_group
 
     for group in (

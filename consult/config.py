@@ -10,6 +10,9 @@ import os
 import secrets
 from pathlib import Path
 
+# The checkout (or installed tree) the app runs from: templates, translations, migrations.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message is one line a person can act on."""

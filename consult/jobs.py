@@ -263,7 +263,7 @@ def _one_at_a_time_on_sqlite(app: Flask) -> Iterator[None]:
 
 
 def _worker_app() -> Flask:
-    from consult import create_app
+    from consult.app import create_app
 
     return create_app()
 

@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy.engine import Connection
 
-from consult import PROJECT_ROOT
+from consult.config import PROJECT_ROOT
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -20,12 +20,12 @@ from consult.consultations.models import (
     Question,
     StateChange,
 )
-from consult.consultations.participation_models import LundyStatement
 from consult.documents.models import Document, DocumentVersion, Section
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
+from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
-from consult.record.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
+from consult.participation.models import LundyStatement
 from consult.regions.models import Municipality, Region, RegionMembership, RegionSuccession
 from consult.responses.models import (
     Answer,

@@ -34,7 +34,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from consult import create_app, migrate
+from consult import migrate
+from consult.app import create_app
 from consult.extensions import db, limiter
 from consult.regions.services import seed_regions
 

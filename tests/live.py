@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from consult import PROJECT_ROOT
+from consult.config import PROJECT_ROOT
 from tests.conftest import free_port
 
 BIN = Path(sys.executable).parent

@@ -152,7 +152,7 @@ def test_db_check_reports_agreement(app):
 
 
 def test_unreachable_database_is_a_clear_message_not_a_traceback(tmp_path, smtp_server):
-    from consult import create_app
+    from consult.app import create_app
     from tests.conftest import app_settings
 
     controller, _ = smtp_server

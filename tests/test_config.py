@@ -2,7 +2,7 @@
 
 import pytest
 
-from consult import create_app
+from consult.app import create_app
 from consult.config import ConfigError, load_config
 
 

@@ -1,6 +1,6 @@
 """Start-up checks and the health probe speak plainly about missing services."""
 
-from consult import create_app
+from consult.app import create_app
 from consult.health import check_at_start
 from tests.conftest import app_settings
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from consult import create_app, migrate
+from consult import migrate
+from consult.app import create_app
 from consult.extensions import db
 from tests.conftest import app_settings
 

@@ -27,20 +27,23 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from consult import create_app, migrate
+from consult import migrate
 from consult.accounts.models import User
-from consult.comments import erasure
+from consult.app import create_app
 from consult.comments import services as comment_services
 from consult.comments.models import HideReason
-from consult.consultations import activities, lifecycle
+from consult.consultations import lifecycle
 from consult.demo import seed_demo
 from consult.extensions import db
+from consult.ledger import canonical
+from consult.ledger.models import ActorRole, RecordEvent
 from consult.moderation import services as moderation
 from consult.organisations import tokens
-from consult.record import canonical
-from consult.record.models import ActorRole, RecordEvent
+from consult.participation import activities
+from consult.privacy import submissions as erasure
 from consult.regions.services import seed_regions
-from consult.responses import reactienota, workspace
+from consult.reports import services as reactienota
+from consult.responses.answers import workspace
 from tests import factories
 from tests.conftest import app_settings
 from tests.live import server_database
@@ -210,6 +213,6 @@ def test_the_record_holds_the_same_bytes(tmp_path, database_server_url, smtp_ser
         assert got == want, f"event {position} differs: {got!r}, expected {want!r}"
     assert len(lines) == len(expected)
     # The history reaches every kind of event the record knows.
-    from consult.record.models import EventKind
+    from consult.ledger.models import EventKind
 
     assert kinds == {kind.value for kind in EventKind}

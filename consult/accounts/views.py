@@ -267,7 +267,7 @@ def overview() -> str:
 
 def _overview_page(user: User, profile_form: ProfileForm) -> str:
     from consult.comments import services as comments
-    from consult.responses import tracing
+    from consult.responses.tracing import services as tracing
 
     roles = [
         (region, role_kinds, region_admin_url(region.code))

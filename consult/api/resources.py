@@ -23,9 +23,9 @@ from consult.comments.models import Comment, StakeholderGroup, Submission
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion
+from consult.ledger import proofs, signing
+from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.permissions import allowed
-from consult.record import proofs, signing
-from consult.record.models import RecordCheckpoint, RecordEvent
 from consult.regions.models import Municipality, Region, RegionMembership
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
 

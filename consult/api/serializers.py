@@ -135,7 +135,7 @@ def answer(item: Answer, public_comment_ids: list[int]) -> dict[str, Any]:
 
 
 def checkpoint(facts: dict[str, Any]) -> dict[str, Any]:
-    """From :func:`consult.record.proofs.checkpoint_facts`, field by field."""
+    """From :func:`consult.ledger.proofs.checkpoint_facts`, field by field."""
     return {
         "id": facts["id"],
         "origin": facts["origin"],
@@ -151,7 +151,7 @@ def checkpoint(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def inclusion(proof: dict[str, Any]) -> dict[str, Any]:
-    """From :func:`consult.record.proofs.inclusion`, without the event's body and bytes.
+    """From :func:`consult.ledger.proofs.inclusion`, without the event's body and bytes.
 
     The body of a ``submission_received`` event holds the submission's tracking code, the
     participant's key to their status page; only the receipt (which the participant holds)

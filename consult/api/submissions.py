@@ -39,11 +39,11 @@ from consult.comments.models import Submission
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.i18n import current_locale
+from consult.ledger import proofs
+from consult.ledger.canonical import moment
 from consult.organisations import tokens
 from consult.organisations.models import ApiSubmission, ApiToken
 from consult.permissions import allowed
-from consult.record import proofs
-from consult.record.canonical import moment
 from consult.regions.services import members_on
 
 SCOPE = tokens.SUBMISSION_CREATE

@@ -5,10 +5,11 @@ The address is used for this and for later updates only; it is never shown anywh
 
 from __future__ import annotations
 
-from consult.comments import codes, erasure
+from consult.comments import codes
 from consult.comments.models import Submission, SubmissionState
 from consult.comments.services import make_token
 from consult.mail import external_url, send_template
+from consult.privacy import submissions as erasure
 
 
 def recipient(submission: Submission) -> str | None:

@@ -36,13 +36,13 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
-from consult.comments.uploads import CheckedFile
 from consult.consultations.models import Consultation, Question
 from consult.documents.models import DocumentVersion, Section
+from consult.ledger import canonical as record_canonical
+from consult.ledger import services as record
+from consult.ledger.models import ActorRole, EventKind
 from consult.organisations.models import Organisation, OrganisationMember
-from consult.record import canonical as record_canonical
-from consult.record import services as record
-from consult.record.models import ActorRole, EventKind
+from consult.uploads import CheckedFile
 
 MAX_COMMENT_LENGTH = 5000
 CONFIRM_WITHIN = timedelta(hours=72)

@@ -33,26 +33,28 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from consult.comments import codes, forms, services, uploads
+from consult import uploads
+from consult.comments import codes, forms, services
 from consult.comments import mail as comment_mail
 from consult.comments.canonical import canonical_bytes
-from consult.comments.downloads import send_attachment
 from consult.comments.models import Attachment, Comment, Submission, SubmissionState
 from consult.comments.text import render_comment
-from consult.consultations import activities, lifecycle
+from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.sanitising import sanitise_body
 from consult.extensions import db, limiter
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
+from consult.ledger import proofs
 from consult.mail import MailError
 from consult.organisations.models import Organisation
+from consult.participation import activities
 from consult.permissions import allowed, authorize
-from consult.record import proofs
 from consult.regions.services import members_on
-from consult.responses import tracing
+from consult.responses.tracing import services as tracing
 from consult.web.arguments import whole_number
+from consult.web.downloads import send_attachment
 
 log = logging.getLogger(__name__)
 

@@ -39,11 +39,11 @@ from consult.consultations.models import (
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion, Section
 from consult.jobs import Job
-from consult.record import checkpoints
-from consult.record import services as record
-from consult.record.actors import role_in_region
-from consult.record.canonical import moment
-from consult.record.models import (
+from consult.ledger import checkpoints
+from consult.ledger import services as record
+from consult.ledger.actors import role_in_region
+from consult.ledger.canonical import moment
+from consult.ledger.models import (
     ActorRole,
     CheckpointReason,
     EventKind,
@@ -290,7 +290,7 @@ def record_next_version(
     consultation's chain. Called when the reactienota is first published; idempotent (a
     version already recorded in the chain is not recorded again). None: there is none."""
     from consult.documents.services import lock_version as lock
-    from consult.responses.tracing import next_version
+    from consult.responses.tracing.services import next_version
 
     upcoming = next_version(session, consultation)
     if upcoming is None:

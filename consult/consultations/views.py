@@ -23,10 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from consult.comments import uploads
-from consult.comments.downloads import send_attachment
-from consult.comments.uploads import read_uploads
-from consult.consultations import activities as activity_services
+from consult import uploads
 from consult.consultations import lifecycle, services
 from consult.consultations import policy as _policy  # noqa: F401 - registers the rules
 from consult.consultations.forms import (
@@ -45,10 +42,13 @@ from consult.documents.models import DocumentVersion
 from consult.extensions import db
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
+from consult.participation import activities as activity_services
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
+from consult.uploads import read_uploads
 from consult.web.arguments import whole_number
+from consult.web.downloads import send_attachment
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ import mammoth
 from flask_babel import ngettext
 from markdown_it import MarkdownIt
 
-from consult.comments.uploads import DOCX, sniff
 from consult.documents.sanitising import plain_text, sanitise_body, sanitise_for_splitting
+from consult.uploads import DOCX, sniff
 
 MAX_DOCX_SIZE = 10 * 1024 * 1024
 # A .docx is a zip; refuse one that unpacks into far more than any real text could need.

@@ -32,7 +32,7 @@ from consult.forms import ConfirmForm
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
-from consult.responses import tracing
+from consult.responses.tracing import services as tracing
 from consult.web.arguments import whole_number
 
 bp = Blueprint("documents", __name__)

@@ -39,10 +39,10 @@ from consult.comments.models import (
 from consult.comments.services import comment_object_id
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
+from consult.ledger import services as record
+from consult.ledger.actors import role_in_region
+from consult.ledger.models import ActorRole, EventKind
 from consult.mail import MailError, external_url, send_template
-from consult.record import services as record
-from consult.record.actors import role_in_region
-from consult.record.models import ActorRole, EventKind
 
 log = logging.getLogger(__name__)
 

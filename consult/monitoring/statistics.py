@@ -10,7 +10,7 @@ Definitions (also in the export's column list, :data:`EXPORT_COLUMNS`):
 
 - *submissions*: confirmed submissions; *comments*: comments in confirmed submissions
   that were not withdrawn (the comments that need an answer, as in
-  :func:`consult.responses.services.needs_answer_clause`).
+  :func:`consult.responses.answers.services.needs_answer_clause`).
 - *answered*: comments with a published answer that no correction replaced.
 - *share answered*: answered / comments (None without comments).
 - *median days to answers*: per comment, the days from the moment the consultation
@@ -42,6 +42,7 @@ from consult.consultations.models import (
 )
 from consult.regions.models import Region
 from consult.regions.services import region_active_on
+from consult.responses.answers.services import has_current_answer, needs_answer_clause
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -49,7 +50,6 @@ from consult.responses.models import (
     Disposition,
     ResponseReport,
 )
-from consult.responses.services import has_current_answer, needs_answer_clause
 
 # The number of SQL statements national_overview runs; the tests hold it to this.
 QUERY_COUNT = 7

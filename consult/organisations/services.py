@@ -19,8 +19,8 @@ from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
 from consult.regions.models import Region
+from consult.responses.answers.services import current_answers
 from consult.responses.models import Answer
-from consult.responses.services import current_answers
 
 
 class OrganisationError(ValueError):

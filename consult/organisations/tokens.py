@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from consult.accounts.models import User
 from consult.db import utcnow
+from consult.ledger import services as record
+from consult.ledger.canonical import moment
+from consult.ledger.models import ActorRole, EventKind
 from consult.organisations.models import ApiToken, Organisation
-from consult.record import services as record
-from consult.record.canonical import moment
-from consult.record.models import ActorRole, EventKind
 
 SUBMISSION_CREATE = "consultation:submission:create"
 # Every scope a token can hold, with what it allows (for the checkboxes).

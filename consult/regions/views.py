@@ -15,8 +15,8 @@ from consult.regions import policy as _policy  # noqa: F401 - registers the regi
 from consult.regions import services
 from consult.regions.forms import AddTeamMemberForm, MunicipalitySearchForm
 from consult.regions.models import Region
-from consult.responses import workspace as answering
-from consult.responses.forms import SelfApprovalForm
+from consult.responses.answers import workspace as answering
+from consult.responses.answers.forms import SelfApprovalForm
 
 bp = Blueprint("regions", __name__)
 

@@ -30,8 +30,8 @@ def group_command(slug: str, threshold: float | None) -> None:
     """Group the consultation's similar comments; groups changed by hand stay as they are."""
     from consult.consultations.services import consultation_by_slug
     from consult.extensions import db
-    from consult.responses.grouping import regroup
-    from consult.responses.similarity import DEFAULT_THRESHOLD
+    from consult.responses.grouping.services import regroup
+    from consult.responses.grouping.similarity import DEFAULT_THRESHOLD
 
     session = db.session
     consultation = consultation_by_slug(session, slug)

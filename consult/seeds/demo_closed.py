@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import User
 from consult.comments.canonical import content_hash
 from consult.comments.codes import new_tracking_code
-from consult.comments.erasure import erase_submission_contact
 from consult.comments.models import (
     AgeBand,
     Comment,
@@ -45,7 +44,7 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
-from consult.consultations import activities, lifecycle, participation
+from consult.consultations import lifecycle
 from consult.consultations.models import (
     ActivityKind,
     Consultation,
@@ -57,12 +56,15 @@ from consult.db import utcnow
 from consult.documents.importing import SectionDraft
 from consult.documents.models import Document, DocumentVersion, VersionSource
 from consult.documents.services import create_version, version_hash
-from consult.record.models import ActorRole
+from consult.ledger.models import ActorRole
+from consult.participation import activities
+from consult.participation import services as participation
+from consult.privacy.submissions import erase_submission_contact
 from consult.regions.models import Municipality
 from consult.regions.services import get_region
-from consult.responses import services as answering
-from consult.responses import tracing
+from consult.responses.answers import services as answering
 from consult.responses.models import Answer, AnsweredComment, AnswerNotice, AnswerState
+from consult.responses.tracing import services as tracing
 from consult.seeds import content_of
 from consult.seeds import demo_closed_texts as texts
 from consult.seeds import timeline as history

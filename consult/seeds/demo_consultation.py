@@ -40,7 +40,6 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
-from consult.consultations import activities
 from consult.consultations.models import (
     ActivityKind,
     Consultation,
@@ -55,6 +54,7 @@ from consult.documents.importing import SectionDraft, import_markdown
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
 from consult.documents.services import create_version, version_hash
 from consult.organisations.models import Organisation
+from consult.participation import activities
 from consult.regions.models import Municipality
 from consult.regions.services import get_region
 from consult.seeds import content_of

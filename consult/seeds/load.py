@@ -32,8 +32,8 @@ from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState, InvitedGroup, StateChange
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
-from consult.record.models import ActorRole, EventKind
-from consult.record.services import Pending, append_many
+from consult.ledger.models import ActorRole, EventKind
+from consult.ledger.services import Pending, append_many
 from consult.regions.models import Municipality, RegionMembership
 from consult.regions.services import get_region
 from consult.seeds import content_of

@@ -29,11 +29,11 @@ from consult.comments.models import (
 )
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation
+from consult.ledger import checkpoints
+from consult.ledger import services as record
+from consult.ledger.actors import role_in_region
+from consult.ledger.models import ActorRole, CheckpointReason, EventKind
 from consult.moderation.services import moderation_event_payload
-from consult.record import checkpoints
-from consult.record import services as record
-from consult.record.actors import role_in_region
-from consult.record.models import ActorRole, CheckpointReason, EventKind
 
 
 @dataclass

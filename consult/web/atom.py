@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 from flask import Response, current_app, request
 
-from consult.record import canonical
+from consult.ledger import canonical
 
 ATOM = "http://www.w3.org/2005/Atom"
 MIMETYPE = "application/atom+xml"

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from consult.comments import services as comment_services
 from consult.comments.models import AgeBand, Comment, HideReason, Submission
 from consult.consultations.models import Consultation
+from consult.ledger import checkpoints
+from consult.ledger.models import RecordCheckpoint
 from consult.moderation import services as moderation
-from consult.record import checkpoints
-from consult.record.models import RecordCheckpoint
 from consult.responses.models import Answer, Disposition
 from tests import factories
 from tests.responses.tracing_support import answer_in, make_world

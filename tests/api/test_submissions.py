@@ -13,10 +13,10 @@ from sqlalchemy import func, select, text, update
 
 from consult.comments.models import Submission, SubmissionState
 from consult.db import utcnow
+from consult.evidence.verify import verify
+from consult.ledger.models import RecordEvent
 from consult.organisations import tokens
 from consult.organisations.models import ApiSubmission, ApiToken
-from consult.record.models import RecordEvent
-from consult.record.verify import verify
 from consult.regions.models import Region
 from consult.regions.services import members_on
 from tests import factories

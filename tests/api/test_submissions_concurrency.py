@@ -10,9 +10,9 @@ import threading
 from sqlalchemy import func, select
 
 from consult.comments.models import Submission
+from consult.evidence.verify import verify
 from consult.extensions import db
 from consult.organisations.models import ApiSubmission
-from consult.record.verify import verify
 from tests import factories
 from tests.api.tokens_world import body, make_token, send
 from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)

@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from consult import create_app, migrate
+from consult import migrate
+from consult.app import create_app
 from consult.comments.models import Submission
 from consult.extensions import db
 from consult.regions.services import seed_regions

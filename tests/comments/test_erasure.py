@@ -13,11 +13,12 @@ import itsdangerous
 import pytest
 from sqlalchemy import func, select
 
-from consult.comments import erasure, services
+from consult.comments import services
 from consult.comments.models import Submission
 from consult.db import utcnow
-from consult.record.models import RecordEvent
-from consult.record.verify import verify
+from consult.evidence.verify import verify
+from consult.ledger.models import RecordEvent
+from consult.privacy import submissions as erasure
 from tests import factories
 from tests.comments.conftest import CSRF_FIELD, open_form, post_form, text_of, valid_data
 from tests.conftest import log_in

@@ -10,8 +10,8 @@ from consult.comments.models import Submission
 from consult.consultations import lifecycle
 from consult.consultations.models import ConsultationState
 from consult.db import utcnow
-from consult.responses import reactienota
-from consult.responses import services as answering
+from consult.reports import services as reactienota
+from consult.responses.answers import services as answering
 from consult.responses.models import Disposition, ResponseReport
 from tests import factories
 from tests.comments.conftest import text_of

@@ -19,15 +19,16 @@ from sqlalchemy.orm import Session
 
 import consult.models  # noqa: F401 - every table in the metadata
 from consult import jobs
-from consult.comments import erasure
 from consult.comments.models import Submission
 from consult.consultations import lifecycle
 from consult.consultations.models import ConsultationState
 from consult.db import Base, utcnow
-from consult.record.models import RecordEvent
-from consult.record.verify import verify
-from consult.responses import notify, reactienota
-from consult.responses import services as answering
+from consult.evidence.verify import verify
+from consult.ledger.models import RecordEvent
+from consult.privacy import submissions as erasure
+from consult.reports import services as reactienota
+from consult.responses.answers import notify
+from consult.responses.answers import services as answering
 from consult.responses.models import AnswerNotice, Disposition
 from tests import factories
 from tests.comments.conftest import CSRF_FIELD, open_form, post_form, text_of, valid_data

@@ -369,7 +369,7 @@ def test_the_fingerprint_cannot_be_reversed_by_trying_texts(session, open_consul
     """The record publishes each submission's content hash. Two identical short
     submissions still get different hashes, and a guess of the content without the
     submission's random nonce does not give the recorded hash."""
-    from consult.record.models import RecordEvent
+    from consult.ledger.models import RecordEvent
 
     sent = []
     for key in ("eerste", "tweede"):

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from consult.comments import codes
 from consult.comments.models import AgeBand, Comment, Submission, SubmissionState
-from consult.consultations import participation
-from consult.consultations.participation_models import LundyElement
 from consult.db import utcnow
+from consult.participation import services as participation
+from consult.participation.models import LundyElement
 from consult.regions.models import Municipality
 from tests import factories
 from tests.conftest import csrf_token, log_in
@@ -99,7 +99,7 @@ def test_the_page_counts_per_group_age_band_and_municipality(client, world):
 
 
 def test_the_page_and_the_reactienota_count_the_same(session, world):
-    from consult.responses import reactienota
+    from consult.reports import services as reactienota
 
     content = reactienota.build_content(session, world.consultation)
     reached = participation.reach(session, world.consultation)
@@ -511,7 +511,7 @@ def test_the_workspace_shows_the_empty_elements(logged_in, session, open_consult
 
 
 def test_published_statements_are_frozen(client, session):
-    from consult.responses import reactienota
+    from consult.reports import services as reactienota
 
     world = report_world.build(session)
     participation.save_statement(

@@ -26,7 +26,9 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from consult import PROJECT_ROOT, create_app, migrate
+from consult import migrate
+from consult.app import create_app
+from consult.config import PROJECT_ROOT
 from consult.extensions import db
 from consult.regions.services import seed_regions
 from tests import factories

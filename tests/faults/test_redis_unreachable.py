@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from consult.comments.models import Submission
 from consult.follows.models import Frequency, TargetKind
 from consult.follows.services import follow
-from consult.record.models import RecordEvent
+from consult.ledger.models import RecordEvent
 from tests import factories
 from tests.conftest import free_port
 from tests.faults.conftest import Visitor, gunicorn, wait_for

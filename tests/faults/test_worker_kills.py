@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.comments.models import Comment, Submission
-from consult.record.models import RecordEvent
+from consult.ledger.models import RecordEvent
 from tests.faults.conftest import Sent, Visitor, gunicorn
 
 WORKERS = 3

@@ -14,7 +14,7 @@ from consult.consultations import lifecycle
 from consult.db import utcnow
 from consult.follows import sending, services, tokens
 from consult.follows.models import Follow, Frequency, Notice, TargetKind
-from consult.responses import notify
+from consult.responses.answers import notify
 from tests import factories
 from tests.conftest import csrf_token, free_port, log_in, submit_form
 from tests.follows.conftest import FOLLOWER

@@ -250,7 +250,7 @@ def test_a_digest_run_from_cron_counts_as_the_days_run(app, session, follower, o
 
 @pytest.mark.parametrize("value", ["7h", "07:00+01:00", "25:00", "7:00"])
 def test_a_wrong_digest_time_stops_the_start_not_the_clock(tmp_path, value):
-    from consult import create_app
+    from consult.app import create_app
     from consult.config import ConfigError
 
     settings = {"INSTANCE_PATH": str(tmp_path), "FOLLOWS_DIGEST_AT": value}

@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from consult import create_app
+from consult.app import create_app
 from consult.extensions import db
 from tests.conftest import Outbox, app_settings, free_port
 from tests.journeys.support import JOURNEY_ARTIFACTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from consult.responses import reactienota
+from consult.reports import services as reactienota
 from tests import factories
 from tests.responses import report_world
 

@@ -16,8 +16,8 @@ from sqlalchemy import event
 
 from consult.consultations.models import ClosingChange, ConsultationState, StateChange
 from consult.extensions import db
-from consult.responses import reactienota
-from consult.responses import services as answer_services
+from consult.reports import services as reactienota
+from consult.responses.answers import services as answer_services
 from consult.responses.models import Disposition
 from tests import factories
 from tests.responses import report_world

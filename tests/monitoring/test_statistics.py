@@ -116,7 +116,7 @@ def test_median_days_from_the_real_closing_to_the_first_answer(session):
     from datetime import timedelta
 
     from consult.consultations import lifecycle
-    from consult.responses import services
+    from consult.responses.answers import services
     from consult.responses.models import Disposition
 
     now = utcnow()

@@ -7,10 +7,10 @@ import re
 
 from sqlalchemy import select
 
+from consult.ledger.models import RecordEvent
 from consult.organisations import tokens
 from consult.organisations.models import ApiToken
 from consult.permissions import allowed
-from consult.record.models import RecordEvent
 from tests import factories
 from tests.api.tokens_world import body, send
 from tests.conftest import csrf_token, log_in, submit_form

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.documents.services import version_hash
-from consult.record import checkpoints, services
-from consult.record.models import CheckpointReason, EventKind, RecordEvent
-from consult.responses import reactienota, rendering
+from consult.ledger import checkpoints, services
+from consult.ledger.models import CheckpointReason, EventKind, RecordEvent
+from consult.reports import rendering
+from consult.reports import services as reactienota
 from consult.responses.models import ResponseReport
 from tests import factories
 from tests.responses import report_world

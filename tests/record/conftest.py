@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from consult.record import services
-from consult.record.models import RecordEvent
+from consult.ledger import services
+from consult.ledger.models import RecordEvent
 from tests import factories
 
 

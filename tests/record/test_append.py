@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from consult.record import canonical, merkle, services
-from consult.record.models import RecordEvent, RecordHead, RecordNode
+from consult.ledger import canonical, merkle, services
+from consult.ledger.models import RecordEvent, RecordHead, RecordNode
 from tests import factories
 from tests.record.conftest import record_some
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 
-from consult.record import checkpoints, services
-from consult.record.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
+from consult.ledger import checkpoints, services
+from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
 from tests.record.conftest import record_some
 
 

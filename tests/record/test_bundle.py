@@ -22,10 +22,11 @@ import pytest
 from sqlalchemy import select, update
 
 from consult.documents.services import version_content, version_hash
+from consult.evidence import bundle
+from consult.evidence import bundle_verifier as verifier
 from consult.extensions import db
-from consult.record import bundle, canonical, checkpoints, services, signing
-from consult.record import bundle_verifier as verifier
-from consult.record.models import CheckpointReason, RecordCheckpoint, RecordEvent
+from consult.ledger import canonical, checkpoints, services, signing
+from consult.ledger.models import CheckpointReason, RecordCheckpoint, RecordEvent
 from tests.record import bundle_world
 from tests.record.conftest import tampering
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import zipfile
 
-from consult.record import bundle, bundle_cli, checkpoints, services
+from consult.evidence import bundle, bundle_cli
+from consult.ledger import checkpoints, services
 from tests.record import bundle_world
 from tests.record.test_bundle import run_verifier, unzip
 

@@ -3,7 +3,7 @@
 ``verify.py`` may use the standard library only, so it carries its own Ed25519 (RFC 8032),
 RFC 8785 canonical JSON and RFC 9162 proof checks. Each is held here to the real thing:
 Ed25519 to the ``cryptography`` library and the RFC's test vectors, canonical JSON to the
-``rfc8785`` library the record appends with, the proofs to :mod:`consult.record.merkle`.
+``rfc8785`` library the record appends with, the proofs to :mod:`consult.ledger.merkle`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consult.record import bundle_verifier as verifier
-from consult.record import canonical, merkle
+from consult.evidence import bundle_verifier as verifier
+from consult.ledger import canonical, merkle
 
 # -- Ed25519 -----------------------------------------------------------------------------------
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from consult import jobs
+from consult.evidence import bundle
 from consult.jobs import Job, JobState
 from consult.permissions import allowed
-from consult.record import bundle
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form
 from tests.record import bundle_world

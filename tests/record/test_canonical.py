@@ -11,7 +11,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consult.record import canonical
+from consult.ledger import canonical
 
 keys = st.builds(
     str.__add__,

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from consult.record import checkpoints, merkle, signing
-from consult.record.models import CheckpointReason
+from consult.ledger import checkpoints, merkle, signing
+from consult.ledger.models import CheckpointReason
 from tests import factories
 from tests.record.conftest import record_some
 

@@ -20,12 +20,13 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from consult import create_app, migrate
+from consult import migrate
+from consult.app import create_app
 from consult.consultations.models import Consultation
+from consult.evidence.verify import verify
 from consult.extensions import db
-from consult.record import checkpoints, services
-from consult.record.models import RecordEvent
-from consult.record.verify import verify
+from consult.ledger import checkpoints, services
+from consult.ledger.models import RecordEvent
 from consult.regions.services import seed_regions
 from tests import factories
 from tests.conftest import app_settings

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from consult.record import checkpoints, signing
-from consult.record.models import CheckpointReason, RecordCheckpoint
-from consult.record.verify import verify
+from consult.evidence.verify import verify
+from consult.ledger import checkpoints, signing
+from consult.ledger.models import CheckpointReason, RecordCheckpoint
 from tests.record.conftest import record_some
 
 
@@ -89,7 +89,7 @@ def test_a_process_holding_the_old_key_signs_with_the_new_one(app, key_file):
     """A worker that loaded the key before the rotation must not go on signing with it."""
     rotate_elsewhere = (  # as `consult record key rotate` does, in another process
         "import sys; from datetime import UTC, datetime; from flask import Flask; "
-        "from consult.record import signing; app = Flask('other'); "
+        "from consult.ledger import signing; app = Flask('other'); "
         "app.config['RECORD_KEY_PATH'] = sys.argv[1]; "
         "signing.rotate(None, None, datetime.now(UTC), app=app)"
     )

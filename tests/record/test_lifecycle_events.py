@@ -17,16 +17,17 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from consult.comments.models import AgeBand
-from consult.consultations import activities, lifecycle
+from consult.consultations import lifecycle
 from consult.consultations.lifecycle import ConsultationError
 from consult.consultations.models import ActivityKind, ConsultationState
 from consult.db import utcnow
 from consult.documents.services import VersionLocked, edit_section
-from consult.record import checkpoints
-from consult.record.canonical import moment, to_millisecond
-from consult.record.models import RecordCheckpoint, RecordEvent
-from consult.record.services import head
-from consult.record.verify import verify
+from consult.evidence.verify import verify
+from consult.ledger import checkpoints
+from consult.ledger.canonical import moment, to_millisecond
+from consult.ledger.models import RecordCheckpoint, RecordEvent
+from consult.ledger.services import head
+from consult.participation import activities
 from tests import factories
 from tests.record.conftest import record_some
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consult.record import merkle
+from consult.ledger import merkle
 
 # -- the CT reference vectors ------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 The data is real: submissions sent through the comment service, their arrival events,
 other events, and checkpoints signed with the instance's key. Proofs served as JSON are
-checked here again with ``consult.record.merkle`` and the Ed25519 key, as an outsider would.
+checked here again with ``consult.ledger.merkle`` and the Ed25519 key, as an outsider would.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import select
 
 from consult.db import utcnow
-from consult.record import checkpoints, merkle, proofs, services, signing
-from consult.record.models import RecordCheckpoint, RecordEvent
+from consult.ledger import checkpoints, merkle, proofs, services, signing
+from consult.ledger.models import RecordCheckpoint, RecordEvent
 from tests.comments.conftest import sent_without_account
 from tests.record.conftest import record_some
 
@@ -170,7 +170,7 @@ def test_the_checkpoint_times_are_dutch_in_amsterdam_time(app, client, session, 
 
 
 def test_the_checkpoint_list_is_paged_by_key(app, client, session, consultation):
-    from consult.record import views
+    from consult.evidence import views
 
     with app.app_context():
         made = []
@@ -595,7 +595,7 @@ def test_a_damaged_tree_never_breaks_the_receipt(client, session, world):
     proof cannot be made now (``consult record verify`` names the damage)."""
     from sqlalchemy import delete
 
-    from consult.record.models import RecordNode
+    from consult.ledger.models import RecordNode
     from tests.record.conftest import tampering
 
     with tampering(session):

@@ -34,12 +34,14 @@ from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.models import Section
+from consult.evidence import cross_checks
+from consult.evidence.verify import verify
+from consult.ledger import canonical, checkpoints
+from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.moderation import services as moderation
-from consult.record import canonical, checkpoints, cross_checks
-from consult.record.models import RecordCheckpoint, RecordEvent
-from consult.record.verify import verify
-from consult.responses import reactienota, workspace
-from consult.responses import services as answering
+from consult.reports import services as reactienota
+from consult.responses.answers import services as answering
+from consult.responses.answers import workspace
 from consult.responses.models import (
     Answer,
     AnsweredComment,

@@ -17,9 +17,10 @@ from consult.comments.models import Comment, Submission, SubmissionContact
 from consult.comments.services import erase_contact
 from consult.db import utcnow
 from consult.documents.services import lock_version
-from consult.record import canonical, checkpoints, cross_checks, merkle, services, signing
-from consult.record.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
-from consult.record.verify import verify
+from consult.evidence import cross_checks
+from consult.evidence.verify import verify
+from consult.ledger import canonical, checkpoints, merkle, services, signing
+from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
 from tests import factories
 from tests.comments.conftest import sent_without_account
 from tests.record.conftest import record_some, tampering

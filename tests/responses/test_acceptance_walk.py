@@ -19,7 +19,7 @@ from consult.comments.codes import display
 from consult.comments.models import Submission
 from consult.consultations.models import Consultation, ConsultationState
 from consult.demo import DEMO_PASSWORD, seed_demo
-from consult.responses import grouping
+from consult.responses.grouping import services as grouping
 from consult.responses.models import Answer, AnswerState
 from consult.seeds.demo_closed import CLOSED_SLUG
 from tests import factories

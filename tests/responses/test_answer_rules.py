@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from consult.consultations.models import ConsultationState
-from consult.responses import services
+from consult.responses.answers import services
 from consult.responses.models import AnswerState, Disposition
 from tests import factories
 

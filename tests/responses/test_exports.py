@@ -18,7 +18,7 @@ from sqlalchemy import event
 
 from consult.extensions import db
 from consult.responses import exports
-from consult.responses import services as answer_services
+from consult.responses.answers import services as answer_services
 from consult.responses.models import Disposition
 from tests import factories
 from tests.responses import report_world

@@ -16,14 +16,15 @@ from consult.comments.models import Comment, SubmissionState
 from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.extensions import db
-from consult.responses import grouping, services
+from consult.responses.answers import services
+from consult.responses.grouping import services as grouping
+from consult.responses.grouping.similarity import similarity
 from consult.responses.models import (
     CommentGroup,
     CommentGroupMember,
     CommentKeptApart,
     Disposition,
 )
-from consult.responses.similarity import similarity
 from tests import factories
 
 LETTER = (

@@ -18,8 +18,9 @@ from sqlalchemy import event, select
 
 from consult.comments.codes import display
 from consult.extensions import db
-from consult.responses import grouping, grouping_views
-from consult.responses import services as answering
+from consult.responses.answers import services as answering
+from consult.responses.grouping import services as grouping
+from consult.responses.grouping import views as grouping_views
 from consult.responses.models import CommentGroup, Disposition
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form

@@ -14,8 +14,9 @@ from consult import jobs
 from consult.comments.codes import display
 from consult.db import utcnow
 from consult.jobs import Job, JobState
-from consult.responses import notify, tracing
+from consult.responses.answers import notify
 from consult.responses.models import AnswerNotice, Disposition
+from consult.responses.tracing import services as tracing
 from tests import factories
 from tests.conftest import free_port
 from tests.responses.tracing_support import World, make_world, section

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import event
 
 from consult.extensions import db
-from consult.responses import services, tracing
+from consult.responses.answers import services
 from consult.responses.models import Disposition
+from consult.responses.tracing import services as tracing
 from tests import factories
 from tests.conftest import log_in
 from tests.responses.tracing_support import World, english_client, make_world, section, text_of

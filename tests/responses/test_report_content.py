@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from consult.comments.codes import display
 from consult.extensions import db
-from consult.responses import reactienota
+from consult.reports import services as reactienota
 from consult.responses.models import Disposition
 from tests import factories
 from tests.responses import report_world
@@ -75,7 +75,7 @@ def test_the_process_channels_and_extensions(session):
 def test_the_content_follows_its_schema_before_and_after_answering(session):
     import jsonschema
 
-    from consult.responses.rendering import SCHEMA_PATH
+    from consult.reports.rendering import SCHEMA_PATH
 
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text("utf-8")))
     for answered in (False, True):

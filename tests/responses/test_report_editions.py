@@ -9,7 +9,9 @@ from sqlalchemy.exc import DatabaseError
 from consult.comments.models import HideReason
 from consult.consultations.models import ConsultationState
 from consult.moderation import services as moderation
-from consult.responses import reactienota, rendering, services
+from consult.reports import rendering
+from consult.reports import services as reactienota
+from consult.responses.answers import services
 from consult.responses.models import Disposition
 from tests import factories
 from tests.responses import report_world

@@ -11,9 +11,10 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import text
 
-from consult.consultations import participation
-from consult.consultations.participation_models import LundyElement
-from consult.responses import reactienota, rendering
+from consult.participation import services as participation
+from consult.participation.models import LundyElement
+from consult.reports import rendering
+from consult.reports import services as reactienota
 from tests import factories
 from tests.responses import report_world
 

@@ -14,7 +14,8 @@ from sqlalchemy import select, text
 
 from consult import jobs
 from consult.jobs import Job, JobState
-from consult.responses import reactienota, rendering
+from consult.reports import rendering
+from consult.reports import services as reactienota
 from consult.responses.models import ReportFile
 from tests import factories
 from tests.conftest import free_port

@@ -8,7 +8,8 @@ import re
 
 import pypdf
 
-from consult.responses import reactienota, rendering
+from consult.reports import rendering
+from consult.reports import services as reactienota
 from tests import factories
 from tests.conftest import log_in
 from tests.responses import report_world

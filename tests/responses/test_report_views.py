@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from consult import jobs
 from consult.consultations.models import ConsultationState
-from consult.responses import reactienota, rendering
+from consult.reports import rendering
+from consult.reports import services as reactienota
 from consult.responses.models import ReportFile
 from consult.security import CONTENT_SECURITY_POLICY
 from tests import factories
@@ -281,7 +282,7 @@ def test_the_page_serves_the_chapters_the_job_kept(session, client):
 
 
 def test_the_page_says_when_answers_were_approved_by_their_drafter(session, client):
-    from consult.responses import services
+    from consult.responses.answers import services
     from consult.responses.models import Disposition
 
     world = report_world.build(session, answer_all=False)

@@ -10,9 +10,9 @@ import pytest
 
 from consult.comments.models import AgeBand
 from consult.db import utcnow
-from consult.responses import services, workspace
+from consult.responses.answers import services, workspace
+from consult.responses.answers.workspace import Filters, Status
 from consult.responses.models import CommentGroup, CommentGroupMember, Disposition
-from consult.responses.workspace import Filters, Status
 from tests import factories
 from tests.responses.workspace_world import World, build_world, closed_consultation
 

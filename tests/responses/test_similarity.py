@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from consult.responses.similarity import (
+from consult.responses.grouping.similarity import (
     SimilarGroup,
     group_similar,
     normalise,

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.consultations.models import ConsultationState
-from consult.responses import tracing
 from consult.responses.models import AnswerSection, Disposition
+from consult.responses.tracing import services as tracing
 from tests import factories
 from tests.conftest import csrf_token, log_in
 from tests.responses.tracing_support import (

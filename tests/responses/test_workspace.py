@@ -14,7 +14,7 @@ from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations.models import ConsultationState
 from consult.db import utcnow
 from consult.extensions import db
-from consult.responses import notify, services
+from consult.responses.answers import notify, services
 from consult.responses.models import (
     Answer,
     AnswerState,

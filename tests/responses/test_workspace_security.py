@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from consult.responses import services
+from consult.responses.answers import services
 from consult.responses.models import Answer, AnswerState, Disposition
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form

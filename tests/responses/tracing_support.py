@@ -20,7 +20,7 @@ from consult.accounts.models import User
 from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
 from consult.documents.models import DocumentVersion, Section
-from consult.responses import services
+from consult.responses.answers import services
 from consult.responses.models import Answer, Disposition
 from tests import factories
 

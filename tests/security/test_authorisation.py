@@ -33,7 +33,7 @@ PROTECTED_ENDPOINTS = {
 }
 
 # A member of a verified organisation may make and fetch the evidence bundle of a
-# consultation that is not a draft (consult/record/policy.py), and see who else is a
+# consultation that is not a draft (consult/evidence/policy.py), and see who else is a
 # member; nothing else.
 ALLOWED_FOR = {
     "organisation member": {

@@ -28,11 +28,11 @@ from sqlalchemy import select
 
 from consult.accounts.models import User
 from consult.accounts.services import email_key
-from consult.comments import erasure
 from consult.comments.forms import GENERAL, new_idempotency_key
 from consult.comments.models import AgeBand, Submission
 from consult.consultations.models import Question, QuestionKind
 from consult.extensions import limiter
+from consult.privacy import submissions as erasure
 from consult.regions.models import Municipality
 from tests import factories
 from tests.conftest import csrf_token

@@ -18,8 +18,8 @@ import zipfile
 from flask import Flask
 from sqlalchemy import select
 
+from consult.evidence import bundle
 from consult.jobs import Job, JobState
-from consult.record import bundle
 from tests import factories
 from tests.conftest import submit_form
 from tests.responses import report_world

@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from consult.accounts.models import RegionRole
 from consult.comments.models import Attachment
 from consult.consultations.models import OfflineActivity, Question, QuestionKind
+from consult.evidence import bundle
 from consult.follows.models import Follow, Frequency, TargetKind
 from consult.jobs import Job, JobState
+from consult.ledger.models import RecordCheckpoint
 from consult.organisations.models import OrganisationMember
-from consult.record import bundle
-from consult.record.models import RecordCheckpoint
-from consult.responses import reactienota
+from consult.reports import services as reactienota
 from consult.responses.models import CommentGroup
 from tests import factories
 from tests.responses import report_world

@@ -23,7 +23,7 @@ from consult.db import utcnow
 from consult.demo import DEMO_ACCOUNTS, seed_demo
 from consult.documents.models import Document, DocumentVersion
 from consult.jobs import Job
-from consult.responses import services, tracing
+from consult.responses.answers import services
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -31,6 +31,7 @@ from consult.responses.models import (
     AnswerSection,
     AnswerState,
 )
+from consult.responses.tracing import services as tracing
 from consult.seeds.demo_closed import (
     CLOSED_SLUG,
     CLOSED_TITLE,

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
 from consult.consultations.models import Consultation
 from consult.demo import seed_demo
-from consult.record import checkpoints, services
-from consult.record.canonical import to_millisecond
-from consult.record.models import RecordCheckpoint, RecordEvent, RecordNode
-from consult.record.services import Pending, append_many
-from consult.record.verify import verify
+from consult.evidence.verify import verify
+from consult.ledger import checkpoints, services
+from consult.ledger.canonical import to_millisecond
+from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordNode
+from consult.ledger.services import Pending, append_many
 from consult.responses.models import Answer, AnswerState
 from consult.seeds.demo_closed import CLOSED_SLUG
 from consult.seeds.demo_consultation import DEMO_SLUG

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask, abort, request
 from flask.testing import FlaskClient
 
-from consult import create_app
+from consult.app import create_app
 from tests.conftest import app_settings
 
 # (status, Dutch title, English title)

@@ -22,7 +22,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as babel_gettext
 from playwright.sync_api import Browser, Page, Route, expect
 
-from consult import PROJECT_ROOT, create_app
+from consult.app import create_app
+from consult.config import PROJECT_ROOT
 from tests.browser import (
     VIEWPORTS,
     artifact_name,
@@ -58,10 +59,10 @@ NO_SCRIPT = (
 # write it yet) and a signed checkpoint that holds it.
 SIGN_NOW = """
 import sys
-from consult import create_app
+from consult.app import create_app
 from consult.comments import services as comment_services
 from consult.extensions import db
-from consult.record import checkpoints, proofs, services
+from consult.ledger import checkpoints, proofs, services
 
 code = sys.argv[1]
 app = create_app()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from consult import create_app
+from consult.app import create_app
 from consult.config import ConfigError
 
 PAGES = {

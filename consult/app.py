@@ -1,0 +1,124 @@
+"""Building the app: settings, extensions, every domain's rules and blueprints, the CLI."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from consult.config import PROJECT_ROOT
+
+POLICY_DOMAINS = ("regions", "organisations", "consultations", "responses", "evidence", "follows")
+
+
+def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages and security headers.
+
+    ``config`` overrides individual settings (the tests use it); ``environment`` picks the
+    settings class and defaults to ``CONSULT_ENV`` (development when unset).
+    """
+    from consult import errors, i18n, security
+    from consult.config import load_config
+    from consult.extensions import babel, csrf, db, limiter, login_manager
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=(config or {}).get("INSTANCE_PATH")
+        or os.environ.get("CONSULT_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings = load_config(app.instance_path, environment)
+    app.config.from_object(settings)
+    if config:
+        app.config.update(config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    _check_settings(app)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, babel)
+    security.init_app(app)
+    errors.init_app(app)
+
+    # Every domain's rules, registered before the first request asks for one.
+    for domain in POLICY_DOMAINS:
+        importlib.import_module(f"consult.{domain}.policy")
+
+    from consult.accounts import init_app as init_accounts
+
+    init_accounts(app, login_manager)
+
+    from consult.accounts.views import bp as accounts_bp
+    from consult.admin.views import bp as admin_bp
+    from consult.api.views import bp as api_bp
+    from consult.comments.views import bp as comments_bp
+    from consult.consultations.views import bp as consultations_bp
+    from consult.documents.views import bp as documents_bp
+    from consult.evidence.bundle_views import bp as record_bundle_bp
+    from consult.evidence.views import bp as record_bp
+    from consult.follows.views import bp as follows_bp
+    from consult.health import bp as health_bp
+    from consult.moderation.views import bp as moderation_bp
+    from consult.monitoring.feeds import bp as feeds_bp
+    from consult.monitoring.views import bp as monitoring_bp
+    from consult.organisations.views import bp as organisations_bp
+    from consult.participation.views import bp as participation_bp
+    from consult.privacy.account_views import bp as account_erasure_bp
+    from consult.privacy.submission_views import bp as erasure_bp
+    from consult.regions.views import bp as regions_bp
+    from consult.reports.views import bp as reactienota_bp
+    from consult.responses.answers.views import bp as responses_bp
+    from consult.responses.exports import bp as exports_bp
+    from consult.responses.grouping.views import bp as grouping_bp
+    from consult.responses.tracing.views import bp as tracing_bp
+    from consult.web.views import bp as web_bp
+
+    for blueprint in (
+        web_bp,
+        regions_bp,
+        monitoring_bp,
+        accounts_bp,
+        admin_bp,
+        health_bp,
+        moderation_bp,
+        consultations_bp,
+        participation_bp,
+        comments_bp,
+        documents_bp,
+        responses_bp,
+        grouping_bp,
+        reactienota_bp,
+        tracing_bp,
+        record_bp,
+        record_bundle_bp,
+        erasure_bp,
+        account_erasure_bp,
+        feeds_bp,
+        exports_bp,
+        api_bp,
+        organisations_bp,
+        follows_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    from consult.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _check_settings(app: Flask) -> None:
+    """Settings that are read later, by the clock: wrong ones stop the start, not the clock."""
+    from consult.config import ConfigError
+    from consult.follows.schedule import ScheduleError, digest_time
+
+    try:
+        digest_time(app.config)
+    except ScheduleError as error:
+        raise ConfigError(f"CONSULT_{error}") from None

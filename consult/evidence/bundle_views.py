@@ -1,0 +1,154 @@
+"""The evidence bundle download: a page per consultation that makes the bundle in the
+background and offers the finished zip.
+
+Why a job and not the request: a bundle holds an inclusion proof per event, and for a
+consultation of 100,000 events that is minutes of work, past any proxy's timeout; a job
+shows its progress on a page that updates itself (live-refresh.js; a link without script)
+and leaves a file that the next visitor can download at once. The demo consultation's
+bundle takes well under a second, so with the inline runner (tests) or a thread
+(development) the page shows the finished bundle right away.
+
+The consultation is loaded by its public slug; the policy (``consultation:record:export``)
+decides, and a draft is a 404 to everyone outside its region.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from consult import jobs
+from consult.comments.services import public_consultation
+from consult.consultations.models import Consultation, ConsultationState
+from consult.evidence import bundle
+from consult.extensions import db, limiter
+from consult.forms import ConfirmForm
+from consult.jobs import Job, JobState
+from consult.ledger import checkpoints
+from consult.permissions import allowed, authorize
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("record_bundle", __name__)
+
+PAGE = "/consultaties/<slug>/bewijsbundel"
+REFRESH_SECONDS = 3
+
+make_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_RECORD_BUNDLE", "10 per hour"),
+    methods=["POST"],
+    scope="record-bundle",
+)
+
+
+def _consultation(slug: str) -> Consultation:
+    consultation = public_consultation(db.session, slug)
+    if consultation is None:
+        abort(404)
+    authorize(
+        current_user,
+        "consultation:record:export",
+        consultation,
+        hide=consultation.state is ConsultationState.DRAFT,
+    )
+    return consultation
+
+
+def _working(job: Job | None) -> bool:
+    return (
+        job is not None
+        and job.state in (JobState.QUEUED, JobState.RUNNING)
+        and not jobs.is_stale(job)
+    )
+
+
+@bp.app_template_global()
+def record_bundle_url(consultation: Consultation) -> str | None:
+    """The bundle page, for those who may download it (for links on other pages)."""
+    if not allowed(current_user, "consultation:record:export", consultation):
+        return None
+    return url_for("record_bundle.page", slug=consultation.slug)
+
+
+@bp.get(PAGE)
+def page(slug: str) -> str:
+    consultation = _consultation(slug)
+    job = bundle.latest_job(db.session, consultation)
+    working = _working(job)
+    summary = None
+    if job is not None and job.state is JobState.DONE:
+        summary = bundle.stored_summary(job)
+    if summary is not None:
+        made_at = datetime.fromisoformat(summary["created_at"].replace("Z", "+00:00"))
+        summary = {**summary, "created": made_at}
+    latest = checkpoints.latest(db.session)
+    return render_template(
+        "record/bundle.html",
+        consultation=consultation,
+        job=job,
+        working=working,
+        failed=job is not None and (job.state is JobState.FAILED or jobs.is_stale(job)),
+        step=bundle.step_text(job) if job is not None else "",
+        summary=summary,
+        grown=summary is not None
+        and latest is not None
+        and latest.tree_size > summary["tree_size"],
+        refresh=REFRESH_SECONDS if working else None,
+        form=ConfirmForm(),
+    )
+
+
+@bp.post(PAGE)
+@make_limit
+def make(slug: str) -> Response:
+    consultation = _consultation(slug)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not _working(bundle.latest_job(db.session, consultation)):
+        job = bundle.start_job(db.session, consultation)
+        db.session.commit()
+        try:
+            jobs.start(current_app._get_current_object(), job.id, bundle.JOB_WORK)  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("could not start the evidence bundle job %s", job.id)
+            flash(_("The bundle could not be started. Try again in a moment."), "warning")
+    return redirect(url_for("record_bundle.page", slug=consultation.slug), code=303)
+
+
+@bp.get(PAGE + "/<int:job_id>.zip")
+def download(slug: str, job_id: int) -> Response:
+    consultation = _consultation(slug)
+    job = db.session.get(Job, job_id)
+    # The job must be this consultation's bundle: an id of another is a 404, not its file.
+    if (
+        job is None
+        or job.kind != bundle.JOB_KIND
+        or job.subject != bundle.job_subject(consultation)
+        or job.state is not JobState.DONE
+    ):
+        abort(404)
+    summary = bundle.stored_summary(job)
+    if summary is None:
+        abort(404)
+    return send_file(
+        bundle.stored_file(job),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=summary["file_name"],
+        max_age=0,
+    )

@@ -1,0 +1,621 @@
+"""Cross-checks: do the live tables still say what the record says about them?
+
+The record proves itself (hashes, chains, the signed tree); a cross-check proves that the
+live data the site shows and exports still agrees with it: a comment text edited in the
+database, a deleted or reordered comment, a changed answer. Each is a function
+``check(session, events) -> list of failures``, where ``events`` is a query of the events
+in the verification's scope (already verified, so a check may trust them; filter it by
+kind, e.g. ``events.where(RecordEvent.kind == "answer_published")``). A failure names the
+object and the event, as ``"submission ABCD-EFGH-JKLM (event 12 ...): ..."``; a live row
+the record knows nothing of is named with its consultation instead.
+
+Register a check with :func:`cross_check`; ``consult record verify`` runs every one in
+:data:`CROSS_CHECKS`. A check belongs here once the services write the events it reads:
+a check that expects events nobody writes would fail every existing database.
+
+Each check reads the events of its kinds in batches (a server-side cursor, Core rows) and
+fetches the live rows of one batch with one or two queries; the other direction (a live
+row without its event) is one anti-join per check in the database. Memory stays flat
+whatever the size of the record.
+
+Registered:
+
+- :func:`received_submissions_unchanged` and :func:`every_submission_recorded`: each
+  submission hashes to the ``content_hash`` recorded when it arrived, and none arrived
+  around the record;
+- :func:`submission_states_as_recorded`: confirmed and discarded as the record says;
+- :func:`comment_states_as_recorded`: hidden (with the recorded reason and note), shown
+  again and withdrawn as the record says, both ways;
+- :func:`answers_unchanged` and :func:`every_answer_recorded`: each published answer still
+  says what was published (disposition, reason, the comments it answers, what it
+  corrects), a superseded one is still superseded, and none was published around the
+  record;
+- :func:`versions_unchanged`: each published version's text still hashes as recorded;
+- :func:`reports_unchanged`: each published reactienota edition (and its files) still
+  hashes as recorded, and none was published around the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from consult.ledger.models import EventKind, RecordEvent
+
+CrossCheck = Callable[[Session, Select[tuple[RecordEvent]]], list[str]]
+CROSS_CHECKS: list[CrossCheck] = []
+BATCH = 500
+
+
+def cross_check(function: CrossCheck) -> CrossCheck:
+    """Add ``function`` to the checks ``consult record verify`` runs."""
+    CROSS_CHECKS.append(function)
+    return function
+
+
+def _batches(rows: Iterator[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _stream(session: Session, events: Select[Any], *kinds: EventKind) -> Iterator[list[Any]]:
+    """The events of ``kinds`` in scope, in leaf order, as Core rows in batches."""
+    query = (
+        events.with_only_columns(
+            RecordEvent.leaf_index,
+            RecordEvent.chain,
+            RecordEvent.kind,
+            RecordEvent.object_id,
+            RecordEvent.payload,
+        )
+        .where(RecordEvent.kind.in_([kind.value for kind in kinds]))
+        .order_by(RecordEvent.leaf_index)
+        .execution_options(yield_per=BATCH)
+    )
+    return _batches(iter(session.execute(query)))
+
+
+def _label(row: Any) -> str:
+    """An event as failures name it (the same words as ``RecordEvent.label``)."""
+    return f"event {row.leaf_index} ({row.kind} {row.object_id})"
+
+
+def _in_scope(slug: Any, events: Select[Any]) -> ColumnElement[bool]:
+    """Live rows of the consultations in scope: all of them for the whole record, else
+    those whose chain the scope's events are in."""
+    if events.whereclause is None:
+        return true()
+    return slug.in_(events.with_only_columns(RecordEvent.chain).distinct())
+
+
+def _unrecorded(
+    session: Session, events: Select[Any], key: ColumnElement[str], *kinds: EventKind
+) -> ColumnElement[bool]:
+    """SQL condition: no event of ``kinds`` in scope has ``key`` as its object id.
+
+    An anti-join either way: PostgreSQL plans NOT EXISTS as a hash anti-join; SQLite runs
+    NOT IN over a subquery it indexes once (NOT EXISTS would scan the events per row)."""
+    recorded = events.where(RecordEvent.kind.in_([kind.value for kind in kinds]))
+    if session.get_bind().dialect.name == "postgresql":
+        return ~exists(recorded.with_only_columns(literal(1)).where(RecordEvent.object_id == key))
+    return key.not_in(recorded.with_only_columns(RecordEvent.object_id))
+
+
+def _comment_key(code: Any, position: Any) -> ColumnElement[str]:
+    """SQL for a comment's public id in the record, ``<tracking code>/<position>``."""
+    return code + literal("/") + cast(position, String)
+
+
+def _split_comment_id(object_id: str) -> tuple[str, int] | None:
+    code, _, position = object_id.rpartition("/")
+    return (code, int(position)) if code and position.isdigit() else None
+
+
+def _sha256(text: str | None) -> str:
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+# -- submissions -------------------------------------------------------------------------------
+
+
+@cross_check
+def received_submissions_unchanged(
+    session: Session, events: Select[tuple[RecordEvent]]
+) -> list[str]:
+    """Each recorded submission still exists, in its consultation, and what it holds now
+    (its comments, their order and sections, its answers and details) hashes to the
+    ``content_hash`` recorded when it arrived."""
+    from consult.comments.canonical import content_hash
+    from consult.comments.models import Comment, Submission
+    from consult.comments.services import canonical_content
+    from consult.consultations.models import Consultation
+
+    failures: list[str] = []
+    for batch in _stream(session, events, EventKind.SUBMISSION_RECEIVED):
+        codes = [event.object_id for event in batch]
+        live = {
+            submission.tracking_code: submission
+            for submission in session.scalars(
+                select(Submission)
+                .where(Submission.tracking_code.in_(codes))
+                .options(
+                    joinedload(Submission.consultation).joinedload(Consultation.version),
+                    joinedload(Submission.consultation).selectinload(Consultation.questions),
+                    joinedload(Submission.stakeholder_group),
+                    joinedload(Submission.municipality),
+                    selectinload(Submission.comments).joinedload(Comment.section),
+                    selectinload(Submission.answers),
+                )
+            )
+        }
+        for event in batch:
+            name = f"submission {event.object_id} ({_label(event)})"
+            submission = live.get(event.object_id)
+            recorded = event.payload.get("content_hash")
+            if submission is None:
+                failures.append(f"{name}: it is missing from the live tables")
+            elif submission.consultation.slug != event.chain:
+                failures.append(
+                    f"{name}: it now belongs to consultation {submission.consultation.slug}"
+                )
+            elif not recorded:
+                failures.append(f"{name}: the event records no content hash")
+            elif content_hash(canonical_content(submission)) != recorded:
+                failures.append(
+                    f"{name}: what it holds now (a comment text, its order or section, an "
+                    "answer or a detail) no longer matches the content recorded on arrival"
+                )
+            elif submission.content_hash != recorded:
+                failures.append(f"{name}: its receipt hash differs from the recorded one")
+    return failures
+
+
+@cross_check
+def every_submission_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Every live submission of the consultations in scope has its ``submission_received``
+    event (a submission slipped into the tables around the record is found)."""
+    from consult.comments.models import Submission
+    from consult.consultations.models import Consultation
+
+    missing = session.execute(
+        select(Submission.tracking_code, Consultation.slug)
+        .join(Submission.consultation)
+        .where(
+            _in_scope(Consultation.slug, events),
+            _unrecorded(session, events, Submission.tracking_code, EventKind.SUBMISSION_RECEIVED),
+        )
+        .order_by(Submission.id)
+    )
+    return [
+        f"submission {code} in consultation {slug}: the record has no event of its arrival"
+        for code, slug in missing
+    ]
+
+
+@cross_check
+def submission_states_as_recorded(
+    session: Session, events: Select[tuple[RecordEvent]]
+) -> list[str]:
+    """A submission the record confirmed (on arrival from an account, or by its email link)
+    or discarded is so in the live tables, and no submission is confirmed or discarded
+    there without its event (a confirmation would make its comments count and show)."""
+    from consult.comments.models import Submission, SubmissionState
+    from consult.consultations.models import Consultation
+
+    expected = {
+        EventKind.SUBMISSION_CONFIRMED.value: SubmissionState.CONFIRMED,
+        EventKind.SUBMISSION_DISCARDED.value: SubmissionState.DISCARDED,
+    }
+    failures: list[str] = []
+    for batch in _stream(
+        session, events, EventKind.SUBMISSION_CONFIRMED, EventKind.SUBMISSION_DISCARDED
+    ):
+        live = dict(
+            session.execute(
+                select(Submission.tracking_code, Submission.state).where(
+                    Submission.tracking_code.in_({event.object_id for event in batch})
+                )
+            ).all()
+        )
+        for event in batch:
+            state = live.get(event.object_id)
+            if state is None:
+                continue  # a missing submission is named by received_submissions_unchanged
+            if state is not expected[event.kind]:
+                failures.append(
+                    f"submission {event.object_id} ({_label(event)}): it is "
+                    f"{state.value} in the live tables"
+                )
+    for state, kind in (
+        (SubmissionState.CONFIRMED, EventKind.SUBMISSION_CONFIRMED),
+        (SubmissionState.DISCARDED, EventKind.SUBMISSION_DISCARDED),
+    ):
+        unrecorded = session.execute(
+            select(Submission.tracking_code, Consultation.slug)
+            .join(Submission.consultation)
+            .where(
+                Submission.state == state,
+                _in_scope(Consultation.slug, events),
+                _unrecorded(session, events, Submission.tracking_code, kind),
+            )
+            .order_by(Submission.id)
+        )
+        failures.extend(
+            f"submission {code} in consultation {slug}: it is {state.value}, but the record "
+            f"has no {kind.value} event"
+            for code, slug in unrecorded
+        )
+    return failures
+
+
+# -- comments ----------------------------------------------------------------------------------
+
+
+def _live_comments(session: Session, object_ids: set[str]) -> dict[str, Any]:
+    """The live comments with these public ids, as rows, by public id (one query)."""
+    from consult.comments.models import Comment, Submission
+
+    wanted = {key for key in map(_split_comment_id, object_ids) if key is not None}
+    rows = session.execute(
+        select(
+            Submission.tracking_code,
+            Comment.position,
+            Comment.hidden_at,
+            Comment.hidden_reason,
+            Comment.hidden_note,
+            Comment.withdrawn_at,
+        )
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(Submission.tracking_code.in_({code for code, _ in wanted}))
+    )
+    return {
+        f"{row.tracking_code}/{row.position}": row
+        for row in rows
+        if (row.tracking_code, row.position) in wanted
+    }
+
+
+@cross_check
+def comment_states_as_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Moderation and withdrawal as the record says, both ways: a comment is hidden (with
+    the recorded reason and note) exactly when its latest moderation event hid it, and
+    withdrawn exactly when the record has its withdrawal. Hiding or showing a comment in
+    the database, or withdrawing one for its sender, is found."""
+    from consult.comments.models import Comment, Submission
+    from consult.consultations.models import Consultation
+
+    hidden, unhidden = EventKind.COMMENT_HIDDEN, EventKind.COMMENT_UNHIDDEN
+    failures: list[str] = []
+
+    # The latest moderation event of each comment says whether it is hidden now.
+    latest = (
+        events.with_only_columns(
+            RecordEvent.object_id.label("object_id"), func.max(RecordEvent.leaf_index).label("last")
+        )
+        .where(RecordEvent.kind.in_([hidden.value, unhidden.value]))
+        .group_by(RecordEvent.object_id)
+        .subquery("latest")
+    )
+    moderation = (
+        select(
+            RecordEvent.leaf_index,
+            RecordEvent.chain,
+            RecordEvent.kind,
+            RecordEvent.object_id,
+            RecordEvent.payload,
+        )
+        .join(latest, latest.c.last == RecordEvent.leaf_index)
+        .order_by(RecordEvent.leaf_index)
+        .execution_options(yield_per=BATCH)
+    )
+    for batch in _batches(iter(session.execute(moderation))):
+        live = _live_comments(session, {event.object_id for event in batch})
+        for event in batch:
+            comment = live.get(event.object_id)
+            name = f"comment {event.object_id} ({_label(event)})"
+            if comment is None:
+                failures.append(f"{name}: it is missing from the live tables")
+            elif event.kind == hidden.value and comment.hidden_at is None:
+                failures.append(f"{name}: the record says it is hidden, but it is shown")
+            elif event.kind == unhidden.value and comment.hidden_at is not None:
+                failures.append(f"{name}: the record says it is shown, but it is hidden")
+            elif event.kind == hidden.value:
+                reason = comment.hidden_reason.value if comment.hidden_reason else None
+                if reason != event.payload.get("reason"):
+                    failures.append(
+                        f"{name}: it is hidden for the reason {reason}, but the record says "
+                        f"{event.payload.get('reason')}"
+                    )
+                elif _sha256(comment.hidden_note) != event.payload.get("note_hash"):
+                    failures.append(f"{name}: its hiding note differs from the recorded one")
+
+    for batch in _stream(session, events, EventKind.COMMENT_WITHDRAWN):
+        live = _live_comments(session, {event.object_id for event in batch})
+        for event in batch:
+            comment = live.get(event.object_id)
+            name = f"comment {event.object_id} ({_label(event)})"
+            if comment is None:
+                failures.append(f"{name}: it is missing from the live tables")
+            elif comment.withdrawn_at is None:
+                failures.append(f"{name}: the record says it is withdrawn, but it is not")
+
+    key = _comment_key(Submission.tracking_code, Comment.position)
+    for condition, kinds, what in (
+        (Comment.hidden_at.is_not(None), (hidden, unhidden), "hidden"),
+        (Comment.withdrawn_at.is_not(None), (EventKind.COMMENT_WITHDRAWN,), "withdrawn"),
+    ):
+        unrecorded = session.execute(
+            select(Submission.tracking_code, Comment.position, Consultation.slug)
+            .join(Submission, Submission.id == Comment.submission_id)
+            .join(Consultation, Consultation.id == Submission.consultation_id)
+            .where(
+                condition,
+                _in_scope(Consultation.slug, events),
+                _unrecorded(session, events, key, *kinds),
+            )
+            .order_by(Comment.id)
+        )
+        failures.extend(
+            f"comment {code}/{position} in consultation {slug}: it is {what}, but the record "
+            f"has no event of it"
+            for code, position, slug in unrecorded
+        )
+    return failures
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+
+def _answer_id(object_id: str) -> int | None:
+    prefix, _, number = object_id.partition(":")
+    return int(number) if prefix == "answer" and number.isdigit() else None
+
+
+def _answer_differences(event: Any, answer: Any, comments: list[str]) -> list[str]:
+    """What a live answer says otherwise than its ``answer_published`` event."""
+    from consult.responses.answers.services import (
+        answer_content,
+        answer_content_hash,
+        answer_object_id,
+    )
+
+    payload = event.payload
+    found = []
+    if answer.disposition.value != payload.get("disposition"):
+        found.append(
+            f"its disposition is now {answer.disposition.value}, the record says "
+            f"{payload.get('disposition')}"
+        )
+    if _sha256(answer.reason) != payload.get("reason_hash"):
+        found.append("its reason text differs from the published one")
+    if comments != payload.get("comments"):
+        found.append(
+            f"it now answers {len(comments)} comment(s) "
+            f"({', '.join(comments[:3])}{', ...' if len(comments) > 3 else ''}), not the "
+            f"{len(payload.get('comments') or [])} the record names"
+        )
+    if answer_object_id(answer.supersedes_id) != payload.get("supersedes"):
+        found.append(
+            f"it now corrects {answer_object_id(answer.supersedes_id)}, the record says "
+            f"{payload.get('supersedes')}"
+        )
+    if not found:
+        content = answer_content(
+            answer.id, answer.disposition.value, answer.reason, comments, answer.supersedes_id
+        )
+        if answer_content_hash(content) != payload.get("content_hash"):
+            found.append("what it holds no longer hashes to the recorded content")
+    return found
+
+
+@cross_check
+def answers_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each published answer still exists, published, in its consultation, and says what
+    the record says was published: the disposition, the reason (by its hash), the comments
+    it answers and the answer it corrects (and they hash to the recorded
+    ``content_hash``). Each answer the record says was superseded still is."""
+    from consult.consultations.models import Consultation
+    from consult.responses.answers.services import answered_comment_ids
+    from consult.responses.models import Answer, AnswerState
+
+    failures: list[str] = []
+    for batch in _stream(session, events, EventKind.ANSWER_PUBLISHED, EventKind.ANSWER_SUPERSEDED):
+        ids = {_answer_id(event.object_id) for event in batch} - {None}
+        live = {
+            answer.id: (answer, slug)
+            for answer, slug in session.execute(
+                select(Answer, Consultation.slug)
+                .join(Consultation, Consultation.id == Answer.consultation_id)
+                .where(Answer.id.in_(ids))
+            )
+        }
+        comments = answered_comment_ids(session, ids)
+        for event in batch:
+            answer_id = _answer_id(event.object_id)
+            name = f"{event.object_id} ({_label(event)})"
+            found = live.get(answer_id) if answer_id is not None else None
+            if found is None:
+                failures.append(f"{name}: the answer is missing from the live tables")
+                continue
+            answer, slug = found
+            if slug != event.chain:
+                failures.append(f"{name}: it now belongs to consultation {slug}")
+            elif answer.state is not AnswerState.PUBLISHED:
+                failures.append(f"{name}: it is no longer published (now {answer.state.value})")
+            elif event.kind == EventKind.ANSWER_SUPERSEDED.value:
+                if answer.superseded_at is None:
+                    failures.append(f"{name}: the record says it was corrected, but it is current")
+            else:
+                failures.extend(
+                    f"{name}: {difference}"
+                    for difference in _answer_differences(event, answer, comments[answer_id])
+                )
+    return failures
+
+
+@cross_check
+def every_answer_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Every published answer has its ``answer_published`` event, and every superseded one
+    its ``answer_superseded``: none was published or replaced around the record."""
+    from consult.consultations.models import Consultation
+    from consult.responses.models import Answer, AnswerState
+
+    key = literal("answer:") + cast(Answer.id, String)
+    failures: list[str] = []
+    for condition, kind, what in (
+        (Answer.state == AnswerState.PUBLISHED, EventKind.ANSWER_PUBLISHED, "published"),
+        (Answer.superseded_at.is_not(None), EventKind.ANSWER_SUPERSEDED, "superseded"),
+    ):
+        unrecorded = session.execute(
+            select(Answer.id, Consultation.slug)
+            .join(Consultation, Consultation.id == Answer.consultation_id)
+            .where(
+                condition,
+                _in_scope(Consultation.slug, events),
+                _unrecorded(session, events, key, kind),
+            )
+            .order_by(Answer.id)
+        )
+        failures.extend(
+            f"answer:{answer_id} in consultation {slug}: it is {what}, but the record has no "
+            f"{kind.value} event"
+            for answer_id, slug in unrecorded
+        )
+    return failures
+
+
+# -- versions and the reactienota ----------------------------------------------------------------
+
+
+def _version_key(event: Any) -> tuple[int, int] | None:
+    """(document id, number) of a ``version_published`` event: its payload, else its object
+    id ``<document id>/<number>``."""
+    payload = event.payload
+    document_id, number = payload.get("document_id"), payload.get("number")
+    if isinstance(document_id, int) and isinstance(number, int):
+        return document_id, number
+    first, _, second = event.object_id.partition("/")
+    if first.isdigit() and second.isdigit():
+        return int(first), int(second)
+    return None
+
+
+@cross_check
+def versions_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each published version of a document still exists, and its text (every section's
+    anchor, number, heading and body, in order) hashes to the recorded ``content_hash``."""
+    from consult.documents.models import DocumentVersion
+    from consult.documents.services import version_hash
+
+    failures: list[str] = []
+    for batch in _stream(session, events, EventKind.VERSION_PUBLISHED):
+        keys = {key for key in map(_version_key, batch) if key is not None}
+        live = {
+            (version.document_id, version.number): version
+            for version in session.scalars(
+                select(DocumentVersion)
+                .where(tuple_(DocumentVersion.document_id, DocumentVersion.number).in_(keys))
+                .options(selectinload(DocumentVersion.sections))
+            )
+        }
+        for event in batch:
+            key = _version_key(event)
+            version = live.get(key) if key is not None else None
+            name = f"version {event.object_id} ({_label(event)})"
+            recorded = event.payload.get("content_hash")
+            if version is None:
+                failures.append(f"{name}: it is missing from the live tables")
+            elif version_hash(version) != recorded:
+                failures.append(
+                    f"{name}: its text (a section's heading, body, number or order) no longer "
+                    "matches the content recorded when it was published"
+                )
+            elif version.content_hash != recorded:
+                failures.append(f"{name}: its stored hash differs from the recorded one")
+    return failures
+
+
+def _edition(object_id: str) -> int | None:
+    prefix, _, number = object_id.partition(":")
+    return int(number) if prefix == "report" and number.isdigit() else None
+
+
+@cross_check
+def reports_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each published edition of a reactienota still exists, published, with content that
+    hashes to the recorded ``content_hash`` and the files recorded with it unchanged; and
+    no edition was published around the record. (Editions are few: one query each way.)"""
+    from consult.consultations.models import Consultation
+    from consult.reports.services import content_hash
+    from consult.responses.models import ReportFile, ResponseReport
+
+    failures: list[str] = []
+    recorded: set[tuple[str, int | None]] = set()
+    for batch in _stream(session, events, EventKind.REPORT_PUBLISHED):
+        chains = {event.chain for event in batch}
+        live = {
+            (slug, report.edition): report
+            for report, slug in session.execute(
+                select(ResponseReport, Consultation.slug)
+                .join(Consultation, Consultation.id == ResponseReport.consultation_id)
+                .where(Consultation.slug.in_(chains))
+                .options(selectinload(ResponseReport.files).undefer(ReportFile.data))
+            )
+        }
+        for event in batch:
+            edition = _edition(event.object_id)
+            recorded.add((event.chain, edition))
+            report = live.get((event.chain, edition))
+            name = f"reactienota edition {edition} of {event.chain} ({_label(event)})"
+            if report is None:
+                failures.append(f"{name}: it is missing from the live tables")
+                continue
+            if not report.is_published:
+                failures.append(f"{name}: it is no longer published")
+            if content_hash(report.content) != event.payload.get("content_hash"):
+                failures.append(
+                    f"{name}: its content no longer matches the content recorded when it was "
+                    "published"
+                )
+            elif report.content_hash != event.payload.get("content_hash"):
+                failures.append(f"{name}: its stored hash differs from the recorded one")
+            files = {file.format: file for file in report.files}
+            for entry in event.payload.get("files") or []:
+                file = files.get(entry.get("format"))
+                if file is None:
+                    failures.append(f"{name}: its {entry.get('format')} file is missing")
+                elif hashlib.sha256(file.data).hexdigest() != entry.get("sha256"):
+                    failures.append(f"{name}: its {file.format} file was changed")
+
+    published = session.execute(
+        select(Consultation.slug, ResponseReport.edition)
+        .join(Consultation, Consultation.id == ResponseReport.consultation_id)
+        .where(ResponseReport.published_at.is_not(None), _in_scope(Consultation.slug, events))
+        .order_by(Consultation.slug, ResponseReport.edition)
+    )
+    failures.extend(
+        f"reactienota edition {edition} of {slug}: it is published, but the record has no "
+        "report_published event"
+        for slug, edition in published
+        if (slug, edition) not in recorded
+    )
+    return failures

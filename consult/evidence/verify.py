@@ -1,0 +1,439 @@
+"""Check the whole record, as an outsider would: ``consult record verify``.
+
+One pass over the events in leaf order, holding O(log n) of the tree and one link per chain
+in memory:
+
+1. every event's content gives its ``event_hash`` and ``leaf_hash`` again (the body's JSON
+   domain is checked too, and its kind and role are known ones);
+2. each chain (per consultation, and the platform's own) runs 1, 2, 3, ... with every
+   ``prev_hash`` the hash of the event before it, and sits on the right consultation;
+3. the leaf indexes run 0, 1, 2, ... without a gap;
+4. the tree is rebuilt from the leaves: every stored node (``record_nodes``, which proofs
+   are served from) is the node the leaves give, and the root at each checkpoint's size is
+   the signed root;
+5. every checkpoint's signature verifies with a trusted key, sizes never shrink, and the
+   stored tree gives an RFC 9162 consistency proof between consecutive checkpoints that
+   verifies against their signed roots;
+6. the head row holds the size and the compact range of the rebuilt tree;
+7. the cross-checks (:mod:`consult.evidence.cross_checks`) compare the live tables with what
+   the record says about them.
+
+With a consultation, steps 1, 2 and 7 cover its chain only; the tree (whose leaves are
+the stored leaf hashes of every other event) and the checkpoints are always checked whole.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from consult.evidence.cross_checks import CROSS_CHECKS, CrossCheck
+from consult.ledger import canonical, checkpoints, merkle, services, signing
+from consult.ledger.models import (
+    ActorRole,
+    EventKind,
+    RecordCheckpoint,
+    RecordEvent,
+    RecordNode,
+)
+
+BATCH = 10_000
+PROGRESS_EVERY = 100_000
+MAX_FAILURES = 50
+_KINDS = frozenset(kind.value for kind in EventKind)
+_ROLES = frozenset(role.value for role in ActorRole)
+
+
+class Failures:
+    """Failures, the most specific first: those that name an event or object (rank 0),
+    then the cross-checks (1), then the tree, checkpoints and head (2), each in the order
+    found. Keeps ``MAX_FAILURES`` per rank, and counts them all."""
+
+    def __init__(self) -> None:
+        self._ranks: tuple[list[str], ...] = ([], [], [])
+        self.total = 0
+
+    def add(self, message: str, rank: int = 0) -> None:
+        self.total += 1
+        if len(self._ranks[rank]) < MAX_FAILURES:
+            self._ranks[rank].append(message)
+
+    def add_tree(self, message: str) -> None:
+        self.add(message, rank=2)
+
+    def __iter__(self) -> Iterator[str]:
+        for messages in self._ranks:
+            yield from messages
+
+    def __len__(self) -> int:
+        return sum(len(messages) for messages in self._ranks)
+
+    def __getitem__(self, index: int) -> str:
+        return list(self)[index]
+
+
+@dataclass
+class Report:
+    consultation: str | None
+    events: int = 0
+    checked_events: int = 0
+    chains: int = 0
+    nodes: int = 0
+    checkpoints: int = 0
+    cross_checks: int = 0
+    seconds: float = 0.0
+    failures: Failures = field(default_factory=Failures)
+
+    @property
+    def ok(self) -> bool:
+        return self.failures.total == 0
+
+
+def chain_label(chain: str) -> str:
+    return f"consultation {chain}" if chain else "the platform chain"
+
+
+def events_in_scope(consultation: str | None) -> Select[tuple[RecordEvent]]:
+    """The events a verification covers, as a query cross-checks filter further."""
+    query = select(RecordEvent)
+    if consultation is not None:
+        query = query.where(RecordEvent.chain == consultation)
+    return query
+
+
+def verify(
+    session: Session,
+    *,
+    consultation: str | None = None,
+    keys: dict[str, bytes] | None = None,
+    cross_checks: Sequence[CrossCheck] | None = None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
+) -> Report:
+    """Verify the record (or one consultation's chain, with the tree around it).
+
+    ``keys`` are the trusted public keys by key id (default: the instance's own);
+    ``cross_checks`` default to the registry :data:`CROSS_CHECKS`.
+    """
+    from consult.consultations.models import Consultation
+
+    started = time.perf_counter()
+    report = Report(consultation)
+    failures = report.failures
+    keys = signing.trusted_keys() if keys is None else keys
+    slugs = {
+        row.id: row.slug for row in session.execute(select(Consultation.id, Consultation.slug))
+    }
+    if consultation is not None and consultation not in slugs.values():
+        raise LookupError(f"there is no consultation {consultation}")
+
+    signed = _check_signatures(session, keys, report)
+    tree = _TreeCheck(session, signed, failures)
+    links: dict[str, Any] = {}  # chain -> its latest event (row)
+    expected_index = 0
+    for row in _stream(session, _event_columns()):
+        if row.leaf_index != expected_index:  # larger: leaf indexes are unique, in order
+            missing = (
+                f"event {expected_index} is missing"
+                if row.leaf_index == expected_index + 1
+                else f"events {expected_index} to {row.leaf_index - 1} are missing"
+            )
+            failures.add(f"{missing}: the record goes on at event {row.leaf_index}")
+            expected_index = row.leaf_index
+        expected_index += 1
+        report.events += 1
+        if consultation is None or row.chain == consultation:
+            tree.add(_check_event(row, links, slugs, failures))
+            report.checked_events += 1
+        else:
+            tree.add(bytes.fromhex(row.leaf_hash))
+        if progress is not None and report.events % progress_every == 0:
+            progress(report.events)
+    report.chains = len(links)
+    tree.finish()
+    report.nodes = tree.stored_nodes
+    _check_consistency(session, signed, tree.matched_sizes, failures)
+    _check_head(session, tree.frontier, failures)
+
+    for check in CROSS_CHECKS if cross_checks is None else cross_checks:
+        for message in check(session, events_in_scope(consultation)):
+            failures.add(message, rank=1)
+        report.cross_checks += 1
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# -- events --------------------------------------------------------------------------------
+
+
+def _event_columns() -> Select[Any]:
+    return select(
+        RecordEvent.leaf_index,
+        RecordEvent.consultation_id,
+        RecordEvent.chain,
+        RecordEvent.seq,
+        RecordEvent.kind,
+        RecordEvent.occurred_at,
+        RecordEvent.actor_role,
+        RecordEvent.object_type,
+        RecordEvent.object_id,
+        RecordEvent.payload,
+        RecordEvent.prev_hash,
+        RecordEvent.event_hash,
+        RecordEvent.leaf_hash,
+    ).order_by(RecordEvent.leaf_index)
+
+
+def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
+    """Rows in batches from a server-side cursor: memory stays flat for any record size.
+    Core rows, not ORM ones: a million of them is where the difference shows."""
+    yield from session.connection().execute(query.execution_options(yield_per=BATCH))
+
+
+def _label(row: Any) -> str:
+    return f"event {row.leaf_index} ({row.kind} {row.object_id})"
+
+
+def _check_event(
+    row: Any, links: dict[str, Any], slugs: dict[int, str], failures: Failures
+) -> bytes:
+    """Check one event's hashes and its place in its chain; its leaf hash, recomputed.
+
+    On the path of a million events: labels are only made for a failure."""
+    (
+        leaf_index,
+        consultation_id,
+        chain,
+        seq,
+        kind,
+        occurred_at,
+        actor_role,
+        object_type,
+        object_id,
+        payload,
+        prev_hash,
+        event_hash,
+        leaf_hash,
+    ) = row
+    if kind not in _KINDS:
+        failures.add(f"{_label(row)}: unknown kind {kind!r}")
+    if actor_role not in _ROLES:
+        failures.add(f"{_label(row)}: unknown actor role {actor_role!r}")
+    try:
+        if not isinstance(payload, dict):
+            raise canonical.PayloadError("payload is not an object")
+        canonical.check_value(payload)
+        data = canonical.fast_canonical_bytes(
+            canonical.event_body(
+                leaf_index=leaf_index,
+                chain=chain,
+                seq=seq,
+                kind=kind,
+                occurred_at=occurred_at,
+                actor_role=actor_role,
+                object_type=object_type,
+                object_id=object_id,
+                payload=payload,
+                prev_hash=prev_hash,
+            )
+        )
+    except (canonical.PayloadError, ValueError) as exc:
+        failures.add(f"{_label(row)}: its content is outside the record's form ({exc})")
+        data = canonical.canonical_bytes({"unreadable": leaf_index})
+    if canonical.event_hash(data) != event_hash:
+        failures.add(f"{_label(row)}: hash does not match its content")
+    leaf = merkle.leaf_hash(data)
+    if leaf.hex() != leaf_hash:
+        failures.add(f"{_label(row)}: leaf hash does not match its content")
+
+    owner = "" if consultation_id is None else slugs.get(consultation_id)
+    if owner is None:
+        failures.add(f"{_label(row)}: belongs to consultation id {consultation_id}, which is gone")
+    elif chain != owner:
+        failures.add(
+            f"{_label(row)}: sits in the chain of {chain_label(chain)} "
+            f"but belongs to {chain_label(owner)}"
+        )
+    previous = links.get(chain)
+    if previous is None:
+        if seq != 1:
+            failures.add(
+                f"{_label(row)}: the chain of {chain_label(chain)} starts at number "
+                f"{seq}, not 1: events before it are missing"
+            )
+        elif prev_hash != canonical.ZERO_HASH:
+            failures.add(f"{_label(row)}: first of its chain, but it points to an earlier event")
+    else:
+        if seq != previous.seq + 1:
+            failures.add(
+                f"{_label(row)}: number {seq} in the chain of {chain_label(chain)} "
+                f"follows number {previous.seq} ({_label(previous)})"
+                + (": an event between them is missing" if seq > previous.seq else "")
+            )
+        if prev_hash != previous.event_hash:
+            failures.add(
+                f"{_label(row)}: does not follow {_label(previous)}, the event before it in "
+                "its chain (one of the two was changed, or an event between them removed)"
+            )
+    links[chain] = row
+    return leaf
+
+
+# -- the tree ------------------------------------------------------------------------------
+
+
+class _TreeCheck:
+    """Rebuilds the tree leaf by leaf, comparing stored nodes and checkpoint roots."""
+
+    def __init__(
+        self, session: Session, signed: list[RecordCheckpoint], failures: Failures
+    ) -> None:
+        self.failures = failures
+        self.frontier = merkle.Frontier()
+        self.nodes = _stream(
+            session,
+            select(RecordNode.level, RecordNode.position, RecordNode.hash).order_by(RecordNode.id),
+        )
+        self.stored_nodes = 0
+        self.nodes_broken = False
+        self.pending = sorted(signed, key=lambda c: (c.tree_size, c.id))
+        self.matched_sizes: dict[int, bool] = {}
+        self._match_roots()  # nothing matches size 0, but keeps the loop in one place
+
+    def add(self, leaf: bytes) -> None:
+        for level, position, value in self.frontier.append(leaf):
+            self._compare_node(level, position, value)
+        self._match_roots()
+
+    def _compare_node(self, level: int, position: int, value: bytes) -> None:
+        if self.nodes_broken:
+            return
+        stored = next(self.nodes, None)
+        if stored is None:
+            self.failures.add_tree(f"tree node {level}/{position} is missing")
+            self.nodes_broken = True
+            return
+        self.stored_nodes += 1
+        if (stored.level, stored.position) != (level, position):
+            self.failures.add_tree(
+                f"tree node {stored.level}/{stored.position} is out of place "
+                f"(expected {level}/{position}): the stored tree was changed"
+            )
+            self.nodes_broken = True
+        elif stored.hash != value.hex():
+            first = position << level
+            self.failures.add_tree(
+                f"tree node {level}/{position} (events {first} to {first + (1 << level) - 1}) "
+                "does not match the events under it"
+            )
+            self.nodes_broken = True
+
+    def _match_roots(self) -> None:
+        size = self.frontier.size
+        while self.pending and self.pending[0].tree_size == size:
+            checkpoint = self.pending.pop(0)
+            root = self.frontier.root()
+            matches = root.hex() == checkpoint.root_hash
+            if not matches:
+                self.failures.add_tree(
+                    f"checkpoint {checkpoint.id} ({checkpoint.tree_size} events, signed "
+                    f"{canonical.moment(checkpoint.made_at)}): the events give another root "
+                    "than the signed one; an event up to "
+                    f"{checkpoint.tree_size - 1} was changed, added or removed after signing"
+                )
+            self.matched_sizes[size] = self.matched_sizes.get(size, True) and matches
+
+    def finish(self) -> None:
+        for checkpoint in self.pending:
+            self.failures.add_tree(
+                f"checkpoint {checkpoint.id} ({checkpoint.tree_size} events, signed "
+                f"{canonical.moment(checkpoint.made_at)}) covers more events than the record "
+                f"holds ({self.frontier.size}): events were removed"
+            )
+        if not self.nodes_broken:
+            extra = next(self.nodes, None)
+            if extra is not None:
+                self.failures.add_tree(
+                    f"tree node {extra.level}/{extra.position} has no events under it"
+                )
+        for _rest in self.nodes:  # close the cursor
+            pass
+
+
+# -- checkpoints and head ----------------------------------------------------------------------
+
+
+def _check_signatures(
+    session: Session, keys: dict[str, bytes], report: Report
+) -> list[RecordCheckpoint]:
+    """Checkpoints with a valid signature, in order; each bad one is a failure."""
+    valid = []
+    previous: RecordCheckpoint | None = None
+    for checkpoint in session.scalars(select(RecordCheckpoint).order_by(RecordCheckpoint.id)):
+        report.checkpoints += 1
+        name = f"checkpoint {checkpoint.id} ({checkpoint.tree_size} events)"
+        if checkpoint.key_id not in keys:
+            report.failures.add_tree(
+                f"{name}: signed by key {checkpoint.key_id}, which is not trusted"
+            )
+        elif not checkpoints.signature_valid(checkpoint, keys):
+            report.failures.add_tree(f"{name}: the signature does not match its content")
+        else:
+            valid.append(checkpoint)
+        if previous is not None and checkpoint.tree_size < previous.tree_size:
+            report.failures.add_tree(
+                f"{name}: the tree shrank from {previous.tree_size} events at checkpoint "
+                f"{previous.id}"
+            )
+        previous = checkpoint
+    return valid
+
+
+def _check_consistency(
+    session: Session,
+    signed: list[RecordCheckpoint],
+    matched: dict[int, bool],
+    failures: Failures,
+) -> None:
+    """A consistency proof from the stored tree between each two consecutive checkpoints."""
+    good = [c for c in signed if matched.get(c.tree_size)]
+    node = services.node_getter(session)
+    for number, (first, second) in enumerate(pairwise(good)):
+        if first.tree_size > second.tree_size:
+            continue  # a shrinking tree is a failure of its own (see _check_signatures)
+        if number % 256 == 0:
+            node = services.node_getter(session)  # keep the cache small
+        try:
+            proof = merkle.consistency_proof(first.tree_size, second.tree_size, node)
+        except LookupError as exc:
+            failures.add_tree(
+                f"no consistency proof from checkpoint {first.id} to {second.id}: {exc}"
+            )
+            continue
+        if not merkle.verify_consistency(
+            first.tree_size,
+            second.tree_size,
+            bytes.fromhex(first.root_hash),
+            bytes.fromhex(second.root_hash),
+            proof,
+        ):
+            failures.add_tree(
+                f"checkpoint {second.id} is not consistent with checkpoint {first.id}: "
+                "the stored tree gives no valid proof between them"
+            )
+
+
+def _check_head(session: Session, frontier: merkle.Frontier, failures: Failures) -> None:
+    current = services.head(session)
+    if current.tree_size != frontier.size:
+        failures.add_tree(
+            f"the record's head says {current.tree_size} events, but there are {frontier.size}"
+        )
+    elif current.frontier != [h.hex() for h in frontier.hashes]:
+        failures.add_tree("the record's head holds another tree than its events give")

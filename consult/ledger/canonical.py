@@ -1,0 +1,156 @@
+"""The canonical form of a record event, its hashes, and commitments to personal fields.
+
+An event is hashed as RFC 8785 (JCS) canonical JSON of its body::
+
+    {"v": 1, "leaf_index": 41, "consultation": "jz22-regiovisie" | null, "seq": 7,
+     "kind": "submission_received", "occurred_at": "2026-03-01T09:15:02.250Z",
+     "actor_role": "participant", "object": {"type": "submission", "id": "ABCD-EFGH-JKLM"},
+     "payload": {...}, "prev_hash": "<64 hex>"}
+
+``event_hash`` is SHA-256 of those bytes (the chain link); ``leaf_hash`` is the RFC 9162 leaf
+hash SHA-256(0x00 || bytes), the event's leaf in the platform tree. Moments are UTC with
+milliseconds and a ``Z``, the same on every database (``occurred_at`` is stored truncated to
+the millisecond for that reason).
+
+The body is kept inside a small domain: strings, booleans, null, integers within
++-(2**53 - 1), lists, and objects whose keys are lower-case ASCII names; no floating point.
+Inside that domain RFC 8785 output is byte for byte what Python's standard ``json`` writes
+with sorted keys and no spaces (:func:`fast_canonical_bytes`; a property test holds the two
+together). Appending uses the ``rfc8785`` library; verifying a million events, and the
+offline verifier, use the standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+
+from consult.ledger import merkle
+
+FORMAT_VERSION = 1
+ZERO_HASH = "0" * 64
+MAX_INTEGER = 2**53 - 1
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Keys that would put personal data in the record; commit to such a value instead
+# (e.g. ``email_commitment``: :func:`commitment`).
+PERSONAL_KEYS = frozenset(
+    {"email", "name", "display_name", "phone", "ip", "ip_address", "address", "user_id"}
+)
+
+# Keys already found good (a verification meets the same few keys a million times).
+_GOOD_KEYS: set[str] = set()
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class PayloadError(ValueError):
+    """A payload outside the record's JSON domain, or one that names personal data."""
+
+
+def moment(value: datetime) -> str:
+    """RFC 3339 UTC with milliseconds and ``Z``."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime; the record keeps aware UTC moments")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def to_millisecond(value: datetime) -> datetime:
+    """The moment the record keeps: UTC, truncated to the millisecond."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime; the record keeps aware UTC moments")
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def check_value(value: Any, where: str = "payload") -> None:
+    """Refuse anything outside the record's JSON domain (see the module docstring)."""
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_INTEGER:
+            raise PayloadError(f"{where}: integer {value} is outside +-(2**53 - 1)")
+        return
+    if isinstance(value, (list, tuple)):
+        for position, item in enumerate(value):
+            check_value(item, f"{where}[{position}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _GOOD_KEYS:
+                if not isinstance(key, str) or not KEY.match(key):
+                    raise PayloadError(f"{where}: key {key!r} is not a lower-case ASCII name")
+                if key in PERSONAL_KEYS:
+                    raise PayloadError(
+                        f"{where}: {key!r} is personal data; record a commitment to it instead"
+                    )
+                if len(_GOOD_KEYS) < 10_000:
+                    _GOOD_KEYS.add(key)
+            if item is None or type(item) is str or type(item) is bool:
+                continue  # the common case, without a call
+            check_value(item, f"{where}.{key}")
+        return
+    raise PayloadError(f"{where}: {type(value).__name__} has no place in the record")
+
+
+def event_body(
+    *,
+    leaf_index: int,
+    chain: str,
+    seq: int,
+    kind: str,
+    occurred_at: datetime,
+    actor_role: str,
+    object_type: str,
+    object_id: str,
+    payload: dict[str, Any],
+    prev_hash: str,
+) -> dict[str, Any]:
+    """The hashed body of an event, from the values its row keeps (``chain`` "" = platform)."""
+    return {
+        "v": FORMAT_VERSION,
+        "leaf_index": leaf_index,
+        "consultation": chain or None,
+        "seq": seq,
+        "kind": kind,
+        "occurred_at": moment(occurred_at),
+        "actor_role": actor_role,
+        "object": {"type": object_type, "id": object_id},
+        "payload": payload,
+        "prev_hash": prev_hash,
+    }
+
+
+def canonical_bytes(body: dict[str, Any]) -> bytes:
+    """RFC 8785 canonical JSON, by the ``rfc8785`` library."""
+    return rfc8785.dumps(body)
+
+
+def fast_canonical_bytes(body: dict[str, Any]) -> bytes:
+    """The same bytes as :func:`canonical_bytes` for a body inside the record's domain
+    (check it with :func:`check_value` first), written by the standard library."""
+    return _ENCODER.encode(body).encode("utf-8")
+
+
+def event_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def leaf_hash(data: bytes) -> str:
+    return merkle.leaf_hash(data).hex()
+
+
+def commitment(salt: str | bytes, value: Any) -> str:
+    """SHA-256(salt || canonical JSON of value), hex: a commitment to a personal field.
+
+    The salt is the one kept with the personal data (``SubmissionContact.salt``, its UTF-8
+    bytes). Whoever holds both can show what was committed to; once the personal data and
+    its salt are erased, the commitment links to nobody, and the record still verifies.
+    """
+    salt_bytes = salt.encode("utf-8") if isinstance(salt, str) else salt
+    if len(salt_bytes) < 16:
+        raise ValueError("a commitment salt needs at least 16 bytes of randomness")
+    return hashlib.sha256(salt_bytes + rfc8785.dumps(value)).hexdigest()

@@ -1,0 +1,136 @@
+"""Signed checkpoints of the record: the tree's size and root at a moment, signed Ed25519.
+
+The signed bytes are a C2SP tlog-checkpoint body (https://c2sp.org/tlog-checkpoint) with
+one extension line for the time, in UTF-8, each line ending in a newline::
+
+    consult.example.nl/record
+    1234
+    <base64 of the 32-byte root hash>
+    time 2026-03-01T09:00:00.000Z
+
+Line 1 is the origin (the host and path of the instance's BASE_URL plus ``/record``; kept
+on each checkpoint, so a later move of the site does not break old signatures), line 2
+the tree size in decimal, line 3 the RFC 9162 root hash in standard base64, line 4 the
+moment it was made (UTC, milliseconds). The signature is Ed25519 over exactly those bytes.
+:func:`note` renders it as a C2SP signed note, which standard transparency-log tools
+(witnesses) can check with :func:`consult.ledger.signing.verifier_key`.
+
+When one is made:
+- ``state_change``: always, right after the event that records a consultation's state
+  change (the caller calls :func:`make` in the same transaction);
+- ``hourly`` and ``manual``: only when the tree grew since the latest checkpoint (a
+  second signature over the same size and root would add nothing to check), or when the
+  signing key changed since (after ``consult record key rotate``: the new key's first
+  checkpoint marks where it takes over).
+:func:`hourly_due` tells the clock when an hourly one is due: a consultation is open, the
+tree grew since the latest checkpoint, and that one is an hour old or more. So every event
+of an open consultation is in a signed checkpoint within the hour (plus one clock tick).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from consult.db import utcnow
+from consult.ledger import canonical, merkle, signing
+from consult.ledger.models import CheckpointReason, RecordCheckpoint
+from consult.ledger.services import head
+
+HOURLY = timedelta(hours=1)
+
+
+def origin(app: Flask | None = None) -> str:
+    """The log's name in checkpoints: ``<host>[/<path>]/record`` of the BASE_URL."""
+    parts = urlsplit((app or current_app).config["BASE_URL"])
+    return f"{parts.netloc}{parts.path.rstrip('/')}/record"
+
+
+def signed_text(origin: str, tree_size: int, root_hash: bytes, made_at: datetime) -> bytes:
+    """The exact bytes a checkpoint's signature covers (see the module docstring)."""
+    root = base64.b64encode(root_hash).decode("ascii")
+    return f"{origin}\n{tree_size}\n{root}\ntime {canonical.moment(made_at)}\n".encode()
+
+
+def text_of(checkpoint: RecordCheckpoint) -> bytes:
+    return signed_text(
+        checkpoint.origin,
+        checkpoint.tree_size,
+        bytes.fromhex(checkpoint.root_hash),
+        checkpoint.made_at,
+    )
+
+
+def note(checkpoint: RecordCheckpoint, public: bytes) -> str:
+    """The checkpoint as a C2SP signed note: its text, a blank line, the signature line."""
+    signature = base64.b64decode(checkpoint.signature)
+    key_hash = signing.note_key_hash(checkpoint.origin, public)
+    line = base64.b64encode(key_hash + signature).decode("ascii")
+    return f"{text_of(checkpoint).decode()}\n\u2014 {checkpoint.origin} {line}\n"
+
+
+def latest(session: Session) -> RecordCheckpoint | None:
+    return session.scalar(select(RecordCheckpoint).order_by(RecordCheckpoint.id.desc()).limit(1))
+
+
+def make(
+    session: Session, reason: CheckpointReason | str, now: datetime | None = None
+) -> RecordCheckpoint | None:
+    """Sign a checkpoint of the tree as it is in this transaction (None when skipped: an
+    empty tree, or an hourly/manual one for a tree that did not grow, signed by the same
+    key)."""
+    reason = CheckpointReason(reason)
+    current = head(session, lock=True)  # the size and root cannot move while we sign
+    if current.tree_size == 0:
+        return None
+    previous = latest(session)
+    if (
+        reason is not CheckpointReason.STATE_CHANGE
+        and previous is not None
+        and previous.tree_size >= current.tree_size
+        and previous.key_id == signing.current_key_id()
+    ):
+        return None
+    root_hash = merkle.Frontier(
+        current.tree_size, [bytes.fromhex(h) for h in current.frontier]
+    ).root()
+    made_at = canonical.to_millisecond(now or utcnow())
+    name = origin()
+    key_id, signature = signing.sign(signed_text(name, current.tree_size, root_hash, made_at))
+    checkpoint = RecordCheckpoint(
+        origin=name,
+        tree_size=current.tree_size,
+        root_hash=root_hash.hex(),
+        made_at=made_at,
+        key_id=key_id,
+        signature=signature,
+        reason=reason,
+    )
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def hourly_due(session: Session, now: datetime) -> bool:
+    """Whether the clock should make an ``hourly`` checkpoint now (see the module docstring)."""
+    from consult.consultations.models import Consultation, ConsultationState
+
+    if not session.scalar(select(exists().where(Consultation.state == ConsultationState.OPEN))):
+        return False
+    size = head(session).tree_size
+    previous = latest(session)
+    if previous is None:
+        return size > 0
+    return size > previous.tree_size and previous.made_at <= now - HOURLY
+
+
+def signature_valid(checkpoint: RecordCheckpoint, keys: dict[str, bytes]) -> bool:
+    public = keys.get(checkpoint.key_id)
+    return public is not None and signing.signature_valid(
+        public, text_of(checkpoint), checkpoint.signature
+    )

@@ -1,0 +1,206 @@
+"""The participation page (public) and the Lundy checklist form (the region's officials).
+
+``/consultaties/<slug>/deelname`` shows who was reached: counts per stakeholder group, age
+band and municipality, the offline activities, and the region's account of the four Lundy
+elements. Anyone may read it once the consultation is no longer a draft.
+
+``/regios/<code>/beheer/consultaties/<id>/lundy`` is the form. It is loaded through the
+region in the URL (another region's consultation id is a 404) and asks the policy
+(``region:consultations:manage``): only the region's officials fill it in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from consult.comments import services as comment_services
+from consult.consultations import services
+from consult.consultations.models import Consultation
+from consult.extensions import db
+from consult.i18n import current_locale
+from consult.participation import services as participation
+from consult.participation.forms import EMPTY_ROWS, LundyForm
+from consult.participation.models import (
+    MAX_LINKS,
+    MAX_STATEMENT_LENGTH,
+    LundyElement,
+)
+from consult.permissions import authorize
+from consult.regions.models import Region
+from consult.regions.services import get_region
+
+bp = Blueprint("participation", __name__)
+
+FORM = "/regios/<code>/beheer/consultaties/<int:consultation_id>/lundy"
+# The name of the "more link rows" buttons; the value is the element.
+MORE_ROWS = "meer_regels"
+
+
+# -- the public page -----------------------------------------------------------------------------
+
+
+@bp.get("/consultaties/<slug>/deelname")
+def public(slug: str) -> str:
+    consultation = comment_services.public_consultation(db.session, slug)
+    if consultation is None:
+        abort(404)
+    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    reached = participation.reach(db.session, consultation)
+    return render_template(
+        "consultations/participation.html",
+        consultation=consultation,
+        reach=reached,
+        statements=participation.statements(db.session, consultation),
+        elements=list(LundyElement),
+        locale=current_locale(),
+    )
+
+
+@bp.app_template_global()
+def participation_url(consultation: Consultation) -> str:
+    return url_for("participation.public", slug=consultation.slug)
+
+
+@bp.app_template_global()
+def lundy_progress(consultation: Consultation) -> dict[str, Any]:
+    """For the consultation's workspace page: the elements still empty, and the form."""
+    return {
+        "empty": participation.empty_elements(db.session, consultation),
+        "form_url": url_for(
+            "participation.lundy",
+            code=consultation.region.code,
+            consultation_id=consultation.id,
+        ),
+    }
+
+
+# -- the officials' form -------------------------------------------------------------------------
+
+
+def _load(code: str, consultation_id: int) -> tuple[Region, Consultation]:
+    region = get_region(db.session, code)
+    if region is None:
+        abort(404)
+    authorize(current_user, "region:consultations:manage", region)
+    consultation = services.region_consultation(db.session, region, consultation_id)
+    if consultation is None:
+        abort(404)
+    return region, consultation
+
+
+def _filled_form(consultation: Consultation) -> LundyForm:
+    """The form as the statements stand, with empty link rows below the filled ones."""
+    form = LundyForm(formdata=None)
+    found = participation.statements(db.session, consultation)
+    for element in LundyElement:
+        sub = form.element(element)
+        statement = found.get(element)
+        if statement is not None:
+            sub.what_we_did.data = statement.what_we_did
+            for link in statement.evidence_links:
+                sub.links.append_entry({"title": link["title"], "url": link["url"]})
+        sub.fill_empty_rows()
+    return form
+
+
+def _problems(form: LundyForm) -> list[tuple[str, str]]:
+    """Check every element; put each problem on its field; (field id, message) for the summary."""
+    summary: list[tuple[str, str]] = []
+    for element in LundyElement:
+        sub = form.element(element)
+        *_ignored, problems = participation.statement_problems(
+            sub.what_we_did.data or "", sub.link_rows()
+        )
+        for problem in problems:
+            if problem.row is not None and problem.field in ("title", "url"):
+                target = getattr(sub.links.entries[problem.row], problem.field)
+                where = _(
+                    "%(element)s, link %(number)d", element=element.label, number=problem.row + 1
+                )
+            elif problem.field == "links":
+                target = sub.links.entries[0].url if sub.links.entries else sub.what_we_did
+                where = element.label
+            else:
+                target = sub.what_we_did
+                where = element.label
+            target.errors = [*target.errors, problem.message]
+            summary.append((target.id, f"{where}: {problem.message}"))
+    return summary
+
+
+@bp.route(FORM, methods=["GET", "POST"])
+def lundy(code: str, consultation_id: int) -> str | Response:
+    region, consultation = _load(code, consultation_id)
+    frozen = participation.is_frozen(db.session, consultation)
+    summary: list[tuple[str, str]] = []
+    if request.method == "POST":
+        form = LundyForm()
+        if frozen:
+            flash(
+                _(
+                    "The reactienota is published with this checklist in it. The checklist "
+                    "can no longer change."
+                ),
+                "error",
+            )
+            return redirect(request.path)
+        if form.validate_on_submit():
+            more = request.form.get(MORE_ROWS)
+            if more in {e.value for e in LundyElement}:
+                # Only more rows: nothing is saved, what was typed stays.
+                form.element(LundyElement(more)).add_rows(EMPTY_ROWS)
+                return _render(region, consultation, form, summary, frozen, focus=more)
+            summary = _problems(form)
+            if not summary:
+                for element in LundyElement:
+                    sub = form.element(element)
+                    participation.save_statement(
+                        db.session,
+                        current_user,
+                        consultation,
+                        element,
+                        sub.what_we_did.data or "",
+                        sub.link_rows(),
+                    )
+                db.session.commit()
+                flash(_("The Lundy checklist is saved."), "success")
+                return redirect(
+                    url_for(
+                        "consultations.detail",
+                        code=region.code,
+                        consultation_id=consultation.id,
+                        _anchor="lundy",
+                    )
+                )
+    else:
+        form = _filled_form(consultation)
+    return _render(region, consultation, form, summary, frozen)
+
+
+def _render(
+    region: Region,
+    consultation: Consultation,
+    form: LundyForm,
+    summary: list[tuple[str, str]],
+    frozen: bool,
+    focus: str | None = None,
+) -> str:
+    return render_template(
+        "consultations/participation_form.html",
+        region=region,
+        consultation=consultation,
+        form=form,
+        summary=summary,
+        frozen=frozen,
+        elements=list(LundyElement),
+        statements=participation.statements(db.session, consultation) if frozen else {},
+        max_links=MAX_LINKS,
+        max_text=MAX_STATEMENT_LENGTH,
+        more_rows=MORE_ROWS,
+        focus=focus,
+    )

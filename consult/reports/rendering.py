@@ -1,0 +1,556 @@
+"""The reactienota in its four formats: an HTML page, a PDF, a CSV and a JSON file.
+
+Every format is made from an edition's ``content`` (see :mod:`consult.reports.services`)
+and nothing else, so a published edition looks the same for ever.
+
+The PDF is laid out by WeasyPrint in a background job (:func:`make_pdf`). WeasyPrint would
+fetch any ``<img>``, ``<link>`` or ``url()`` it meets, from the web or from the disk; the
+fetcher given to it here (:class:`RefusingFetcher`) refuses every URL, and the document
+needs none: its CSS is embedded as a string, the chart is inline SVG, the fonts come from
+the system. Comment texts are escaped like everywhere else, so a comment that holds
+``<img src="file:///etc/passwd">`` is printed as those characters and fetches nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, g, render_template, url_for
+from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_percent
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from consult import jobs
+from consult.comments.models import AGE_BAND_LABELS, HIDE_REASON_LABELS, AgeBand, HideReason
+from consult.consultations.models import ActivityKind
+from consult.jobs import Job, Progress
+from consult.reports import services as reactienota
+from consult.responses.models import (
+    DISPOSITION_EXPLANATIONS,
+    DISPOSITION_LABELS,
+    Disposition,
+    ReportFile,
+    ResponseReport,
+)
+from consult.web.spreadsheet import formula_safe
+
+log = logging.getLogger(__name__)
+
+PDF_KIND = "report-pdf"
+PDF_WORK = "consult.reports.rendering:make_pdf"
+PDF_LOCALE = "nl"
+PDF_STEPS = 5
+PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "reactienota-print.css"
+
+# Colours of the dispositions in the chart (Okabe-Ito, readable with colour blindness);
+# the table beside the chart gives the same figures, so colour is never the only cue.
+DISPOSITION_COLOURS = {
+    Disposition.ADOPTED.value: "#007a5a",
+    Disposition.PARTLY_ADOPTED.value: "#56b4e9",
+    Disposition.NOT_ADOPTED.value: "#d55e00",
+    Disposition.ALREADY_COVERED.value: "#0072b2",
+    Disposition.OUT_OF_SCOPE.value: "#999999",
+    Disposition.NOTED.value: "#e69f00",
+    "unanswered": "#ffffff",
+}
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+# -- the content in words ------------------------------------------------------------------------
+
+
+class ReportView:
+    """An edition's content with what the templates need to put it in words.
+
+    ``external`` makes every link absolute (the PDF); the page uses paths.
+    """
+
+    def __init__(self, content: dict[str, Any], locale: str, *, external: bool = False) -> None:
+        self.c = content
+        self.locale = locale
+        self.external = external
+        self._answers = {a["ref"]: a for a in content["answers"]}
+        self._sections = {s["anchor"]: s for s in content["sections"] if s["anchor"]}
+        # Looked up once: an appendix of 20,000 rows asks for them 20,000 times each, and
+        # every gettext call costs Flask-Babel a context lookup.
+        language = "label_nl" if locale == "nl" else "label_en"
+        self._groups = {g["code"]: str(g[language]) for g in content["stakeholder_groups"]}
+        self._dispositions: dict[str | None, str] = {
+            d.value: str(DISPOSITION_LABELS[d]) for d in Disposition
+        }
+        self._dispositions[None] = self._dispositions["unanswered"] = _("not answered yet")
+        self._whole = (_("The whole document"), _("whole document"))
+        self._age_bands = {band.value: str(AGE_BAND_LABELS[band]) for band in AgeBand}
+
+    # labels
+    def group(self, code: str, *, capital: bool = False) -> str:
+        """The group's name in the reader's language; ``capital`` to start a line with it."""
+        label = self._groups.get(code, code)
+        return label[:1].upper() + label[1:] if capital else label
+
+    def disposition(self, code: str | None) -> str:
+        return self._dispositions[code]
+
+    def explanation(self, code: str) -> str:
+        return str(DISPOSITION_EXPLANATIONS[Disposition(code)])
+
+    def age_band(self, code: str | None) -> str:
+        return self._age_bands[code] if code else ""
+
+    def hide_reason(self, code: str) -> str:
+        return str(HIDE_REASON_LABELS[HideReason(code)])
+
+    def activity(self, code: str) -> str:
+        return ActivityKind(code).label
+
+    def colour(self, code: str) -> str:
+        return DISPOSITION_COLOURS[code]
+
+    # figures and moments
+    def when(self, value: str | None, pattern: str = "d MMMM y, HH:mm") -> str:
+        moment = _moment(value)
+        return format_datetime(moment, pattern) if moment else ""
+
+    def day(self, value: str | None) -> str:
+        if not value:
+            return ""
+        moment = date.fromisoformat(value) if len(value) == 10 else _moment(value)
+        return format_date(moment, "long")
+
+    def number(self, value: int) -> str:
+        return format_decimal(value)
+
+    def percent(self, part: int, whole: int) -> str:
+        return format_percent(part / whole if whole else 0, "#,##0%")
+
+    # lookups
+    def answer(self, ref: int) -> dict[str, Any]:
+        return self._answers[ref]
+
+    def section_title(self, anchor: str | None) -> str:
+        if anchor is None:
+            return self._whole[0]
+        section = self._sections.get(anchor)
+        if section is None:
+            return anchor
+        return f"{section['number']} {section['heading']}".strip()
+
+    def section_number(self, anchor: str | None) -> str:
+        if anchor is None:
+            return self._whole[1]
+        section = self._sections.get(anchor)
+        return (section["number"] or section["heading"]) if section else anchor
+
+    def section_id(self, anchor: str | None) -> str:
+        return f"rn-{anchor}" if anchor else "rn-algemeen"
+
+    # links
+    def url(self, endpoint: str, **values: Any) -> str:
+        return url_for(endpoint, _external=self.external, **values)
+
+    def version_url(self, number: int, anchor: str | None = None) -> str | None:
+        document = self.c["consultation"]["document"]
+        if not document:
+            return None
+        return self.url(
+            "documents.public_version", document_id=document["id"], number=number, _anchor=anchor
+        )
+
+    def chart(self) -> Markup:
+        return disposition_chart(self)
+
+
+def disposition_chart(view: ReportView) -> Markup:
+    """Dispositions per stakeholder group as horizontal stacked bars, in plain SVG.
+
+    Made on the server, so it works without JavaScript and in the PDF. It has a title and
+    a description for screen readers; the table next to it holds the same figures.
+    """
+    stats = view.c["statistics"]
+    rows = [
+        (view.group(row["group"], capital=True), row) for row in stats["by_group"] if row["total"]
+    ]
+    if stats["all"]["total"]:
+        rows.append((_("All comments"), stats["all"]))
+    keys = [*stats["dispositions"], "unanswered"]
+    used = [k for k in keys if any(_count(row, k) for _label, row in rows)]
+    # Labels above the bars, so the chart stays readable when a phone scales it down.
+    width, label_height, bar_height, gap, legend_line = 480, 19, 20, 12, 22
+    row_height = label_height + bar_height + gap
+    legend_top = len(rows) * row_height + 4
+    height = legend_top + ((len(used) + 1) // 2) * legend_line + 2
+    dark = 'fill="#1a1a1a"'
+    outline = 'stroke="#1a1a1a" stroke-width="0.5"'
+    title = _("Dispositions per stakeholder group")
+    description = _(
+        "For each group a bar of 100 percent, divided into what was done with its "
+        "comments. The table below gives the same figures."
+    )
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" class="consult-report-chart" role="img"'
+        f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        ' aria-labelledby="rn-chart-title rn-chart-desc"'
+        ' font-family="DejaVu Sans, Arial, sans-serif" font-size="14">'
+        f'<title id="rn-chart-title">{escape(title)}</title>'
+        f'<desc id="rn-chart-desc">{escape(description)}</desc>'
+    ]
+    for index, (label, row) in enumerate(rows):
+        y = index * row_height
+        parts.append(
+            f'<text x="0" y="{y + 14}" {dark}>{escape(_short(label, 48))}'
+            f" ({escape(view.number(row['total']))})</text>"
+        )
+        x = 0.0
+        total = row["total"] or 1
+        for key in used:
+            count = _count(row, key)
+            if not count:
+                continue
+            segment = (width - 1) * count / total
+            hint = f"{label}: {view.disposition(key)} {view.number(count)}"
+            parts.append(
+                f'<rect x="{x + 0.5:.2f}" y="{y + label_height}" width="{segment:.2f}"'
+                f' height="{bar_height}" fill="{DISPOSITION_COLOURS[key]}" {outline}>'
+                f"<title>{escape(hint)} ({escape(view.percent(count, total))})</title></rect>"
+            )
+            x += segment
+    for index, key in enumerate(used):
+        x = (index % 2) * (width / 2)
+        y = legend_top + (index // 2) * legend_line
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{y}" width="14" height="14"'
+            f' fill="{DISPOSITION_COLOURS[key]}" {outline}/>'
+            f'<text x="{x + 22:.1f}" y="{y + 12}" {dark}>'
+            f"{escape(_short(view.disposition(key), 30))}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every value in it is escaped above
+
+
+def _count(row: dict[str, Any], key: str) -> int:
+    return int(row["unanswered"] if key == "unanswered" else row["counts"].get(key, 0))
+
+
+def _short(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+def article_html(report: ResponseReport, locale: str) -> Markup:
+    """The report's chapters for the web page, in ``locale``: kept by the job, or made now.
+
+    Call it in a request context (it makes links with ``url_for``).
+    """
+    stored = reactienota.file_of(session_of(report), report, f"html-{locale}")
+    if stored is not None:
+        return Markup(stored.data.decode("utf-8"))  # noqa: S704 - rendered by us, escaped
+    return Markup(  # noqa: S704 - a rendered template, escaped by Jinja
+        render_template("responses/_report_article.html", r=ReportView(report.content, locale))
+    )
+
+
+def page_context(report: ResponseReport, locale: str) -> dict[str, Any]:
+    return {
+        "report": report,
+        "r": ReportView(report.content, locale),
+        "article": article_html(report, locale),
+    }
+
+
+def session_of(report: ResponseReport) -> Session:
+    from sqlalchemy.orm import object_session
+
+    session = object_session(report)
+    assert session is not None, "the report must belong to a session"
+    return session
+
+
+@contextmanager
+def _offline(locale: str) -> Iterator[None]:
+    """A request context at the public address, in ``locale``, for rendering in the job.
+
+    Inside a request (the inline runner) Flask shares ``g`` with it, so the reader's own
+    language is put back afterwards.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with app.test_request_context("/", base_url=app.config.get("BASE_URL") or None):
+        before = g.get("locale")
+        g.locale = locale
+        try:
+            with force_locale(locale):
+                yield
+        finally:
+            if before is None:
+                g.pop("locale", None)
+            else:
+                g.locale = before
+
+
+def pdf_html(report: ResponseReport, locale: str = PDF_LOCALE) -> str:
+    """The HTML WeasyPrint lays out: the report body, a cover, a table of contents, the CSS.
+
+    Rendered in a request context of its own at the public address (``BASE_URL``), so the
+    links in the PDF are absolute and nothing depends on who asked for the job.
+    """
+    with _offline(locale):
+        return render_template(
+            "responses/report_pdf.html",
+            report=report,
+            r=ReportView(report.content, locale, external=True),
+            css=Markup(PRINT_CSS.read_text("utf-8")),  # noqa: S704 - our own file
+            locale=locale,
+        )
+
+
+# -- PDF -----------------------------------------------------------------------------------------
+
+
+def _weasyprint() -> Any:
+    import weasyprint
+
+    return weasyprint
+
+
+@functools.cache
+def _fetcher_class() -> type:
+    weasyprint = _weasyprint()
+
+    class RefusingFetcher(weasyprint.URLFetcher):  # type: ignore[misc, name-defined]
+        """Fetches nothing, and remembers what it was asked for (the tests look)."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=(), allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            self.refused.append(url)
+            log.warning("the reactienota PDF asked for %r; refused", url[:200])
+            raise ValueError(f"Consult fetches no URL while making a PDF: {url[:200]}")
+
+    return RefusingFetcher
+
+
+def refusing_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that refuses every URL: file:, http(s):, data:, all."""
+    return _fetcher_class()()
+
+
+class _PageProgress(logging.Handler):
+    """Turns WeasyPrint's progress log ("Creating layout - Page 12") into job progress.
+
+    Only records of the thread doing this job count, so two jobs in one process do not mix.
+    """
+
+    def __init__(self, report: Callable[[int], None]) -> None:
+        super().__init__(logging.INFO)
+        self.thread = threading.get_ident()
+        self.report = report
+        self.page = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread or not str(record.msg).startswith("Step 5"):
+            return
+        if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], int):
+            self.page = max(self.page, record.args[0])
+            self.report(self.page)
+
+
+def render_pdf(
+    html: str,
+    *,
+    fetcher: Any | None = None,
+    on_page: Callable[[int], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> bytes:
+    """Lay out ``html`` as a tagged PDF (PDF/UA-1) without fetching anything."""
+    weasyprint = _weasyprint()
+    fetcher = fetcher if fetcher is not None else refusing_fetcher()
+    handler = _PageProgress(on_page) if on_page else None
+    progress_log = logging.getLogger("weasyprint.progress")
+    previous_level = progress_log.level
+    if handler:
+        progress_log.addHandler(handler)
+        progress_log.setLevel(logging.INFO)
+    try:
+        document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None).render(
+            pdf_variant="pdf/ua-1"
+        )
+        if on_step:
+            on_step("write")
+        return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
+    finally:
+        if handler:
+            progress_log.removeHandler(handler)
+            progress_log.setLevel(previous_level)
+
+
+def start_pdf(session: Session, report: ResponseReport) -> Job:
+    """Queue the PDF of ``report``; commit, then :func:`jobs.start` with :data:`PDF_WORK`."""
+    return jobs.create(session, PDF_KIND, f"report:{report.id}")
+
+
+def pdf_job(session: Session, report: ResponseReport) -> Job | None:
+    return jobs.latest(session, PDF_KIND, f"report:{report.id}")
+
+
+def make_pdf(session: Session, job: Job, progress: Progress) -> None:
+    """The background job: the edition's PDF, and its web page chapters in every language.
+
+    Each is kept as a :class:`ReportFile`. When the edition was made again while this ran,
+    the results belong to content that no longer exists and are thrown away.
+    """
+    report_id = int(job.subject.partition(":")[2])
+    report = session.get(ResponseReport, report_id)
+    if report is None:
+        return
+    rendered_hash = report.content_hash
+    last = [0.0]
+
+    def step(done: int, name: str, *, force: bool = True) -> None:
+        now = time.monotonic()
+        if force or now - last[0] > 0.5:
+            last[0] = now
+            progress(done, PDF_STEPS, name)
+
+    step(1, "pages")
+    articles = {}
+    for locale in current_app.config.get("LANGUAGES", ("nl", "en")):
+        with _offline(locale):
+            articles[locale] = render_template(
+                "responses/_report_article.html", r=ReportView(report.content, locale)
+            )
+    step(2, "html")
+    html = pdf_html(report)
+    step(3, "layout:0")
+    data = render_pdf(
+        html,
+        on_page=lambda page: step(3, f"layout:{page}", force=False),
+        on_step=lambda name: step(4, name),
+    )
+    step(5, "save")
+    # End the read transaction held since the start before writing: on SQLite (WAL) a
+    # transaction whose snapshot predates the progress written meanwhile from another
+    # connection cannot become a writer ("database is locked"). Harmless on PostgreSQL.
+    session.commit()
+    session.refresh(report)
+    if report.content_hash != rendered_hash:
+        log.info("reactienota %s changed while its files were made; discarded", report_id)
+        return
+    for locale, article in articles.items():
+        store_file(session, report, f"html-{locale}", "text/html", article.encode("utf-8"))
+    store_file(session, report, "pdf", "application/pdf", data)
+
+
+def store_file(
+    session: Session, report: ResponseReport, format: str, content_type: str, data: bytes
+) -> ReportFile | None:
+    """Keep a rendering; a published edition's file, once there, is never replaced."""
+    existing = reactienota.file_of(session, report, format)
+    if existing is not None:
+        if report.is_published:
+            return existing
+        session.delete(existing)
+        session.flush()
+    stored = ReportFile(
+        report_id=report.id,
+        format=format,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def step_text(job: Job) -> str:
+    """What the job is doing, in words, for the person waiting."""
+    name, _sep, value = job.step.partition(":")
+    if name == "layout":
+        page = int(value or 0)
+        if page:
+            return _("laying out page %(page)s", page=format_decimal(page))
+        return _("laying out the pages")
+    return {
+        "pages": _("preparing the web page"),
+        "html": _("preparing the text"),
+        "write": _("writing the PDF file"),
+        "save": _("saving the PDF"),
+    }.get(name, _("waiting to start"))
+
+
+# -- CSV and JSON --------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "tracking_code",
+    "comment",
+    "section",
+    "section_title",
+    "stakeholder_group",
+    "stakeholder_group_label",
+    "disposition",
+    "disposition_label",
+    "answer",
+    "text_status",
+    "text",
+]
+
+
+def _cell(value: Any) -> str:
+    """Every cell of the appendix as text, safe to open in a spreadsheet."""
+    return formula_safe("" if value is None else str(value))
+
+
+def csv_bytes(content: dict[str, Any], locale: str) -> bytes:
+    """The appendix as CSV: one row per comment (columns in docs/reactienota.md)."""
+    view = ReportView(content, locale)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in content["appendix"]:
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    row["code"],
+                    row["comment"],
+                    view.section_number(row["section"]) if row["section"] else "",
+                    view.section_title(row["section"]),
+                    row["group"],
+                    view.group(row["group"]),
+                    row["disposition"] or "",
+                    view.disposition(row["disposition"]),
+                    row["answer"] or "",
+                    row["text_status"],
+                    row["text"] or "",
+                )
+            ]
+        )
+    # With a byte order mark, spreadsheet programs read the file as UTF-8.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def json_bytes(content: dict[str, Any]) -> bytes:
+    """The content as RFC 8785 canonical JSON: its SHA-256 is the edition's fingerprint."""
+    return reactienota.canonical_json(content)
+
+
+SCHEMA_PATH = PRINT_CSS.parent / "schemas" / "reactienota.schema.json"
