@@ -51,6 +51,9 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         importlib.import_module(f"consult.{domain}.policy")
 
     from consult.accounts import init_app as init_accounts
+    from consult.follows import listeners as follow_listeners
+
+    follow_listeners.connect()
 
     init_accounts(app, login_manager)
 
@@ -107,10 +110,37 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     ):
         app.register_blueprint(blueprint)
 
-    from consult.cli import register_commands
-
     register_commands(app)
     return app
+
+
+def register_commands(app: Flask) -> None:
+    """Every domain's command group, under ``consult``."""
+    from consult import jobs, migrate
+    from consult.accounts.cli import user_group
+    from consult.comments.cli import submissions_group
+    from consult.consultations.cli import consultations_group
+    from consult.evidence.cli import record_group
+    from consult.follows.cli import follows_group
+    from consult.privacy.cli import privacy_group
+    from consult.regions.cli import region_group
+    from consult.responses.cli import responses_group
+    from consult.seeds.cli import seed_group
+
+    for group in (
+        migrate.db_group,
+        seed_group,
+        jobs.jobs_group,
+        user_group,
+        region_group,
+        consultations_group,
+        submissions_group,
+        responses_group,
+        record_group,
+        privacy_group,
+        follows_group,
+    ):
+        app.cli.add_command(group)
 
 
 def _check_settings(app: Flask) -> None:

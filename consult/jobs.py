@@ -21,12 +21,18 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import click
 from flask import Flask, current_app, has_app_context
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, select, update
+from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from consult.commands import CommandGroup
 from consult.db import Base, enum_column, utcnow
+from consult.extensions import db
+from consult.health import without_password
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -129,8 +135,6 @@ def start(app: Flask, job_id: int, work: str) -> threading.Thread | None:
             _enqueue(app, job_id, work)
             return None
         except RedisError as error:
-            from consult.health import without_password
-
             log.warning(
                 "cannot queue job %s (%s) on Redis at %s (%s); running it in this process instead",
                 job_id,
@@ -149,6 +153,63 @@ def start(app: Flask, job_id: int, work: str) -> threading.Thread | None:
     )
     thread.start()
     return thread
+
+
+# -- starting jobs once their change is committed --------------------------------------------
+
+_AFTER_COMMIT = "consult.jobs.after_commit"
+_NOT_STARTED = "consult.jobs.not_started"
+
+
+def start_after_commit(session: Session, job: Job, work: str) -> None:
+    """Start ``job`` doing ``work`` when ``session``'s transaction commits.
+
+    The one way a change starts background work: the job row is written in the change's
+    transaction, and the work starts only once both are committed (a rollback drops the
+    plan with the row). A job that cannot be started then stays queued, is logged, and is
+    listed by :func:`not_started` for the caller to say so.
+    """
+    planned = session.info.setdefault(_AFTER_COMMIT, [])
+    if (job.id, work) not in planned:
+        planned.append((job.id, work))
+
+
+def planned(session: Session) -> list[tuple[int, str]]:
+    """The (job id, work) pairs that start when ``session``'s transaction commits."""
+    return list(session.info.get(_AFTER_COMMIT, []))
+
+
+def forget_planned(session: Session) -> None:
+    """Start nothing at the next commit (a test that runs the work itself)."""
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def not_started(session: Session) -> list[int]:
+    """The jobs the last commit of ``session`` should have started but could not."""
+    return list(session.info.get(_NOT_STARTED, []))
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _start_committed(session: Session) -> None:
+    planned = session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_NOT_STARTED, None)
+    if not planned or not has_app_context():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    failed = []
+    for job_id, work in planned:
+        try:
+            start(app, job_id, work)
+        except Exception:  # the change is committed; the queued job can be started again
+            log.exception("could not start job %s (%s)", job_id, work)
+            failed.append(job_id)
+    if failed:
+        session.info[_NOT_STARTED] = failed
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _forget_planned(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 def _redis(app: Flask) -> Redis:
@@ -175,8 +236,6 @@ class Progress:
         self.job_id = job_id
 
     def __call__(self, done: int, total: int, step: str = "") -> None:
-        from consult.extensions import db
-
         session = db.state(self.app).session_factory()
         try:
             session.execute(
@@ -194,11 +253,14 @@ def _resolve(work: str) -> Work:
 
 
 def run(job_id: int, work: str, app: Flask | None = None) -> None:
-    """Do the work of one job; the entry point for RQ workers and threads alike."""
-    from consult.extensions import db
+    """Do the work of one job; the entry point for RQ workers and threads alike.
 
+    RQ calls it inside the app of ``consult jobs worker`` (:func:`work_from_queue`).
+    """
     if app is None:
-        app = current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined]
+        if not has_app_context():
+            raise RuntimeError("run Consult's jobs with `consult jobs worker`, inside the app")
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
     with app.app_context(), _one_at_a_time_on_sqlite(app):
         factory = db.state(app).session_factory
         session = factory()
@@ -253,19 +315,11 @@ _SQLITE_JOBS = threading.RLock()
 
 @contextmanager
 def _one_at_a_time_on_sqlite(app: Flask) -> Iterator[None]:
-    from consult.extensions import db
-
     if db.state(app).engine.dialect.name != "sqlite":
         yield
         return
     with _SQLITE_JOBS:
         yield
-
-
-def _worker_app() -> Flask:
-    from consult.app import create_app
-
-    return create_app()
 
 
 def work_from_queue(app: Flask, *, burst: bool = False) -> None:
@@ -279,3 +333,22 @@ def work_from_queue(app: Flask, *, burst: bool = False) -> None:
     worker_class = SimpleWorker if burst else Worker
     with app.app_context():
         worker_class([queue], connection=connection).work(burst=burst)
+
+
+# -- background jobs -----------------------------------------------------------------------
+
+
+@click.group("jobs", cls=CommandGroup)
+def jobs_group() -> None:
+    """Background work (the reactienota's PDF, answer mails) on RQ and Redis."""
+
+
+@jobs_group.command("worker")
+@click.option("--burst", is_flag=True, help="Do the queued jobs, then stop.")
+@with_appcontext
+def jobs_worker(burst: bool) -> None:
+    """Do the queued jobs (needs CONSULT_REDIS_URL); without --burst it keeps waiting."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException("CONSULT_REDIS_URL is not set: jobs run in the app itself")
+    work_from_queue(app, burst=burst)

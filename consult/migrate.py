@@ -1,17 +1,23 @@
-"""Alembic, driven from the app: the migrations in ``migrations/`` run on the app's database."""
+"""Alembic, driven from the app: the migrations in ``migrations/`` run on the app's database.
+
+``consult db upgrade|downgrade|revision|check`` are the commands.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import click
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import Connection
 
+from consult.commands import CommandGroup, database_label
 from consult.config import PROJECT_ROOT
 
 
@@ -64,3 +70,49 @@ def differences() -> list[Any]:
             opts={"compare_type": True, "render_as_batch": connection.dialect.name == "sqlite"},
         )
         return compare_metadata(context, Base.metadata)
+
+
+# -- database ------------------------------------------------------------------------------
+
+
+@click.group("db", cls=CommandGroup)
+def db_group() -> None:
+    """Create and upgrade the database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Bring the database schema up to REVISION (default: the newest)."""
+    upgrade(revision)
+    click.echo(f"database at {database_label()} is at revision {current_revision()}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Take the database schema back to REVISION (e.g. -1 or base)."""
+    downgrade(revision)
+    click.echo(f"database is at revision {current_revision()}")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    revision(message)
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail when the models and the migrations disagree."""
+    found = differences()
+    if found:
+        for difference in found:
+            click.echo(f"  {difference}")
+        raise click.ClickException("the models and the migrations disagree")
+    click.echo("the models and the migrations agree")

@@ -27,9 +27,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from consult import signals
 from consult.consultations.models import (
     ClosingChange,
     Consultation,
@@ -38,7 +39,6 @@ from consult.consultations.models import (
 )
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion, Section
-from consult.jobs import Job
 from consult.ledger import checkpoints
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
@@ -432,9 +432,7 @@ def record_opening(
         payload=opened_payload(consultation),
     )
     checkpoint_state_change(session, now)
-    from consult.follows import services as follows
-
-    follows.notify(session, consultation, follows.OPENED, at)
+    signals.consultation_opened.send(session, consultation=consultation, at=at)
 
 
 def open_now(
@@ -519,9 +517,7 @@ def extend(
         },
     )
     checkpoint_state_change(session, now)
-    from consult.follows import services as follows
-
-    follows.notify(session, consultation, follows.EXTENDED, new_closes_at)
+    signals.consultation_extended.send(session, consultation=consultation, closes_at=new_closes_at)
     return change
 
 
@@ -582,7 +578,8 @@ def advance(session: Session, now: datetime | None = None) -> Tick:
         checkpoint_state_change(session, now)
         tick.closed.append(consultation)
     session.flush()
-    if checkpoints.hourly_due(session, now):
+    still_open = session.scalar(select(exists().where(Consultation.state == OPEN)))
+    if checkpoints.hourly_due(session, now, active=bool(still_open)):
         tick.hourly_checkpoint = checkpoints.make(session, CheckpointReason.HOURLY, now)
     return tick
 
@@ -610,23 +607,19 @@ def clock_for(app: Flask) -> Clock:
     return clock
 
 
-def queue_digest(app: Flask, session: Session, now: datetime) -> Job | None:
-    """The day's follow email, when it is due (see :mod:`consult.follows.schedule`)."""
-    from consult.follows import schedule
+def after_tick(app: Flask, session: Session, *, wait: bool = False) -> list[str]:
+    """Tell the listeners that the clock ran (the daily follow email starts this way).
 
-    return schedule.queue_if_due(session, schedule.digest_time(app.config), now)
-
-
-def start_digest(app: Flask, job: Job) -> threading.Thread | None:
-    """Start the day's digest job; the thread it runs in, when it runs in one here."""
-    from consult import jobs
-    from consult.follows import sending
-
-    try:
-        return jobs.start(app, job.id, sending.DIGEST_WORK)
-    except Exception:  # the notices stay unsent; tomorrow's run or cron sends them
-        log.exception("could not start the daily follow email (job %s)", job.id)
-        return None
+    Called after the clock's own commit, so nothing a listener does can undo the clock;
+    what a listener says (for ``consult consultations tick`` to print) is returned.
+    """
+    said = []
+    for _receiver, message in signals.clock_ticked.send(
+        app, session=session, now=utcnow(), wait=wait
+    ):
+        if message:
+            said.append(str(message))
+    return said
 
 
 def tick_in_own_transaction(app: Flask) -> Tick | None:
@@ -657,15 +650,12 @@ def tick_in_own_transaction(app: Flask) -> Tick | None:
             log.exception("consultation clock: could not open or close consultations")
             session.close()
             return None
-        # After the clock's own commit: nothing about the daily email can undo the clock.
+        # After the clock's own commit: nothing a listener does can undo the clock.
         try:
-            digest = queue_digest(app, session, utcnow())
-            session.commit()
-            if digest is not None:
-                start_digest(app, digest)
+            after_tick(app, session)
         except Exception:
             session.rollback()
-            log.exception("consultation clock: could not start the daily follow email")
+            log.exception("consultation clock: a listener failed after the tick")
         finally:
             session.close()
         return tick

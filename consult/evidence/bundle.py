@@ -631,8 +631,10 @@ def latest_job(session: Session, consultation: Consultation) -> Job | None:
 
 
 def start_job(session: Session, consultation: Consultation) -> Job:
-    """Queue a bundle of ``consultation``; commit, then :func:`jobs.start` with :data:`JOB_WORK`."""
-    return jobs.create(session, JOB_KIND, job_subject(consultation))
+    """Queue a bundle of ``consultation``; it starts when the caller commits."""
+    job = jobs.create(session, JOB_KIND, job_subject(consultation))
+    jobs.start_after_commit(session, job, JOB_WORK)
+    return job
 
 
 def stored_file(job: Job, app: Flask | None = None) -> Path:

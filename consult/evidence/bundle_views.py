@@ -120,12 +120,9 @@ def make(slug: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     if not _working(bundle.latest_job(db.session, consultation)):
-        job = bundle.start_job(db.session, consultation)
+        bundle.start_job(db.session, consultation)
         db.session.commit()
-        try:
-            jobs.start(current_app._get_current_object(), job.id, bundle.JOB_WORK)  # type: ignore[attr-defined]
-        except Exception:
-            log.exception("could not start the evidence bundle job %s", job.id)
+        if jobs.not_started(db.session):
             flash(_("The bundle could not be started. Try again in a moment."), "warning")
     return redirect(url_for("record_bundle.page", slug=consultation.slug), code=303)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import with_appcontext
 
-from consult.cli import CommandGroup
+from consult.commands import CommandGroup
 
 if TYPE_CHECKING:
     from consult.ledger.signing import RetiredKey

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from consult import jobs
 from consult.db import utcnow
-from consult.follows.sending import DIGEST_KIND
+from consult.follows.services import DIGEST_KIND
 from consult.jobs import Job, JobState
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

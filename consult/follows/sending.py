@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from consult import jobs
 from consult.accounts.models import User
 from consult.consultations.models import Consultation
 from consult.db import utcnow
@@ -28,10 +27,11 @@ from consult.mail import MailError, build_message, deliver, external_url
 
 log = logging.getLogger(__name__)
 
-IMMEDIATE_KIND = "follow-mails"
-DIGEST_KIND = "follow-digest"
-IMMEDIATE_WORK = "consult.follows.sending:immediate_job"
-DIGEST_WORK = "consult.follows.sending:digest_job"
+# The jobs that send (queued by :mod:`~consult.follows.services` and the schedule).
+IMMEDIATE_KIND = services.IMMEDIATE_KIND
+DIGEST_KIND = services.DIGEST_KIND
+IMMEDIATE_WORK = services.IMMEDIATE_WORK
+DIGEST_WORK = services.DIGEST_WORK
 
 
 class FollowMailsFailed(RuntimeError):
@@ -225,12 +225,3 @@ def immediate_job(session: Session, job: Job, progress: Progress) -> None:
 
 def digest_job(session: Session, job: Job, progress: Progress) -> None:
     _finish(daily(session), progress)
-
-
-def queue_immediate(session: Session) -> Job:
-    """A job that sends the immediate mails; commit, then :func:`start` it."""
-    return jobs.create(session, IMMEDIATE_KIND, "follows")
-
-
-def start(job: Job, work: str = IMMEDIATE_WORK) -> None:
-    jobs.start(current_app._get_current_object(), job.id, work)  # type: ignore[attr-defined]

@@ -12,17 +12,16 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import and_, event, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from consult import jobs
 from consult.comments.models import Submission, SubmissionState
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.follows.models import Follow, Frequency, Notice, TargetKind
 
 log = logging.getLogger(__name__)
-JOB_KEY = "consult.follows.job"
 
 # The events a follower hears about; the key of each names its consultation.
 OPENED = "opened"
@@ -32,6 +31,12 @@ ANSWERS = "answers"
 REACTIENOTA = "reactienota"
 NEW_VERSION = "new_version"
 EVENTS = (OPENED, CLOSES_SOON, EXTENDED, ANSWERS, REACTIENOTA, NEW_VERSION)
+
+# The jobs that mail the notices (their work is in :mod:`consult.follows.sending`).
+IMMEDIATE_KIND = "follow-mails"
+DIGEST_KIND = "follow-digest"
+IMMEDIATE_WORK = "consult.follows.sending:immediate_job"
+DIGEST_WORK = "consult.follows.sending:digest_job"
 CLOSES_SOON_WINDOW = timedelta(days=7)
 
 
@@ -189,34 +194,17 @@ def notify(
 
 
 def _send_after_commit(session: Session) -> None:
-    """Queue one sending job in this transaction; it starts when the transaction commits.
+    """Queue one sending job per transaction; it starts when the transaction commits.
 
     The caller (a view, the clock, a command) only commits; whoever records an event does
-    not need to know that mails follow. A rollback drops the job with the notices.
+    not need to know that mails follow. A rollback drops the job with the notices; a job
+    that cannot start leaves them for the next run (cron, the next event) to send.
     """
-    from consult.follows import sending
-
-    if JOB_KEY not in session.info:
-        session.info[JOB_KEY] = sending.queue_immediate(session).id
-
-
-@event.listens_for(Session, "after_commit")
-def _start_sending(session: Session) -> None:
-    job_id = session.info.pop(JOB_KEY, None)
-    if job_id is None or not has_app_context():
+    if any(work == IMMEDIATE_WORK for _job, work in jobs.planned(session)):
         return
-    from consult import jobs
-    from consult.follows import sending
-
-    try:
-        jobs.start(current_app._get_current_object(), job_id, sending.IMMEDIATE_WORK)  # type: ignore[attr-defined]
-    except Exception:  # the notices are kept; the next run (cron, next event) sends them
-        log.exception("could not start the follow mails (job %s)", job_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_sending(session: Session) -> None:
-    session.info.pop(JOB_KEY, None)
+    jobs.start_after_commit(
+        session, jobs.create(session, IMMEDIATE_KIND, "follows"), IMMEDIATE_WORK
+    )
 
 
 def note_closing_soon(session: Session, now: datetime | None = None) -> list[Notice]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from consult.cli import CommandGroup
+from consult.commands import CommandGroup
 
 
 @click.group("privacy", cls=CommandGroup)

@@ -402,8 +402,10 @@ def render_pdf(
 
 
 def start_pdf(session: Session, report: ResponseReport) -> Job:
-    """Queue the PDF of ``report``; commit, then :func:`jobs.start` with :data:`PDF_WORK`."""
-    return jobs.create(session, PDF_KIND, f"report:{report.id}")
+    """Queue the PDF of ``report``; it starts when the caller commits."""
+    job = jobs.create(session, PDF_KIND, f"report:{report.id}")
+    jobs.start_after_commit(session, job, PDF_WORK)
+    return job
 
 
 def pdf_job(session: Session, report: ResponseReport) -> Job | None:

@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from consult import signals
 from consult.comments import codes
 from consult.comments.canonical import moment
 from consult.comments.models import (
@@ -52,7 +53,6 @@ from consult.consultations.models import (
 )
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion, Section
-from consult.follows import services as follows
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
@@ -958,7 +958,7 @@ def publish(
         # the freshness check above, since the content says whether it was locked.
         upcoming = lifecycle.record_next_version(session, consultation, actor, now)
         if upcoming is not None:
-            follows.notify(session, consultation, follows.NEW_VERSION, now)
+            signals.next_version_published.send(session, consultation=consultation, at=now)
     record.append(
         session,
         kind=EventKind.REPORT_PUBLISHED,
@@ -973,7 +973,7 @@ def publish(
         lifecycle.record_state(
             session, consultation, ConsultationState.REPORT_PUBLISHED, actor=actor, at=now
         )
-    follows.notify(session, consultation, follows.REACTIENOTA, now)
+    signals.report_published.send(session, consultation=consultation, at=now)
     # Every edition is signed at once: after the consultation closed, no hourly checkpoint
     # comes (those follow open consultations).
     lifecycle.checkpoint_state_change(session, now)

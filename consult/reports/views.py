@@ -113,12 +113,9 @@ def _manage_url(consultation: Consultation, **args: Any) -> str:
 
 def _start_pdf(report: ResponseReport) -> None:
     """Queue the PDF after the commit that made ``report``; say so when it cannot start."""
-    job = rendering.start_pdf(db.session, report)
+    rendering.start_pdf(db.session, report)
     db.session.commit()
-    try:
-        jobs.start(current_app._get_current_object(), job.id, rendering.PDF_WORK)  # type: ignore[attr-defined]
-    except Exception:
-        log.exception("could not start the PDF job %s", job.id)
+    if jobs.not_started(db.session):
         flash(_("The PDF could not be started. Try again in a moment."), "warning")
 
 

@@ -132,7 +132,7 @@ def test_the_daily_emails_one_click_header_stops_the_daily_follows_only(
         session, follower, TargetKind.CONSULTATION, world.consultation.id, Frequency.IMMEDIATE
     )
     services.notify(session, consultation, services.CLOSES_SOON, consultation.closes_at)
-    session.info.pop(services.JOB_KEY, None)
+    jobs.forget_planned(session)
     assert sending.send_digest(session).sent == 1
     [mail] = outbox.to(FOLLOWER)
     header = unfolded(mail["List-Unsubscribe"]).strip("<>")
@@ -320,7 +320,7 @@ def test_a_reminder_noted_by_another_run_at_the_same_moment_does_not_stop_the_se
     consultation = factories.consultation(session, closes_in_days=3)
     services.follow(session, follower, TargetKind.CONSULTATION, consultation.id, Frequency.DAILY)
     [noted] = services.note_closing_soon(session)
-    session.info.pop(services.JOB_KEY, None)
+    jobs.forget_planned(session)
     session.commit()
     real = services.note_closing_soon
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from consult.consultations import lifecycle
 from consult.ledger import checkpoints, merkle, signing
 from consult.ledger.models import CheckpointReason
 from tests import factories
@@ -125,14 +126,23 @@ def test_an_hourly_checkpoint_is_due_while_open_and_growing(session, in_app):
     now = datetime.now(UTC)
     closed = factories.consultation(session, state="closed", opens_in_days=-40, closes_in_days=-1)
     record_some(session, closed, 1)
-    assert not checkpoints.hourly_due(session, now)  # nothing open
+    assert not checkpoints.hourly_due(session, now, active=False)  # nothing open
     consultation = factories.consultation(session)
-    assert checkpoints.hourly_due(session, now)  # never signed yet
+    assert checkpoints.hourly_due(session, now, active=True)  # never signed yet
     checkpoints.make(session, "hourly", now=now)
-    assert not checkpoints.hourly_due(session, now + timedelta(hours=2))  # no growth
+    assert not checkpoints.hourly_due(session, now + timedelta(hours=2), active=True)  # no growth
     record_some(session, consultation, 1)
-    assert not checkpoints.hourly_due(session, now + timedelta(minutes=59))
-    assert checkpoints.hourly_due(session, now + timedelta(hours=1))
+    assert not checkpoints.hourly_due(session, now + timedelta(minutes=59), active=True)
+    assert checkpoints.hourly_due(session, now + timedelta(hours=1), active=True)
+
+
+def test_the_clock_signs_hourly_only_while_a_consultation_is_open(session, in_app):
+    now = datetime.now(UTC)
+    closed = factories.consultation(session, state="closed", opens_in_days=-40, closes_in_days=-1)
+    record_some(session, closed, 1)
+    assert lifecycle.advance(session, now).hourly_checkpoint is None  # nothing open
+    factories.consultation(session)
+    assert lifecycle.advance(session, now).hourly_checkpoint is not None
 
 
 def test_the_commands_sign_a_checkpoint_and_show_the_key(app, session, consultation):

@@ -16,12 +16,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import ngettext
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from consult import jobs
+from consult import jobs, signals
 from consult.accounts.models import User
 from consult.comments.codes import display
 from consult.comments.models import Comment, Submission, SubmissionState
@@ -50,14 +49,14 @@ def after_publication(session: Session, consultation: Consultation) -> Job:
     Followers of the consultation (or its region) get a notice too; their mails go out in
     a job of their own that starts when this transaction commits (consult.follows).
     """
-    from consult.follows import services as follows
-
     published = session.scalar(
         select(func.max(Answer.published_at)).where(Answer.consultation_id == consultation.id)
     )
     if published is not None:
-        follows.notify(session, consultation, follows.ANSWERS, published)
-    return jobs.create(session, KIND, f"consultation:{consultation.id}")
+        signals.answers_published.send(session, consultation=consultation, at=published)
+    job = jobs.create(session, KIND, f"consultation:{consultation.id}")
+    jobs.start_after_commit(session, job, WORK)
+    return job
 
 
 # -- who is waiting for which answers ---------------------------------------------------------
@@ -255,8 +254,3 @@ def send_answer_mails(session: Session, job: Job, progress: Progress) -> None:
         raise AnswerMailsFailed(
             f"{failed} of {total} answer mails could not be sent; run the job again to retry them"
         )
-
-
-def start_after_commit(job: Job) -> None:
-    """Run the committed ``job`` (in a thread, on RQ, or inline in tests)."""
-    jobs.start(current_app._get_current_object(), job.id, WORK)  # type: ignore[attr-defined]

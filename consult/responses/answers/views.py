@@ -480,12 +480,9 @@ def publish(code: str, slug: str) -> Page:
             flash(error.message, "error")
             return redirect(queue)
         count, answered = len(publication.answers), publication.answered_consultation
-        job_id = notify.after_publication(db.session, consultation).id
+        notify.after_publication(db.session, consultation)
         db.session.commit()
-        try:
-            jobs.start(current_app._get_current_object(), job_id, notify.WORK)  # type: ignore[attr-defined]
-        except Exception:  # the answers are published; the mails can be sent again later
-            log.exception("could not start the answer mails of consultation %s", consultation.id)
+        if jobs.not_started(db.session):  # the answers are published; the mails can follow
             flash(
                 _(
                     "The answers are published, but the emails to the participants could "
