@@ -12,7 +12,6 @@ job id and reports progress through :func:`report_progress`.
 from __future__ import annotations
 
 import contextvars
-import enum
 import importlib
 import logging
 import threading
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consult.commands import CommandGroup
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 from consult.extensions import db
 from consult.health import without_password
 
@@ -38,22 +38,11 @@ if TYPE_CHECKING:
     from redis import Redis
 
 
-class JobState(enum.Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                JobState.QUEUED: _l("waiting to start"),
-                JobState.RUNNING: _l("working"),
-                JobState.DONE: _l("ready"),
-                JobState.FAILED: _l("failed"),
-            }[self]
-        )
+class JobState(LabelledEnum):
+    QUEUED = "queued", _l("waiting to start")
+    RUNNING = "running", _l("working")
+    DONE = "done", _l("ready")
+    FAILED = "failed", _l("failed")
 
 
 class Job(Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 if TYPE_CHECKING:
     from consult.regions.models import Region
@@ -58,21 +58,10 @@ class User(UserMixin, Base):
         return f"<User {self.id}>"
 
 
-class RegionRoleKind(enum.Enum):
-    OFFICIAL = "official"
-    MODERATOR = "moderator"
-    RESPONDER = "responder"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    RegionRoleKind.OFFICIAL: _l("official"),
-    RegionRoleKind.MODERATOR: _l("moderator"),
-    RegionRoleKind.RESPONDER: _l("responder"),
-}
+class RegionRoleKind(LabelledEnum):
+    OFFICIAL = "official", _l("official")
+    MODERATOR = "moderator", _l("moderator")
+    RESPONDER = "responder", _l("responder")
 
 
 class RegionRole(Base):

@@ -30,7 +30,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from consult.comments.models import AGE_BAND_LABELS, AgeBand
+from consult.comments.models import AgeBand
 from consult.comments.services import MAX_COMMENT_LENGTH, Draft
 from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
@@ -82,7 +82,7 @@ class SubmissionForm(FlaskForm):
     age_band = RadioField(
         _l("How old are you?"),
         validators=[Optional()],
-        choices=[SelectChoice(band.value, AGE_BAND_LABELS[band]) for band in AgeBand],
+        choices=[SelectChoice(band.value, band.lazy_label) for band in AgeBand],
     )
     municipality = SelectField(_l("Where do you live?"), choices=[], validators=[Optional()])
     organisation_id = SelectField(

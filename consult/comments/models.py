@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 if TYPE_CHECKING:
     from consult.consultations.models import Consultation
@@ -51,44 +52,22 @@ class StakeholderGroup(Base):
         return self.label_nl if locale == "nl" else self.label_en
 
 
-class AgeBand(enum.Enum):
-    UNDER_12 = "under_12"
-    FROM_12_TO_15 = "12_15"
-    FROM_16_TO_17 = "16_17"
-    FROM_18_TO_23 = "18_23"
-
-    @property
-    def label(self) -> str:
-        return str(AGE_BAND_LABELS[self])
+class AgeBand(LabelledEnum):
+    UNDER_12 = "under_12", _l("younger than 12")
+    FROM_12_TO_15 = "12_15", _l("12 to 15 years")
+    FROM_16_TO_17 = "16_17", _l("16 or 17 years")
+    FROM_18_TO_23 = "18_23", _l("18 to 23 years")
 
     @property
     def under_16(self) -> bool:
         return self in (AgeBand.UNDER_12, AgeBand.FROM_12_TO_15)
 
 
-AGE_BAND_LABELS = {
-    AgeBand.UNDER_12: _l("younger than 12"),
-    AgeBand.FROM_12_TO_15: _l("12 to 15 years"),
-    AgeBand.FROM_16_TO_17: _l("16 or 17 years"),
-    AgeBand.FROM_18_TO_23: _l("18 to 23 years"),
-}
-
-
-class SubmissionState(enum.Enum):
+class SubmissionState(LabelledEnum):
     # Sent without an account: waits for the email link (72 hours), then is discarded.
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    DISCARDED = "discarded"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                SubmissionState.PENDING: _l("waiting for confirmation"),
-                SubmissionState.CONFIRMED: _l("confirmed"),
-                SubmissionState.DISCARDED: _l("not confirmed in time"),
-            }[self]
-        )
+    PENDING = "pending", _l("waiting for confirmation")
+    CONFIRMED = "confirmed", _l("confirmed")
+    DISCARDED = "discarded", _l("not confirmed in time")
 
 
 class Submission(Base):
@@ -167,27 +146,13 @@ class SubmissionContact(Base):
     submission: Mapped[Submission] = relationship(back_populates="contact")
 
 
-class HideReason(enum.Enum):
-    PERSONAL_DATA = "personal_data"
-    OFFENSIVE = "offensive"
-    DISCRIMINATION = "discrimination"
-    THREAT = "threat"
-    SPAM = "spam"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(HIDE_REASON_LABELS[self])
-
-
-HIDE_REASON_LABELS = {
-    HideReason.PERSONAL_DATA: _l("contains personal data of someone else"),
-    HideReason.OFFENSIVE: _l("offensive or abusive language"),
-    HideReason.DISCRIMINATION: _l("discrimination"),
-    HideReason.THREAT: _l("threat or call to violence"),
-    HideReason.SPAM: _l("advertising or spam"),
-    HideReason.OTHER: _l("other reason"),
-}
+class HideReason(LabelledEnum):
+    PERSONAL_DATA = "personal_data", _l("contains personal data of someone else")
+    OFFENSIVE = "offensive", _l("offensive or abusive language")
+    DISCRIMINATION = "discrimination", _l("discrimination")
+    THREAT = "threat", _l("threat or call to violence")
+    SPAM = "spam", _l("advertising or spam")
+    OTHER = "other", _l("other reason")
 
 
 class Comment(Base):

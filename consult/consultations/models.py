@@ -7,7 +7,6 @@ moment is only ever moved later once open, and each move is kept.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,35 +15,22 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 if TYPE_CHECKING:
     from consult.documents.models import DocumentVersion
     from consult.regions.models import Region
 
 
-class ConsultationState(enum.Enum):
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"
-    OPEN = "open"
-    CLOSED = "closed"
+class ConsultationState(LabelledEnum):
+    DRAFT = "draft", _l("draft")
+    SCHEDULED = "scheduled", _l("scheduled")
+    OPEN = "open", _l("open for comment")
+    CLOSED = "closed", _l("closed")
     # Every comment has a published answer.
-    ANSWERED = "answered"
+    ANSWERED = "answered", _l("answered")
     # The reactienota is published.
-    REPORT_PUBLISHED = "report_published"
-
-    @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self])
-
-
-STATE_LABELS = {
-    ConsultationState.DRAFT: _l("draft"),
-    ConsultationState.SCHEDULED: _l("scheduled"),
-    ConsultationState.OPEN: _l("open for comment"),
-    ConsultationState.CLOSED: _l("closed"),
-    ConsultationState.ANSWERED: _l("answered"),
-    ConsultationState.REPORT_PUBLISHED: _l("reactienota published"),
-}
+    REPORT_PUBLISHED = "report_published", _l("reactienota published")
 
 
 AFTER_CLOSING = frozenset(
@@ -147,22 +133,11 @@ class ClosingChange(Base):
     consultation: Mapped[Consultation] = relationship(back_populates="closing_changes")
 
 
-class QuestionKind(enum.Enum):
-    OPEN_TEXT = "open_text"
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    SCALE = "scale"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                QuestionKind.OPEN_TEXT: _l("open answer"),
-                QuestionKind.SINGLE_CHOICE: _l("choose one"),
-                QuestionKind.MULTIPLE_CHOICE: _l("choose one or more"),
-                QuestionKind.SCALE: _l("scale of 1 to 5"),
-            }[self]
-        )
+class QuestionKind(LabelledEnum):
+    OPEN_TEXT = "open_text", _l("open answer")
+    SINGLE_CHOICE = "single_choice", _l("choose one")
+    MULTIPLE_CHOICE = "multiple_choice", _l("choose one or more")
+    SCALE = "scale", _l("scale of 1 to 5")
 
 
 class Question(Base):
@@ -183,24 +158,12 @@ class Question(Base):
     __table_args__ = (UniqueConstraint("consultation_id", "position"),)
 
 
-class ActivityKind(enum.Enum):
-    MEETING = "meeting"
-    SCHOOL_SESSION = "school_session"
-    INTERVIEW = "interview"
-    WORKSHOP = "workshop"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                ActivityKind.MEETING: _l("meeting"),
-                ActivityKind.SCHOOL_SESSION: _l("school session"),
-                ActivityKind.INTERVIEW: _l("interview"),
-                ActivityKind.WORKSHOP: _l("workshop"),
-                ActivityKind.OTHER: _l("other activity"),
-            }[self]
-        )
+class ActivityKind(LabelledEnum):
+    MEETING = "meeting", _l("meeting")
+    SCHOOL_SESSION = "school_session", _l("school session")
+    INTERVIEW = "interview", _l("interview")
+    WORKSHOP = "workshop", _l("workshop")
+    OTHER = "other", _l("other activity")
 
 
 class OfflineActivity(Base):

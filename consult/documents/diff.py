@@ -10,7 +10,6 @@ removed with <ins>/<del> and a spoken label, readable without colour.
 from __future__ import annotations
 
 import difflib
-import enum
 import re
 from dataclasses import dataclass, field
 
@@ -19,27 +18,15 @@ from flask_babel import ngettext
 
 from consult.documents.models import DocumentVersion, Section
 from consult.documents.sanitising import plain_text
+from consult.enums import LabelledEnum
 
 
-class Status(enum.Enum):
-    ADDED = "added"
-    REMOVED = "removed"
-    CHANGED = "changed"
-    MOVED = "moved"
-    UNCHANGED = "unchanged"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-
-STATUS_LABELS = {
-    Status.ADDED: _l("Added"),
-    Status.REMOVED: _l("Removed"),
-    Status.CHANGED: _l("Changed"),
-    Status.MOVED: _l("Moved"),
-    Status.UNCHANGED: _l("Unchanged"),
-}
+class Status(LabelledEnum):
+    ADDED = "added", _l("Added")
+    REMOVED = "removed", _l("Removed")
+    CHANGED = "changed", _l("Changed")
+    MOVED = "moved", _l("Moved")
+    UNCHANGED = "unchanged", _l("Unchanged")
 
 
 @dataclass(frozen=True)

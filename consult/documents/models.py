@@ -8,7 +8,6 @@ the diff can follow a paragraph from one version to the next.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 if TYPE_CHECKING:
     from consult.regions.models import Region
@@ -39,20 +39,10 @@ class Document(Base):
     )
 
 
-class VersionSource(enum.Enum):
-    DOCX = "docx"
-    MARKDOWN = "markdown"
-    EDITOR = "editor"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                VersionSource.DOCX: _l("Word file"),
-                VersionSource.MARKDOWN: _l("Markdown"),
-                VersionSource.EDITOR: _l("edited in the browser"),
-            }[self]
-        )
+class VersionSource(LabelledEnum):
+    DOCX = "docx", _l("Word file")
+    MARKDOWN = "markdown", _l("Markdown")
+    EDITOR = "editor", _l("edited in the browser")
 
 
 class DocumentVersion(Base):

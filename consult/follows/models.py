@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -11,36 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 
-class TargetKind(enum.Enum):
-    REGION = "region"
-    CONSULTATION = "consultation"
-    ORGANISATION = "organisation"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                TargetKind.REGION: _l("region"),
-                TargetKind.CONSULTATION: _l("consultation"),
-                TargetKind.ORGANISATION: _l("organisation"),
-            }[self]
-        )
+class TargetKind(LabelledEnum):
+    REGION = "region", _l("region")
+    CONSULTATION = "consultation", _l("consultation")
+    ORGANISATION = "organisation", _l("organisation")
 
 
-class Frequency(enum.Enum):
-    IMMEDIATE = "immediate"
-    DAILY = "daily"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                Frequency.IMMEDIATE: _l("an email at once"),
-                Frequency.DAILY: _l("one email a day"),
-            }[self]
-        )
+class Frequency(LabelledEnum):
+    IMMEDIATE = "immediate", _l("an email at once")
+    DAILY = "daily", _l("one email a day")
 
 
 class Follow(Base):

@@ -18,7 +18,6 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.consultations.models import STATE_LABELS
 from consult.db import utcnow
 from consult.extensions import db
 from consult.i18n import current_locale
@@ -147,7 +146,7 @@ def _map(rows: list[RegionRow]):
 
 
 def _legend() -> list[tuple[str, str]]:
-    labels = {s.value: str(STATE_LABELS[s]) for s in statistics.PUBLIC_STATES}
+    labels = {s.value: s.label for s in statistics.PUBLIC_STATES}
     labels["none"] = str(NO_CONSULTATION_LABEL)
     return [(key, labels[key]) for key in region_map.LEGEND_ORDER]
 

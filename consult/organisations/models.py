@@ -5,7 +5,6 @@ A platform admin verifies an organisation, so that "on behalf of MIND" can be tr
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -14,31 +13,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 
-class OrganisationKind(enum.Enum):
-    ADVOCACY_GROUP = "advocacy_group"
-    CLIENT_COUNCIL = "client_council"
-    YOUTH_COUNCIL = "youth_council"
-    SUPPORT_POINT = "support_point"
-    CARE_PROVIDER = "care_provider"
-    PROFESSIONAL_BODY = "professional_body"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(ORGANISATION_KIND_LABELS[self])
-
-
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.ADVOCACY_GROUP: _l("advocacy group"),
-    OrganisationKind.CLIENT_COUNCIL: _l("client council"),
-    OrganisationKind.YOUTH_COUNCIL: _l("youth council"),
-    OrganisationKind.SUPPORT_POINT: _l("parent and youth support point"),
-    OrganisationKind.CARE_PROVIDER: _l("care provider"),
-    OrganisationKind.PROFESSIONAL_BODY: _l("professional association"),
-    OrganisationKind.OTHER: _l("other organisation"),
-}
+class OrganisationKind(LabelledEnum):
+    ADVOCACY_GROUP = "advocacy_group", _l("advocacy group")
+    CLIENT_COUNCIL = "client_council", _l("client council")
+    YOUTH_COUNCIL = "youth_council", _l("youth council")
+    SUPPORT_POINT = "support_point", _l("parent and youth support point")
+    CARE_PROVIDER = "care_provider", _l("care provider")
+    PROFESSIONAL_BODY = "professional_body", _l("professional association")
+    OTHER = "other", _l("other organisation")
 
 
 class Organisation(Base):

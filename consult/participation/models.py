@@ -10,7 +10,6 @@ a statement is "not filled in yet".
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 # What a statement may hold; the database checks the text's length too.
 MAX_STATEMENT_LENGTH = 4000
@@ -27,15 +27,11 @@ MAX_LINK_TITLE_LENGTH = 200
 MAX_LINK_URL_LENGTH = 2000
 
 
-class LundyElement(enum.Enum):
-    SPACE = "space"
-    VOICE = "voice"
-    AUDIENCE = "audience"
-    INFLUENCE = "influence"
-
-    @property
-    def label(self) -> str:
-        return str(_LABELS[self])
+class LundyElement(LabelledEnum):
+    SPACE = "space", _l("Space")
+    VOICE = "voice", _l("Voice")
+    AUDIENCE = "audience", _l("Audience")
+    INFLUENCE = "influence", _l("Influence")
 
     @property
     def english(self) -> str:
@@ -52,13 +48,6 @@ class LundyElement(enum.Enum):
         """The hint for the official who fills it in."""
         return str(_PROMPTS[self])
 
-
-_LABELS = {
-    LundyElement.SPACE: _l("Space"),
-    LundyElement.VOICE: _l("Voice"),
-    LundyElement.AUDIENCE: _l("Audience"),
-    LundyElement.INFLUENCE: _l("Influence"),
-}
 
 _EXPLANATIONS = {
     LundyElement.SPACE: _l(

@@ -7,7 +7,6 @@ which region became which. Everything that happened to a region stays readable.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +14,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 
 class Region(Base):
@@ -95,13 +95,9 @@ class RegionMembership(Base):
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
-class SuccessionKind(enum.Enum):
-    SPLIT = "split"
-    MERGE = "merge"
-
-    @property
-    def label(self) -> str:
-        return str({SuccessionKind.SPLIT: _l("split"), SuccessionKind.MERGE: _l("merger")}[self])
+class SuccessionKind(LabelledEnum):
+    SPLIT = "split", _l("split")
+    MERGE = "merge", _l("merger")
 
 
 class RegionSuccession(Base):

@@ -33,13 +33,12 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from consult import jobs
-from consult.comments.models import AGE_BAND_LABELS, HIDE_REASON_LABELS, AgeBand, HideReason
+from consult.comments.models import AgeBand, HideReason
 from consult.consultations.models import ActivityKind
 from consult.jobs import Job, Progress
 from consult.reports import services as reactienota
 from consult.responses.models import (
     DISPOSITION_EXPLANATIONS,
-    DISPOSITION_LABELS,
     Disposition,
     ReportFile,
     ResponseReport,
@@ -90,12 +89,10 @@ class ReportView:
         # every gettext call costs Flask-Babel a context lookup.
         language = "label_nl" if locale == "nl" else "label_en"
         self._groups = {g["code"]: str(g[language]) for g in content["stakeholder_groups"]}
-        self._dispositions: dict[str | None, str] = {
-            d.value: str(DISPOSITION_LABELS[d]) for d in Disposition
-        }
+        self._dispositions: dict[str | None, str] = {d.value: d.label for d in Disposition}
         self._dispositions[None] = self._dispositions["unanswered"] = _("not answered yet")
         self._whole = (_("The whole document"), _("whole document"))
-        self._age_bands = {band.value: str(AGE_BAND_LABELS[band]) for band in AgeBand}
+        self._age_bands = {band.value: band.label for band in AgeBand}
 
     # labels
     def group(self, code: str, *, capital: bool = False) -> str:
@@ -113,7 +110,7 @@ class ReportView:
         return self._age_bands[code] if code else ""
 
     def hide_reason(self, code: str) -> str:
-        return str(HIDE_REASON_LABELS[HideReason(code)])
+        return HideReason(code).label
 
     def activity(self, code: str) -> str:
         return ActivityKind(code).label

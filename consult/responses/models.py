@@ -9,7 +9,6 @@ link to it in :class:`AnsweredComment`.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
+from consult.enums import LabelledEnum
 
 if TYPE_CHECKING:
     from consult.comments.models import Comment
@@ -35,19 +35,15 @@ if TYPE_CHECKING:
     from consult.documents.models import Section
 
 
-class Disposition(enum.Enum):
+class Disposition(LabelledEnum):
     """What the region did with a comment (DOMAIN.md, "An answer to a comment")."""
 
-    ADOPTED = "adopted"
-    PARTLY_ADOPTED = "partly_adopted"
-    NOT_ADOPTED = "not_adopted"
-    ALREADY_COVERED = "already_covered"
-    OUT_OF_SCOPE = "out_of_scope"
-    NOTED = "noted"
-
-    @property
-    def label(self) -> str:
-        return str(DISPOSITION_LABELS[self])
+    ADOPTED = "adopted", _l("adopted")
+    PARTLY_ADOPTED = "partly_adopted", _l("partly adopted")
+    NOT_ADOPTED = "not_adopted", _l("not adopted")
+    ALREADY_COVERED = "already_covered", _l("already covered")
+    OUT_OF_SCOPE = "out_of_scope", _l("outside the scope of the regiovisie")
+    NOTED = "noted", _l("noted")
 
     @property
     def explanation(self) -> str:
@@ -57,15 +53,6 @@ class Disposition(enum.Enum):
     def requires_reason(self) -> bool:
         return self is Disposition.NOT_ADOPTED
 
-
-DISPOSITION_LABELS = {
-    Disposition.ADOPTED: _l("adopted"),
-    Disposition.PARTLY_ADOPTED: _l("partly adopted"),
-    Disposition.NOT_ADOPTED: _l("not adopted"),
-    Disposition.ALREADY_COVERED: _l("already covered"),
-    Disposition.OUT_OF_SCOPE: _l("outside the scope of the regiovisie"),
-    Disposition.NOTED: _l("noted"),
-}
 
 # Plain words (B1) for the participant: what the disposition means for their comment.
 DISPOSITION_EXPLANATIONS = {
@@ -78,20 +65,10 @@ DISPOSITION_EXPLANATIONS = {
 }
 
 
-class AnswerState(enum.Enum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                AnswerState.DRAFT: _l("draft, waiting for approval"),
-                AnswerState.APPROVED: _l("approved, not yet published"),
-                AnswerState.PUBLISHED: _l("published"),
-            }[self]
-        )
+class AnswerState(LabelledEnum):
+    DRAFT = "draft", _l("draft, waiting for approval")
+    APPROVED = "approved", _l("approved, not yet published")
+    PUBLISHED = "published", _l("published")
 
 
 class Answer(Base):
