@@ -7,7 +7,6 @@ from consult.comments.models import (
     CommentReport,
     ModerationAction,
     QuestionAnswer,
-    StakeholderGroup,
     Submission,
     SubmissionContact,
 )
@@ -38,6 +37,7 @@ from consult.responses.models import (
     ReportFile,
     ResponseReport,
 )
+from consult.stakeholders.models import StakeholderGroup
 
 __all__ = [
     "ActivityParticipants",

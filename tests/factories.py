@@ -182,7 +182,7 @@ def consultation(
 def stakeholder_group(session: Session, code: str = "parent"):
     from sqlalchemy import select
 
-    from consult.comments.models import StakeholderGroup
+    from consult.stakeholders.models import StakeholderGroup
 
     group = session.scalar(select(StakeholderGroup).where(StakeholderGroup.code == code))
     assert group is not None, f"stakeholder group {code} is not seeded"
@@ -203,10 +203,10 @@ def submission(
     """A submission with comments given as (section anchor or None, text)."""
     import secrets
 
-    from consult.comments.canonical import content_hash
     from consult.comments.codes import new_tracking_code
     from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
     from consult.db import utcnow
+    from consult.ledger.canonical import digest as content_hash
 
     sections = {s.anchor: s for s in consultation.version.sections}
     comments = comments if comments is not None else [(None, "Ik vind dit een goed plan.")]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult.api import serializers
 from consult.api.problems import not_found
-from consult.comments.models import Comment, StakeholderGroup, Submission
+from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion
@@ -28,6 +28,7 @@ from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.permissions import allowed
 from consult.regions.models import Municipality, Region, RegionMembership
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
+from consult.stakeholders.models import StakeholderGroup
 
 
 @dataclass

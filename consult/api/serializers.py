@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from consult.comments import services as comment_services
-from consult.comments.models import Comment, StakeholderGroup
+from consult.comments.models import Comment
 from consult.consultations.models import Consultation
 from consult.documents.models import DocumentVersion, Section
 from consult.regions.models import Municipality, Region
 from consult.responses.models import Answer
+from consult.stakeholders.models import StakeholderGroup
 
 
 def moment(value: datetime | None) -> str | None:

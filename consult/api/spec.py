@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from consult.api import resources, submissions
-from consult.comments.models import AgeBand
 from consult.consultations.models import ConsultationState
 from consult.responses.models import Disposition
+from consult.stakeholders.models import AgeBand
 
 VERSION = "1.0.0"
 PREFIX = "/api/v1"

@@ -45,6 +45,7 @@ from consult.organisations import tokens
 from consult.organisations.models import ApiSubmission, ApiToken
 from consult.permissions import allowed
 from consult.regions.services import members_on
+from consult.stakeholders import services as stakeholders
 
 SCOPE = tokens.SUBMISSION_CREATE
 BODY_FIELDS = {
@@ -288,7 +289,7 @@ def submit(
         raise ApiError(409, _("This consultation does not accept comments now."))
 
     sections = comment_services.sections_of(session, consultation)
-    groups = comment_services.active_groups(session)
+    groups = stakeholders.active_groups(session)
     municipalities = members_on(session, consultation.region, now.date())
     questions = comment_services.questions_of(session, consultation)
     form = comment_forms.build_submission_form(

@@ -1,6 +1,7 @@
 """The canonical content of a submission and its SHA-256, as printed on the receipt.
 
-The content is canonical JSON per RFC 8785 (JCS). The sender's receipt page shows that
+The content is canonical JSON per RFC 8785 (JCS), fingerprinted by
+:func:`consult.ledger.canonical.digest`. The sender's receipt page shows that
 exact JSON (and offers it as a file), so whoever holds it can recompute the fingerprint
 with any JCS library, or with ``sha256sum`` on the file, and compare it with the receipt.
 The public page alone is not enough for that: unpublished texts, answers and the age band
@@ -19,24 +20,10 @@ unpublished text or a questionnaire answer against it.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import rfc8785
-
-
-def moment(value: datetime) -> str:
-    """A UTC moment with millisecond precision: the same on every database."""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def canonical_bytes(content: dict[str, Any]) -> bytes:
-    return rfc8785.dumps(content)
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_bytes(content)).hexdigest()
+from consult.ledger.canonical import moment
 
 
 def organisation_of(

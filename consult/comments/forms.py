@@ -30,11 +30,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from consult.comments.models import AgeBand
 from consult.comments.services import MAX_COMMENT_LENGTH, Draft
 from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
 from consult.forms import strip_whitespace
+from consult.stakeholders.models import AgeBand
 
 GENERAL = "algemeen"
 # The form's idempotency key: hex, as made by new_idempotency_key, and never longer than

@@ -27,11 +27,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from consult.accounts.models import User
 from consult.comments import canonical, codes
 from consult.comments.models import (
-    AgeBand,
     Attachment,
     Comment,
     QuestionAnswer,
-    StakeholderGroup,
     Submission,
     SubmissionContact,
     SubmissionState,
@@ -42,6 +40,7 @@ from consult.ledger import canonical as record_canonical
 from consult.ledger import services as record
 from consult.ledger.models import ActorRole, EventKind
 from consult.organisations.models import Organisation, OrganisationMember
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 from consult.uploads import CheckedFile
 
 MAX_COMMENT_LENGTH = 5000
@@ -213,16 +212,6 @@ def public_name(submission: Submission) -> str | None:
 
 
 # -- the form's choices --------------------------------------------------------------------
-
-
-def active_groups(session: Session) -> list[StakeholderGroup]:
-    return list(
-        session.scalars(
-            select(StakeholderGroup)
-            .where(StakeholderGroup.active.is_(True))
-            .order_by(StakeholderGroup.position)
-        )
-    )
 
 
 def questions_of(session: Session, consultation: Consultation) -> list[Question]:
@@ -550,7 +539,7 @@ def submit(
                     )
                 )
             session.flush()
-            submission.content_hash = canonical.content_hash(canonical_content(submission))
+            submission.content_hash = record_canonical.digest(canonical_content(submission))
             session.flush()
             record_submission(session, submission, api_token=draft.api_token)
     except IntegrityError:

@@ -36,7 +36,6 @@ from werkzeug.wrappers import Response
 from consult import uploads
 from consult.comments import codes, forms, services
 from consult.comments import mail as comment_mail
-from consult.comments.canonical import canonical_bytes
 from consult.comments.models import Attachment, Comment, Submission, SubmissionState
 from consult.comments.text import render_comment
 from consult.consultations import lifecycle
@@ -47,12 +46,14 @@ from consult.extensions import db, limiter
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
 from consult.ledger import proofs
+from consult.ledger.canonical import canonical_bytes
 from consult.mail import MailError
 from consult.organisations.models import Organisation
 from consult.participation import activities
 from consult.permissions import allowed, authorize
 from consult.regions.services import members_on
 from consult.responses.tracing import services as tracing
+from consult.stakeholders import services as stakeholders
 from consult.web.arguments import whole_number
 from consult.web.downloads import send_attachment
 
@@ -307,7 +308,7 @@ def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = 
     if anchor and anchor not in {s.anchor for s in sections}:
         anchor = None
     choices = _Choices(
-        groups=services.active_groups(db.session),
+        groups=stakeholders.active_groups(db.session),
         municipalities=members_on(db.session, consultation.region, utcnow().date()),
     )
     form = forms.build_submission_form(

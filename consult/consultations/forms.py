@@ -25,10 +25,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.comments.models import AgeBand
 from consult.consultations.lifecycle import NonexistentTime, to_amsterdam, to_utc
 from consult.consultations.models import ActivityKind, QuestionKind
 from consult.forms import strip_whitespace
+from consult.stakeholders.models import AgeBand
 
 
 def _lines(value: Any) -> Any:

@@ -282,6 +282,20 @@ def opened_payload(consultation: Consultation) -> dict[str, Any]:
     }
 
 
+def next_version(session: Session, consultation: Consultation) -> DocumentVersion | None:
+    """The newest version of the document after the consulted one, if the region made one."""
+    consulted = consultation.version
+    return session.scalars(
+        select(DocumentVersion)
+        .where(
+            DocumentVersion.document_id == consulted.document_id,
+            DocumentVersion.number > consulted.number,
+        )
+        .order_by(DocumentVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
 def record_next_version(
     session: Session, consultation: Consultation, actor: Any, now: datetime | None = None
 ) -> DocumentVersion | None:
@@ -290,7 +304,6 @@ def record_next_version(
     consultation's chain. Called when the reactienota is first published; idempotent (a
     version already recorded in the chain is not recorded again). None: there is none."""
     from consult.documents.services import lock_version as lock
-    from consult.responses.tracing.services import next_version
 
     upcoming = next_version(session, consultation)
     if upcoming is None:

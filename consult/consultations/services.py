@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult.comments.models import StakeholderGroup
 from consult.consultations.lifecycle import (
     EDITABLE_STATES,
     SCHEDULED,
@@ -35,6 +34,7 @@ from consult.consultations.models import (
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion
 from consult.regions.models import Region
+from consult.stakeholders.models import StakeholderGroup
 
 MAX_SLUG_LENGTH = 120
 MIN_OPTIONS = 2
@@ -116,16 +116,6 @@ def region_versions(session: Session, region: Region) -> list[tuple[Document, Do
         .order_by(Document.title, Document.id, DocumentVersion.number.desc())
     ).all()
     return [(row[0], row[1]) for row in rows]
-
-
-def stakeholder_groups(session: Session) -> list[StakeholderGroup]:
-    return list(
-        session.scalars(
-            select(StakeholderGroup)
-            .where(StakeholderGroup.active.is_(True))
-            .order_by(StakeholderGroup.position, StakeholderGroup.id)
-        )
-    )
 
 
 def timeline(session: Session, consultation: Consultation) -> list[dict[str, Any]]:

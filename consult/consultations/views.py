@@ -46,6 +46,7 @@ from consult.participation import activities as activity_services
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
+from consult.stakeholders import services as stakeholders
 from consult.uploads import read_uploads
 from consult.web.arguments import whole_number
 from consult.web.downloads import send_attachment
@@ -158,7 +159,7 @@ def _consultation_form(
 ) -> ConsultationForm:
     form = ConsultationForm()
     versions = services.region_versions(db.session, region)
-    form.set_choices(versions, services.stakeholder_groups(db.session), current_locale())
+    form.set_choices(versions, stakeholders.active_groups(db.session), current_locale())
     if request.method == "GET":
         if consultation is None:
             form.fill_moments(*lifecycle.default_period())
@@ -260,7 +261,7 @@ def edit(code: str, consultation_id: int) -> str | Response:
 @bp.get(ITEM)
 def detail(code: str, consultation_id: int) -> str:
     region, consultation = _load(code, consultation_id, "region:consultations:view-drafts")
-    groups = {g.id: g for g in services.stakeholder_groups(db.session)}
+    groups = {g.id: g for g in stakeholders.active_groups(db.session)}
     locale = current_locale()
     invited = sorted(
         (
@@ -575,7 +576,7 @@ def _checked_uploads(form: Any) -> list[Any] | None:
 def add_activity(code: str, consultation_id: int) -> str | Response:
     region, consultation = _load(code, consultation_id, "region:consultations:manage")
     locale = current_locale()
-    form_class = activity_form_class(services.stakeholder_groups(db.session), locale)
+    form_class = activity_form_class(stakeholders.active_groups(db.session), locale)
     form = form_class()
     participants_error = None
     if form.validate_on_submit():

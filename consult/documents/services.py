@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from consult.comments.canonical import content_hash
 from consult.db import utcnow
 from consult.documents.importing import SectionDraft, auto_numbers
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
 from consult.documents.sanitising import plain_text, sanitise_body
+from consult.ledger.canonical import digest as content_hash
 
 SIMILARITY_THRESHOLD = 0.6
 ANCHOR_PATTERN = re.compile(r"^s-[a-z2-7]{8}$")

@@ -486,7 +486,6 @@ def _write_reactienota(
     events: list[tuple[int, str, dict[str, Any]]],
 ) -> list[dict[str, Any]]:
     """``reactienota/edition-<N>.json`` (and ``.pdf``) for each ``report_published`` event."""
-    from consult.reports import services as reactienota
     from consult.responses.models import ReportFile, ResponseReport
 
     contents: list[dict[str, Any]] = []
@@ -506,7 +505,7 @@ def _write_reactienota(
         if report is None:
             continue
         path = f"reactienota/edition-{edition}.json"
-        bundle.write(path, reactienota.canonical_json(report.content))
+        bundle.write(path, canonical.fast_canonical_bytes(report.content))
         contents.append({"kind": kind, "leaf_index": index, "path": path})
         pdf = session.scalar(
             select(ReportFile).where(ReportFile.report_id == report.id, ReportFile.format == "pdf")

@@ -144,10 +144,10 @@ def received_submissions_unchanged(
     """Each recorded submission still exists, in its consultation, and what it holds now
     (its comments, their order and sections, its answers and details) hashes to the
     ``content_hash`` recorded when it arrived."""
-    from consult.comments.canonical import content_hash
     from consult.comments.models import Comment, Submission
     from consult.comments.services import canonical_content
     from consult.consultations.models import Consultation
+    from consult.ledger.canonical import digest as content_hash
 
     failures: list[str] = []
     for batch in _stream(session, events, EventKind.SUBMISSION_RECEIVED):

@@ -1,4 +1,8 @@
-"""The canonical form of a record event, its hashes, and commitments to personal fields.
+"""Canonical JSON (RFC 8785) and the fingerprints made of it; a record event's form.
+
+The one place Consult writes canonical JSON: record events, a submission's content on the
+receipt, a document version, an answer and the reactienota are all fingerprinted here
+(:func:`digest`), so a reader recomputes each the same way.
 
 An event is hashed as RFC 8785 (JCS) canonical JSON of its body::
 
@@ -124,15 +128,27 @@ def event_body(
     }
 
 
-def canonical_bytes(body: dict[str, Any]) -> bytes:
-    """RFC 8785 canonical JSON, by the ``rfc8785`` library."""
-    return rfc8785.dumps(body)
+def canonical_bytes(value: Any) -> bytes:
+    """RFC 8785 canonical JSON, by the ``rfc8785`` library (the reference)."""
+    return rfc8785.dumps(value)
 
 
-def fast_canonical_bytes(body: dict[str, Any]) -> bytes:
-    """The same bytes as :func:`canonical_bytes` for a body inside the record's domain
-    (check it with :func:`check_value` first), written by the standard library."""
-    return _ENCODER.encode(body).encode("utf-8")
+def fast_canonical_bytes(value: Any) -> bytes:
+    """The same bytes as :func:`canonical_bytes`, written by the standard library, for a
+    value of strings, integers within +-(2**53 - 1), booleans, null, lists and objects with
+    ASCII keys (a record body passes :func:`check_value`). For those the standard library
+    writes exactly what JCS prescribes: keys sorted, no white space, strings as UTF-8 with
+    only quote, backslash and control characters escaped; property tests hold the two to
+    the same bytes. It matters for a million events or a 20,000-comment reactienota."""
+    return _ENCODER.encode(value).encode("utf-8")
+
+
+def digest(value: Any, *, fast: bool = False) -> str:
+    """SHA-256 (hex) of ``value``'s canonical JSON: a submission's, version's, answer's or
+    reactienota's fingerprint. ``fast`` for a value that holds only strings, integers,
+    booleans, null, lists and ASCII-keyed objects (the same bytes, a tenth of the time)."""
+    data = fast_canonical_bytes(value) if fast else canonical_bytes(value)
+    return hashlib.sha256(data).hexdigest()
 
 
 def event_hash(data: bytes) -> str:

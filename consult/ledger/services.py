@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -29,8 +29,16 @@ from consult.ledger.models import (
     RecordNode,
 )
 
-if TYPE_CHECKING:
-    from consult.consultations.models import Consultation
+
+class Chained(Protocol):
+    """What the record needs of a consultation: its id, and its slug (its chain's name)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
+
 
 __all__ = [
     "Pending",
@@ -129,7 +137,7 @@ def append(
     session: Session,
     *,
     kind: EventKind | str,
-    consultation: Consultation | None,
+    consultation: Chained | None,
     object_type: str,
     object_id: str,
     actor_role: ActorRole | str,
@@ -188,7 +196,7 @@ class Pending:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
-def append_many(session: Session, consultation: Consultation, events: Iterable[Pending]) -> int:
+def append_many(session: Session, consultation: Chained, events: Iterable[Pending]) -> int:
     """Append ``events``, in the order given, to ``consultation``'s chain and the tree, in
     the caller's transaction (the head stays locked until it ends); how many.
 

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from consult.comments.models import Comment, StakeholderGroup, Submission, SubmissionState
+from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations.models import (
     AFTER_CLOSING,
     Consultation,
@@ -50,6 +50,7 @@ from consult.responses.models import (
     Disposition,
     ResponseReport,
 )
+from consult.stakeholders.models import StakeholderGroup
 
 # The number of SQL statements national_overview runs; the tests hold it to this.
 QUERY_COUNT = 7

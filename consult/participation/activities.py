@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult.comments.models import AgeBand, Attachment, StakeholderGroup
+from consult.comments.models import Attachment
 from consult.consultations.lifecycle import ConsultationError, today_in_amsterdam
 from consult.consultations.models import (
     ActivityKind,
@@ -31,6 +31,7 @@ from consult.db import utcnow
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 from consult.uploads import MAX_FILES, CheckedFile
 
 MAX_ATTACHMENTS = MAX_FILES

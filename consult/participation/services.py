@@ -21,13 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from consult.comments.models import (
-    AgeBand,
-    Comment,
-    StakeholderGroup,
-    Submission,
-    SubmissionState,
-)
+from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations.models import (
     ActivityKind,
     ActivityParticipants,
@@ -46,6 +40,7 @@ from consult.participation.models import (
 from consult.regions.models import Municipality
 from consult.responses.answers.services import needs_answer_clause
 from consult.responses.models import ResponseReport
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 
 class ParticipationError(ValueError):

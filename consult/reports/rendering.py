@@ -33,9 +33,10 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from consult import jobs
-from consult.comments.models import AgeBand, HideReason
+from consult.comments.models import HideReason
 from consult.consultations.models import ActivityKind
 from consult.jobs import Job, Progress
+from consult.ledger import canonical
 from consult.reports import services as reactienota
 from consult.responses.models import (
     DISPOSITION_EXPLANATIONS,
@@ -43,6 +44,7 @@ from consult.responses.models import (
     ReportFile,
     ResponseReport,
 )
+from consult.stakeholders.models import AgeBand
 from consult.web.spreadsheet import formula_safe
 
 log = logging.getLogger(__name__)
@@ -549,7 +551,7 @@ def csv_bytes(content: dict[str, Any], locale: str) -> bytes:
 
 def json_bytes(content: dict[str, Any]) -> bytes:
     """The content as RFC 8785 canonical JSON: its SHA-256 is the edition's fingerprint."""
-    return reactienota.canonical_json(content)
+    return canonical.fast_canonical_bytes(content)
 
 
 SCHEMA_PATH = PRINT_CSS.parent / "schemas" / "reactienota.schema.json"

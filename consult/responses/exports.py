@@ -32,13 +32,7 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from consult.comments.models import (
-    Comment,
-    StakeholderGroup,
-    Submission,
-    SubmissionContact,
-    SubmissionState,
-)
+from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
 from consult.comments.services import public_consultation
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
@@ -47,6 +41,7 @@ from consult.organisations.models import Organisation
 from consult.permissions import authorize
 from consult.regions.models import Municipality
 from consult.responses.models import Answer, AnsweredComment, AnswerState
+from consult.stakeholders.models import StakeholderGroup
 from consult.web.spreadsheet import formula_safe
 
 bp = Blueprint("exports", __name__)

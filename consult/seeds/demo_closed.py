@@ -31,15 +31,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
-from consult.comments.canonical import content_hash
 from consult.comments.codes import new_tracking_code
 from consult.comments.models import (
-    AgeBand,
     Comment,
     HideReason,
     ModerationAction,
     ModerationKind,
-    StakeholderGroup,
     Submission,
     SubmissionContact,
     SubmissionState,
@@ -56,6 +53,7 @@ from consult.db import utcnow
 from consult.documents.importing import SectionDraft
 from consult.documents.models import Document, DocumentVersion, VersionSource
 from consult.documents.services import create_version, version_hash
+from consult.ledger.canonical import digest as content_hash
 from consult.ledger.models import ActorRole
 from consult.participation import activities
 from consult.participation import services as participation
@@ -69,6 +67,7 @@ from consult.seeds import content_of
 from consult.seeds import demo_closed_texts as texts
 from consult.seeds import timeline as history
 from consult.seeds.timeline import Timeline
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 REGION_CODE = "JZ22"
 MUNICIPALITY_CODE = "GM0344"

@@ -25,17 +25,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
-from consult.comments.canonical import content_hash
 from consult.comments.codes import new_tracking_code
 from consult.comments.models import (
-    AgeBand,
     Comment,
     CommentReport,
     HideReason,
     ModerationAction,
     ModerationKind,
     QuestionAnswer,
-    StakeholderGroup,
     Submission,
     SubmissionContact,
     SubmissionState,
@@ -53,6 +50,7 @@ from consult.db import utcnow
 from consult.documents.importing import SectionDraft, import_markdown
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
 from consult.documents.services import create_version, version_hash
+from consult.ledger.canonical import digest as content_hash
 from consult.organisations.models import Organisation
 from consult.participation import activities
 from consult.regions.models import Municipality
@@ -60,6 +58,7 @@ from consult.regions.services import get_region
 from consult.seeds import content_of
 from consult.seeds import timeline as history
 from consult.seeds.timeline import Timeline
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 REGION_CODE = "JZ22"
 MUNICIPALITY_CODE = "GM0344"  # Utrecht: the only member of JZ22 Utrecht Stad

@@ -24,19 +24,20 @@ from typing import Any, TypeVar
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from consult.comments.canonical import content_hash
 from consult.comments.codes import new_tracking_code
-from consult.comments.models import AgeBand, Comment, StakeholderGroup, Submission, SubmissionState
+from consult.comments.models import Comment, Submission, SubmissionState
 from consult.comments.services import submission_event_payload
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState, InvitedGroup, StateChange
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
+from consult.ledger.canonical import digest as content_hash
 from consult.ledger.models import ActorRole, EventKind
 from consult.ledger.services import Pending, append_many
 from consult.regions.models import Municipality, RegionMembership
 from consult.regions.services import get_region
 from consult.seeds import content_of
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 CHUNK = 5000
 MULTI_COMMENT_SHARE = 0.3  # of submissions holding more than one comment

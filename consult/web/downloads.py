@@ -7,17 +7,25 @@ an offline activity's file), so each gets the same protective headers.
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Protocol
 
 from flask import send_file
 from werkzeug.wrappers import Response
 
-from consult.comments.models import Attachment
+
+class StoredFile(Protocol):
+    """A file checked by content when it was stored (``comments.models.Attachment``)."""
+
+    data: bytes
+    content_type: str
+    filename: str
+
 
 # A sandboxed document with no sources: even a browser that renders it runs nothing.
 ATTACHMENT_CSP = "default-src 'none'; sandbox"
 
 
-def send_attachment(attachment: Attachment) -> Response:
+def send_attachment(attachment: StoredFile) -> Response:
     """The file with the content type stored when it was checked, as an attachment."""
     response = send_file(
         BytesIO(attachment.data),

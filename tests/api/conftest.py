@@ -20,12 +20,13 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from consult.comments import services as comment_services
-from consult.comments.models import AgeBand, Comment, HideReason, Submission
+from consult.comments.models import Comment, HideReason, Submission
 from consult.consultations.models import Consultation
 from consult.ledger import checkpoints
 from consult.ledger.models import RecordCheckpoint
 from consult.moderation import services as moderation
 from consult.responses.models import Answer, Disposition
+from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.responses.tracing_support import answer_in, make_world
 

@@ -211,7 +211,7 @@ def test_name_shown_only_with_consent(client, session):
     unnamed.contact.display_name = "Geheime Naam"
     young = factories.submission(session, consultation, [("s-1", "Jong")], group="young_person")
     young.publish_name = True
-    from consult.comments.models import AgeBand
+    from consult.stakeholders.models import AgeBand
 
     young.age_band = AgeBand.UNDER_12
     young.contact.display_name = "Kind Naam"
@@ -308,8 +308,8 @@ def test_query_count_does_not_grow_with_comments(app, client, session):
 def test_page_shows_the_offline_activities_with_who_took_part(client, session):
     from datetime import date
 
-    from consult.comments.models import AgeBand
     from consult.consultations.models import ActivityKind, ActivityParticipants, OfflineActivity
+    from consult.stakeholders.models import AgeBand
 
     consultation = factories.consultation(session)
     activity = OfflineActivity(

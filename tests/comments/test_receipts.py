@@ -12,10 +12,10 @@ import rfc8785
 from sqlalchemy import event, select
 
 from consult.comments import codes, services
-from consult.comments.canonical import content_hash
 from consult.comments.models import Submission, SubmissionState
 from consult.db import utcnow
 from consult.extensions import db
+from consult.ledger.canonical import digest as content_hash
 from tests import factories
 from tests.comments.conftest import (
     form_tokens,

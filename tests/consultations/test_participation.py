@@ -10,11 +10,12 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from consult.comments import codes
-from consult.comments.models import AgeBand, Comment, Submission, SubmissionState
+from consult.comments.models import Comment, Submission, SubmissionState
 from consult.db import utcnow
 from consult.participation import services as participation
 from consult.participation.models import LundyElement
 from consult.regions.models import Municipality
+from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.conftest import csrf_token, log_in
 from tests.consultations.conftest import count_queries, draft, text_of

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from consult.comments.canonical import content_hash
 from consult.documents import services
 from consult.documents.importing import SectionDraft
 from consult.documents.models import DocumentVersion, Section, VersionSource
+from consult.ledger.canonical import digest as content_hash
 from tests import factories
 
 ANCHOR = re.compile(r"^s-[a-z2-7]{8}$")

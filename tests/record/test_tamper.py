@@ -22,7 +22,6 @@ from sqlalchemy import delete, func, select, text, update
 
 from consult.comments import services as comment_services
 from consult.comments.models import (
-    AgeBand,
     Comment,
     CommentReport,
     HideReason,
@@ -49,6 +48,7 @@ from consult.responses.models import (
     Disposition,
     ResponseReport,
 )
+from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.comments.conftest import sent_without_account
 from tests.record.conftest import tampering

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from consult.comments import services as comment_services
-from consult.comments.models import AgeBand, Comment, HideReason, Submission
+from consult.comments.models import Comment, HideReason, Submission
 from consult.consultations import lifecycle
 from consult.consultations.models import ActivityKind, Consultation, ConsultationState
 from consult.db import utcnow
@@ -24,6 +24,7 @@ from consult.participation import activities
 from consult.responses.answers import services
 from consult.responses.models import Answer, CommentGroup, CommentGroupMember, Disposition
 from consult.responses.tracing import services as tracing
+from consult.stakeholders.models import AgeBand
 from tests import factories
 
 PUBLIC_TEXT = "Meer hulp op school, zonder wachtlijst."

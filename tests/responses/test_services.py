@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from consult.comments.models import AgeBand
 from consult.db import utcnow
 from consult.responses.answers import services, workspace
 from consult.responses.answers.workspace import Filters, Status
 from consult.responses.models import CommentGroup, CommentGroupMember, Disposition
+from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.responses.workspace_world import World, build_world, closed_consultation
 

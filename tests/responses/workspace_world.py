@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
-from consult.comments.models import AgeBand, Attachment, Comment, Submission
+from consult.comments.models import Attachment, Comment, Submission
 from consult.consultations.models import Consultation
 from consult.regions.models import Municipality
+from consult.stakeholders.models import AgeBand
 from tests import factories
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -29,11 +29,12 @@ from sqlalchemy import select
 from consult.accounts.models import User
 from consult.accounts.services import email_key
 from consult.comments.forms import GENERAL, new_idempotency_key
-from consult.comments.models import AgeBand, Submission
+from consult.comments.models import Submission
 from consult.consultations.models import Question, QuestionKind
 from consult.extensions import limiter
 from consult.privacy import submissions as erasure
 from consult.regions.models import Municipality
+from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.conftest import csrf_token
 from tests.security.conftest import client_for

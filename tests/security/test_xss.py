@@ -26,7 +26,7 @@ from xml.etree import ElementTree
 import docx
 from flask import Flask
 
-from consult.comments.models import AgeBand, HideReason
+from consult.comments.models import HideReason
 from consult.consultations import lifecycle
 from consult.consultations.models import ActivityKind, ConsultationState
 from consult.db import utcnow
@@ -36,6 +36,7 @@ from consult.participation import activities
 from consult.reports import services as reactienota
 from consult.responses.answers import services
 from consult.responses.models import Disposition
+from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.security.conftest import client_for
 from tests.security.routes import fill, rules

@@ -15,14 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import RegionRole, RegionRoleKind, User
-from consult.comments.canonical import content_hash
 from consult.comments.models import Comment, Submission
 from consult.comments.services import canonical_content
+from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.demo import DEMO_ACCOUNTS, seed_demo
 from consult.documents.models import Document, DocumentVersion
 from consult.jobs import Job
+from consult.ledger.canonical import digest as content_hash
 from consult.responses.answers import services
 from consult.responses.models import (
     Answer,
@@ -76,7 +77,7 @@ def test_the_demo_has_a_closed_consultation_with_a_next_version(session, in_app)
     assert consultation.version.number == 1
     assert consultation.version.is_locked
 
-    upcoming = tracing.next_version(session, consultation)
+    upcoming = lifecycle.next_version(session, consultation)
     assert upcoming is not None
     assert upcoming.number == 2
     traced = tracing.changed_sections(session, consultation, published_only=True)

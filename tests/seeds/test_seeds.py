@@ -12,15 +12,12 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from consult.comments.canonical import content_hash
 from consult.comments.models import (
-    AgeBand,
     Comment,
     CommentReport,
     ModerationAction,
     ModerationKind,
     QuestionAnswer,
-    StakeholderGroup,
     Submission,
     SubmissionState,
 )
@@ -30,12 +27,14 @@ from consult.db import utcnow
 from consult.demo import seed_demo
 from consult.documents.models import Document, DocumentVersion, Section
 from consult.documents.services import version_hash
+from consult.ledger.canonical import digest as content_hash
 from consult.seeds.demo_consultation import (
     DEMO_SLUG,
     DEMO_TITLE,
     seed_demo_consultation,
 )
 from consult.seeds.load import seed_load
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 
 def count(session, model, *where) -> int:

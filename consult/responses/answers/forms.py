@@ -11,11 +11,11 @@ from wtforms import BooleanField, Field, RadioField, SearchField, SelectField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from consult.comments.models import AgeBand, StakeholderGroup
 from consult.documents.models import Section
 from consult.forms import strip_whitespace
 from consult.responses.answers.workspace import GENERAL, MAX_QUERY_LENGTH, Filters, Status
 from consult.responses.models import Disposition
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 YES, NO = "ja", "nee"
 

@@ -228,7 +228,7 @@ def answer_content(
 
 def answer_content_hash(content: dict[str, Any]) -> str:
     """SHA-256 of the RFC 8785 canonical JSON of :func:`answer_content`."""
-    return hashlib.sha256(record_canonical.canonical_bytes(content)).hexdigest()
+    return record_canonical.digest(content)
 
 
 def answer_published_payload(answer: Answer, comments: Sequence[str]) -> dict[str, Any]:

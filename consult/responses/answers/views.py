@@ -45,6 +45,7 @@ from consult.responses.answers.forms import (
 )
 from consult.responses.loading import team_consultation
 from consult.responses.models import Answer, AnswerState, Disposition
+from consult.stakeholders import services as stakeholders
 from consult.web.arguments import whole_number
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ def workspace_list(code: str, slug: str) -> Page:
     form = FilterForm(
         formdata=request.args,
         sections=workspace.sections_of(db.session, consultation),
-        groups=workspace.stakeholder_groups(db.session),
+        groups=stakeholders.all_groups(db.session),
         locale=current_locale(),
     )
     filters = form.filters()

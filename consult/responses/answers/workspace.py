@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session, selectinload
 
 from consult.accounts.models import User
-from consult.comments.models import AgeBand, Attachment, Comment, StakeholderGroup, Submission
+from consult.comments.models import Attachment, Comment, Submission
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
 from consult.ledger import services as record
@@ -55,6 +55,7 @@ from consult.responses.models import (
     CommentGroupMember,
     Disposition,
 )
+from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 PAGE_SIZE = 50
 GENERAL = "algemeen"
@@ -328,10 +329,6 @@ def sections_of(session: Session, consultation: Consultation) -> list[Section]:
             .order_by(Section.position)
         )
     )
-
-
-def stakeholder_groups(session: Session) -> list[StakeholderGroup]:
-    return list(session.scalars(select(StakeholderGroup).order_by(StakeholderGroup.position)))
 
 
 # -- choosing comments to answer ---------------------------------------------------------------

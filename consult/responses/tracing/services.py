@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult.comments.models import Comment, Submission
+from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.diff import SectionChange, Status, VersionDiff, diff_versions
@@ -63,20 +64,6 @@ def public_consultation(session: Session, slug: str) -> Consultation | None:
 # -- the versions -----------------------------------------------------------------------------
 
 
-def next_version(session: Session, consultation: Consultation) -> DocumentVersion | None:
-    """The newest version of the document after the consulted one, if the region made one."""
-    consulted = consultation.version
-    return session.scalars(
-        select(DocumentVersion)
-        .where(
-            DocumentVersion.document_id == consulted.document_id,
-            DocumentVersion.number > consulted.number,
-        )
-        .order_by(DocumentVersion.number.desc())
-        .limit(1)
-    ).first()
-
-
 def is_later_section(consultation: Consultation, section: Section) -> bool:
     """The section belongs to a version of the consulted document after the consulted one."""
     consulted = consultation.version
@@ -100,7 +87,7 @@ def version_diff(
     session: Session, consultation: Consultation, version: DocumentVersion | None = None
 ) -> VersionDiff | None:
     """The consulted version against ``version`` (the next one by default), section by section."""
-    newer = version or next_version(session, consultation)
+    newer = version or lifecycle.next_version(session, consultation)
     if newer is None:
         return None
     return diff_versions(consultation.version, newer)

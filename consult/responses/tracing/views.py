@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from consult.consultations import lifecycle
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
 from consult.extensions import db
@@ -83,7 +84,7 @@ def _say_what_changed(change: tracing.LinkChange) -> None:
 def overview(code: str, slug: str) -> Page:
     """The sections of the next version: which changed, and after how many comments."""
     region, consultation = _traced(code, slug)
-    upcoming = tracing.next_version(db.session, consultation)
+    upcoming = lifecycle.next_version(db.session, consultation)
     return render_template(
         "responses/tracing_overview.html",
         region=region,
@@ -103,7 +104,7 @@ def overview(code: str, slug: str) -> Page:
 def answer_sections(code: str, slug: str, answer_id: int) -> Page:
     region, consultation = _traced(code, slug)
     answer = _answer(consultation, answer_id)
-    upcoming = tracing.next_version(db.session, consultation)
+    upcoming = lifecycle.next_version(db.session, consultation)
     form = ConfirmForm()
     diff = tracing.version_diff(db.session, consultation, upcoming) if upcoming else None
     if request.method == "POST":
