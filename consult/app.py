@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     init_accounts(app, login_manager)
 
     from consult.accounts.views import bp as accounts_bp
+    from consult.admin.region_views import bp as region_admin_bp
     from consult.admin.views import bp as admin_bp
     from consult.api.views import bp as api_bp
     from consult.comments.views import bp as comments_bp
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.participation.views import bp as participation_bp
     from consult.privacy.account_views import bp as account_erasure_bp
     from consult.privacy.submission_views import bp as erasure_bp
+    from consult.public.views import bp as public_bp
     from consult.regions.views import bp as regions_bp
     from consult.reports.views import bp as reactienota_bp
     from consult.responses.answers.views import bp as responses_bp
@@ -84,6 +86,8 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
 
     for blueprint in (
         web_bp,
+        public_bp,
+        region_admin_bp,
         regions_bp,
         monitoring_bp,
         accounts_bp,

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from consult.accounts.models import RegionRoleKind, User
 from consult.accounts.passwords import verify_password
-from consult.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from consult.regions.models import Municipality, Region, RegionMembership
+from consult.seeds.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
 def invoke(app, *args, **kwargs):

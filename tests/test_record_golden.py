@@ -33,7 +33,6 @@ from consult.app import create_app
 from consult.comments import services as comment_services
 from consult.comments.models import HideReason
 from consult.consultations import lifecycle
-from consult.demo import seed_demo
 from consult.extensions import db
 from consult.ledger import canonical
 from consult.ledger.models import ActorRole, RecordEvent
@@ -41,9 +40,10 @@ from consult.moderation import services as moderation
 from consult.organisations import tokens
 from consult.participation import activities
 from consult.privacy import submissions as erasure
+from consult.regions import services as region_services
 from consult.regions.services import seed_regions
 from consult.reports import services as reactienota
-from consult.responses.answers import workspace
+from consult.seeds.demo import seed_demo
 from tests import factories
 from tests.conftest import app_settings
 from tests.live import server_database
@@ -100,7 +100,7 @@ def _history(session, traveller) -> None:
     traveller.shift(timedelta(minutes=5))
 
     # A region setting, in the platform chain.
-    workspace.set_self_approval(session, world.official, consultation.region, True)
+    region_services.set_self_approval(session, world.official, consultation.region, True)
 
     # An organisation's API token, made and revoked.
     admin = factories.user(session, "tokens@example.org")

@@ -87,7 +87,7 @@ def _link_problem(error: services.TokenError, *, kind: str) -> tuple[str, int]:
 
 def region_admin_url(code: str) -> str:
     try:
-        return url_for("regions.admin", code=code)
+        return url_for("region_admin.index", code=code)
     except BuildError:  # the region admin pages are not registered in this build
         return f"/regios/{code}/beheer"
 
@@ -209,7 +209,7 @@ def logout() -> Response:
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion
     flash(_("You are logged out."), "success")
-    return redirect(url_for("web.home"))
+    return redirect(url_for("public.home"))
 
 
 # -- forgotten password --------------------------------------------------------------------

@@ -1,10 +1,22 @@
+"""Forms of the admin pages: organisations (platform), a region's team and settings."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, SelectField, StringField
-from wtforms.validators import URL, AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import (
+    URL,
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
+from consult.accounts.models import RegionRoleKind
 from consult.organisations.models import OrganisationKind
 
 
@@ -41,3 +53,40 @@ class VerificationForm(FlaskForm):
     """Says what the admin saw and wants, so a stale tab or a double submit cannot flip it."""
 
     verify = HiddenField(validators=[AnyOf(["yes", "no"])])
+
+
+class AddTeamMemberForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            InputRequired(_l("Fill in the email address of the person you want to add.")),
+            Length(max=254, message=_l("An email address has at most %(max)d characters.")),
+            Email(_l("Fill in an email address like name@example.nl.")),
+        ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(
+                RegionRoleKind.OFFICIAL.value, _l("Official: runs consultations and the team")
+            ),
+            SelectChoice(
+                RegionRoleKind.MODERATOR.value, _l("Moderator: hides comments, with a reason")
+            ),
+            SelectChoice(
+                RegionRoleKind.RESPONDER.value, _l("Responder: drafts answers to comments")
+            ),
+        ],
+        default=RegionRoleKind.RESPONDER.value,
+        validate_choice=True,
+        validators=[InputRequired(_l("Choose a role."))],
+    )
+
+    @property
+    def role_kind(self) -> RegionRoleKind:
+        return RegionRoleKind(self.role.data)
+
+
+class SelfApprovalForm(FlaskForm):
+    allow = BooleanField(_l("Officials may approve answers they drafted themselves"))

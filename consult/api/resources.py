@@ -124,7 +124,7 @@ def _consultation_options() -> list[Any]:
 
 
 def _html_url(item: Consultation) -> str:
-    return url_for("comments.page", slug=item.slug, _external=True)
+    return url_for("public.consultation", slug=item.slug, _external=True)
 
 
 def public_consultation(session: Session, slug: str) -> Consultation:

@@ -37,6 +37,7 @@ from consult.comments import forms as comment_forms
 from consult.comments import services as comment_services
 from consult.comments.models import Submission
 from consult.consultations import lifecycle
+from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation, ConsultationState
 from consult.i18n import current_locale
 from consult.ledger import proofs
@@ -224,16 +225,14 @@ def receipt(session: Session, submission: Submission) -> dict[str, Any]:
         "received_at": moment(submission.received_at),
         "content_hash": submission.content_hash,
         "comment_count": len(submission.comments),
-        "receipt_url": url_for("comments.status", code=submission.tracking_code, _external=True),
+        "receipt_url": url_for("public.status", code=submission.tracking_code, _external=True),
         "leaf_index": event.leaf_index,
         "inclusion_url": url_for("api.inclusion", leaf_index=event.leaf_index, _external=True),
     }
 
 
 def _answer(session: Session, submission: Submission, replayed: bool) -> Written:
-    headers = {
-        "Location": url_for("comments.status", code=submission.tracking_code, _external=True)
-    }
+    headers = {"Location": url_for("public.status", code=submission.tracking_code, _external=True)}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
     return Written(receipt(session, submission), 201, headers)
@@ -256,7 +255,7 @@ def _repeat(session: Session, existing: Submission, token: ApiToken, digest: str
 
 
 def _consultation(session: Session, slug: str, now: datetime) -> Consultation:
-    consultation = comment_services.public_consultation(session, slug)
+    consultation = consultation_services.public_consultation(session, slug)
     if consultation is None or not allowed(None, "consultation:page:view", consultation):
         raise ApiError(404, _("There is no public resource at this address."))
     due = (consultation.state is ConsultationState.SCHEDULED and consultation.opens_at <= now) or (
@@ -288,7 +287,7 @@ def submit(
     if not consultation.accepts_comments_at(now):
         raise ApiError(409, _("This consultation does not accept comments now."))
 
-    sections = comment_services.sections_of(session, consultation)
+    sections = consultation_services.sections_of(session, consultation)
     groups = stakeholders.active_groups(session)
     municipalities = members_on(session, consultation.region, now.date())
     questions = comment_services.questions_of(session, consultation)

@@ -41,7 +41,7 @@ def send_receipt(submission: Submission, to: str) -> None:
             if pending
             else None
         ),
-        status_link=external_url("comments.status", code=submission.tracking_code),
+        status_link=external_url("public.status", code=submission.tracking_code),
         withdraw_link=external_url(
             "comments.withdraw_choose", token=make_token("withdraw-comment", submission)
         ),

@@ -35,7 +35,7 @@ from consult.comments.models import (
     SubmissionState,
 )
 from consult.consultations.models import Consultation, Question
-from consult.documents.models import DocumentVersion, Section
+from consult.documents.models import Section
 from consult.ledger import canonical as record_canonical
 from consult.ledger import services as record
 from consult.ledger.models import ActorRole, EventKind
@@ -67,36 +67,6 @@ class TokenError(Exception):
 
 
 # -- reading the public page ---------------------------------------------------------------
-
-
-def public_consultation(session: Session, slug: str) -> Consultation | None:
-    """The consultation with its version and document, in one query."""
-    return session.scalar(
-        select(Consultation)
-        .where(Consultation.slug == slug)
-        .options(
-            joinedload(Consultation.version).joinedload(DocumentVersion.document),
-            joinedload(Consultation.region),
-        )
-    )
-
-
-def sections_of(session: Session, consultation: Consultation) -> list[Section]:
-    return list(
-        session.scalars(
-            select(Section)
-            .where(Section.version_id == consultation.version_id)
-            .order_by(Section.position)
-        )
-    )
-
-
-def section_by_anchor(session: Session, consultation: Consultation, anchor: str) -> Section | None:
-    return session.scalar(
-        select(Section).where(
-            Section.version_id == consultation.version_id, Section.anchor == anchor
-        )
-    )
 
 
 def public_counts_by_section(session: Session, consultation: Consultation) -> dict[int | None, int]:
@@ -681,12 +651,3 @@ def read_token(session: Session, purpose: str, token: str, max_age: int) -> Subm
 
 
 # -- the moment the consultation is in -----------------------------------------------------
-
-
-def phase(consultation: Consultation, now: datetime) -> str:
-    """'open', 'not_yet' or 'closed', by the clock (a state may lag behind its moment)."""
-    if consultation.accepts_comments_at(now):
-        return "open"
-    if consultation.has_closed or now >= consultation.closes_at:
-        return "closed"
-    return "not_yet"

@@ -25,34 +25,30 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from consult import uploads
-from consult.comments import codes, forms, services
+from consult.comments import codes, forms, receipts, services
 from consult.comments import mail as comment_mail
 from consult.comments.models import Attachment, Comment, Submission, SubmissionState
 from consult.comments.text import render_comment
-from consult.consultations import lifecycle
-from consult.consultations.models import Consultation, ConsultationState
+from consult.consultations import pages
+from consult.consultations import services as consultation_services
+from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.documents.sanitising import sanitise_body
 from consult.extensions import db, limiter
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
-from consult.ledger import proofs
-from consult.ledger.canonical import canonical_bytes
 from consult.mail import MailError
 from consult.organisations.models import Organisation
-from consult.participation import activities
-from consult.permissions import allowed, authorize
+from consult.permissions import allowed
 from consult.regions.services import members_on
-from consult.responses.tracing import services as tracing
 from consult.stakeholders import services as stakeholders
 from consult.web.arguments import whole_number
 from consult.web.downloads import send_attachment
@@ -63,8 +59,6 @@ bp = Blueprint("comments", __name__)
 
 Page = str | tuple[str, int] | Response
 
-SESSION_KEY = "consult_receipts"
-REMEMBERED_RECEIPTS = 10
 # The idempotency keys of the forms this browser was given: only a repeat from the browser
 # that filled in the form gets the receipt again (with the email address and all texts).
 FORM_KEYS = "consult_form_keys"
@@ -77,10 +71,6 @@ SUBMISSION_MAX_REQUEST = uploads.MAX_FILES * uploads.MAX_FILE_SIZE + 1024 * 1024
 
 submission_limit = limiter.limit(
     lambda: current_app.config.get("RATELIMIT_SUBMISSION", "20 per hour"), methods=["POST"]
-)
-lookup_limit = limiter.shared_limit(
-    lambda: current_app.config.get("RATELIMIT_RECEIPT_LOOKUP", "30 per minute"),
-    scope="receipt-lookup",
 )
 link_limit = limiter.shared_limit(
     lambda: current_app.config.get("RATELIMIT_RECEIPT_LOOKUP", "30 per minute"),
@@ -161,65 +151,6 @@ def public_name(submission: Submission) -> str | None:
     return services.public_name(submission)
 
 
-def _actor() -> Any:
-    return current_user if current_user.is_authenticated else None
-
-
-def _consultation_or_404(slug: str) -> Consultation:
-    consultation = services.public_consultation(db.session, slug)
-    if consultation is None:
-        abort(404)
-    authorize(current_user, "consultation:page:view", consultation, hide=True)
-    return consultation
-
-
-def _is_due(consultation: Consultation, now: datetime) -> bool:
-    """Its opening or closing moment has passed, and the clock has not noticed yet."""
-    if consultation.state is ConsultationState.SCHEDULED:
-        return consultation.opens_at <= now
-    if consultation.state is ConsultationState.OPEN:
-        return consultation.closes_at <= now
-    return False
-
-
-def _catch_up_clock(consultation: Consultation, now: datetime) -> None:
-    """Open or close a consultation whose moment has come, before showing or using it.
-
-    The clock runs on requests at most every 30 seconds; without this a consultation
-    would say "not open yet" for up to that long after its opening moment.
-    """
-    if not _is_due(consultation, now):
-        return
-    try:
-        lifecycle.advance(db.session, now)
-        db.session.commit()
-    except SQLAlchemyError:  # the regular clock will do it; the page must still work
-        db.session.rollback()
-        log.exception("could not open or close consultation %s on time", consultation.slug)
-
-
-def time_left(consultation: Consultation, now: datetime) -> str:
-    """ "nog 12 dagen", "nog 5 uur", "gesloten op 3 maart 2027": the clock, in words."""
-    phase = services.phase(consultation, now)
-    if phase == "closed":
-        return _("closed on %(day)s", day=format_date(consultation.closes_at, "long"))
-    if phase == "not_yet":
-        return _("opens on %(day)s", day=format_date(consultation.opens_at, "long"))
-    left = consultation.closes_at - now
-    if left.days >= 1:
-        return ngettext("%(num)d day left", "%(num)d days left", left.days)
-    hours = left.seconds // 3600
-    if hours >= 1:
-        return ngettext("%(num)d hour left", "%(num)d hours left", hours)
-    minutes = max(1, left.seconds // 60)
-    return ngettext("%(num)d minute left", "%(num)d minutes left", minutes)
-
-
-def _remember_receipt(code: str) -> None:
-    remembered = [c for c in session.get(SESSION_KEY, []) if c != code]
-    session[SESSION_KEY] = [*remembered, code][-REMEMBERED_RECEIPTS:]
-
-
 def _remember_form_key(key: str | None) -> None:
     if not forms.is_idempotency_key(key):
         return
@@ -232,63 +163,7 @@ def _filled_in_here(key: str) -> bool:
     return key in session.get(FORM_KEYS, [])
 
 
-def _is_sender(submission: Submission) -> bool:
-    if submission.tracking_code in session.get(SESSION_KEY, []):
-        return True
-    actor = _actor()
-    return actor is not None and submission.user_id == actor.id
-
-
 # -- the public page -----------------------------------------------------------------------
-
-
-@bp.get("/consultaties/<slug>")
-def page(slug: str) -> Page:
-    consultation = _consultation_or_404(slug)
-    now = utcnow()
-    _catch_up_clock(consultation, now)
-    sections = services.sections_of(db.session, consultation)
-    counts = services.public_counts_by_section(db.session, consultation)
-    return render_template(
-        "comments/page.html",
-        consultation=consultation,
-        document=consultation.version.document,
-        sections=sections,
-        counts=counts,
-        total=sum(counts.values()),
-        first_comments=services.first_public_comments(db.session, consultation),
-        group_counts=services.counts_by_group(db.session, consultation),
-        phase=services.phase(consultation, now),
-        time_left=time_left(consultation, now),
-        locale=current_locale(),
-        shown_per_section=services.FIRST_COMMENTS_PER_SECTION,
-        activities=activities.activities_for_public(db.session, consultation),
-    )
-
-
-@bp.get("/consultaties/<slug>/onderdelen/<anchor>/reacties")
-def section_comments(slug: str, anchor: str) -> Page:
-    consultation = _consultation_or_404(slug)
-    section = None
-    if anchor != forms.GENERAL:
-        section = services.section_by_anchor(db.session, consultation, anchor)
-        if section is None:
-            abort(404)
-    after = request.args.get("na", type=whole_number)
-    comments, more = services.public_comments_page(db.session, consultation, section, after)
-    counts = services.public_counts_by_section(db.session, consultation)
-    return render_template(
-        "comments/section_comments.html",
-        consultation=consultation,
-        section=section,
-        anchor=anchor,
-        comments=comments,
-        more=more,
-        after=after,
-        total=counts.get(section.id if section else None, 0),
-        phase=services.phase(consultation, utcnow()),
-        locale=current_locale(),
-    )
 
 
 # -- submitting ----------------------------------------------------------------------------
@@ -303,8 +178,8 @@ class _Choices:
 
 
 def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = None):
-    actor = _actor()
-    sections = services.sections_of(db.session, consultation)
+    actor = receipts.actor()
+    sections = consultation_services.sections_of(db.session, consultation)
     if anchor and anchor not in {s.anchor for s in sections}:
         anchor = None
     choices = _Choices(
@@ -336,7 +211,7 @@ def _render_form(consultation: Consultation, form: Any, sections: list[Any], **e
         max_length=services.MAX_COMMENT_LENGTH,
         max_files=uploads.MAX_FILES,
         max_file_mb=uploads.MAX_FILE_SIZE // (1024 * 1024),
-        time_left=time_left(consultation, utcnow()),
+        time_left=pages.time_left(consultation, utcnow()),
         **extra,
     )
 
@@ -347,7 +222,7 @@ def _closed_page(consultation: Consultation, status: int = 200) -> tuple[str, in
         render_template(
             "comments/closed.html",
             consultation=consultation,
-            phase=services.phase(consultation, now),
+            phase=consultation_services.phase(consultation, now),
         ),
         status,
     )
@@ -400,7 +275,7 @@ def _draft(
     files: list[Any],
 ) -> services.Draft:
     """The validated form as a draft; ``organisation`` is one the sender may speak for."""
-    actor = _actor()
+    actor = receipts.actor()
     # Under 16: no name and no organisation, whatever was filled in before the age.
     if form.under_16:
         organisation = None
@@ -423,9 +298,9 @@ def _draft(
 @bp.route("/consultaties/<slug>/reageren", methods=["GET", "POST"])
 @submission_limit
 def submit(slug: str) -> Page:
-    consultation = _consultation_or_404(slug)
+    consultation = pages.consultation_or_404(slug)
     now = utcnow()
-    _catch_up_clock(consultation, now)
+    pages.catch_up_clock(consultation, now)
     if request.method == "GET":
         if not consultation.accepts_comments_at(now):
             return _closed_page(consultation)
@@ -463,7 +338,7 @@ def submit(slug: str) -> Page:
         return _closed_page(consultation, 409)
     if not created:  # a request with the same key won the race: this one is a repeat
         return _answer_repeat(submission, key)
-    _remember_receipt(submission.tracking_code)
+    receipts.remember(submission.tracking_code)
     to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
     if to:
         try:
@@ -476,7 +351,7 @@ def submit(slug: str) -> Page:
                 ),
                 "warning",
             )
-    return redirect(url_for(".receipt", code=submission.tracking_code))
+    return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 
 def _store(
@@ -507,96 +382,23 @@ def _answer_repeat(existing: Submission, key: str) -> Response:
     A key alone proves nothing: it may come from a copied page or another person's form,
     and the receipt shows the email address and texts that are not published.
     """
-    if _filled_in_here(key) or _is_sender(existing):
-        _remember_receipt(existing.tracking_code)
-        return redirect(url_for(".receipt", code=existing.tracking_code))
-    return redirect(url_for(".status", code=existing.tracking_code))
+    if _filled_in_here(key) or receipts.is_sender(existing):
+        receipts.remember(existing.tracking_code)
+        return redirect(url_for("public.receipt", code=existing.tracking_code))
+    return redirect(url_for("public.status", code=existing.tracking_code))
 
 
 # -- receipts ------------------------------------------------------------------------------
-
-
-def _submission_or_404(code: str) -> Submission:
-    normalised = codes.normalise(code)
-    if normalised is None:
-        abort(404)
-    submission = services.find_by_code(db.session, normalised)
-    if submission is None:
-        abort(404)
-    return submission
-
-
-def _question_texts(submission: Submission) -> dict[int, Any]:
-    return {q.id: q for q in submission.consultation.questions}
-
-
-def _own_submission(code: str) -> Submission | None:
-    """The submission with this code if this visitor sent it, else None.
-
-    Nobody else learns from the answer whether the code exists: an unknown code and a
-    stranger's code look the same.
-    """
-    normalised = codes.normalise(code)
-    if normalised is None:
-        return None
-    if normalised not in session.get(SESSION_KEY, []) and _actor() is None:
-        return None
-    submission = services.find_by_code(db.session, normalised)
-    return submission if submission is not None and _is_sender(submission) else None
-
-
-@bp.get("/ontvangst/<code>/bewijs")
-@lookup_limit
-def receipt(code: str) -> Page:
-    submission = _own_submission(code)
-    if submission is None:
-        return redirect(url_for(".status", code=codes.normalise(code) or code))
-    content = services.canonical_content(submission)
-    actor = _actor()
-    return render_template(
-        "comments/receipt.html",
-        submission=submission,
-        consultation=submission.consultation,
-        questions=_question_texts(submission),
-        canonical_json=canonical_bytes(content).decode(),
-        may_withdraw=actor is not None
-        and allowed(actor, "submission:comment:withdraw", submission)
-        and submission.consultation.accepts_comments_at(utcnow()),
-        may_download=actor is not None
-        and allowed(actor, "submission:attachment:download", submission),
-        email=comment_mail.recipient(submission),
-        resend_form=ConfirmForm(),
-        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
-        record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
-    )
-
-
-@bp.get("/ontvangst/<code>/bewijs/inhoud.json")
-@lookup_limit
-def receipt_content(code: str) -> Page:
-    """The exact bytes behind the fingerprint, to check with ``sha256sum``."""
-    submission = _own_submission(code)
-    if submission is None:
-        return redirect(url_for(".status", code=codes.normalise(code) or code))
-    response = current_app.response_class(
-        canonical_bytes(services.canonical_content(submission)),
-        mimetype="application/json",
-    )
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="reactie-{submission.tracking_code}.json"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.post("/ontvangst/<code>/bewijs/opnieuw-mailen")
 @resend_per_visitor
 @resend_per_submission
 def resend_receipt(code: str) -> Page:
-    submission = _own_submission(code)
+    submission = receipts.own_submission(code)
     if submission is None or not ConfirmForm().validate_on_submit():
         abort(404)
-    actor = _actor()
+    actor = receipts.actor()
     to = comment_mail.recipient(submission) or (
         actor.email if actor is not None and submission.user_id == actor.id else None
     )
@@ -607,57 +409,7 @@ def resend_receipt(code: str) -> Page:
             flash(_("We sent the email again."), "success")
         except MailError:
             flash(_("We could not send the email. Please try again later."), "error")
-    return redirect(url_for(".receipt", code=submission.tracking_code))
-
-
-@bp.get("/ontvangst")
-@lookup_limit
-def lookup() -> Page:
-    form = forms.LookupForm(request.args)
-    if request.args and form.validate():
-        normalised = codes.normalise(form.code.data or "")
-        if normalised is None:
-            form.code.errors.append(
-                _(
-                    "This code is not valid. Check the characters: a code has 12 letters "
-                    "and digits, like K7QX-M2PA-9R2N."
-                )
-            )
-        else:
-            return redirect(url_for(".status", code=normalised))
-    return render_template("comments/lookup.html", form=form), 200 if not form.errors else 400
-
-
-@bp.get("/ontvangst/<code>")
-@lookup_limit
-def status(code: str) -> Page:
-    normalised = codes.normalise(code)
-    if normalised is None:
-        form = forms.LookupForm(formdata=None, code=code)
-        form.code.errors = [
-            _(
-                "This code is not valid. Check the characters: a code has 12 letters and "
-                "digits, like K7QX-M2PA-9R2N."
-            )
-        ]
-        return render_template("comments/lookup.html", form=form), 400
-    if normalised != code:
-        return redirect(url_for(".status", code=normalised), 301)
-    submission = services.find_by_code(db.session, normalised)
-    if submission is None:
-        form = forms.LookupForm(formdata=None, code=codes.display(normalised))
-        form.code.errors = [
-            _("We cannot find a comment with this code. Check the code on your receipt.")
-        ]
-        return render_template("comments/lookup.html", form=form), 404
-    return render_template(
-        "comments/status.html",
-        submission=submission,
-        consultation=submission.consultation,
-        is_sender=_is_sender(submission),
-        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
-        record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
-    )
+    return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 
 # -- confirming by email -------------------------------------------------------------------
@@ -683,7 +435,7 @@ def confirm(token: str) -> Page:
     now = utcnow()
     if submission.state is SubmissionState.CONFIRMED:
         flash(_("Your comment was already confirmed."), "info")
-        return redirect(url_for(".status", code=submission.tracking_code))
+        return redirect(url_for("public.status", code=submission.tracking_code))
     if submission.state is SubmissionState.DISCARDED or services.is_pending_expired(
         submission, now
     ):
@@ -693,9 +445,9 @@ def confirm(token: str) -> Page:
         return render_template("comments/confirm.html", submission=submission, form=form)
     services.confirm(db.session, submission, now)
     db.session.commit()
-    _remember_receipt(submission.tracking_code)
+    receipts.remember(submission.tracking_code)
     flash(_("Thank you! Your comment is confirmed."), "success")
-    return redirect(url_for(".status", code=submission.tracking_code))
+    return redirect(url_for("public.status", code=submission.tracking_code))
 
 
 # -- withdrawing ---------------------------------------------------------------------------
@@ -725,7 +477,7 @@ def _withdraw_page(submission: Submission, comment: Comment, action: str, back: 
     now = utcnow()
     if comment.withdrawn_at is not None:
         flash(_("This comment was already withdrawn."), "info")
-        return redirect(url_for(".status", code=submission.tracking_code))
+        return redirect(url_for("public.status", code=submission.tracking_code))
     if not submission.consultation.accepts_comments_at(now):
         return render_template(
             "comments/withdraw_closed.html", submission=submission, back=back
@@ -749,7 +501,7 @@ def _withdraw_page(submission: Submission, comment: Comment, action: str, back: 
         ), 409
     db.session.commit()
     flash(_("Your comment is withdrawn. It is no longer shown on the website."), "success")
-    return redirect(url_for(".status", code=submission.tracking_code))
+    return redirect(url_for("public.status", code=submission.tracking_code))
 
 
 @bp.get("/reactie/intrekken/<token>")
@@ -780,7 +532,7 @@ def withdraw_by_link(token: str, position: int) -> Page:
 
 @bp.route("/ontvangst/<code>/reacties/<int:position>/intrekken", methods=["GET", "POST"])
 def withdraw_as_sender(code: str, position: int) -> Page:
-    submission = _submission_or_404(code)
+    submission = receipts.submission_or_404(code)
     if not allowed(current_user, "submission:comment:withdraw", submission):
         abort(404)
     comment = _comment_at(submission, position)
@@ -788,7 +540,7 @@ def withdraw_as_sender(code: str, position: int) -> Page:
         submission,
         comment,
         url_for(".withdraw_as_sender", code=submission.tracking_code, position=position),
-        url_for(".receipt", code=submission.tracking_code),
+        url_for("public.receipt", code=submission.tracking_code),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from consult.consultations.lifecycle import (
     EDITABLE_STATES,
@@ -32,7 +32,7 @@ from consult.consultations.models import (
     StateChange,
 )
 from consult.db import utcnow
-from consult.documents.models import Document, DocumentVersion
+from consult.documents.models import Document, DocumentVersion, Section
 from consult.regions.models import Region
 from consult.stakeholders.models import StakeholderGroup
 
@@ -402,3 +402,45 @@ def region_question(
             Question.id == question_id, Question.consultation_id == consultation.id
         )
     )
+
+
+# -- reading one consultation, as every public page does ------------------------------------
+
+
+def public_consultation(session: Session, slug: str) -> Consultation | None:
+    """The consultation with its version and document, in one query."""
+    return session.scalar(
+        select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(
+            joinedload(Consultation.version).joinedload(DocumentVersion.document),
+            joinedload(Consultation.region),
+        )
+    )
+
+
+def sections_of(session: Session, consultation: Consultation) -> list[Section]:
+    return list(
+        session.scalars(
+            select(Section)
+            .where(Section.version_id == consultation.version_id)
+            .order_by(Section.position)
+        )
+    )
+
+
+def section_by_anchor(session: Session, consultation: Consultation, anchor: str) -> Section | None:
+    return session.scalar(
+        select(Section).where(
+            Section.version_id == consultation.version_id, Section.anchor == anchor
+        )
+    )
+
+
+def phase(consultation: Consultation, now: datetime) -> str:
+    """'open', 'not_yet' or 'closed', by the clock (a state may lag behind its moment)."""
+    if consultation.accepts_comments_at(now):
+        return "open"
+    if consultation.has_closed or now >= consultation.closes_at:
+        return "closed"
+    return "not_yet"

@@ -16,7 +16,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult.documents import importing, services
-from consult.documents.diff import diff_versions
 from consult.documents.forms import (
     ChangeNoteForm,
     DocumentForm,
@@ -32,7 +31,6 @@ from consult.forms import ConfirmForm
 from consult.permissions import allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
-from consult.responses.tracing import services as tracing
 from consult.web.arguments import whole_number
 
 bp = Blueprint("documents", __name__)
@@ -462,62 +460,3 @@ def remove_section(code: str, document_id: int, number: int, section_id: int) ->
 
 
 # -- public pages ----------------------------------------------------------------------------
-
-
-def _public_document(document_id: int) -> Document:
-    item = db.session.get(Document, document_id)
-    if item is None:
-        abort(404)
-    return item
-
-
-def _viewable_version(document: Document, number: int) -> DocumentVersion:
-    shown = services.version_of(db.session, document, number)
-    if shown is None or not allowed(current_user, "document:version:view", shown):
-        abort(404)
-    return shown
-
-
-@bp.get("/documenten/<int:document_id>/versies/<int:number>")
-def public_version(document_id: int, number: int) -> str:
-    item = _public_document(document_id)
-    shown = _viewable_version(item, number)
-    return render_template(
-        "documents/public_version.html",
-        document=item,
-        version=shown,
-        content_hash=shown.content_hash,
-        is_team=allowed(current_user, "region:consultations:view-drafts", item.region),
-    )
-
-
-@bp.get("/documenten/<int:document_id>/verschillen")
-def diff(document_id: int) -> str:
-    item = _public_document(document_id)
-    numbers = [v.number for v in item.versions]
-    if len(numbers) < 2 and not request.args:
-        abort(404)
-    old_number = request.args.get("van", type=whole_number)
-    new_number = request.args.get("naar", type=whole_number)
-    if new_number is None:
-        new_number = numbers[-1] if numbers else 0
-    if old_number is None:
-        old_number = max((n for n in numbers if n < new_number), default=0)
-    old = _viewable_version(item, old_number)
-    new = _viewable_version(item, new_number)
-    is_team = allowed(current_user, "region:consultations:view-drafts", item.region)
-    choices = [v for v in item.versions if v.is_locked or is_team]
-    result = diff_versions(old, new)
-    # Per section of the newer version: after how many comments (of which consultation) it
-    # changed, from the published answers linked to it.
-    traces = tracing.public_traces(db.session, [c.new.id for c in result.changes if c.new])
-    return render_template(
-        "documents/diff.html",
-        document=item,
-        result=result,
-        old=old,
-        new=new,
-        choices=choices,
-        is_team=is_team,
-        traces=traces,
-    )

@@ -32,8 +32,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult import jobs
-from consult.comments.services import public_consultation
 from consult.consultations.models import Consultation, ConsultationState
+from consult.consultations.services import public_consultation
 from consult.evidence import bundle
 from consult.extensions import db, limiter
 from consult.forms import ConfirmForm

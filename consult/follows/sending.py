@@ -78,7 +78,7 @@ def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> No
         for notice in notices:
             consultation = _consultation(notice)
             link = (
-                external_url("comments.page", slug=consultation.slug)
+                external_url("public.consultation", slug=consultation.slug)
                 if consultation is not None
                 else None
             )

@@ -48,10 +48,10 @@ def _target(kind: TargetKind, target_id: int) -> Any:
 
 def target_url(kind: TargetKind, target: Any) -> str:
     if kind is TargetKind.CONSULTATION:
-        return url_for("comments.page", slug=target.slug)
+        return url_for("public.consultation", slug=target.slug)
     if kind is TargetKind.REGION:
-        return url_for("regions.detail", code=target.code)
-    return url_for("organisations.page", key=target.slug)
+        return url_for("public.region", code=target.code)
+    return url_for("public.organisation", key=target.slug)
 
 
 def target_name(kind: TargetKind, target: Any) -> str:

@@ -276,15 +276,6 @@ def reportable_comment(session: Session, comment_id: int) -> Comment | None:
     )
 
 
-def public_consultation(session: Session, slug: str) -> Consultation | None:
-    """A consultation anyone may see (no longer a draft), by its slug."""
-    return session.scalar(
-        select(Consultation).where(
-            Consultation.slug == slug, Consultation.state != ConsultationState.DRAFT
-        )
-    )
-
-
 QUEUE_FILTERS = ("alle", "gemeld", "verborgen")
 
 
@@ -414,8 +405,8 @@ def status_page_url(submission: Submission) -> str:
     Built on the configured base URL (never the request's Host), so it works from a job or
     the CLI as well.
     """
-    if "comments.status" in current_app.view_functions:
-        return external_url("comments.status", code=submission.tracking_code)
+    if "public.status" in current_app.view_functions:
+        return external_url("public.status", code=submission.tracking_code)
     return current_app.config["BASE_URL"].rstrip("/") + f"/ontvangst/{submission.tracking_code}"
 
 

@@ -25,7 +25,8 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from consult.comments.models import Comment
-from consult.consultations.models import Consultation
+from consult.consultations import services as consultation_services
+from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import db, limiter
 from consult.mail import MailError
 from consult.moderation import services
@@ -266,7 +267,9 @@ def report(comment_id: int) -> Page:
 def reported() -> str:
     """Thanks; it names no comment, so it tells nothing about any id."""
     slug = request.args.get("consultatie", "")
-    consultation = services.public_consultation(db.session, slug) if slug else None
+    consultation = consultation_services.public_consultation(db.session, slug) if slug else None
+    if consultation is not None and consultation.state is ConsultationState.DRAFT:
+        consultation = None
     return render_template(
         "moderation/report_thanks.html",
         consultation=consultation,

@@ -209,7 +209,7 @@ def _words(item: News, consultation: Consultation) -> tuple[str, str, str]:
     """Title, summary and link of one entry (in the locale in force)."""
     title = consultation.title
     region = consultation.region.name
-    page = url_for("comments.page", slug=consultation.slug, _external=True)
+    page = url_for("public.consultation", slug=consultation.slug, _external=True)
     facts = item.facts
     if item.kind == "opened":
         return (
@@ -297,7 +297,7 @@ def _words(item: News, consultation: Consultation) -> tuple[str, str, str]:
         return _("Reactienota published: %(title)s", title=title), summary, link
     # a new version
     link = url_for(
-        "documents.public_version",
+        "public.version",
         document_id=facts["document_id"],
         number=facts["number"],
         _external=True,
@@ -329,7 +329,7 @@ def _feed(
         element(feed, "updated", atom.moment(updated))
         author = element(feed, "author")
         element(author, "name", "Consult")
-        element(author, "uri", url_for("web.home", _external=True))
+        element(author, "uri", url_for("public.home", _external=True))
         element(feed, "link", rel="self", type=atom.MIMETYPE, href=self_url)
         element(feed, "link", rel="alternate", type="text/html", href=page_url)
         for item in items:
@@ -388,7 +388,7 @@ def region(code: str) -> Response:
         scope=f"regios/{found.code}",
         title=title,
         self_url=url_for("feeds.region", code=found.code, _external=True),
-        page_url=url_for("regions.detail", code=found.code, _external=True),
+        page_url=url_for("public.region", code=found.code, _external=True),
         items=news(db.session, region_id=found.id),
     )
     return _respond(body, updated)
@@ -407,7 +407,7 @@ def consultation(slug: str) -> Response:
         scope=f"consultaties/{found.slug}",
         title=title,
         self_url=url_for("feeds.consultation", slug=found.slug, _external=True),
-        page_url=url_for("comments.page", slug=found.slug, _external=True),
+        page_url=url_for("public.consultation", slug=found.slug, _external=True),
         items=news(db.session, consultation_id=found.id),
     )
     return _respond(body, updated)

@@ -127,7 +127,7 @@ def _map(rows: list[RegionRow]):
             name=row.name,
             state=state_key(row),
             state_label=state_label(row),
-            href=url_for("regions.detail", code=row.code),
+            href=url_for("public.region", code=row.code),
         )
         for row in rows
     ]

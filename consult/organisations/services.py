@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult.accounts.models import User
 from consult.accounts.services import email_key
-from consult.comments.models import Comment, Submission
-from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
-from consult.regions.models import Region
-from consult.responses.answers.services import current_answers
-from consult.responses.models import Answer
 
 
 class OrganisationError(ValueError):
@@ -127,65 +121,6 @@ def verified_organisations(
         .offset((page - 1) * per_page)
     )
     return list(rows), total
-
-
-@dataclass
-class PublicComment:
-    comment: Comment
-    answer: Answer | None
-
-
-@dataclass
-class ConsultationGroup:
-    consultation: Consultation
-    comments: list[PublicComment] = field(default_factory=list)
-
-
-def _public_comments_of(organisation: Organisation) -> Select[Any]:
-    """Only what the public may read: ``is_public`` comments (confirmed, consented, not
-    hidden, not withdrawn) on non-draft consultations, sent on behalf of this organisation
-    while it was verified."""
-    return (
-        select(Comment)
-        .join(Submission, Submission.id == Comment.submission_id)
-        .join(Consultation, Consultation.id == Comment.consultation_id)
-        .where(
-            Submission.organisation_id == organisation.id,
-            Submission.organisation_verified.is_(True),
-            Comment.is_public.is_(True),
-            Consultation.state != ConsultationState.DRAFT,
-        )
-    )
-
-
-def public_comments(
-    session: Session, organisation: Organisation, page: int, per_page: int = PUBLIC_PER_PAGE
-) -> tuple[list[ConsultationGroup], int]:
-    """One page of the organisation's public comments, grouped per consultation (newest
-    consultation first), each with its current published answer."""
-    query = _public_comments_of(organisation)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        session.execute(
-            query.add_columns(Consultation)
-            .options(
-                joinedload(Comment.section),
-                joinedload(Comment.submission).joinedload(Submission.stakeholder_group),
-                contains_eager(Consultation.region),
-            )
-            .join(Region, Region.id == Consultation.region_id)
-            .order_by(Consultation.opens_at.desc(), Consultation.id.desc(), Comment.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    answers = current_answers(session, [row[0].id for row in rows])
-    groups: list[ConsultationGroup] = []
-    for comment, consultation in rows:
-        if not groups or groups[-1].consultation.id != consultation.id:
-            groups.append(ConsultationGroup(consultation))
-        groups[-1].comments.append(PublicComment(comment, answers.get(comment.id)))
-    return groups, total
 
 
 # -- members ----------------------------------------------------------------------------------

@@ -12,9 +12,7 @@ the session or a flash message), see when each was last used, and revoke one.
 
 from __future__ import annotations
 
-from math import ceil
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -27,7 +25,7 @@ from consult.organisations import services, tokens
 from consult.organisations.forms import ConfirmForm, InviteForm, RoleForm, TokenForm
 from consult.organisations.models import ApiToken, Organisation, OrganisationMember
 from consult.permissions import allowed, authorize
-from consult.web.arguments import whole_number
+from consult.web.arguments import page_count, page_number
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisaties")
 
@@ -48,48 +46,19 @@ token_limit = limiter.limit(
 )
 
 
-def _page_number() -> int:
-    return max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
-
-
-def _pages(total: int, per_page: int) -> int:
-    return max(ceil(total / per_page), 1)
-
-
 # -- public -----------------------------------------------------------------------------------
 
 
 @bp.get("")
 def index() -> Page:
-    page = _page_number()
+    page = page_number()
     rows, total = services.verified_organisations(db.session, page, services.PUBLIC_PER_PAGE)
     return render_template(
         "organisations/index.html",
         organisations=rows,
         total=total,
         page=page,
-        pages=_pages(total, services.PUBLIC_PER_PAGE),
-    )
-
-
-@bp.get("/<key>")
-def page(key: str) -> Page:
-    organisation = services.public_organisation(db.session, key)
-    if organisation is None:
-        abort(404)
-    authorize(current_user, "organisation:page:view", organisation, hide=True)
-    number = _page_number()
-    groups, total = services.public_comments(
-        db.session, organisation, number, services.PUBLIC_PER_PAGE
-    )
-    return render_template(
-        "organisations/page.html",
-        organisation=organisation,
-        groups=groups,
-        total=total,
-        page=number,
-        pages=_pages(total, services.PUBLIC_PER_PAGE),
-        may_see_members=allowed(current_user, "organisation:members:view", organisation),
+        pages=page_count(total, services.PUBLIC_PER_PAGE),
     )
 
 

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from consult.comments import services as comment_services
 from consult.consultations import services
+from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.i18n import current_locale
@@ -46,7 +46,7 @@ MORE_ROWS = "meer_regels"
 
 @bp.get("/consultaties/<slug>/deelname")
 def public(slug: str) -> str:
-    consultation = comment_services.public_consultation(db.session, slug)
+    consultation = consultation_services.public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
     authorize(current_user, "consultation:page:view", consultation, hide=True)

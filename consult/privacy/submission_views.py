@@ -90,9 +90,7 @@ def erase_by_link(token: str) -> Page:
             410 if error.expired else 404,
         )
     action = url_for(".erase_by_link", token=token)
-    return _erase_page(
-        submission, action, url_for("comments.status", code=submission.tracking_code)
-    )
+    return _erase_page(submission, action, url_for("public.status", code=submission.tracking_code))
 
 
 @bp.route("/ontvangst/<code>/gegevens-wissen", methods=["GET", "POST"])
@@ -106,7 +104,7 @@ def erase_as_sender(code: str) -> Page:
     return _erase_page(
         submission,
         url_for(".erase_as_sender", code=submission.tracking_code),
-        url_for("comments.receipt", code=submission.tracking_code),
+        url_for("public.receipt", code=submission.tracking_code),
     )
 
 

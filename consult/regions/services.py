@@ -12,11 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from consult.ledger import services as record
+from consult.ledger.actors import role_in_region
+from consult.ledger.models import ActorRole, EventKind
 from consult.regions.models import (
     Municipality,
     Region,
@@ -24,9 +27,6 @@ from consult.regions.models import (
     RegionSuccession,
     SuccessionKind,
 )
-
-if TYPE_CHECKING:
-    from consult.accounts.models import RegionRole, RegionRoleKind, User
 
 # The CBS 2025 layer describes the division in force on 1 January 2025.
 SEED_VALID_FROM = date(2025, 1, 1)
@@ -461,88 +461,27 @@ def former_regions_with_successors(
     return [(r, continued[r.id]) for r in regions]
 
 
-class TeamError(ValueError):
-    """A change to a region's team that is refused; ``reason`` says why, for the message."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+# -- settings -------------------------------------------------------------------------------
 
 
-# Reasons a TeamError carries; the views turn them into translated messages.
-NO_CONFIRMED_ACCOUNT = "no-confirmed-account"
-LAST_OFFICIAL = "last-official"
+def set_self_approval(session: Session, actor: Any, region: Region, allow: bool) -> bool:
+    """Allow (or stop allowing) officials to approve answers they drafted themselves.
 
-
-def region_team(session: Session, region: Region) -> list[RegionRole]:
-    """Everyone holding a role in ``region``, with their account, in one query."""
-    from consult.accounts.models import RegionRole, RegionRoleKind, User
-
-    rank = {kind: position for position, kind in enumerate(RegionRoleKind)}
-    team = session.scalars(
-        select(RegionRole)
-        .join(User, RegionRole.user_id == User.id)
-        .where(RegionRole.region_id == region.id)
-        .options(joinedload(RegionRole.user))
-        .order_by(User.email_key, RegionRole.id)
-    )
-    return sorted(team, key=lambda grant: rank[grant.role])
-
-
-def team_role(session: Session, region: Region, role_id: int) -> RegionRole | None:
-    """The role ``role_id`` only when it belongs to ``region``: ids from a URL are not trusted."""
-    from consult.accounts.models import RegionRole
-
-    return session.scalar(
-        select(RegionRole)
-        .where(RegionRole.id == role_id, RegionRole.region_id == region.id)
-        .options(joinedload(RegionRole.user))
-    )
-
-
-def is_last_official(session: Session, grant: RegionRole) -> bool:
-    from consult.accounts.models import RegionRole, RegionRoleKind
-
-    if grant.role is not RegionRoleKind.OFFICIAL:
+    Off by default: the four-eyes rule. When on, each self-approved answer says so
+    (``Answer.self_approved``) and the reactienota mentions it. Returns whether it changed.
+    A change is an event in the record's platform chain (``region_setting_changed``).
+    """
+    if region.allow_self_approval == allow:
         return False
-    officials = session.scalar(
-        select(func.count())
-        .select_from(RegionRole)
-        .where(RegionRole.region_id == grant.region_id, RegionRole.role == RegionRoleKind.OFFICIAL)
+    region.allow_self_approval = allow
+    session.flush()
+    record.append(
+        session,
+        kind=EventKind.REGION_SETTING_CHANGED,
+        consultation=None,
+        object_type="region",
+        object_id=region.code,
+        actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
+        payload={"setting": "allow_self_approval", "value": allow},
     )
-    return (officials or 0) <= 1
-
-
-def add_team_member(
-    session: Session, actor: User | None, region: Region, email: str, role: RegionRoleKind
-) -> tuple[RegionRole, bool]:
-    """Give the person with a confirmed account at ``email`` a role in ``region``.
-
-    Returns the role and whether it is new. Only confirmed accounts: a typo must not hand
-    a region role to whoever registers that address later.
-    """
-    from consult.accounts import services as accounts
-
-    person = accounts.find_user_by_email(session, email)
-    if person is None or not person.is_confirmed:
-        raise TeamError(NO_CONFIRMED_ACCOUNT)
-    had_role = role in person.roles_in(region)
-    grant = accounts.grant_region_role(session, person, region, role, granted_by=actor)
-    return grant, not had_role
-
-
-def remove_team_member(session: Session, grant: RegionRole) -> None:
-    """Take a role away; a region always keeps at least one official.
-
-    The region's row is locked first, so two officials removing each other at the same
-    moment are served one after the other and the second is refused.
-    """
-    from consult.accounts import services as accounts
-
-    session.execute(select(Region.id).where(Region.id == grant.region_id).with_for_update())
-    if is_last_official(session, grant):
-        raise TeamError(LAST_OFFICIAL)
-    person = grant.user
-    accounts.revoke_region_role(session, grant)
-    # The person may be the one logged in: let their roles be read again, not from memory.
-    session.expire(person, ["region_roles"])
+    return True

@@ -166,9 +166,7 @@ class ReportView:
         document = self.c["consultation"]["document"]
         if not document:
             return None
-        return self.url(
-            "documents.public_version", document_id=document["id"], number=number, _anchor=anchor
-        )
+        return self.url("public.version", document_id=document["id"], number=number, _anchor=anchor)
 
     def chart(self) -> Markup:
         return disposition_chart(self)

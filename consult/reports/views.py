@@ -33,7 +33,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from consult import jobs
-from consult.comments import services as comment_services
+from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import db
 from consult.forms import ConfirmForm, strip_whitespace
@@ -88,7 +88,7 @@ def _team_edition(consultation: Consultation, edition: int) -> ResponseReport:
 
 
 def _public(slug: str) -> Consultation:
-    consultation = comment_services.public_consultation(db.session, slug)
+    consultation = consultation_services.public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
     authorize(current_user, "consultation:page:view", consultation, hide=True)

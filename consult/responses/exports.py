@@ -33,8 +33,8 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
-from consult.comments.services import public_consultation
 from consult.consultations.models import Consultation
+from consult.consultations.services import public_consultation
 from consult.documents.models import Section
 from consult.extensions import db
 from consult.organisations.models import Organisation

@@ -42,7 +42,7 @@ def seed_regions_command() -> None:
 @with_appcontext
 def seed_demo_command(quiet: bool) -> None:
     """Create demo users and an organisation (refused in production)."""
-    from consult.demo import DEMO_PASSWORD, seed_demo
+    from consult.seeds.demo import DEMO_PASSWORD, seed_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(

@@ -9,6 +9,10 @@ view falls back to its default, as it does for ``?pagina=abc``.
 
 from __future__ import annotations
 
+from math import ceil
+
+from flask import request
+
 # The largest id of an INTEGER primary key on PostgreSQL; no page number or id is larger.
 LARGEST = 2**31 - 1
 
@@ -19,3 +23,13 @@ def whole_number(text: str) -> int:
     if not -LARGEST <= number <= LARGEST:
         raise ValueError(f"{text!r} is out of range")
     return number
+
+
+def page_number() -> int:
+    """The page asked for with ``?pagina=`` (1 when absent, wrong or out of range)."""
+    return max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` rows fill (at least one, for the empty state)."""
+    return max(ceil(total / per_page), 1)

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, request
 from werkzeug.wrappers import Response
 
-from consult.extensions import db
 from consult.i18n import safe_next_url
-from consult.regions import services as regions
 
 bp = Blueprint("web", __name__)
-
-
-@bp.get("/")
-def home() -> str:
-    region_count = regions.count_active(db.session, regions.today())
-    return render_template("web/home.html", region_count=region_count)
 
 
 @bp.get("/taal/<code>")

@@ -51,7 +51,7 @@ def test_page_shows_intro_summary_counts_and_sections(client, session):
 def test_time_left_in_words(app, session):
     from datetime import timedelta
 
-    from consult.comments.views import time_left
+    from consult.consultations.pages import time_left
 
     consultation = factories.consultation(session)
     now = utcnow()

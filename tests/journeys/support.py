@@ -29,7 +29,7 @@ TIMEOUT_MS = 15_000
 MAIL_WAIT_SECONDS = 15
 expect.set_options(timeout=TIMEOUT_MS)
 
-# The demo data (consult/demo.py, consult/seeds/demo_consultation.py).
+# The demo data (consult/seeds/demo.py, consult/seeds/demo_consultation.py).
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 OFFICIAL = "ambtenaar.utrecht@example.org"
 MODERATOR = "moderator.utrecht@example.org"

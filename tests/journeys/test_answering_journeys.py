@@ -46,7 +46,7 @@ from tests.journeys.support import (
 
 pytestmark = pytest.mark.timeout(600)
 
-SECOND_OFFICIAL = "teamleider.utrecht@example.org"  # consult/demo.py: approves (four eyes)
+SECOND_OFFICIAL = "teamleider.utrecht@example.org"  # consult/seeds/demo.py: approves (four eyes)
 PARENT_PASSWORD = "een lange zin als wachtwoord"
 PDF_WAIT_SECONDS = 60
 
@@ -90,7 +90,7 @@ class ParentComment:
 
 def _user(email: str) -> User:
     found = db.session.scalar(select(User).where(User.email_key == email.lower()))
-    assert found is not None, f"{email} is not seeded (consult/demo.py)"
+    assert found is not None, f"{email} is not seeded (consult/seeds/demo.py)"
     return found
 
 

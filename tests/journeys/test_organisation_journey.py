@@ -1,7 +1,7 @@
 """Issue 8 journey (c): a member of a verified organisation comments on its behalf.
 
 The demo's ``lid.jeugdstem@example.org`` is a member of Stichting Jeugdstem (demo), verified
-by the platform admin (consult/demo.py). The comment is sent on the organisation's behalf;
+by the platform admin (consult/seeds/demo.py). The comment is sent on the organisation's behalf;
 the public page of the consultation names the organisation (with its verified badge, a link
 to its page), and the organisation's public page ``/organisaties/<slug>`` lists the comment.
 """

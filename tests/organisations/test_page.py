@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from consult.organisations import services
+from consult.public import services as public_services
 from tests import factories
 from tests.conftest import log_in
 from tests.responses.tracing_support import text_of
@@ -82,7 +83,7 @@ def test_page_is_paginated(client, session, org_world, monkeypatch):
 
 
 def test_fifty_comments_per_page(session, org_world):
-    groups, total = services.public_comments(session, org_world.organisation, 1)
+    groups, total = public_services.organisation_comments(session, org_world.organisation, 1)
     assert total == 3
     assert services.PUBLIC_PER_PAGE == 50
     assert sum(len(g.comments) for g in groups) == 3

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from consult.demo import DEMO_PASSWORD
+from consult.seeds.demo import DEMO_PASSWORD
 from tests.api.test_docs_browser import another_site
 from tests.browser import VIEWPORTS, artifact_name, axe_violations, open_page, save_failure
 from tests.live import serve_consult

@@ -38,9 +38,9 @@ from consult.evidence.verify import verify
 from consult.ledger import canonical, checkpoints
 from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.moderation import services as moderation
+from consult.regions import services as region_services
 from consult.reports import services as reactienota
 from consult.responses.answers import services as answering
-from consult.responses.answers import workspace
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -677,10 +677,10 @@ def test_moderation_and_answers_are_recorded_by_role(session, world):
 
 def test_a_region_setting_change_is_recorded_in_the_platform_chain(session, world):
     region = world.consultation.region
-    assert workspace.set_self_approval(session, world.official, region, True)
+    assert region_services.set_self_approval(session, world.official, region, True)
     event = event_of(session, "region_setting_changed", region.code)
     assert event.chain == ""
     assert event.actor_role == "official"
     assert event.payload == {"setting": "allow_self_approval", "value": True}
-    assert not workspace.set_self_approval(session, world.official, region, True)
+    assert not region_services.set_self_approval(session, world.official, region, True)
     assert verify(session).ok

@@ -18,9 +18,9 @@ from consult.accounts.models import User
 from consult.comments.codes import display
 from consult.comments.models import Submission
 from consult.consultations.models import Consultation, ConsultationState
-from consult.demo import DEMO_PASSWORD, seed_demo
 from consult.responses.grouping import services as grouping
 from consult.responses.models import Answer, AnswerState
+from consult.seeds.demo import DEMO_PASSWORD, seed_demo
 from consult.seeds.demo_closed import CLOSED_SLUG
 from tests import factories
 from tests.conftest import csrf_token, log_in

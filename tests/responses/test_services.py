@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from consult.db import utcnow
+from consult.regions import services as region_services
 from consult.responses.answers import services, workspace
 from consult.responses.answers.workspace import Filters, Status
 from consult.responses.models import CommentGroup, CommentGroupMember, Disposition
@@ -291,10 +292,10 @@ def test_the_approval_queue(session, world):
 def test_self_approval_setting(session, world):
     region = world.consultation.region
     assert region.allow_self_approval is False
-    assert workspace.set_self_approval(session, world.official, region, True) is True
+    assert region_services.set_self_approval(session, world.official, region, True) is True
     assert region.allow_self_approval is True
-    assert workspace.set_self_approval(session, world.official, region, True) is False
-    assert workspace.set_self_approval(session, world.official, region, False) is True
+    assert region_services.set_self_approval(session, world.official, region, True) is False
+    assert region_services.set_self_approval(session, world.official, region, False) is True
     assert region.allow_self_approval is False
 
 

@@ -20,7 +20,6 @@ from consult.comments.services import canonical_content
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
-from consult.demo import DEMO_ACCOUNTS, seed_demo
 from consult.documents.models import Document, DocumentVersion
 from consult.jobs import Job
 from consult.ledger.canonical import digest as content_hash
@@ -33,6 +32,7 @@ from consult.responses.models import (
     AnswerState,
 )
 from consult.responses.tracing import services as tracing
+from consult.seeds.demo import DEMO_ACCOUNTS, seed_demo
 from consult.seeds.demo_closed import (
     CLOSED_SLUG,
     CLOSED_TITLE,

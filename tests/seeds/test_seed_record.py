@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 
 from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
 from consult.consultations.models import Consultation
-from consult.demo import seed_demo
 from consult.evidence.verify import verify
 from consult.ledger import checkpoints, services
 from consult.ledger.canonical import to_millisecond
 from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordNode
 from consult.ledger.services import Pending, append_many
 from consult.responses.models import Answer, AnswerState
+from consult.seeds.demo import seed_demo
 from consult.seeds.demo_closed import CLOSED_SLUG
 from consult.seeds.demo_consultation import DEMO_SLUG
 from consult.seeds.load import seed_load

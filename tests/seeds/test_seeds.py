@@ -24,10 +24,10 @@ from consult.comments.models import (
 from consult.comments.services import canonical_content
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
-from consult.demo import seed_demo
 from consult.documents.models import Document, DocumentVersion, Section
 from consult.documents.services import version_hash
 from consult.ledger.canonical import digest as content_hash
+from consult.seeds.demo import seed_demo
 from consult.seeds.demo_consultation import (
     DEMO_SLUG,
     DEMO_TITLE,

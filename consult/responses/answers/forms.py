@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, RadioField, SearchField, SelectField, TextAreaField
+from wtforms import Field, RadioField, SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
@@ -182,7 +182,3 @@ class PublishForm(FlaskForm):
     """The confirmation of publishing: exactly the answers the official saw."""
 
     answer = IdListField(_l("Answers"), default=list)
-
-
-class SelfApprovalForm(FlaskForm):
-    allow = BooleanField(_l("Officials may approve answers they drafted themselves"))

@@ -148,7 +148,7 @@ def _items(session: Session, submission: Submission, answer_ids: list[int]) -> l
             version = section.version
             link = (
                 external_url(
-                    "documents.public_version",
+                    "public.version",
                     document_id=version.document_id,
                     number=version.number,
                 )
@@ -170,7 +170,7 @@ def _items(session: Session, submission: Submission, answer_ids: list[int]) -> l
 
 
 def _status_link(submission: Submission) -> str:
-    return external_url("comments.status", code=submission.tracking_code)
+    return external_url("public.status", code=submission.tracking_code)
 
 
 def send_one(session: Session, submission: Submission, answer_ids: list[int]) -> bool:

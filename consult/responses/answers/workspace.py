@@ -34,10 +34,6 @@ from consult.accounts.models import User
 from consult.comments.models import Attachment, Comment, Submission
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
-from consult.ledger import services as record
-from consult.ledger.actors import role_in_region
-from consult.ledger.models import ActorRole, EventKind
-from consult.regions.models import Region
 from consult.responses.answers.services import (
     OPEN_STATES,
     answerable_comments,
@@ -497,26 +493,3 @@ def covered_count(session: Session, answers: Iterable[Answer]) -> int:
 
 
 # -- region setting ----------------------------------------------------------------------------
-
-
-def set_self_approval(session: Session, actor: Any, region: Region, allow: bool) -> bool:
-    """Allow (or stop allowing) officials to approve answers they drafted themselves.
-
-    Off by default: the four-eyes rule. When on, each self-approved answer says so
-    (``Answer.self_approved``) and the reactienota mentions it. Returns whether it changed.
-    A change is an event in the record's platform chain (``region_setting_changed``).
-    """
-    if region.allow_self_approval == allow:
-        return False
-    region.allow_self_approval = allow
-    session.flush()
-    record.append(
-        session,
-        kind=EventKind.REGION_SETTING_CHANGED,
-        consultation=None,
-        object_type="region",
-        object_id=region.code,
-        actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
-        payload={"setting": "allow_self_approval", "value": allow},
-    )
-    return True

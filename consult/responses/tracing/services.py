@@ -53,14 +53,6 @@ class TracingError(ValueError):
 # -- loading ----------------------------------------------------------------------------------
 
 
-def public_consultation(session: Session, slug: str) -> Consultation | None:
-    return session.scalar(
-        select(Consultation)
-        .where(Consultation.slug == slug)
-        .options(joinedload(Consultation.version).joinedload(DocumentVersion.document))
-    )
-
-
 # -- the versions -----------------------------------------------------------------------------
 
 

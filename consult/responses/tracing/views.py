@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from consult.consultations import lifecycle
+from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
 from consult.extensions import db
@@ -236,7 +237,7 @@ def section_answers(code: str, slug: str, section_id: int) -> Page:
 
 @bp.get("/consultaties/<slug>/wijzigingen/<int:section_id>")
 def changed_section(slug: str, section_id: int) -> Page:
-    consultation = tracing.public_consultation(db.session, slug)
+    consultation = consultation_services.public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
     authorize(current_user, "consultation:page:view", consultation, hide=True)

@@ -1,0 +1,1 @@
+"""The public pages, reading across every domain (see :mod:`consult.public.views`)."""

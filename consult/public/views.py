@@ -1,0 +1,300 @@
+"""The public pages: what was proposed, what people said, and what was done with it.
+
+Every page that shows published comments shows each with its current published answer, so
+these pages read across the domains below them (documents, consultations, comments,
+participation, responses, the record). They only read: sending, confirming and withdrawing
+a comment are in :mod:`consult.comments.views`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from consult.comments import codes, forms, receipts
+from consult.comments import mail as comment_mail
+from consult.comments import services as comment_services
+from consult.consultations import pages
+from consult.consultations import services as consultation_services
+from consult.db import utcnow
+from consult.documents import services as documents
+from consult.documents.diff import diff_versions
+from consult.documents.models import Document, DocumentVersion
+from consult.extensions import db
+from consult.forms import ConfirmForm
+from consult.i18n import current_locale
+from consult.ledger import proofs
+from consult.ledger.canonical import canonical_bytes
+from consult.organisations import services as organisations
+from consult.participation import activities
+from consult.permissions import allowed, authorize
+from consult.public import services
+from consult.regions import pages as region_pages
+from consult.regions import services as regions
+from consult.responses.tracing import services as tracing
+from consult.web.arguments import page_count, page_number, whole_number
+
+bp = Blueprint("public", __name__)
+
+Page = str | tuple[str, int] | Response
+
+
+# -- the home page, a region's page, an organisation's page ----------------------------------
+
+
+@bp.get("/")
+def home() -> str:
+    region_count = regions.count_active(db.session, regions.today())
+    return render_template("public/home.html", region_count=region_count)
+
+
+@bp.get("/regios/<code>")
+def region(code: str) -> str | Response:
+    if moved := region_pages.canonical_redirect(code):
+        return moved
+    found = region_pages.region_or_404(code)
+    day = regions.today()
+    came_from, continued_by = regions.successions_of(db.session, found)
+    return render_template(
+        "public/region.html",
+        region=found,
+        day=day,
+        is_active=found.is_active_on(day),
+        members=regions.members_on(db.session, found, day),
+        history=regions.membership_history(db.session, found),
+        came_from=came_from,
+        continued_by=continued_by,
+        may_admin=allowed(current_user, "region:admin:view", found),
+        consultations=consultation_services.public_consultations(db.session, found),
+    )
+
+
+@bp.get("/organisaties/<key>")
+def organisation(key: str) -> Page:
+    found = organisations.public_organisation(db.session, key)
+    if found is None:
+        abort(404)
+    authorize(current_user, "organisation:page:view", found, hide=True)
+    number = page_number()
+    groups, total = services.organisation_comments(
+        db.session, found, number, organisations.PUBLIC_PER_PAGE
+    )
+    return render_template(
+        "public/organisation.html",
+        organisation=found,
+        groups=groups,
+        total=total,
+        page=number,
+        pages=page_count(total, organisations.PUBLIC_PER_PAGE),
+        may_see_members=allowed(current_user, "organisation:members:view", found),
+    )
+
+
+# -- a consultation, its sections, and a tracking code ---------------------------------------
+
+
+@bp.get("/consultaties/<slug>")
+def consultation(slug: str) -> Page:
+    consultation = pages.consultation_or_404(slug)
+    now = utcnow()
+    pages.catch_up_clock(consultation, now)
+    sections = consultation_services.sections_of(db.session, consultation)
+    counts = comment_services.public_counts_by_section(db.session, consultation)
+    return render_template(
+        "public/consultation.html",
+        consultation=consultation,
+        document=consultation.version.document,
+        sections=sections,
+        counts=counts,
+        total=sum(counts.values()),
+        first_comments=comment_services.first_public_comments(db.session, consultation),
+        group_counts=comment_services.counts_by_group(db.session, consultation),
+        phase=consultation_services.phase(consultation, now),
+        time_left=pages.time_left(consultation, now),
+        locale=current_locale(),
+        shown_per_section=comment_services.FIRST_COMMENTS_PER_SECTION,
+        activities=activities.activities_for_public(db.session, consultation),
+    )
+
+
+@bp.get("/consultaties/<slug>/onderdelen/<anchor>/reacties")
+def section_comments(slug: str, anchor: str) -> Page:
+    consultation = pages.consultation_or_404(slug)
+    section = None
+    if anchor != forms.GENERAL:
+        section = consultation_services.section_by_anchor(db.session, consultation, anchor)
+        if section is None:
+            abort(404)
+    after = request.args.get("na", type=whole_number)
+    comments, more = comment_services.public_comments_page(db.session, consultation, section, after)
+    counts = comment_services.public_counts_by_section(db.session, consultation)
+    return render_template(
+        "public/section_comments.html",
+        consultation=consultation,
+        section=section,
+        anchor=anchor,
+        comments=comments,
+        more=more,
+        after=after,
+        total=counts.get(section.id if section else None, 0),
+        phase=consultation_services.phase(consultation, utcnow()),
+        locale=current_locale(),
+    )
+
+
+@bp.get("/ontvangst/<code>/bewijs")
+@receipts.lookup_limit
+def receipt(code: str) -> Page:
+    submission = receipts.own_submission(code)
+    if submission is None:
+        return redirect(url_for("public.status", code=codes.normalise(code) or code))
+    content = comment_services.canonical_content(submission)
+    actor = receipts.actor()
+    return render_template(
+        "public/receipt.html",
+        submission=submission,
+        consultation=submission.consultation,
+        questions=receipts.question_texts(submission),
+        canonical_json=canonical_bytes(content).decode(),
+        may_withdraw=actor is not None
+        and allowed(actor, "submission:comment:withdraw", submission)
+        and submission.consultation.accepts_comments_at(utcnow()),
+        may_download=actor is not None
+        and allowed(actor, "submission:attachment:download", submission),
+        email=comment_mail.recipient(submission),
+        resend_form=ConfirmForm(),
+        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
+        record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
+    )
+
+
+@bp.get("/ontvangst/<code>/bewijs/inhoud.json")
+@receipts.lookup_limit
+def receipt_content(code: str) -> Page:
+    """The exact bytes behind the fingerprint, to check with ``sha256sum``."""
+    submission = receipts.own_submission(code)
+    if submission is None:
+        return redirect(url_for("public.status", code=codes.normalise(code) or code))
+    response = current_app.response_class(
+        canonical_bytes(comment_services.canonical_content(submission)),
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="reactie-{submission.tracking_code}.json"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/ontvangst")
+@receipts.lookup_limit
+def lookup() -> Page:
+    form = forms.LookupForm(request.args)
+    if request.args and form.validate():
+        normalised = codes.normalise(form.code.data or "")
+        if normalised is None:
+            form.code.errors.append(
+                _(
+                    "This code is not valid. Check the characters: a code has 12 letters "
+                    "and digits, like K7QX-M2PA-9R2N."
+                )
+            )
+        else:
+            return redirect(url_for("public.status", code=normalised))
+    return render_template("public/lookup.html", form=form), 200 if not form.errors else 400
+
+
+@bp.get("/ontvangst/<code>")
+@receipts.lookup_limit
+def status(code: str) -> Page:
+    normalised = codes.normalise(code)
+    if normalised is None:
+        form = forms.LookupForm(formdata=None, code=code)
+        form.code.errors = [
+            _(
+                "This code is not valid. Check the characters: a code has 12 letters and "
+                "digits, like K7QX-M2PA-9R2N."
+            )
+        ]
+        return render_template("public/lookup.html", form=form), 400
+    if normalised != code:
+        return redirect(url_for("public.status", code=normalised), 301)
+    submission = comment_services.find_by_code(db.session, normalised)
+    if submission is None:
+        form = forms.LookupForm(formdata=None, code=codes.display(normalised))
+        form.code.errors = [
+            _("We cannot find a comment with this code. Check the code on your receipt.")
+        ]
+        return render_template("public/lookup.html", form=form), 404
+    return render_template(
+        "public/status.html",
+        submission=submission,
+        consultation=submission.consultation,
+        is_sender=receipts.is_sender(submission),
+        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
+        record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
+    )
+
+
+# -- a document's versions and what changed between them ------------------------------------
+
+
+def _document_or_404(document_id: int) -> Document:
+    item = db.session.get(Document, document_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _viewable_version(document: Document, number: int) -> DocumentVersion:
+    shown = documents.version_of(db.session, document, number)
+    if shown is None or not allowed(current_user, "document:version:view", shown):
+        abort(404)
+    return shown
+
+
+@bp.get("/documenten/<int:document_id>/versies/<int:number>")
+def version(document_id: int, number: int) -> str:
+    item = _document_or_404(document_id)
+    shown = _viewable_version(item, number)
+    return render_template(
+        "public/version.html",
+        document=item,
+        version=shown,
+        content_hash=shown.content_hash,
+        is_team=allowed(current_user, "region:consultations:view-drafts", item.region),
+    )
+
+
+@bp.get("/documenten/<int:document_id>/verschillen")
+def diff(document_id: int) -> str:
+    item = _document_or_404(document_id)
+    numbers = [v.number for v in item.versions]
+    if len(numbers) < 2 and not request.args:
+        abort(404)
+    old_number = request.args.get("van", type=whole_number)
+    new_number = request.args.get("naar", type=whole_number)
+    if new_number is None:
+        new_number = numbers[-1] if numbers else 0
+    if old_number is None:
+        old_number = max((n for n in numbers if n < new_number), default=0)
+    old = _viewable_version(item, old_number)
+    new = _viewable_version(item, new_number)
+    is_team = allowed(current_user, "region:consultations:view-drafts", item.region)
+    choices = [v for v in item.versions if v.is_locked or is_team]
+    result = diff_versions(old, new)
+    # Per section of the newer version: after how many comments (of which consultation) it
+    # changed, from the published answers linked to it.
+    traces = tracing.public_traces(db.session, [c.new.id for c in result.changes if c.new])
+    return render_template(
+        "public/diff.html",
+        document=item,
+        result=result,
+        old=old,
+        new=new,
+        choices=choices,
+        is_team=is_team,
+        traces=traces,
+    )
