@@ -11,7 +11,21 @@ from flask import Flask
 
 from consult.config import PROJECT_ROOT
 
-POLICY_DOMAINS = ("regions", "organisations", "consultations", "responses", "evidence", "follows")
+# Every domain with rules (a policy.py): imported once, so that each rule is registered.
+POLICY_DOMAINS = (
+    "regions",
+    "documents",
+    "consultations",
+    "comments",
+    "moderation",
+    "responses",
+    "reports",
+    "organisations",
+    "privacy",
+    "follows",
+    "evidence",
+    "admin",
+)
 
 
 def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
@@ -63,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     from consult.api.views import bp as api_bp
     from consult.comments.views import bp as comments_bp
     from consult.consultations.views import bp as consultations_bp
+    from consult.dashboard.views import bp as dashboard_bp
     from consult.documents.views import bp as documents_bp
     from consult.evidence.bundle_views import bp as record_bundle_bp
     from consult.evidence.views import bp as record_bp
@@ -91,6 +106,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         regions_bp,
         monitoring_bp,
         accounts_bp,
+        dashboard_bp,
         admin_bp,
         health_bp,
         moderation_bp,

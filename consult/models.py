@@ -1,8 +1,7 @@
 """Imports every domain's models, so that metadata (and Alembic) sees all tables."""
 
-from consult.accounts.models import RegionRole, RegionRoleKind, User
+from consult.accounts.models import RegionRole, User
 from consult.comments.models import (
-    Attachment,
     Comment,
     CommentReport,
     ModerationAction,
@@ -20,11 +19,13 @@ from consult.consultations.models import (
     StateChange,
 )
 from consult.documents.models import Document, DocumentVersion, Section
+from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
 from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
 from consult.participation.models import LundyStatement
+from consult.permissions import RegionRoleKind
 from consult.regions.models import Municipality, Region, RegionMembership, RegionSuccession
 from consult.responses.models import (
     Answer,

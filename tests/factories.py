@@ -11,8 +11,9 @@ from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from consult.accounts import services as accounts
-from consult.accounts.models import RegionRoleKind, User
+from consult.accounts.models import User
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
+from consult.permissions import RegionRoleKind
 from consult.regions.models import Region
 from consult.regions.services import get_region
 from tests.conftest import TEST_PASSWORD

@@ -2,8 +2,9 @@
 
 from sqlalchemy import func, select
 
-from consult.accounts.models import RegionRoleKind, User
+from consult.accounts.models import User
 from consult.accounts.passwords import verify_password
+from consult.permissions import RegionRoleKind
 from consult.regions.models import Municipality, Region, RegionMembership
 from consult.seeds.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 

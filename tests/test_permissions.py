@@ -1,15 +1,32 @@
 """The permission registry: deny by default, one rule per permission."""
 
+import re
+
 import pytest
 
 from consult import permissions
-from consult.permissions import UnknownPermission, allowed, rule
+from consult.permissions import Permission, UnknownPermission, allowed, rule
 from tests import factories
 
 
-def test_every_permission_name_has_three_parts():
-    with pytest.raises(ValueError, match="scope:resource:action"):
+def test_every_permission_is_named_scope_resource_action():
+    for permission in Permission:
+        scope, resource, action = permission.value.split(":")
+        assert all((scope, resource, action)), permission
+
+
+def test_a_rule_is_only_for_a_declared_permission():
+    with pytest.raises(ValueError, match="is not a valid Permission"):
         rule("region:view")
+
+
+def test_every_permission_has_exactly_its_rule_in_its_domains_policy(app):
+    """Deny by default only hides a forgotten rule: every member of Permission has one,
+    registered from a domain's policy.py."""
+    assert permissions.registered_permissions() == sorted(Permission)
+    for permission, decide in permissions._RULES.items():
+        module = decide.__module__
+        assert re.fullmatch(r"consult\.\w+\.policy", module), (permission, module)
 
 
 def test_an_unregistered_permission_is_an_error_not_a_yes():
@@ -59,7 +76,7 @@ def test_views_never_compare_roles_themselves(app):
     import consult
 
     offenders = []
-    for path in Path(consult.__file__).parent.rglob("views.py"):
+    for path in Path(consult.__file__).parent.rglob("*views.py"):
         text = path.read_text()
         for needle in ("is_platform_admin", "RegionRoleKind.", "region_roles", ".is_admin"):
             if needle in text:

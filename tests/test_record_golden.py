@@ -32,13 +32,12 @@ from consult.accounts.models import User
 from consult.app import create_app
 from consult.comments import services as comment_services
 from consult.comments.models import HideReason
-from consult.consultations import lifecycle
+from consult.consultations import activities, lifecycle
 from consult.extensions import db
 from consult.ledger import canonical
 from consult.ledger.models import ActorRole, RecordEvent
 from consult.moderation import services as moderation
 from consult.organisations import tokens
-from consult.participation import activities
 from consult.privacy import submissions as erasure
 from consult.regions import services as region_services
 from consult.regions.services import seed_regions

@@ -45,7 +45,7 @@ def user_create(
 ) -> None:
     """Create a confirmed account for EMAIL, or add a role to an existing one."""
     from consult.accounts import services as accounts
-    from consult.accounts.models import RegionRoleKind
+    from consult.permissions import RegionRoleKind
     from consult.regions.services import get_region
 
     session = _session()

@@ -6,13 +6,12 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
-from consult.enums import LabelledEnum
+from consult.permissions import RegionRoleKind
 
 if TYPE_CHECKING:
     from consult.regions.models import Region
@@ -56,12 +55,6 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
-
-
-class RegionRoleKind(LabelledEnum):
-    OFFICIAL = "official", _l("official")
-    MODERATOR = "moderator", _l("moderator")
-    RESPONDER = "responder", _l("responder")
 
 
 class RegionRole(Base):

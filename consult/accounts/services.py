@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from consult.accounts.models import RegionRole, RegionRoleKind, User, new_session_nonce
+from consult.accounts.models import RegionRole, User, new_session_nonce
 from consult.accounts.passwords import hash_password, needs_rehash, verify_password
 from consult.db import utcnow
-from consult.organisations.models import Organisation, OrganisationMember
+from consult.permissions import RegionRoleKind
 from consult.regions.models import Region
 
 MIN_PASSWORD_LENGTH = 10
@@ -220,19 +220,6 @@ def update_profile(
     user.display_name = (display_name or "").strip() or None
     user.locale = locale or None
     session.flush()
-
-
-def memberships_of(session: Session, user: User) -> list[OrganisationMember]:
-    """The organisations ``user`` belongs to, by name."""
-    return list(
-        session.scalars(
-            select(OrganisationMember)
-            .join(OrganisationMember.organisation)
-            .where(OrganisationMember.user_id == user.id)
-            .options(joinedload(OrganisationMember.organisation))
-            .order_by(Organisation.name)
-        )
-    )
 
 
 def roles_by_region(session: Session, user: User) -> list[tuple[Region, list[RegionRoleKind]]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from consult.accounts.models import RegionRole, RegionRoleKind, User
+from consult.accounts.models import RegionRole, User
 from consult.accounts.services import find_user_by_email, grant_region_role, revoke_region_role
+from consult.permissions import RegionRoleKind
 from consult.regions.models import Region
 
 

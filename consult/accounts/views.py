@@ -20,7 +20,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from consult.accounts import mail as account_mail
@@ -30,7 +29,6 @@ from consult.accounts.forms import (
     ChangePasswordForm,
     EmailForm,
     LoginForm,
-    ProfileForm,
     RegisterForm,
     ResetPasswordForm,
 )
@@ -39,12 +37,10 @@ from consult.accounts.passwords import verify_password
 from consult.extensions import db, limiter
 from consult.i18n import current_locale, safe_next_url
 from consult.mail import MailError
-from consult.web.arguments import whole_number
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 # What you sent from your account, on your account page: this many per page.
-SENT_PER_PAGE = 20
 
 Page = str | tuple[str, int] | Response
 
@@ -85,13 +81,6 @@ def _link_problem(error: services.TokenError, *, kind: str) -> tuple[str, int]:
     )
 
 
-def region_admin_url(code: str) -> str:
-    try:
-        return url_for("region_admin.index", code=code)
-    except BuildError:  # the region admin pages are not registered in this build
-        return f"/regios/{code}/beheer"
-
-
 def _remembered() -> bool:
     return current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
 
@@ -103,7 +92,7 @@ def _remembered() -> bool:
 @mail_limit
 def register() -> Page:
     if current_user.is_authenticated:
-        return redirect(url_for(".overview"))
+        return redirect(url_for("dashboard.account"))
     form = RegisterForm()
     if form.validate_on_submit():
         user = services.register_user(
@@ -151,13 +140,13 @@ def confirm(token: str) -> Page:
         # The link logs in once; after that it only says the work is done.
         flash(_("Your email address was already confirmed. You can log in."), "info")
         if current_user.is_authenticated and current_user.id == user.id:
-            return redirect(url_for(".overview"))
+            return redirect(url_for("dashboard.account"))
         return redirect(url_for(".login"))
     services.confirm_email(db.session, user)
     _start_session(user)
     db.session.commit()
     flash(_("Thank you, your email address is confirmed. You are now logged in."), "success")
-    return redirect(url_for(".overview"))
+    return redirect(url_for("dashboard.account"))
 
 
 @bp.route("/bevestiging-opnieuw", methods=["GET", "POST"])
@@ -198,7 +187,7 @@ def login() -> Page:
                 _("Welcome, %(name)s. You are logged in.", name=user.display_name or user.email),
                 "success",
             )
-            return redirect(next_url or url_for(".overview"))
+            return redirect(next_url or url_for("dashboard.account"))
     return render_template(
         "accounts/login.html", form=form, next_url=next_url, unconfirmed_form=unconfirmed_form
     )
@@ -248,70 +237,11 @@ def reset_password(token: str) -> Page:
         _start_session(user)
         db.session.commit()
         flash(_("Your new password is saved. You are now logged in."), "success")
-        return redirect(url_for(".overview"))
+        return redirect(url_for("dashboard.account"))
     return render_template("accounts/reset_password.html", form=form)
 
 
 # -- one's own account ---------------------------------------------------------------------
-
-
-@bp.get("/")
-@login_required
-def overview() -> str:
-    user = current_user._get_current_object()
-    profile_form = ProfileForm(
-        formdata=None, display_name=user.display_name, locale=user.locale or current_locale()
-    )
-    return _overview_page(user, profile_form)
-
-
-def _overview_page(user: User, profile_form: ProfileForm) -> str:
-    from consult.comments import services as comments
-    from consult.responses.tracing import services as tracing
-
-    roles = [
-        (region, role_kinds, region_admin_url(region.code))
-        for region, role_kinds in services.roles_by_region(db.session, user)
-    ]
-    page = max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
-    sent, total = comments.sent_by(db.session, user, page, SENT_PER_PAGE)
-    answered = tracing.published_answers(db.session, [c.id for s in sent for c in s.comments])
-    return render_template(
-        "accounts/overview.html",
-        user=user,
-        roles=roles,
-        memberships=services.memberships_of(db.session, user),
-        profile_form=profile_form,
-        sent=[(s, sum(1 for c in s.comments if c.id in answered)) for s in sent],
-        sent_total=total,
-        page=page,
-        pages=max((total + SENT_PER_PAGE - 1) // SENT_PER_PAGE, 1),
-    )
-
-
-@bp.post("/gegevens")
-@login_required
-def update_profile() -> Page:
-    user = current_user._get_current_object()
-    form = ProfileForm()
-    if not form.validate_on_submit():
-        return _overview_page(user, form), 400
-    services.update_profile(
-        db.session, user, display_name=form.display_name.data, locale=form.locale.data
-    )
-    db.session.commit()
-    flash(_("Your details are saved."), "success")
-    response = redirect(url_for(".overview"))
-    # The language cookie outranks the account's choice, so keep the two the same.
-    response.set_cookie(
-        current_app.config["LANGUAGE_COOKIE_NAME"],
-        form.locale.data,
-        max_age=365 * 24 * 3600,
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-        httponly=True,
-        samesite="Lax",
-    )
-    return response
 
 
 @bp.route("/wachtwoord", methods=["GET", "POST"])
@@ -334,7 +264,7 @@ def change_password() -> Page:
                 _("Your password is changed. You are logged out on all other devices."),
                 "success",
             )
-            return redirect(url_for(".overview"))
+            return redirect(url_for("dashboard.account"))
     return render_template("accounts/change_password.html", form=form)
 
 
@@ -382,5 +312,5 @@ def confirm_email_change(token: str) -> Page:
     db.session.commit()
     flash(_("Your email address is now %(email)s.", email=user.email), "success")
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for(".overview"))
+        return redirect(url_for("dashboard.account"))
     return redirect(url_for(".login"))

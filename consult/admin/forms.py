@@ -16,8 +16,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consult.accounts.models import RegionRoleKind
 from consult.organisations.models import OrganisationKind
+from consult.permissions import RegionRoleKind
 
 
 class OrganisationForm(FlaskForm):

@@ -16,7 +16,7 @@ from consult.admin.forms import AddTeamMemberForm, SelfApprovalForm
 from consult.consultations import services as consultations
 from consult.extensions import db
 from consult.forms import ConfirmForm
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.regions import pages
 from consult.regions import services as regions
 from consult.regions.models import Region
@@ -25,8 +25,8 @@ bp = Blueprint("region_admin", __name__)
 
 
 def _render_admin(region: Region, form: AddTeamMemberForm) -> str:
-    may_manage = allowed(current_user, "region:team:manage", region)
-    may_manage_settings = allowed(current_user, "region:settings:manage", region)
+    may_manage = allowed(current_user, Permission.REGION_TEAM_MANAGE, region)
+    may_manage_settings = allowed(current_user, Permission.REGION_SETTINGS_MANAGE, region)
     members = team.region_team(db.session, region)
     recent, total = consultations.region_consultations(db.session, region, 1, 5)
     return render_template(
@@ -47,14 +47,14 @@ def index(code: str) -> str | Response:
     if moved := pages.canonical_redirect(code):
         return moved
     region = pages.region_or_404(code)
-    authorize(current_user, "region:admin:view", region)
+    authorize(current_user, Permission.REGION_ADMIN_VIEW, region)
     return _render_admin(region, AddTeamMemberForm())
 
 
 @bp.post("/regios/<code>/beheer/team")
 def add_member(code: str) -> str | Response:
     region = pages.region_or_404(code)
-    authorize(current_user, "region:team:manage", region)
+    authorize(current_user, Permission.REGION_TEAM_MANAGE, region)
     form = AddTeamMemberForm()
     if not form.validate_on_submit():
         return _render_admin(region, form)
@@ -89,7 +89,7 @@ def _team_role_or_404(region: Region, role_id: int):
 @bp.route("/regios/<code>/beheer/team/<int:role_id>/verwijderen", methods=["GET", "POST"])
 def remove_member(code: str, role_id: int) -> str | Response:
     region = pages.region_or_404(code)
-    authorize(current_user, "region:team:manage", region)
+    authorize(current_user, Permission.REGION_TEAM_MANAGE, region)
     grant = _team_role_or_404(region, role_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -115,7 +115,7 @@ def remove_member(code: str, role_id: int) -> str | Response:
         return redirect(url_for("region_admin.index", code=region.code))
     db.session.commit()
     flash(_("%(person)s is no longer %(role)s in this region.", **values), "success")
-    if not allowed(current_user, "region:admin:view", region):
+    if not allowed(current_user, Permission.REGION_ADMIN_VIEW, region):
         return redirect(url_for("public.region", code=region.code))
     return redirect(url_for("region_admin.index", code=region.code))
 
@@ -124,7 +124,7 @@ def remove_member(code: str, role_id: int) -> str | Response:
 def settings(code: str) -> str | Response:
     """Region-wide settings: for now, whether officials may approve their own answers."""
     region = pages.region_or_404(code)
-    authorize(current_user, "region:settings:manage", region)
+    authorize(current_user, Permission.REGION_SETTINGS_MANAGE, region)
     form = SelfApprovalForm(data={"allow": region.allow_self_approval})
     if form.validate_on_submit():
         changed = regions.set_self_approval(db.session, current_user, region, form.allow.data)

@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-import consult.organisations.policy  # noqa: F401 - registers the organisation rules
 from consult.admin.forms import OrganisationForm, VerificationForm
 from consult.extensions import db
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation, OrganisationKind
-from consult.permissions import authorize
+from consult.permissions import Permission, authorize
 from consult.web.arguments import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -22,7 +21,7 @@ PER_PAGE = 25
 @bp.before_request
 @login_required
 def _platform_admins_only() -> None:
-    authorize(current_user, "platform:admin:view")
+    authorize(current_user, Permission.PLATFORM_ADMIN_VIEW)
 
 
 @bp.get("/")
@@ -73,7 +72,7 @@ def _load(organisation_id: int) -> Organisation:
 def organisation_verification(organisation_id: int) -> str | Response:
     """GET asks for confirmation; POST verifies or withdraws the verification."""
     organisation = _load(organisation_id)
-    authorize(current_user, "platform:organisations:verify", organisation)
+    authorize(current_user, Permission.PLATFORM_ORGANISATIONS_VERIFY, organisation)
     form = VerificationForm(verify="no" if organisation.is_verified else "yes")
     if form.validate_on_submit():
         verify = form.verify.data == "yes"

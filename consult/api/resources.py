@@ -25,7 +25,7 @@ from consult.db import utcnow
 from consult.documents.models import DocumentVersion
 from consult.ledger import proofs, signing
 from consult.ledger.models import RecordCheckpoint, RecordEvent
-from consult.permissions import allowed
+from consult.permissions import Permission, allowed
 from consult.regions.models import Municipality, Region, RegionMembership
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
 from consult.stakeholders.models import StakeholderGroup
@@ -132,7 +132,7 @@ def public_consultation(session: Session, slug: str) -> Consultation:
     item = session.scalar(
         _public_consultations().where(Consultation.slug == slug).options(*_consultation_options())
     )
-    if item is None or not allowed(None, "consultation:page:view", item):
+    if item is None or not allowed(None, Permission.CONSULTATION_PAGE_VIEW, item):
         raise not_found()
     return item
 

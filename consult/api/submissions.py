@@ -44,7 +44,7 @@ from consult.ledger import proofs
 from consult.ledger.canonical import moment
 from consult.organisations import tokens
 from consult.organisations.models import ApiSubmission, ApiToken
-from consult.permissions import allowed
+from consult.permissions import Permission, allowed
 from consult.regions.services import members_on
 from consult.stakeholders import services as stakeholders
 
@@ -256,7 +256,7 @@ def _repeat(session: Session, existing: Submission, token: ApiToken, digest: str
 
 def _consultation(session: Session, slug: str, now: datetime) -> Consultation:
     consultation = consultation_services.public_consultation(session, slug)
-    if consultation is None or not allowed(None, "consultation:page:view", consultation):
+    if consultation is None or not allowed(None, Permission.CONSULTATION_PAGE_VIEW, consultation):
         raise ApiError(404, _("There is no public resource at this address."))
     due = (consultation.state is ConsultationState.SCHEDULED and consultation.opens_at <= now) or (
         consultation.state is ConsultationState.OPEN and consultation.closes_at <= now

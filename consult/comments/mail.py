@@ -9,7 +9,6 @@ from consult.comments import codes
 from consult.comments.models import Submission, SubmissionState
 from consult.comments.services import make_token
 from consult.mail import external_url, send_template
-from consult.privacy import submissions as erasure
 
 
 def recipient(submission: Submission) -> str | None:
@@ -45,5 +44,7 @@ def send_receipt(submission: Submission, to: str) -> None:
         withdraw_link=external_url(
             "comments.withdraw_choose", token=make_token("withdraw-comment", submission)
         ),
-        erase_link=external_url("erasure.erase_by_link", token=erasure.make_token(submission)),
+        erase_link=external_url(
+            "erasure.erase_by_link", token=make_token("erase-contact", submission)
+        ),
     )

@@ -17,15 +17,15 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
 from consult.enums import LabelledEnum
+from consult.files.models import Attachment
 from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 if TYPE_CHECKING:
@@ -182,35 +182,6 @@ class QuestionAnswer(Base):
     submission: Mapped[Submission] = relationship(back_populates="answers")
 
     __table_args__ = (UniqueConstraint("submission_id", "question_id"),)
-
-
-class Attachment(Base):
-    """A file sent with a submission or added to an offline activity.
-
-    Stored in the database (app servers stay stateless), checked by content, and served
-    only through a view that asks the policy first.
-    """
-
-    __tablename__ = "attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
-    activity_id: Mapped[int | None] = mapped_column(ForeignKey("offline_activities.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    submission: Mapped[Submission | None] = relationship(back_populates="attachments")
-
-    __table_args__ = (
-        CheckConstraint(
-            "(submission_id IS NULL) <> (activity_id IS NULL)", name="belongs_to_one_owner"
-        ),
-        CheckConstraint("size > 0", name="not_empty"),
-    )
 
 
 class ModerationKind(enum.Enum):

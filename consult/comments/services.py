@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from consult.accounts.models import User
 from consult.comments import canonical, codes
 from consult.comments.models import (
-    Attachment,
     Comment,
     QuestionAnswer,
     Submission,
@@ -36,12 +35,13 @@ from consult.comments.models import (
 )
 from consult.consultations.models import Consultation, Question
 from consult.documents.models import Section
+from consult.files.models import Attachment
+from consult.files.uploads import CheckedFile
 from consult.ledger import canonical as record_canonical
 from consult.ledger import services as record
 from consult.ledger.models import ActorRole, EventKind
 from consult.organisations.models import Organisation, OrganisationMember
 from consult.stakeholders.models import AgeBand, StakeholderGroup
-from consult.uploads import CheckedFile
 
 MAX_COMMENT_LENGTH = 5000
 CONFIRM_WITHIN = timedelta(hours=72)
@@ -49,6 +49,7 @@ FIRST_COMMENTS_PER_SECTION = 3
 COMMENTS_PER_PAGE = 20
 # A withdraw link works as long as the consultation is open; this only bounds its life.
 WITHDRAW_LINK_MAX_AGE = 400 * 24 * 3600
+# The signed links of the receipt mail; "erase-contact" is read by consult.privacy.
 TOKEN_PURPOSES = ("confirm-submission", "withdraw-comment", "erase-contact")
 
 

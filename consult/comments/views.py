@@ -32,10 +32,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
-from consult import uploads
 from consult.comments import codes, forms, receipts, services
 from consult.comments import mail as comment_mail
-from consult.comments.models import Attachment, Comment, Submission, SubmissionState
+from consult.comments.models import Comment, Submission, SubmissionState
 from consult.comments.text import render_comment
 from consult.consultations import pages
 from consult.consultations import services as consultation_services
@@ -43,15 +42,17 @@ from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.documents.sanitising import sanitise_body
 from consult.extensions import db, limiter
+from consult.files import uploads
+from consult.files.downloads import send_attachment
+from consult.files.models import Attachment
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
 from consult.mail import MailError
 from consult.organisations.models import Organisation
-from consult.permissions import allowed
+from consult.permissions import Permission, allowed
 from consult.regions.services import members_on
 from consult.stakeholders import services as stakeholders
 from consult.web.arguments import whole_number
-from consult.web.downloads import send_attachment
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +265,9 @@ def _organisation(form: Any) -> tuple[Organisation | None, bool]:
         return None, False
     if organisation is None:
         return None, False
-    return organisation, allowed(current_user, "organisation:comment:on-behalf", organisation)
+    return organisation, allowed(
+        current_user, Permission.ORGANISATION_COMMENT_ON_BEHALF, organisation
+    )
 
 
 def _draft(
@@ -533,7 +536,7 @@ def withdraw_by_link(token: str, position: int) -> Page:
 @bp.route("/ontvangst/<code>/reacties/<int:position>/intrekken", methods=["GET", "POST"])
 def withdraw_as_sender(code: str, position: int) -> Page:
     submission = receipts.submission_or_404(code)
-    if not allowed(current_user, "submission:comment:withdraw", submission):
+    if not allowed(current_user, Permission.SUBMISSION_COMMENT_WITHDRAW, submission):
         abort(404)
     comment = _comment_at(submission, position)
     return _withdraw_page(
@@ -552,6 +555,6 @@ def attachment(attachment_id: int) -> Response:
     found = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id))
     if found is None or found.submission is None:
         abort(404)
-    if not allowed(current_user, "submission:attachment:download", found.submission):
+    if not allowed(current_user, Permission.SUBMISSION_ATTACHMENT_DOWNLOAD, found.submission):
         abort(404)
     return send_attachment(found)

@@ -50,6 +50,7 @@ from consult.ledger.models import (
     RecordCheckpoint,
     RecordEvent,
 )
+from consult.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def _record(
     consultation: Consultation,
     to_state: ConsultationState,
     *,
-    actor: Any,
+    actor: Actor | None,
     changed_at: datetime,
 ) -> StateChange:
     change = StateChange(
@@ -153,7 +154,7 @@ def record_state(
     consultation: Consultation,
     to_state: ConsultationState,
     *,
-    actor: Any,
+    actor: Actor | None,
     at: datetime,
 ) -> StateChange | None:
     """Record a later step of the lifecycle (answered, report published) made elsewhere;
@@ -185,7 +186,7 @@ def record_state(
 # -- the evidence record -----------------------------------------------------------------------
 
 
-def actor_role(actor: Any, consultation: Consultation) -> ActorRole:
+def actor_role(actor: Actor | None, consultation: Consultation) -> ActorRole:
     """The role an official's act on ``consultation`` is recorded under."""
     return role_in_region(actor, consultation.region_id, prefer=ActorRole.OFFICIAL)
 
@@ -297,7 +298,7 @@ def next_version(session: Session, consultation: Consultation) -> DocumentVersio
 
 
 def record_next_version(
-    session: Session, consultation: Consultation, actor: Any, now: datetime | None = None
+    session: Session, consultation: Consultation, actor: Actor | None, now: datetime | None = None
 ) -> DocumentVersion | None:
     """Lock the version the region says it changed after this consultation (the document's
     newest after the consulted one) and record ``version_published`` for it in this
@@ -314,7 +315,9 @@ def record_next_version(
     return upcoming
 
 
-def record_creation(session: Session, actor: Any, consultation: Consultation) -> StateChange:
+def record_creation(
+    session: Session, actor: Actor | None, consultation: Consultation
+) -> StateChange:
     change = StateChange(
         consultation=consultation,
         from_state=None,
@@ -375,7 +378,7 @@ def _lock(session: Session, consultation: Consultation) -> None:
 
 
 def schedule(
-    session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
+    session: Session, actor: Actor | None, consultation: Consultation, now: datetime | None = None
 ) -> StateChange:
     """Draft → scheduled: it will open by itself at its opening moment."""
     _lock(session, consultation)
@@ -398,7 +401,7 @@ def schedule(
 
 
 def unschedule(
-    session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
+    session: Session, actor: Actor | None, consultation: Consultation, now: datetime | None = None
 ) -> StateChange:
     """Scheduled → draft, as long as it has not opened."""
     _lock(session, consultation)
@@ -449,7 +452,7 @@ def record_opening(
 
 
 def open_now(
-    session: Session, actor: Any, consultation: Consultation, now: datetime | None = None
+    session: Session, actor: Actor | None, consultation: Consultation, now: datetime | None = None
 ) -> StateChange:
     """An official opens a scheduled consultation early: its opening moment becomes now."""
     _lock(session, consultation)
@@ -494,7 +497,7 @@ def extend_problem(
 
 def extend(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     consultation: Consultation,
     new_closes_at: datetime,
     reason: str,

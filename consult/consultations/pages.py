@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from consult.consultations import lifecycle, services
 from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import db
-from consult.permissions import authorize
+from consult.permissions import Permission, authorize
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def consultation_or_404(slug: str) -> Consultation:
     consultation = services.public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
-    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     return consultation
 
 

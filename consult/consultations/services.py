@@ -33,6 +33,7 @@ from consult.consultations.models import (
 )
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion, Section
+from consult.permissions import Actor
 from consult.regions.models import Region
 from consult.stakeholders.models import StakeholderGroup
 
@@ -222,7 +223,7 @@ def _apply(consultation: Consultation, details: ConsultationDetails) -> None:
 
 
 def create_consultation(
-    session: Session, actor: Any, region: Region, details: ConsultationDetails
+    session: Session, actor: Actor | None, region: Region, details: ConsultationDetails
 ) -> Consultation:
     """A new draft; only the region's team sees it until it is scheduled and opens."""
     _check_details(session, region, details)
@@ -242,7 +243,7 @@ def create_consultation(
 
 def update_consultation(
     session: Session,
-    actor: Any,
+    actor: Actor,
     consultation: Consultation,
     details: ConsultationDetails,
     now: datetime | None = None,

@@ -23,9 +23,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from consult import uploads
+from consult.consultations import activities as activity_services
 from consult.consultations import lifecycle, services
-from consult.consultations import policy as _policy  # noqa: F401 - registers the rules
 from consult.consultations.forms import (
     ConsultationForm,
     ExtendForm,
@@ -40,16 +39,16 @@ from consult.consultations.models import (
 )
 from consult.documents.models import DocumentVersion
 from consult.extensions import db
+from consult.files import uploads
+from consult.files.downloads import send_attachment
+from consult.files.uploads import read_uploads
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
-from consult.participation import activities as activity_services
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
 from consult.stakeholders import services as stakeholders
-from consult.uploads import read_uploads
 from consult.web.arguments import whole_number
-from consult.web.downloads import send_attachment
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +133,7 @@ def _add_error(form: Any, error: ConsultationError) -> None:
 @bp.get(BASE)
 def index(code: str) -> str:
     region = _region_or_404(code)
-    authorize(current_user, "region:consultations:view-drafts", region)
+    authorize(current_user, Permission.REGION_CONSULTATIONS_VIEW_DRAFTS, region)
     page = max(request.args.get("pagina", 1, type=whole_number) or 1, 1)
     items, total = services.region_consultations(db.session, region, page, PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
@@ -147,7 +146,7 @@ def index(code: str) -> str:
         total=total,
         page=page,
         pages=pages,
-        may_manage=allowed(current_user, "region:consultations:manage", region),
+        may_manage=allowed(current_user, Permission.REGION_CONSULTATIONS_MANAGE, region),
     )
 
 
@@ -218,7 +217,7 @@ def _render_form(region: Region, form: ConsultationForm, consultation: Consultat
 @bp.route(BASE + "/nieuw", methods=["GET", "POST"])
 def create(code: str) -> str | Response:
     region = _region_or_404(code)
-    authorize(current_user, "region:consultations:manage", region)
+    authorize(current_user, Permission.REGION_CONSULTATIONS_MANAGE, region)
     form = _consultation_form(region)
     if form.validate_on_submit():
         try:
@@ -237,7 +236,7 @@ def create(code: str) -> str | Response:
 
 @bp.route(ITEM + "/bewerken", methods=["GET", "POST"])
 def edit(code: str, consultation_id: int) -> str | Response:
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     if consultation.state not in lifecycle.EDITABLE_STATES:
         flash(_("This consultation has opened; its details can no longer be changed."), "error")
         return redirect(_detail_url(consultation))
@@ -260,7 +259,7 @@ def edit(code: str, consultation_id: int) -> str | Response:
 
 @bp.get(ITEM)
 def detail(code: str, consultation_id: int) -> str:
-    region, consultation = _load(code, consultation_id, "region:consultations:view-drafts")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_VIEW_DRAFTS)
     groups = {g.id: g for g in stakeholders.active_groups(db.session)}
     locale = current_locale()
     invited = sorted(
@@ -281,7 +280,7 @@ def detail(code: str, consultation_id: int) -> str:
         timeline=services.timeline(db.session, consultation),
         questions=consultation.questions,
         activities=activity_services.activities_for_public(db.session, consultation),
-        may_manage=allowed(current_user, "region:consultations:manage", region),
+        may_manage=allowed(current_user, Permission.REGION_CONSULTATIONS_MANAGE, region),
         editable=consultation.state in lifecycle.EDITABLE_STATES,
         may_remove_activities=activity_services.may_remove_activities(consultation),
         public_path=public_path(consultation),
@@ -328,7 +327,7 @@ ACTIONS = {
 
 
 def _lifecycle_action(code: str, consultation_id: int, action: str) -> str | Response:
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     texts = ACTIONS[action]
     form = ConfirmForm()
     problems: list[ConsultationError] = []
@@ -385,7 +384,7 @@ def open_now(code: str, consultation_id: int) -> str | Response:
 @bp.route(ITEM + "/verlengen", methods=["GET", "POST"])
 def extend(code: str, consultation_id: int) -> str | Response:
     """Fill in the new closing moment and a reason, then confirm on a second page."""
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     form = ExtendForm()
     if request.method == "GET":
         form.confirmed.data = ""
@@ -460,7 +459,7 @@ def _render_question_form(
 
 @bp.route(ITEM + "/vragen/nieuw", methods=["GET", "POST"])
 def add_question(code: str, consultation_id: int) -> str | Response:
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     if locked := _questionnaire_locked(consultation):
         return locked
     form = QuestionForm()
@@ -485,7 +484,7 @@ def _question_or_404(consultation: Consultation, question_id: int) -> Any:
 
 @bp.route(ITEM + "/vragen/<int:question_id>/bewerken", methods=["GET", "POST"])
 def edit_question(code: str, consultation_id: int, question_id: int) -> str | Response:
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     question = _question_or_404(consultation, question_id)
     if locked := _questionnaire_locked(consultation):
         return locked
@@ -510,7 +509,7 @@ def edit_question(code: str, consultation_id: int, question_id: int) -> str | Re
 
 @bp.route(ITEM + "/vragen/<int:question_id>/verwijderen", methods=["GET", "POST"])
 def remove_question(code: str, consultation_id: int, question_id: int) -> str | Response:
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     question = _question_or_404(consultation, question_id)
     if locked := _questionnaire_locked(consultation):
         return locked
@@ -531,7 +530,7 @@ def remove_question(code: str, consultation_id: int, question_id: int) -> str | 
 
 @bp.post(ITEM + "/vragen/<int:question_id>/verplaatsen")
 def move_question(code: str, consultation_id: int, question_id: int) -> Response:
-    _region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    _region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     question = _question_or_404(consultation, question_id)
     if locked := _questionnaire_locked(consultation):
         return locked
@@ -574,7 +573,7 @@ def _checked_uploads(form: Any) -> list[Any] | None:
 
 @bp.route(ITEM + "/activiteiten/nieuw", methods=["GET", "POST"])
 def add_activity(code: str, consultation_id: int) -> str | Response:
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     locale = current_locale()
     form_class = activity_form_class(stakeholders.active_groups(db.session), locale)
     form = form_class()
@@ -617,7 +616,7 @@ def add_activity(code: str, consultation_id: int) -> str | Response:
 
 @bp.route(ITEM + "/activiteiten/<int:activity_id>/verwijderen", methods=["GET", "POST"])
 def remove_activity(code: str, consultation_id: int, activity_id: int) -> str | Response:
-    region, consultation = _load(code, consultation_id, "region:consultations:manage")
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
     activity = activity_services.consultation_activity(db.session, consultation, activity_id)
     if activity is None:
         abort(404)
@@ -651,7 +650,7 @@ def activity_attachment(slug: str, attachment_id: int) -> Response:
     consultation = services.consultation_by_slug(db.session, slug)
     if consultation is None:
         abort(404)
-    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     attachment = activity_services.activity_attachment(db.session, consultation, attachment_id)
     if attachment is None:
         abort(404)

@@ -26,7 +26,7 @@ from flask_babel import ngettext
 from markdown_it import MarkdownIt
 
 from consult.documents.sanitising import plain_text, sanitise_body, sanitise_for_splitting
-from consult.uploads import DOCX, sniff
+from consult.files.uploads import DOCX, sniff
 
 MAX_DOCX_SIZE = 10 * 1024 * 1024
 # A .docx is a zip; refuse one that unpacks into far more than any real text could need.

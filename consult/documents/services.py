@@ -26,6 +26,7 @@ from consult.documents.importing import SectionDraft, auto_numbers
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
 from consult.documents.sanitising import plain_text, sanitise_body
 from consult.ledger.canonical import digest as content_hash
+from consult.permissions import Actor
 
 SIMILARITY_THRESHOLD = 0.6
 ANCHOR_PATTERN = re.compile(r"^s-[a-z2-7]{8}$")
@@ -87,7 +88,7 @@ def latest_version(session: Session, document: Document) -> DocumentVersion | No
 
 
 def create_document(
-    session: Session, actor: Any, region: Any, title: str, summary: str
+    session: Session, actor: Actor | None, region: Any, title: str, summary: str
 ) -> Document:
     document = Document(
         region_id=region.id,
@@ -183,7 +184,7 @@ def _next_number(session: Session, document: Document) -> int:
 
 def create_version(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     document: Document,
     sections: Sequence[SectionDraft],
     source: VersionSource,
@@ -221,7 +222,7 @@ def create_version(
 
 
 def new_version_from(
-    session: Session, actor: Any, version: DocumentVersion, change_note: str = ""
+    session: Session, actor: Actor, version: DocumentVersion, change_note: str = ""
 ) -> DocumentVersion:
     """A new draft with the same sections and anchors (also from a locked version)."""
     drafts = [
@@ -272,7 +273,7 @@ def _renumber_if_auto(sections: Sequence[Section], was_auto: bool) -> None:
 
 def edit_section(
     session: Session,
-    actor: Any,
+    actor: Actor,
     section: Section,
     heading: str,
     body_html: str,
@@ -298,7 +299,7 @@ def edit_section(
 
 def add_section(
     session: Session,
-    actor: Any,
+    actor: Actor,
     version: DocumentVersion,
     heading: str,
     body_html: str,
@@ -331,7 +332,7 @@ def add_section(
     return section
 
 
-def remove_section(session: Session, actor: Any, section: Section) -> None:
+def remove_section(session: Session, actor: Actor, section: Section) -> None:
     version = section.version
     _require_draft(version)
     ordered = [s for s in version.sections if s is not section]
@@ -343,7 +344,7 @@ def remove_section(session: Session, actor: Any, section: Section) -> None:
     session.flush()
 
 
-def move_section(session: Session, actor: Any, section: Section, steps: int) -> bool:
+def move_section(session: Session, actor: Actor, section: Section, steps: int) -> bool:
     """Move ``section`` up (negative) or down; False when it is already at that end."""
     version = section.version
     _require_draft(version)

@@ -28,7 +28,7 @@ from consult.documents.models import Document, DocumentVersion, Section, Version
 from consult.documents.sanitising import plain_text
 from consult.extensions import db
 from consult.forms import ConfirmForm
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
 from consult.web.arguments import whole_number
@@ -50,7 +50,7 @@ SECTION = VERSION + "/onderdelen/<int:section_id>"
 # -- loading, always through the region in the address ---------------------------------------
 
 
-def _region(code: str, permission: str = "region:consultations:view-drafts") -> Region:
+def _region(code: str, permission: str = Permission.REGION_CONSULTATIONS_VIEW_DRAFTS) -> Region:
     region = get_region(db.session, code.upper())
     if region is None:
         abort(404)
@@ -80,7 +80,7 @@ def _section(version: DocumentVersion, section_id: int) -> Section:
 
 
 def _may_manage(region: Region) -> bool:
-    return allowed(current_user, "region:documents:manage", region)
+    return allowed(current_user, Permission.REGION_DOCUMENTS_MANAGE, region)
 
 
 def _locked_message() -> str:
@@ -115,7 +115,7 @@ def index(code: str) -> str:
 
 @bp.route(WORKSPACE + "/nieuw", methods=["GET", "POST"])
 def create(code: str) -> str | Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     form = DocumentForm()
     if not form.validate_on_submit():
         return render_template("documents/new_document.html", region=region, form=form)
@@ -157,7 +157,7 @@ def _render_new_version(
 
 @bp.get(WORKSPACE + "/<int:document_id>/versies/nieuw")
 def new_version(code: str, document_id: int) -> str:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     return _render_new_version(region, item, WordUploadForm(), MarkdownForm(formdata=None))
 
@@ -208,7 +208,7 @@ def _store_import(
 
 @bp.post(WORKSPACE + "/<int:document_id>/versies/nieuw/word")
 def import_word(code: str, document_id: int) -> str | Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     form = WordUploadForm()
     if form.validate_on_submit():
@@ -225,7 +225,7 @@ def import_word(code: str, document_id: int) -> str | Response:
 
 @bp.post(WORKSPACE + "/<int:document_id>/versies/nieuw/markdown")
 def import_markdown(code: str, document_id: int) -> str | Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     form = MarkdownForm()
     if form.validate_on_submit():
@@ -248,7 +248,7 @@ def import_markdown(code: str, document_id: int) -> str | Response:
 
 @bp.post(VERSION + "/kopie")
 def copy_version(code: str, document_id: int, number: int) -> Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     source = _version(item, number)
     form = ChangeNoteForm()
@@ -293,7 +293,7 @@ def version(code: str, document_id: int, number: int) -> str:
 
 @bp.get(VERSION + "/bewerken")
 def editor(code: str, document_id: int, number: int) -> str | Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     shown = _version(item, number)
     if shown.is_locked:
@@ -329,7 +329,7 @@ def _render_section_form(region, document, version, form, section=None, after=No
 
 @bp.route(SECTION, methods=["GET", "POST"])
 def edit_section(code: str, document_id: int, number: int, section_id: int) -> str | Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     shown = _version(item, number)
     section = _section(shown, section_id)
@@ -375,7 +375,7 @@ def edit_section(code: str, document_id: int, number: int, section_id: int) -> s
 
 @bp.route(VERSION + "/onderdelen/nieuw", methods=["GET", "POST"])
 def add_section(code: str, document_id: int, number: int) -> str | Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     shown = _version(item, number)
     if shown.is_locked:
@@ -410,7 +410,7 @@ def add_section(code: str, document_id: int, number: int) -> str | Response:
 
 @bp.post(SECTION + "/verplaatsen")
 def move_section(code: str, document_id: int, number: int, section_id: int) -> Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     shown = _version(item, number)
     section = _section(shown, section_id)
@@ -432,7 +432,7 @@ def move_section(code: str, document_id: int, number: int, section_id: int) -> R
 
 @bp.route(SECTION + "/verwijderen", methods=["GET", "POST"])
 def remove_section(code: str, document_id: int, number: int, section_id: int) -> str | Response:
-    region = _region(code, "region:documents:manage")
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
     item = _document(region, document_id)
     shown = _version(item, number)
     section = _section(shown, section_id)

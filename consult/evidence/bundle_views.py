@@ -39,7 +39,7 @@ from consult.extensions import db, limiter
 from consult.forms import ConfirmForm
 from consult.jobs import Job, JobState
 from consult.ledger import checkpoints
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _consultation(slug: str) -> Consultation:
         abort(404)
     authorize(
         current_user,
-        "consultation:record:export",
+        Permission.CONSULTATION_RECORD_EXPORT,
         consultation,
         hide=consultation.state is ConsultationState.DRAFT,
     )
@@ -79,7 +79,7 @@ def _working(job: Job | None) -> bool:
 @bp.app_template_global()
 def record_bundle_url(consultation: Consultation) -> str | None:
     """The bundle page, for those who may download it (for links on other pages)."""
-    if not allowed(current_user, "consultation:record:export", consultation):
+    if not allowed(current_user, Permission.CONSULTATION_RECORD_EXPORT, consultation):
         return None
     return url_for("record_bundle.page", slug=consultation.slug)
 

@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import object_session
 
-from consult.consultations.policy import OFFICIAL, _holds
-from consult.permissions import rule
+from consult.consultations.models import ConsultationState
+from consult.organisations.models import Organisation, OrganisationMember
+from consult.permissions import Actor, Permission, RegionRoleKind, holds, rule
 
 
-def _member_of_a_verified_organisation(actor: Any) -> bool:
-    from consult.organisations.models import Organisation, OrganisationMember
-
+def _member_of_a_verified_organisation(actor: Actor) -> bool:
     session = object_session(actor)
     if session is None:
         return False
@@ -37,12 +36,10 @@ def _member_of_a_verified_organisation(actor: Any) -> bool:
     )
 
 
-@rule("consultation:record:export")
-def export_record(actor: Any, consultation: Any) -> bool:
+@rule(Permission.CONSULTATION_RECORD_EXPORT)
+def export_record(actor: Actor | None, consultation: Any) -> bool:
     """Make and download the evidence bundle (target: the consultation)."""
-    from consult.consultations.models import ConsultationState
-
-    if _holds(actor, consultation.region_id, OFFICIAL):
+    if holds(actor, consultation.region_id, RegionRoleKind.OFFICIAL):
         return True
     if actor is None or consultation.state is ConsultationState.DRAFT:
         return False

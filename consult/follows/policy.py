@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from consult.permissions import rule
+from consult.permissions import Actor, Permission, rule
 
 
-@rule("account:follow:manage")
-def manage_follow(actor: Any, follow: Any) -> bool:
+@rule(Permission.ACCOUNT_FOLLOW_MANAGE)
+def manage_follow(actor: Actor | None, follow: Any) -> bool:
     return actor is not None and follow is not None and follow.user_id == actor.id

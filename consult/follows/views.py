@@ -17,7 +17,7 @@ from consult.follows import services, tokens
 from consult.follows.forms import ConfirmForm, FollowForm
 from consult.follows.models import Follow, Frequency, TargetKind
 from consult.organisations.models import Organisation
-from consult.permissions import authorize
+from consult.permissions import Permission, authorize
 from consult.regions.models import Region
 
 bp = Blueprint("follows", __name__)
@@ -31,14 +31,14 @@ def _target(kind: TargetKind, target_id: int) -> Any:
         consultation = db.session.get(Consultation, target_id)
         if consultation is None or consultation.state is ConsultationState.DRAFT:
             abort(404)
-        authorize(current_user, "consultation:page:view", consultation, hide=True)
+        authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
         return consultation
     if kind is TargetKind.ORGANISATION:
         organisation = db.session.get(Organisation, target_id)
         if organisation is None:
             abort(404)
         # Only a verified organisation has a public page; others cannot be followed.
-        authorize(current_user, "organisation:page:view", organisation, hide=True)
+        authorize(current_user, Permission.ORGANISATION_PAGE_VIEW, organisation, hide=True)
         return organisation
     region = db.session.get(Region, target_id)
     if region is None:
@@ -93,7 +93,7 @@ def _own_follow(follow_id: int) -> Follow:
     found = db.session.get(Follow, follow_id)
     if found is None:
         abort(404)
-    authorize(current_user, "account:follow:manage", found, hide=True)
+    authorize(current_user, Permission.ACCOUNT_FOLLOW_MANAGE, found, hide=True)
     return found
 
 

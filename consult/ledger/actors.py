@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from consult.ledger.models import ActorRole
+from consult.permissions import Actor
 
 # When one person holds several roles in a region, the act is recorded under the strongest.
 _REGION_ROLES = (ActorRole.OFFICIAL, ActorRole.MODERATOR, ActorRole.RESPONDER)
 
 
 def role_in_region(
-    actor: Any, region_id: int | None, *, prefer: ActorRole | None = None
+    actor: Actor | None, region_id: int | None, *, prefer: ActorRole | None = None
 ) -> ActorRole:
     """The role ``actor`` acted in for a region's object.
 

@@ -43,6 +43,7 @@ from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
 from consult.mail import MailError, external_url, send_template
+from consult.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,11 @@ def _consultation_of(session: Session, comment: Comment) -> Consultation:
 
 
 def _record_moderation(
-    session: Session, actor: Any, comment: Comment, kind: EventKind, action: ModerationAction
+    session: Session,
+    actor: Actor | None,
+    comment: Comment,
+    kind: EventKind,
+    action: ModerationAction,
 ) -> None:
     consultation = _consultation_of(session, comment)
     record.append(
@@ -139,7 +144,7 @@ def _close_reports(session: Session, comment: Comment) -> int:
 
 
 def hide_comment(
-    session: Session, actor: Any, comment: Comment, reason: HideReason, note: str
+    session: Session, actor: Actor | None, comment: Comment, reason: HideReason, note: str
 ) -> ModerationAction:
     """Hide ``comment`` from the public with a reason; its open reports count as handled.
 
@@ -172,7 +177,9 @@ def hide_comment(
     return action
 
 
-def unhide_comment(session: Session, actor: Any, comment: Comment, note: str) -> ModerationAction:
+def unhide_comment(
+    session: Session, actor: Actor | None, comment: Comment, note: str
+) -> ModerationAction:
     """Show a hidden comment again (if it may be public at all); the hiding stays in the history."""
     note = (note or "").strip()
     session.refresh(comment, with_for_update=True)
@@ -230,7 +237,7 @@ def report_comment(
     return report
 
 
-def dismiss_reports(session: Session, actor: Any, comment: Comment) -> int:
+def dismiss_reports(session: Session, actor: Actor, comment: Comment) -> int:
     """A moderator looked at the reports and leaves the comment as it is."""
     return _close_reports(session, comment)
 

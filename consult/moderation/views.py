@@ -31,7 +31,7 @@ from consult.extensions import db, limiter
 from consult.mail import MailError
 from consult.moderation import services
 from consult.moderation.forms import DismissReportsForm, HideForm, ReportForm, UnhideForm
-from consult.permissions import authorize
+from consult.permissions import Permission, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
 from consult.web.arguments import whole_number
@@ -66,7 +66,7 @@ def _moderated(code: str, slug: str) -> tuple[Region, Consultation]:
     consultation = services.consultation_in_region(db.session, region.id, slug)
     if consultation is None:
         abort(404)
-    authorize(current_user, "consultation:comments:moderate", consultation, hide=True)
+    authorize(current_user, Permission.CONSULTATION_COMMENTS_MODERATE, consultation, hide=True)
     return region, consultation
 
 

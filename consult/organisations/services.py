@@ -83,12 +83,15 @@ def membership(
     )
 
 
-def organisations_of(session: Session, user: User) -> list[OrganisationMember]:
+def memberships_of(session: Session, user: User) -> list[OrganisationMember]:
+    """The organisations ``user`` belongs to, by name."""
     return list(
         session.scalars(
             select(OrganisationMember)
+            .join(OrganisationMember.organisation)
             .where(OrganisationMember.user_id == user.id)
-            .options(selectinload(OrganisationMember.organisation))
+            .options(joinedload(OrganisationMember.organisation))
+            .order_by(Organisation.name)
         )
     )
 

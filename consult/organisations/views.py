@@ -24,7 +24,7 @@ from consult.mail import MailError, external_url, send_template
 from consult.organisations import services, tokens
 from consult.organisations.forms import ConfirmForm, InviteForm, RoleForm, TokenForm
 from consult.organisations.models import ApiToken, Organisation, OrganisationMember
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.web.arguments import page_count, page_number
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisaties")
@@ -83,7 +83,7 @@ def _member(organisation: Organisation, member_id: int) -> OrganisationMember:
 
 
 def _members_page(organisation: Organisation, invite_form: InviteForm | None = None) -> str:
-    may_manage = allowed(current_user, "organisation:members:manage", organisation)
+    may_manage = allowed(current_user, Permission.ORGANISATION_MEMBERS_MANAGE, organisation)
     members = services.members_of(db.session, organisation)
     return render_template(
         "organisations/members.html",
@@ -93,14 +93,16 @@ def _members_page(organisation: Organisation, invite_form: InviteForm | None = N
         last_admin=services.last_admin_ids(members),
         invite_form=invite_form or InviteForm(),
         role_form=RoleForm(),
-        may_manage_tokens=allowed(current_user, "organisation:tokens:manage", organisation),
+        may_manage_tokens=allowed(
+            current_user, Permission.ORGANISATION_TOKENS_MANAGE, organisation
+        ),
     )
 
 
 @bp.get("/<int:organisation_id>/leden")
 @login_required
 def members(organisation_id: int) -> Page:
-    organisation = _organisation(organisation_id, "organisation:members:view")
+    organisation = _organisation(organisation_id, Permission.ORGANISATION_MEMBERS_VIEW)
     return _members_page(organisation)
 
 
@@ -108,7 +110,7 @@ def members(organisation_id: int) -> Page:
 @login_required
 @invite_limit
 def invite(organisation_id: int) -> Page:
-    organisation = _organisation(organisation_id, "organisation:members:manage")
+    organisation = _organisation(organisation_id, Permission.ORGANISATION_MEMBERS_MANAGE)
     form = InviteForm()
     if not form.validate_on_submit():
         return _members_page(organisation, form), 400
@@ -139,7 +141,7 @@ def invite(organisation_id: int) -> Page:
 @bp.route("/<int:organisation_id>/leden/<int:member_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def remove(organisation_id: int, member_id: int) -> Page:
-    organisation = _organisation(organisation_id, "organisation:members:manage")
+    organisation = _organisation(organisation_id, Permission.ORGANISATION_MEMBERS_MANAGE)
     member = _member(organisation, member_id)
     form = ConfirmForm()
     last_admin = services.is_last_admin(db.session, member)
@@ -151,8 +153,8 @@ def remove(organisation_id: int, member_id: int) -> Page:
             return redirect(url_for(".members", organisation_id=organisation.id))
         db.session.commit()
         flash(_("The member has been removed."))
-        if not allowed(current_user, "organisation:members:view", organisation):
-            return redirect(url_for("accounts.overview"))
+        if not allowed(current_user, Permission.ORGANISATION_MEMBERS_VIEW, organisation):
+            return redirect(url_for("dashboard.account"))
         return redirect(url_for(".members", organisation_id=organisation.id))
     return render_template(
         "organisations/remove.html",
@@ -166,7 +168,7 @@ def remove(organisation_id: int, member_id: int) -> Page:
 @bp.post("/<int:organisation_id>/leden/<int:member_id>/rol")
 @login_required
 def change_role(organisation_id: int, member_id: int) -> Page:
-    organisation = _organisation(organisation_id, "organisation:members:manage")
+    organisation = _organisation(organisation_id, Permission.ORGANISATION_MEMBERS_MANAGE)
     member = _member(organisation, member_id)
     form = RoleForm()
     if not form.validate_on_submit():
@@ -196,7 +198,7 @@ def accept(organisation_id: int, token: str) -> Page:
             else _("This invitation link is not valid.")
         )
         return render_template("organisations/invitation.html", problem=message), 400
-    if not allowed(current_user, "organisation:invitation:accept", invitation):
+    if not allowed(current_user, Permission.ORGANISATION_INVITATION_ACCEPT, invitation):
         message = _(
             "This invitation is for another email address. Log in with the account of the "
             "invited address, with a confirmed email address."
@@ -247,7 +249,7 @@ def _tokens_page(organisation: Organisation, form: TokenForm | None = None, **ex
             organisation=organisation,
             tokens=tokens.tokens_of(db.session, organisation),
             form=form or TokenForm(),
-            may_create=allowed(current_user, "organisation:tokens:create", organisation),
+            may_create=allowed(current_user, Permission.ORGANISATION_TOKENS_CREATE, organisation),
             scopes=tokens.SCOPES,
             now=utcnow(),
             **extra,
@@ -261,7 +263,7 @@ def _tokens_page(organisation: Organisation, form: TokenForm | None = None, **ex
 @bp.get("/<int:organisation_id>/sleutels")
 @login_required
 def api_tokens(organisation_id: int) -> Page:
-    organisation = _organisation(organisation_id, "organisation:tokens:manage")
+    organisation = _organisation(organisation_id, Permission.ORGANISATION_TOKENS_MANAGE)
     return _tokens_page(organisation)
 
 
@@ -269,8 +271,8 @@ def api_tokens(organisation_id: int) -> Page:
 @login_required
 @token_limit
 def create_api_token(organisation_id: int) -> Page:
-    organisation = _organisation(organisation_id, "organisation:tokens:manage")
-    authorize(current_user, "organisation:tokens:create", organisation)
+    organisation = _organisation(organisation_id, Permission.ORGANISATION_TOKENS_MANAGE)
+    authorize(current_user, Permission.ORGANISATION_TOKENS_CREATE, organisation)
     form = TokenForm()
     if not form.validate_on_submit():
         response = _tokens_page(organisation, form)
@@ -299,7 +301,7 @@ def create_api_token(organisation_id: int) -> Page:
 @bp.route("/<int:organisation_id>/sleutels/<int:token_id>/intrekken", methods=["GET", "POST"])
 @login_required
 def revoke_api_token(organisation_id: int, token_id: int) -> Page:
-    organisation = _organisation(organisation_id, "organisation:tokens:manage")
+    organisation = _organisation(organisation_id, Permission.ORGANISATION_TOKENS_MANAGE)
     token = _token(organisation, token_id)
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -37,6 +37,7 @@ from consult.participation.models import (
     LundyElement,
     LundyStatement,
 )
+from consult.permissions import Actor
 from consult.regions.models import Municipality
 from consult.responses.answers.services import needs_answer_clause
 from consult.responses.models import ResponseReport
@@ -438,7 +439,7 @@ def checked_statement(
 
 def save_statement(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     consultation: Consultation,
     element: LundyElement,
     what_we_did: str,

@@ -30,7 +30,7 @@ from consult.participation.models import (
     MAX_STATEMENT_LENGTH,
     LundyElement,
 )
-from consult.permissions import authorize
+from consult.permissions import Permission, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
 
@@ -49,7 +49,7 @@ def public(slug: str) -> str:
     consultation = consultation_services.public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
-    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     reached = participation.reach(db.session, consultation)
     return render_template(
         "consultations/participation.html",
@@ -86,7 +86,7 @@ def _load(code: str, consultation_id: int) -> tuple[Region, Consultation]:
     region = get_region(db.session, code)
     if region is None:
         abort(404)
-    authorize(current_user, "region:consultations:manage", region)
+    authorize(current_user, Permission.REGION_CONSULTATIONS_MANAGE, region)
     consultation = services.region_consultation(db.session, region, consultation_id)
     if consultation is None:
         abort(404)

@@ -17,6 +17,7 @@ from consult.accounts.passwords import verify_password
 from consult.accounts.views import login_limit
 from consult.db import utcnow
 from consult.extensions import db
+from consult.organisations import services as organisations
 from consult.privacy.accounts import AccountErasureRefused, erase_account
 from consult.privacy.forms import DeleteAccountForm
 
@@ -34,7 +35,7 @@ def _what_goes(user) -> dict[str, int]:
     submissions = db.session.scalars(select(Submission).where(Submission.user_id == user.id))
     return {
         "roles": sum(len(kinds) for _region, kinds in services.roles_by_region(db.session, user)),
-        "memberships": len(services.memberships_of(db.session, user)),
+        "memberships": len(organisations.memberships_of(db.session, user)),
         "names_in_reports": sum(
             name_in_published_report(db.session, submission) for submission in submissions
         ),
@@ -79,5 +80,5 @@ def delete() -> Page:
 @bp.get("/verwijderd")
 def deleted() -> Page:
     if current_user.is_authenticated:  # not deleted: this page is not about them
-        return redirect(url_for("accounts.overview"))
+        return redirect(url_for("dashboard.account"))
     return render_template("accounts/account_deleted.html")

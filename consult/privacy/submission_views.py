@@ -27,7 +27,7 @@ from consult.db import utcnow
 from consult.extensions import db, limiter
 from consult.forms import ConfirmForm
 from consult.ledger.models import ActorRole
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.privacy import submissions as erasure
 
 bp = Blueprint("erasure", __name__)
@@ -48,7 +48,7 @@ erase_limit = limiter.limit(
 def may_erase_contact(submission: Submission) -> bool:
     """Show "Erase my details" on the receipt page: to the sender with an account only."""
     return not erasure.is_erased(submission) and allowed(
-        current_user, "submission:contact:erase", submission
+        current_user, Permission.SUBMISSION_CONTACT_ERASE, submission
     )
 
 
@@ -100,7 +100,7 @@ def erase_as_sender(code: str) -> Page:
     submission = services.find_by_code(db.session, normalised) if normalised else None
     if submission is None:
         abort(404)
-    authorize(current_user, "submission:contact:erase", submission, hide=True)
+    authorize(current_user, Permission.SUBMISSION_CONTACT_ERASE, submission, hide=True)
     return _erase_page(
         submission,
         url_for(".erase_as_sender", code=submission.tracking_code),

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from consult.comments import codes, forms, receipts
 from consult.comments import mail as comment_mail
 from consult.comments import services as comment_services
-from consult.consultations import pages
+from consult.consultations import activities, pages
 from consult.consultations import services as consultation_services
 from consult.db import utcnow
 from consult.documents import services as documents
@@ -28,8 +28,7 @@ from consult.i18n import current_locale
 from consult.ledger import proofs
 from consult.ledger.canonical import canonical_bytes
 from consult.organisations import services as organisations
-from consult.participation import activities
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.public import services
 from consult.regions import pages as region_pages
 from consult.regions import services as regions
@@ -66,7 +65,7 @@ def region(code: str) -> str | Response:
         history=regions.membership_history(db.session, found),
         came_from=came_from,
         continued_by=continued_by,
-        may_admin=allowed(current_user, "region:admin:view", found),
+        may_admin=allowed(current_user, Permission.REGION_ADMIN_VIEW, found),
         consultations=consultation_services.public_consultations(db.session, found),
     )
 
@@ -76,7 +75,7 @@ def organisation(key: str) -> Page:
     found = organisations.public_organisation(db.session, key)
     if found is None:
         abort(404)
-    authorize(current_user, "organisation:page:view", found, hide=True)
+    authorize(current_user, Permission.ORGANISATION_PAGE_VIEW, found, hide=True)
     number = page_number()
     groups, total = services.organisation_comments(
         db.session, found, number, organisations.PUBLIC_PER_PAGE
@@ -88,7 +87,7 @@ def organisation(key: str) -> Page:
         total=total,
         page=number,
         pages=page_count(total, organisations.PUBLIC_PER_PAGE),
-        may_see_members=allowed(current_user, "organisation:members:view", found),
+        may_see_members=allowed(current_user, Permission.ORGANISATION_MEMBERS_VIEW, found),
     )
 
 
@@ -159,10 +158,10 @@ def receipt(code: str) -> Page:
         questions=receipts.question_texts(submission),
         canonical_json=canonical_bytes(content).decode(),
         may_withdraw=actor is not None
-        and allowed(actor, "submission:comment:withdraw", submission)
+        and allowed(actor, Permission.SUBMISSION_COMMENT_WITHDRAW, submission)
         and submission.consultation.accepts_comments_at(utcnow()),
         may_download=actor is not None
-        and allowed(actor, "submission:attachment:download", submission),
+        and allowed(actor, Permission.SUBMISSION_ATTACHMENT_DOWNLOAD, submission),
         email=comment_mail.recipient(submission),
         resend_form=ConfirmForm(),
         answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
@@ -250,7 +249,7 @@ def _document_or_404(document_id: int) -> Document:
 
 def _viewable_version(document: Document, number: int) -> DocumentVersion:
     shown = documents.version_of(db.session, document, number)
-    if shown is None or not allowed(current_user, "document:version:view", shown):
+    if shown is None or not allowed(current_user, Permission.DOCUMENT_VERSION_VIEW, shown):
         abort(404)
     return shown
 
@@ -264,7 +263,7 @@ def version(document_id: int, number: int) -> str:
         document=item,
         version=shown,
         content_hash=shown.content_hash,
-        is_team=allowed(current_user, "region:consultations:view-drafts", item.region),
+        is_team=allowed(current_user, Permission.REGION_CONSULTATIONS_VIEW_DRAFTS, item.region),
     )
 
 
@@ -282,7 +281,7 @@ def diff(document_id: int) -> str:
         old_number = max((n for n in numbers if n < new_number), default=0)
     old = _viewable_version(item, old_number)
     new = _viewable_version(item, new_number)
-    is_team = allowed(current_user, "region:consultations:view-drafts", item.region)
+    is_team = allowed(current_user, Permission.REGION_CONSULTATIONS_VIEW_DRAFTS, item.region)
     choices = [v for v in item.versions if v.is_locked or is_team]
     result = diff_versions(old, new)
     # Per section of the newer version: after how many comments (of which consultation) it

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
-from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
+from consult.permissions import Actor
 from consult.regions.models import (
     Municipality,
     Region,
@@ -464,7 +464,7 @@ def former_regions_with_successors(
 # -- settings -------------------------------------------------------------------------------
 
 
-def set_self_approval(session: Session, actor: Any, region: Region, allow: bool) -> bool:
+def set_self_approval(session: Session, actor: Actor | None, region: Region, allow: bool) -> bool:
     """Allow (or stop allowing) officials to approve answers they drafted themselves.
 
     Off by default: the four-eyes rule. When on, each self-approved answer says so

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from consult.extensions import db
-from consult.regions import policy as _policy  # noqa: F401 - registers the region rules
 from consult.regions import services
 from consult.regions.forms import MunicipalitySearchForm
 

@@ -50,6 +50,7 @@ from consult.ledger.canonical import moment
 from consult.ledger.models import ActorRole, EventKind
 from consult.organisations.models import Organisation
 from consult.participation import services as participation
+from consult.permissions import Actor
 from consult.regions.models import Municipality, Region
 from consult.responses.answers.services import needs_answer_clause
 from consult.responses.models import (
@@ -829,7 +830,7 @@ def _checked_note(note: str, needed: bool) -> str:
 
 def generate(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     consultation: Consultation,
     *,
     correction_note: str = "",
@@ -892,7 +893,7 @@ def report_event_payload(session: Session, report: ResponseReport) -> dict[str, 
 
 
 def publish(
-    session: Session, actor: Any, report: ResponseReport, now: datetime | None = None
+    session: Session, actor: Actor | None, report: ResponseReport, now: datetime | None = None
 ) -> ResponseReport:
     """Publish an edition exactly as it was previewed; the first moves the consultation on.
 

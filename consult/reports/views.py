@@ -39,7 +39,7 @@ from consult.extensions import db
 from consult.forms import ConfirmForm, strip_whitespace
 from consult.i18n import current_locale
 from consult.jobs import JobState
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.regions.models import Region
 from consult.reports import rendering
 from consult.reports import services as reactienota
@@ -77,7 +77,7 @@ def _team(code: str, slug: str, permission: str) -> tuple[Region, Consultation]:
     Outside the region's team the consultation does not exist (404); a team member who may
     look but not act (a moderator or responder) is told so (403).
     """
-    return team_consultation(code, slug, "consultation:report:preview", act=permission)
+    return team_consultation(code, slug, Permission.CONSULTATION_REPORT_PREVIEW, act=permission)
 
 
 def _team_edition(consultation: Consultation, edition: int) -> ResponseReport:
@@ -91,7 +91,7 @@ def _public(slug: str) -> Consultation:
     consultation = consultation_services.public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
-    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     return consultation
 
 
@@ -121,7 +121,7 @@ def _start_pdf(report: ResponseReport) -> None:
 
 @bp.get(MANAGE)
 def manage(code: str, slug: str) -> Page:
-    region, consultation = _team(code, slug, "consultation:report:preview")
+    region, consultation = _team(code, slug, Permission.CONSULTATION_REPORT_PREVIEW)
     editions = reactienota.editions(db.session, consultation)
     draft = next((e for e in editions if not e.is_published), None)
     published = [e for e in editions if e.is_published]
@@ -145,7 +145,7 @@ def manage(code: str, slug: str) -> Page:
         has_pdf=has_pdf,
         refresh=REFRESH_SECONDS if working else None,
         steps=rendering.PDF_STEPS,
-        may_manage=allowed(current_user, "consultation:report:manage", consultation),
+        may_manage=allowed(current_user, Permission.CONSULTATION_REPORT_MANAGE, consultation),
         unanswered=answer_services.unanswered_count(db.session, consultation),
         can_generate=consultation.state in reactienota.GENERATING_STATES,
         form=GenerateForm(),
@@ -156,7 +156,7 @@ def manage(code: str, slug: str) -> Page:
 
 @bp.post(MANAGE + "/maken")
 def generate(code: str, slug: str) -> Page:
-    _region, consultation = _team(code, slug, "consultation:report:manage")
+    _region, consultation = _team(code, slug, Permission.CONSULTATION_REPORT_MANAGE)
     form = GenerateForm()
     if not form.validate_on_submit():
         flash(_("The form had expired or the note is too long. Please try again."), "error")
@@ -182,7 +182,7 @@ def generate(code: str, slug: str) -> Page:
 
 @bp.post(MANAGE + "/<int:edition>/pdf")
 def remake_pdf(code: str, slug: str, edition: int) -> Page:
-    _region, consultation = _team(code, slug, "consultation:report:manage")
+    _region, consultation = _team(code, slug, Permission.CONSULTATION_REPORT_MANAGE)
     report = _team_edition(consultation, edition)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -195,7 +195,7 @@ def remake_pdf(code: str, slug: str, edition: int) -> Page:
 
 @bp.route(MANAGE + "/<int:edition>/publiceren", methods=["GET", "POST"])
 def publish(code: str, slug: str, edition: int) -> Page:
-    region, consultation = _team(code, slug, "consultation:report:manage")
+    region, consultation = _team(code, slug, Permission.CONSULTATION_REPORT_MANAGE)
     report = _team_edition(consultation, edition)
     if report.is_published:
         return redirect(_manage_url(consultation))
@@ -223,7 +223,7 @@ def publish(code: str, slug: str, edition: int) -> Page:
 
 @bp.get(MANAGE + "/<int:edition>/voorbeeld")
 def preview(code: str, slug: str, edition: int) -> Page:
-    region, consultation = _team(code, slug, "consultation:report:preview")
+    region, consultation = _team(code, slug, Permission.CONSULTATION_REPORT_PREVIEW)
     report = _team_edition(consultation, edition)
     base = {"code": region.code, "slug": consultation.slug, "edition": edition}
     downloads = {
@@ -251,7 +251,7 @@ def preview(code: str, slug: str, edition: int) -> Page:
 
 @bp.get(MANAGE + "/<int:edition>/voorbeeld.<any(pdf, csv, json):format>")
 def preview_file(code: str, slug: str, edition: int, format: str) -> Response:
-    _region, consultation = _team(code, slug, "consultation:report:preview")
+    _region, consultation = _team(code, slug, Permission.CONSULTATION_REPORT_PREVIEW)
     report = _team_edition(consultation, edition)
     response = _download(report, format)
     response.headers["Cache-Control"] = "private, no-store"

@@ -38,7 +38,7 @@ from consult.consultations.services import public_consultation
 from consult.documents.models import Section
 from consult.extensions import db
 from consult.organisations.models import Organisation
-from consult.permissions import authorize
+from consult.permissions import Permission, authorize
 from consult.regions.models import Municipality
 from consult.responses.models import Answer, AnsweredComment, AnswerState
 from consult.stakeholders.models import StakeholderGroup
@@ -246,7 +246,7 @@ def _consultation(slug: str) -> Consultation:
     consultation = public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
-    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     return consultation
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.accounts import services as accounts
-from consult.accounts.models import RegionRoleKind
 from consult.db import utcnow
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
+from consult.permissions import RegionRoleKind
 from consult.regions.services import get_region, seed_regions
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - printed by make run, refused in production

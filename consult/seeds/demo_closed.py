@@ -41,7 +41,7 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
-from consult.consultations import lifecycle
+from consult.consultations import activities, lifecycle
 from consult.consultations.models import (
     ActivityKind,
     Consultation,
@@ -55,7 +55,6 @@ from consult.documents.models import Document, DocumentVersion, VersionSource
 from consult.documents.services import create_version, version_hash
 from consult.ledger.canonical import digest as content_hash
 from consult.ledger.models import ActorRole
-from consult.participation import activities
 from consult.participation import services as participation
 from consult.privacy.submissions import erase_submission_contact
 from consult.regions.models import Municipality

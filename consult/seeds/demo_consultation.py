@@ -37,6 +37,7 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
+from consult.consultations import activities
 from consult.consultations.models import (
     ActivityKind,
     Consultation,
@@ -52,7 +53,6 @@ from consult.documents.models import Document, DocumentVersion, Section, Version
 from consult.documents.services import create_version, version_hash
 from consult.ledger.canonical import digest as content_hash
 from consult.organisations.models import Organisation
-from consult.participation import activities
 from consult.regions.models import Municipality
 from consult.regions.services import get_region
 from consult.seeds import content_of

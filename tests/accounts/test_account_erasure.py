@@ -12,11 +12,12 @@ import re
 from sqlalchemy import func, select
 
 from consult.accounts import services as accounts
-from consult.accounts.models import RegionRole, RegionRoleKind, User
+from consult.accounts.models import RegionRole, User
 from consult.accounts.passwords import verify_password
 from consult.comments.models import Submission
 from consult.ledger.models import RecordEvent
 from consult.organisations.models import OrganisationMember
+from consult.permissions import RegionRoleKind
 from consult.privacy.accounts import is_erased
 from tests import factories
 from tests.comments.conftest import open_form, post_form, valid_data

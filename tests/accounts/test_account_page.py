@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consult.accounts import services
-from consult.accounts.models import RegionRoleKind
+from consult.permissions import RegionRoleKind
 from tests import factories
 from tests.accounts.conftest import link_in, only_mail_to, text
 from tests.conftest import TEST_PASSWORD, log_in, submit_form

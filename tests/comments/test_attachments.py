@@ -9,8 +9,9 @@ from datetime import date
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from consult import uploads
-from consult.comments.models import Attachment, Submission
+from consult.comments.models import Submission
+from consult.files import uploads
+from consult.files.models import Attachment
 from tests import factories
 from tests.comments.conftest import open_form, post_form, valid_data
 from tests.conftest import log_in
@@ -242,8 +243,8 @@ def _assert_served_as_download(response, filename: str, content_type: str) -> No
 
 
 def test_activity_and_submission_files_are_served_alike(app, session):
+    from consult.consultations import activities
     from consult.consultations.models import ActivityKind
-    from consult.participation import activities
 
     consultation = factories.consultation(session)
     odt = _zip([("mimetype", uploads.ODT.encode(), zipfile.ZIP_STORED)])

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from consult.comments.models import Attachment
+from consult.consultations import activities
 from consult.consultations.lifecycle import today_in_amsterdam
 from consult.consultations.models import ActivityKind, ConsultationState, OfflineActivity
-from consult.participation import activities
+from consult.files.models import Attachment
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form
 from tests.consultations.conftest import count_queries, draft, text_of
@@ -158,7 +158,7 @@ def test_remove_asks_and_is_refused_after_closing(logged_in, session):
 
 
 def _checked(data, name):
-    from consult.uploads import check_upload
+    from consult.files.uploads import check_upload
 
     return check_upload(name, data)
 

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from consult.consultations import lifecycle
+from consult.consultations import activities, lifecycle
 from consult.consultations.lifecycle import ConsultationError
 from consult.consultations.models import ActivityKind, ConsultationState
 from consult.db import utcnow
@@ -26,7 +26,6 @@ from consult.ledger import checkpoints
 from consult.ledger.canonical import moment, to_millisecond
 from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.ledger.services import head
-from consult.participation import activities
 from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.record.conftest import record_some

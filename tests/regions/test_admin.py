@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from consult.accounts.models import RegionRole, RegionRoleKind
+from consult.accounts.models import RegionRole
 from consult.accounts.services import grant_region_role
+from consult.permissions import RegionRoleKind
 from tests import factories
 from tests.conftest import csrf_token
 from tests.regions.conftest import fragment, login_as, text_of

@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from consult.comments import services as comment_services
 from consult.comments.models import Comment, HideReason, Submission
-from consult.consultations import lifecycle
+from consult.consultations import activities, lifecycle
 from consult.consultations.models import ActivityKind, Consultation, ConsultationState
 from consult.db import utcnow
 from consult.moderation import services as moderation
-from consult.participation import activities
 from consult.responses.answers import services
 from consult.responses.models import Answer, CommentGroup, CommentGroupMember, Disposition
 from consult.responses.tracing import services as tracing

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
-from consult.comments.models import Attachment, Comment, Submission
+from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
+from consult.files.models import Attachment
 from consult.regions.models import Municipality
 from consult.stakeholders.models import AgeBand
 from tests import factories

@@ -27,12 +27,11 @@ import docx
 from flask import Flask
 
 from consult.comments.models import HideReason
-from consult.consultations import lifecycle
+from consult.consultations import activities, lifecycle
 from consult.consultations.models import ActivityKind, ConsultationState
 from consult.db import utcnow
 from consult.documents import importing
 from consult.moderation import services as moderation
-from consult.participation import activities
 from consult.reports import services as reactienota
 from consult.responses.answers import services
 from consult.responses.models import Disposition

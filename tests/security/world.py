@@ -20,9 +20,9 @@ from sqlalchemy import func, inspect, select, table
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import RegionRole
-from consult.comments.models import Attachment
 from consult.consultations.models import OfflineActivity, Question, QuestionKind
 from consult.evidence import bundle
+from consult.files.models import Attachment
 from consult.follows.models import Follow, Frequency, TargetKind
 from consult.jobs import Job, JobState
 from consult.ledger.models import RecordCheckpoint

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from consult.accounts.models import RegionRole, RegionRoleKind, User
+from consult.accounts.models import RegionRole, User
 from consult.comments.models import Comment, Submission
 from consult.comments.services import canonical_content
 from consult.consultations import lifecycle
@@ -23,6 +23,7 @@ from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion
 from consult.jobs import Job
 from consult.ledger.canonical import digest as content_hash
+from consult.permissions import RegionRoleKind
 from consult.responses.answers import services
 from consult.responses.models import (
     Answer,

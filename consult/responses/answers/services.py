@@ -37,6 +37,7 @@ from consult.ledger import canonical as record_canonical
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
+from consult.permissions import Actor
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -244,7 +245,7 @@ def answer_published_payload(answer: Answer, comments: Sequence[str]) -> dict[st
 
 def _record_answer(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     answer: Answer,
     kind: EventKind,
     payload: dict[str, Any],
@@ -265,7 +266,7 @@ def _record_answer(
     )
 
 
-def _record_draft(session: Session, actor: Any, answer: Answer, *, revised: bool) -> None:
+def _record_draft(session: Session, actor: Actor, answer: Answer, *, revised: bool) -> None:
     _record_answer(
         session,
         actor,
@@ -333,7 +334,7 @@ def ngettext_taken(count: int) -> str:
 
 def draft_answer(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     consultation: Consultation,
     comments: Sequence[Comment],
     disposition: Disposition,
@@ -365,7 +366,7 @@ def draft_answer(
 
 def revise_draft(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     answer: Answer,
     disposition: Disposition,
     reason: str,
@@ -407,7 +408,9 @@ def discard_draft(session: Session, answer: Answer) -> None:
 # -- approving and publishing ---------------------------------------------------------------------
 
 
-def approve(session: Session, actor: Any, answer: Answer, now: datetime | None = None) -> Answer:
+def approve(
+    session: Session, actor: Actor | None, answer: Answer, now: datetime | None = None
+) -> Answer:
     """The second pair of eyes. The policy decides who; this refuses the wrong state."""
     if answer.state is not AnswerState.DRAFT:
         raise AnswerError(_("Only a draft answer can be approved."))
@@ -452,7 +455,7 @@ def approved_answers(session: Session, consultation: Consultation) -> list[Answe
 
 def publish(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     consultation: Consultation,
     answers: Sequence[Answer] | None = None,
     now: datetime | None = None,
@@ -515,7 +518,7 @@ def publish(
 
 
 def mark_answered_if_complete(
-    session: Session, consultation: Consultation, actor: Any, now: datetime | None = None
+    session: Session, consultation: Consultation, actor: Actor, now: datetime | None = None
 ) -> bool:
     """Move a closed consultation to "answered" once no comment is waiting for an answer."""
     if consultation.state is not ConsultationState.CLOSED:
@@ -530,7 +533,7 @@ def mark_answered_if_complete(
 
 def correct(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     answer: Answer,
     disposition: Disposition,
     reason: str,

@@ -34,7 +34,7 @@ from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale, safe_next_url
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.regions.models import Region
 from consult.responses.answers import notify, services, workspace
 from consult.responses.answers.forms import (
@@ -64,7 +64,7 @@ SHOWN_COMMENTS = 50
 
 def _answering(code: str, slug: str) -> tuple[Region, Consultation]:
     """The region and consultation of the URL, for someone who may answer for it; else 404."""
-    return team_consultation(code, slug, "consultation:answers:draft")
+    return team_consultation(code, slug, Permission.CONSULTATION_ANSWERS_DRAFT)
 
 
 def _answer(consultation: Consultation, answer_id: int) -> Answer:
@@ -120,11 +120,11 @@ def answering_links(consultation: Consultation) -> AnsweringLinks:
     """For the consultation page: "Answer comments (N waiting)" and the reactienota link."""
     links = AnsweringLinks()
     code, slug = consultation.region.code, consultation.slug
-    if allowed(current_user, "consultation:answers:draft", consultation):
+    if allowed(current_user, Permission.CONSULTATION_ANSWERS_DRAFT, consultation):
         links.workspace_url = url_for("responses.workspace", code=code, slug=slug)
         links.waiting = workspace.waiting_count(db.session, consultation)
     if endpoint_exists("reactienota.manage") and allowed(
-        current_user, "consultation:report:preview", consultation
+        current_user, Permission.CONSULTATION_REPORT_PREVIEW, consultation
     ):
         links.report_url = url_for("reactienota.manage", code=code, slug=slug)
     return links
@@ -137,7 +137,7 @@ def _common(region: Region, consultation: Consultation) -> dict[str, Any]:
         "consultation": consultation,
         "draft_count": drafts,
         "approved_count": approved,
-        "may_publish": allowed(current_user, "consultation:answers:publish", consultation),
+        "may_publish": allowed(current_user, Permission.CONSULTATION_ANSWERS_PUBLISH, consultation),
         "States": AnswerState,
         "dispositions": {d.value: d for d in Disposition},
     }
@@ -244,10 +244,10 @@ def _approval_refusal(answer: Answer, consultation: Consultation) -> str | None:
     """Why the person looking may not approve this draft, in words; None when they may."""
     if answer.state is not AnswerState.DRAFT:
         return None
-    if allowed(current_user, "answer:answer:approve", answer):
+    if allowed(current_user, Permission.ANSWER_APPROVE, answer):
         return None
     if answer.drafted_by_id == current_user.id and allowed(
-        current_user, "consultation:answers:publish", consultation
+        current_user, Permission.CONSULTATION_ANSWERS_PUBLISH, consultation
     ):
         return _("You drafted this answer, so someone else must approve it.")
     return _("Only an official of the region can approve answers: someone else must approve it.")
@@ -276,7 +276,8 @@ def answer(code: str, slug: str, answer_id: int) -> Page:
         older=older,
         names=names,
         may_approve=(
-            item.state is AnswerState.DRAFT and allowed(current_user, "answer:answer:approve", item)
+            item.state is AnswerState.DRAFT
+            and allowed(current_user, Permission.ANSWER_APPROVE, item)
         ),
         refusal=_approval_refusal(item, consultation),
         tracing_link=endpoint_exists("tracing.answer_sections"),
@@ -367,7 +368,7 @@ def approve_answer(code: str, slug: str, answer_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("The form had expired. Try again."), "error")
         return redirect(back)
-    authorize(current_user, "answer:answer:approve", item)
+    authorize(current_user, Permission.ANSWER_APPROVE, item)
     if item.state is not AnswerState.DRAFT:
         flash(_("Only a draft answer can be approved."), "info")
         return redirect(back)
@@ -440,7 +441,7 @@ def correct_answer(code: str, slug: str, answer_id: int) -> Page:
 def approvals(code: str, slug: str) -> Page:
     region, consultation = _answering(code, slug)
     drafts = workspace.drafts_waiting_for_approval(db.session, consultation)
-    mine = {a.id for a in drafts if allowed(current_user, "answer:answer:approve", a)}
+    mine = {a.id for a in drafts if allowed(current_user, Permission.ANSWER_APPROVE, a)}
     # Those the person looking may approve first; otherwise oldest first (a stable sort).
     drafts.sort(key=lambda a: a.id not in mine)
     approved = workspace.approved_waiting_for_publication(db.session, consultation)
@@ -463,7 +464,7 @@ def approvals(code: str, slug: str) -> Page:
 @bp.route(BASE + "/publiceren", methods=["GET", "POST"])
 def publish(code: str, slug: str) -> Page:
     region, consultation = _answering(code, slug)
-    authorize(current_user, "consultation:answers:publish", consultation)
+    authorize(current_user, Permission.CONSULTATION_ANSWERS_PUBLISH, consultation)
     queue = url_for("responses.approvals", code=region.code, slug=consultation.slug)
     form = PublishForm()
     if form.validate_on_submit():

@@ -31,9 +31,10 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session, selectinload
 
 from consult.accounts.models import User
-from consult.comments.models import Attachment, Comment, Submission
+from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
+from consult.files.models import Attachment
 from consult.responses.answers.services import (
     OPEN_STATES,
     answerable_comments,

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
 from consult.db import utcnow
+from consult.permissions import Actor
 from consult.responses.answers.services import (
     answerable_comments,
     has_current_answer,
@@ -131,7 +132,7 @@ def _hand_edited_ids(consultation: Consultation) -> Any:
 
 def regroup(
     session: Session,
-    actor: Any,
+    actor: Actor,
     consultation: Consultation,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> RegroupResult:
@@ -260,14 +261,14 @@ def _forget_loaded_groups(session: Session, group_ids: set[int]) -> None:
 # -- editing by hand ------------------------------------------------------------------------------
 
 
-def _person_id(actor: Any) -> int:
+def _person_id(actor: Actor | None) -> int:
     actor_id = getattr(actor, "id", None)
     if actor_id is None:
         raise GroupingError(_("Only a person can change a group."))
     return int(actor_id)
 
 
-def _mark_edited(group: CommentGroup, actor: Any) -> None:
+def _mark_edited(group: CommentGroup, actor: Actor) -> None:
     """From now on the grouping leaves this group alone."""
     if group.created_by_id is None:
         group.created_by_id = _person_id(actor)
@@ -329,7 +330,7 @@ def _new_representative(session: Session, group: CommentGroup) -> None:
 
 
 def add_to_group(
-    session: Session, actor: Any, group: CommentGroup, comment: Comment
+    session: Session, actor: Actor, group: CommentGroup, comment: Comment
 ) -> CommentGroupMember:
     """Put a comment of the consultation in ``group``; from another group, it moves.
 
@@ -369,7 +370,7 @@ def add_to_group(
 
 
 def remove_from_group(
-    session: Session, actor: Any, group: CommentGroup, comment: Comment
+    session: Session, actor: Actor, group: CommentGroup, comment: Comment
 ) -> CommentGroup | None:
     """Take a comment out of ``group``; returns the group, or None when too little was left."""
     member = next((m for m in group.members if m.comment_id == comment.id), None)
@@ -388,7 +389,7 @@ def remove_from_group(
 
 
 def merge_groups(
-    session: Session, actor: Any, group: CommentGroup, other: CommentGroup
+    session: Session, actor: Actor, group: CommentGroup, other: CommentGroup
 ) -> CommentGroup:
     """Move every comment of ``other`` into ``group``, measured against its representative."""
     if other.id == group.id:
@@ -418,7 +419,7 @@ def merge_groups(
 
 
 def split(
-    session: Session, actor: Any, group: CommentGroup, comment: Comment
+    session: Session, actor: Actor, group: CommentGroup, comment: Comment
 ) -> CommentGroup | None:
     """Make ``comment`` the representative of a group of its own.
 
@@ -473,7 +474,9 @@ def split(
     return made
 
 
-def _keep_apart(session: Session, actor: Any, consultation_id: int, ids: Sequence[int]) -> None:
+def _keep_apart(
+    session: Session, actor: Actor | None, consultation_id: int, ids: Sequence[int]
+) -> None:
     """Remember that a person took these comments out, so regrouping does not put them back."""
     already = set(
         session.scalars(
@@ -493,7 +496,7 @@ def _keep_apart(session: Session, actor: Any, consultation_id: int, ids: Sequenc
     )
 
 
-def dissolve_group(session: Session, actor: Any, group: CommentGroup) -> int:
+def dissolve_group(session: Session, actor: Actor, group: CommentGroup) -> int:
     """Remove the group; its comments are in no group. Returns how many there were."""
     _person_id(actor)
     count = len(group.members)

@@ -22,6 +22,7 @@ from consult.comments.models import Comment
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.forms import ConfirmForm
+from consult.permissions import Permission
 from consult.regions.models import Region
 from consult.responses.grouping import services as grouping
 from consult.responses.grouping.forms import AddCommentForm, MergeForm
@@ -45,7 +46,7 @@ LINK_IDS = 200
 
 def _grouping(code: str, slug: str) -> tuple[Region, Consultation]:
     """The region and consultation of the URL, for someone who may draft answers; else 404."""
-    return team_consultation(code, slug, "consultation:answers:draft")
+    return team_consultation(code, slug, Permission.CONSULTATION_ANSWERS_DRAFT)
 
 
 def _group(consultation: Consultation, group_id: int) -> CommentGroup:

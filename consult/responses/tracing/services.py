@@ -30,6 +30,7 @@ from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.diff import SectionChange, Status, VersionDiff, diff_versions
 from consult.documents.models import DocumentVersion, Section
+from consult.permissions import Actor
 from consult.responses.models import Answer, AnsweredComment, AnswerSection, AnswerState
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,7 @@ def _require_later_sections(consultation: Consultation, sections: Iterable[Secti
 
 def link(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     answer: Answer,
     sections: Iterable[Section],
     now: datetime | None = None,
@@ -301,7 +302,9 @@ def link(
     return made
 
 
-def unlink(session: Session, actor: Any, answer: Answer, sections: Iterable[Section]) -> int:
+def unlink(
+    session: Session, actor: Actor | None, answer: Answer, sections: Iterable[Section]
+) -> int:
     """Remove the links between ``answer`` and ``sections``; returns how many there were."""
     _require_changeable(answer.consultation)
     ids = [section.id for section in sections]
@@ -336,7 +339,7 @@ class LinkChange:
 
 def set_answer_sections(
     session: Session,
-    actor: Any,
+    actor: Actor,
     answer: Answer,
     shown: Iterable[Section],
     chosen: Iterable[Section],
@@ -364,7 +367,7 @@ def set_answer_sections(
 
 def set_section_answers(
     session: Session,
-    actor: Any,
+    actor: Actor,
     consultation: Consultation,
     section: Section,
     shown: Iterable[Answer],

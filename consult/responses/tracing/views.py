@@ -23,7 +23,7 @@ from consult.documents.models import Section
 from consult.extensions import db
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
-from consult.permissions import allowed, authorize
+from consult.permissions import Permission, allowed, authorize
 from consult.regions.models import Region
 from consult.responses.loading import team_consultation
 from consult.responses.models import Answer
@@ -34,7 +34,7 @@ bp = Blueprint("tracing", __name__)
 Page = str | tuple[str, int] | Response
 
 TEAM = "/regios/<code>/beheer/consultaties/<slug>"
-PERMISSION = "consultation:answers:publish"
+PERMISSION = Permission.CONSULTATION_ANSWERS_PUBLISH
 # The filter on the section page: every answer, or answers to comments on one section of
 # the consulted version ("geheel": on the document as a whole).
 ALL, WHOLE_DOCUMENT = "alle", "geheel"
@@ -240,9 +240,9 @@ def changed_section(slug: str, section_id: int) -> Page:
     consultation = consultation_services.public_consultation(db.session, slug)
     if consultation is None:
         abort(404)
-    authorize(current_user, "consultation:page:view", consultation, hide=True)
+    authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     section = _later_section(consultation, section_id)
-    if not allowed(current_user, "document:version:view", section.version):
+    if not allowed(current_user, Permission.DOCUMENT_VERSION_VIEW, section.version):
         abort(404)
     entries = tracing.published_answers_for_section(db.session, consultation, section)
     diff = tracing.version_diff(db.session, consultation, section.version)

@@ -13,13 +13,11 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult.comments.models import Attachment
 from consult.consultations.lifecycle import ConsultationError, today_in_amsterdam
 from consult.consultations.models import (
     ActivityKind,
@@ -28,11 +26,13 @@ from consult.consultations.models import (
     OfflineActivity,
 )
 from consult.db import utcnow
+from consult.files.models import Attachment
+from consult.files.uploads import MAX_FILES, CheckedFile
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
+from consult.permissions import Actor
 from consult.stakeholders.models import AgeBand, StakeholderGroup
-from consult.uploads import MAX_FILES, CheckedFile
 
 MAX_ATTACHMENTS = MAX_FILES
 
@@ -59,7 +59,7 @@ def activity_object_id(activity: OfflineActivity) -> str:
 
 def register_activity(
     session: Session,
-    actor: Any,
+    actor: Actor | None,
     consultation: Consultation,
     details: ActivityDetails,
     now: datetime | None = None,
@@ -173,7 +173,7 @@ def remove_activity(
     session: Session,
     consultation: Consultation,
     activity: OfflineActivity,
-    actor: Any = None,
+    actor: Actor | None = None,
     now: datetime | None = None,
 ) -> None:
     """Remove a mistaken entry; only before closing, when the counts become the record.
