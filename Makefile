@@ -64,9 +64,10 @@ bench-smoke: install pdf-libs ## Every benchmark at a tiny size, to prove each s
 	$(BIN)/python -m bench --smoke
 
 .PHONY: lint
-lint: install ## Lint and format check with ruff
+lint: install ## Lint and format check with ruff; the import layers with import-linter
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 .PHONY: format
 format: install ## Format the code with ruff

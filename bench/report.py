@@ -349,7 +349,7 @@ def run(args: argparse.Namespace, url: str) -> None:
 
                 g.locale = "nl"
                 return render_template(
-                    "responses/_report_article.html", r=rendering.ReportView(report.content, "nl")
+                    "reports/_report_article.html", r=rendering.ReportView(report.content, "nl")
                 )
 
         def page() -> str:
@@ -359,7 +359,7 @@ def run(args: argparse.Namespace, url: str) -> None:
 
                 g.locale = "nl"
                 return render_template(
-                    "responses/report.html",
+                    "reports/report.html",
                     consultation=consultation,
                     preview=False,
                     downloads={"pdf": None, "csv": "x.csv", "json": "x.json"},

@@ -9,7 +9,48 @@ from typing import Any
 
 from flask import Flask
 
-from consult.config import PROJECT_ROOT
+from consult import errors, i18n, jobs, migrate, security
+from consult.accounts import init_app as init_accounts
+from consult.accounts.cli import user_group
+from consult.accounts.views import bp as accounts_bp
+from consult.admin.region_views import bp as region_admin_bp
+from consult.admin.views import bp as admin_bp
+from consult.api.views import bp as api_bp
+from consult.comments.cli import submissions_group
+from consult.comments.views import bp as comments_bp
+from consult.config import PROJECT_ROOT, ConfigError, load_config
+from consult.consultations.cli import consultations_group
+from consult.consultations.views import bp as consultations_bp
+from consult.dashboard.views import bp as dashboard_bp
+from consult.documents.views import bp as documents_bp
+from consult.evidence.bundle_views import bp as record_bundle_bp
+from consult.evidence.cli import record_group
+from consult.evidence.views import bp as record_bp
+from consult.extensions import babel, csrf, db, limiter, login_manager
+from consult.follows import listeners as follow_listeners
+from consult.follows.cli import follows_group
+from consult.follows.schedule import ScheduleError, digest_time
+from consult.follows.views import bp as follows_bp
+from consult.health import bp as health_bp
+from consult.moderation.views import bp as moderation_bp
+from consult.monitoring.feeds import bp as feeds_bp
+from consult.monitoring.views import bp as monitoring_bp
+from consult.organisations.views import bp as organisations_bp
+from consult.participation.views import bp as participation_bp
+from consult.privacy.account_views import bp as account_erasure_bp
+from consult.privacy.cli import privacy_group
+from consult.privacy.submission_views import bp as erasure_bp
+from consult.public.views import bp as public_bp
+from consult.regions.cli import region_group
+from consult.regions.views import bp as regions_bp
+from consult.reports.views import bp as reactienota_bp
+from consult.responses.answers.views import bp as responses_bp
+from consult.responses.cli import responses_group
+from consult.responses.exports import bp as exports_bp
+from consult.responses.grouping.views import bp as grouping_bp
+from consult.responses.tracing.views import bp as tracing_bp
+from consult.seeds.cli import seed_group
+from consult.web.views import bp as web_bp
 
 # Every domain with rules (a policy.py): imported once, so that each rule is registered.
 POLICY_DOMAINS = (
@@ -34,9 +75,6 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     ``config`` overrides individual settings (the tests use it); ``environment`` picks the
     settings class and defaults to ``CONSULT_ENV`` (development when unset).
     """
-    from consult import errors, i18n, security
-    from consult.config import load_config
-    from consult.extensions import babel, csrf, db, limiter, login_manager
 
     app = Flask(
         __name__,
@@ -64,40 +102,9 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     for domain in POLICY_DOMAINS:
         importlib.import_module(f"consult.{domain}.policy")
 
-    from consult.accounts import init_app as init_accounts
-    from consult.follows import listeners as follow_listeners
-
     follow_listeners.connect()
 
     init_accounts(app, login_manager)
-
-    from consult.accounts.views import bp as accounts_bp
-    from consult.admin.region_views import bp as region_admin_bp
-    from consult.admin.views import bp as admin_bp
-    from consult.api.views import bp as api_bp
-    from consult.comments.views import bp as comments_bp
-    from consult.consultations.views import bp as consultations_bp
-    from consult.dashboard.views import bp as dashboard_bp
-    from consult.documents.views import bp as documents_bp
-    from consult.evidence.bundle_views import bp as record_bundle_bp
-    from consult.evidence.views import bp as record_bp
-    from consult.follows.views import bp as follows_bp
-    from consult.health import bp as health_bp
-    from consult.moderation.views import bp as moderation_bp
-    from consult.monitoring.feeds import bp as feeds_bp
-    from consult.monitoring.views import bp as monitoring_bp
-    from consult.organisations.views import bp as organisations_bp
-    from consult.participation.views import bp as participation_bp
-    from consult.privacy.account_views import bp as account_erasure_bp
-    from consult.privacy.submission_views import bp as erasure_bp
-    from consult.public.views import bp as public_bp
-    from consult.regions.views import bp as regions_bp
-    from consult.reports.views import bp as reactienota_bp
-    from consult.responses.answers.views import bp as responses_bp
-    from consult.responses.exports import bp as exports_bp
-    from consult.responses.grouping.views import bp as grouping_bp
-    from consult.responses.tracing.views import bp as tracing_bp
-    from consult.web.views import bp as web_bp
 
     for blueprint in (
         web_bp,
@@ -136,16 +143,6 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
 
 def register_commands(app: Flask) -> None:
     """Every domain's command group, under ``consult``."""
-    from consult import jobs, migrate
-    from consult.accounts.cli import user_group
-    from consult.comments.cli import submissions_group
-    from consult.consultations.cli import consultations_group
-    from consult.evidence.cli import record_group
-    from consult.follows.cli import follows_group
-    from consult.privacy.cli import privacy_group
-    from consult.regions.cli import region_group
-    from consult.responses.cli import responses_group
-    from consult.seeds.cli import seed_group
 
     for group in (
         migrate.db_group,
@@ -165,8 +162,6 @@ def register_commands(app: Flask) -> None:
 
 def _check_settings(app: Flask) -> None:
     """Settings that are read later, by the clock: wrong ones stop the start, not the clock."""
-    from consult.config import ConfigError
-    from consult.follows.schedule import ScheduleError, digest_time
 
     try:
         digest_time(app.config)

@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection
 
 from consult.commands import CommandGroup, database_label
 from consult.config import PROJECT_ROOT
+from consult.db import Base
+from consult.extensions import db
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -30,7 +32,6 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def _engine() -> Any:
-    from consult.extensions import db
 
     return db.engine
 
@@ -61,8 +62,6 @@ def head_revision() -> str | None:
 
 def differences() -> list[Any]:
     """What autogenerate would write: empty when the models and the migrations agree."""
-    from consult import models  # noqa: F401 - registers every table on the metadata
-    from consult.db import Base
 
     with _engine().connect() as connection:
         context = MigrationContext.configure(

@@ -27,6 +27,7 @@ from consult.organisations.models import Organisation, OrganisationKind, Organis
 from consult.participation.models import LundyStatement
 from consult.permissions import RegionRoleKind
 from consult.regions.models import Municipality, Region, RegionMembership, RegionSuccession
+from consult.reports.models import ReportFile, ResponseReport
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -35,8 +36,6 @@ from consult.responses.models import (
     CommentGroup,
     CommentGroupMember,
     CommentKeptApart,
-    ReportFile,
-    ResponseReport,
 )
 from consult.stakeholders.models import StakeholderGroup
 

@@ -19,7 +19,7 @@ from consult.extensions import db
 from consult.jobs import Job, JobState
 from consult.reports import rendering
 from consult.reports import services as reactienota
-from consult.responses.models import ReportFile
+from consult.reports.models import ReportFile
 from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)
 from tests.responses import report_world
 

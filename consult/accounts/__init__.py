@@ -8,10 +8,11 @@ from flask_login import LoginManager
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.accounts.models import User
+from consult.extensions import db
+
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
-    from consult.accounts.models import User
-    from consult.extensions import db
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -6,8 +6,11 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from consult.accounts import services as accounts
 from consult.commands import CommandGroup
 from consult.commands import session as _session
+from consult.permissions import RegionRoleKind
+from consult.regions.services import get_region
 
 # -- users ---------------------------------------------------------------------------------
 
@@ -44,9 +47,6 @@ def user_create(
     email: str, role: str, region_code: str | None, password: str, display_name: str | None
 ) -> None:
     """Create a confirmed account for EMAIL, or add a role to an existing one."""
-    from consult.accounts import services as accounts
-    from consult.permissions import RegionRoleKind
-    from consult.regions.services import get_region
 
     session = _session()
     region = None

@@ -25,6 +25,7 @@ from consult.db import utcnow
 from consult.documents.models import DocumentVersion
 from consult.ledger import proofs, signing
 from consult.ledger.models import RecordCheckpoint, RecordEvent
+from consult.monitoring.statistics import national_overview
 from consult.permissions import Permission, allowed
 from consult.regions.models import Municipality, Region, RegionMembership
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
@@ -283,7 +284,6 @@ def inclusion(session: Session, params: dict[str, Any]) -> Single:
 
 def statistics(session: Session, params: dict[str, Any]) -> Single:
     """The figures of the national overview, per region in force today."""
-    from consult.monitoring.statistics import national_overview
 
     rows = national_overview(session, utcnow())
     return Single({"regions": [serializers.region_statistics(r) for r in rows]})

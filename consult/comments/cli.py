@@ -5,6 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from consult.comments.services import discard_unconfirmed
+from consult.db import utcnow
+from consult.extensions import db
+
 
 @click.group("submissions")
 def submissions_group() -> None:
@@ -15,9 +19,6 @@ def submissions_group() -> None:
 @with_appcontext
 def discard_unconfirmed_command() -> None:
     """Discard submissions whose email link was not used within 72 hours."""
-    from consult.comments.services import discard_unconfirmed
-    from consult.db import utcnow
-    from consult.extensions import db
 
     count = discard_unconfirmed(db.session, utcnow())
     db.session.commit()

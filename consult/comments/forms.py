@@ -156,13 +156,13 @@ class SubmissionForm(FlaskForm):
         return valid
 
     def _under_16(self) -> bool:
+        """Whether the sender said they are under 16 (then no name is asked for)."""
         if self.stakeholder_group.data not in self.age_band_groups:
             return False
-        return self.age_band.data in (AgeBand.UNDER_12.value, AgeBand.FROM_12_TO_15.value)
-
-    @property
-    def under_16(self) -> bool:
-        return self._under_16()
+        try:
+            return AgeBand(self.age_band.data).under_16
+        except ValueError:
+            return False
 
 
 def _answered(f: Field) -> bool:

@@ -71,3 +71,14 @@ def render_comment(text: str | None) -> Markup:
             '<p class="utrecht-paragraph">' + _linked(block).replace("\n", "<br>\n") + "</p>"
         )
     return Markup("\n".join(paragraphs))  # noqa: S704 - every part was escaped above
+
+
+EXCERPT_WORDS = 18
+
+
+def excerpt(text: str, words: int = EXCERPT_WORDS) -> str:
+    """The first words of a text, with "..." when there is more."""
+    parts = (text or "").split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    return " ".join(parts[:words]) + " …"

@@ -277,21 +277,20 @@ def _draft(
     organisation: Organisation | None,
     files: list[Any],
 ) -> services.Draft:
-    """The validated form as a draft; ``organisation`` is one the sender may speak for."""
+    """The validated form as a draft; ``organisation`` is one the sender may speak for.
+
+    What is kept of someone under 16 (no name, no organisation) is the service's rule,
+    applied to every channel: the form only passes on what was typed."""
     actor = receipts.actor()
-    # Under 16: no name and no organisation, whatever was filled in before the age.
-    if form.under_16:
-        organisation = None
-    typed_organisation = None if organisation or form.under_16 else form.organisation_name.data
     return forms.draft_from(
         form,
         sections=sections,
         groups=choices.groups,
         municipalities=choices.municipalities,
         organisation=organisation,
-        organisation_name=typed_organisation or None,
-        publish_name=bool(form.publish_name.data) and not form.under_16,
-        display_name=(form.display_name.data or None) if not form.under_16 else None,
+        organisation_name=(form.organisation_name.data or None) if not organisation else None,
+        publish_name=bool(form.publish_name.data),
+        display_name=form.display_name.data or None,
         email=form.email.data if actor is None else None,
         user=actor,
         files=files,

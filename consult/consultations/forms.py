@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.consultations.lifecycle import NonexistentTime, to_amsterdam, to_utc
 from consult.consultations.models import ActivityKind, QuestionKind
+from consult.consultations.services import option_problem, parse_options
 from consult.forms import strip_whitespace
 from consult.stakeholders.models import AgeBand
 
@@ -271,7 +272,6 @@ class QuestionForm(FlaskForm):
         return QuestionKind(self.kind.data)
 
     def validate_options(self, field: Field) -> None:
-        from consult.consultations.services import option_problem, parse_options
 
         if self.kind.data not in {k.value for k in QuestionKind}:
             return

@@ -39,6 +39,8 @@ from consult.consultations.models import (
 )
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion, Section
+from consult.documents.services import lock_version as lock
+from consult.extensions import db
 from consult.ledger import checkpoints
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
@@ -304,7 +306,6 @@ def record_next_version(
     newest after the consulted one) and record ``version_published`` for it in this
     consultation's chain. Called when the reactienota is first published; idempotent (a
     version already recorded in the chain is not recorded again). None: there is none."""
-    from consult.documents.services import lock_version as lock
 
     upcoming = next_version(session, consultation)
     if upcoming is None:
@@ -426,7 +427,6 @@ def unschedule(
 
 def lock_version(session: Session, version: DocumentVersion, now: datetime) -> None:
     """The version becomes immutable the moment a consultation opens on it."""
-    from consult.documents.services import lock_version as lock
 
     lock(session, version, at=now)
 
@@ -644,7 +644,6 @@ def tick_in_own_transaction(app: Flask) -> Tick | None:
     Called before requests, so the page shows the right state; a failure here must never
     break the page itself.
     """
-    from consult.extensions import db
 
     clock = clock_for(app)
     if not clock.due() or not clock.lock.acquire(blocking=False):

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from consult.accounts.models import User
 from consult.consultations.lifecycle import (
     EDITABLE_STATES,
     SCHEDULED,
@@ -121,7 +122,6 @@ def region_versions(session: Session, region: Region) -> list[tuple[Document, Do
 
 def timeline(session: Session, consultation: Consultation) -> list[dict[str, Any]]:
     """State changes and closing changes, oldest first, with the person who made them."""
-    from consult.accounts.models import User
 
     states = session.scalars(
         select(StateChange)

@@ -19,7 +19,7 @@ from consult.comments import services as comments
 from consult.extensions import db
 from consult.i18n import current_locale
 from consult.organisations import services as organisations
-from consult.responses.tracing import services as tracing
+from consult.responses import queries
 from consult.web.arguments import page_count, page_number
 
 bp = Blueprint("dashboard", __name__, url_prefix="/account")
@@ -47,7 +47,7 @@ def _overview_page(user: User, profile_form: ProfileForm) -> str:
     ]
     page = page_number()
     sent, total = comments.sent_by(db.session, user, page, SENT_PER_PAGE)
-    answered = tracing.published_answers(db.session, [c.id for s in sent for c in s.comments])
+    answered = queries.published_answers(db.session, [c.id for s in sent for c in s.comments])
     return render_template(
         "dashboard/account.html",
         user=user,

@@ -47,7 +47,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consult import jobs
+from consult.consultations.models import Consultation
 from consult.db import utcnow
+from consult.documents.models import Document, DocumentVersion
+from consult.documents.services import version_content
 from consult.evidence.bundle_verifier import (
     BUNDLE_FORMAT,
     FORMAT_VERSION,
@@ -64,6 +67,7 @@ from consult.ledger.models import (
     RecordEvent,
     RecordNode,
 )
+from consult.reports.models import ReportFile, ResponseReport
 
 if TYPE_CHECKING:
     from consult.consultations.models import Consultation
@@ -446,8 +450,6 @@ def _write_versions(
 ) -> list[dict[str, Any]]:
     """``versions/v<N>.json`` for each ``version_published`` event whose version is found
     in the consultation's region; the manifest's ``contents`` entries."""
-    from consult.documents.models import Document, DocumentVersion
-    from consult.documents.services import version_content
 
     contents: list[dict[str, Any]] = []
     written: dict[tuple[int, int], str] = {}
@@ -486,7 +488,6 @@ def _write_reactienota(
     events: list[tuple[int, str, dict[str, Any]]],
 ) -> list[dict[str, Any]]:
     """``reactienota/edition-<N>.json`` (and ``.pdf``) for each ``report_published`` event."""
-    from consult.responses.models import ReportFile, ResponseReport
 
     contents: list[dict[str, Any]] = []
     for index, kind, payload in events:
@@ -573,7 +574,7 @@ def build(
         for name in ("README.md", "LEESMIJ.md"):
             # Straight from the environment: no request, no context processors, no escaping
             # (a Markdown file, in one language each).
-            template = current_app.jinja_env.get_template(f"record/bundle_{name}")
+            template = current_app.jinja_env.get_template(f"evidence/bundle_{name}")
             bundle.write(name, template.render(**context).encode())
         bundle.write("verify.py", VERIFIER_PATH.read_bytes(), mode=0o755)
 
@@ -653,7 +654,6 @@ def stored_summary(job: Job, app: Flask | None = None) -> dict[str, Any] | None:
 
 def make_job(session: Session, job: Job, progress: jobs.Progress) -> None:
     """The background job: sign a fresh checkpoint, then write the bundle to the store."""
-    from consult.consultations.models import Consultation
 
     consultation = session.get(Consultation, int(job.subject.partition(":")[2]))
     if consultation is None:

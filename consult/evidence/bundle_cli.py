@@ -8,6 +8,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from consult.consultations.models import Consultation
+from consult.evidence import bundle
+from consult.extensions import db
+from consult.ledger import checkpoints
+
 # A progress line per this many events, for consultations that have more than it.
 PROGRESS_EVERY = 10_000
 
@@ -30,11 +35,6 @@ def export_command(slug: str, output: Path | None, no_checkpoint: bool) -> None:
     """Write the evidence bundle of consultation SLUG: its events, proofs, checkpoints,
     keys, version texts and reactienota, with the offline verifier and a README."""
     from sqlalchemy import select
-
-    from consult.consultations.models import Consultation
-    from consult.evidence import bundle
-    from consult.extensions import db
-    from consult.ledger import checkpoints
 
     session = db.session
     consultation = session.scalar(select(Consultation).where(Consultation.slug == slug))

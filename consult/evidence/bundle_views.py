@@ -97,7 +97,7 @@ def page(slug: str) -> str:
         summary = {**summary, "created": made_at}
     latest = checkpoints.latest(db.session)
     return render_template(
-        "record/bundle.html",
+        "evidence/bundle.html",
         consultation=consultation,
         job=job,
         working=working,

@@ -9,6 +9,12 @@ import click
 from flask.cli import with_appcontext
 
 from consult.commands import CommandGroup
+from consult.db import utcnow
+from consult.evidence.verify import verify
+from consult.extensions import db
+from consult.ledger import checkpoints, signing
+from consult.ledger.canonical import moment
+from consult.ledger.models import CheckpointReason, RecordCheckpoint
 
 if TYPE_CHECKING:
     from consult.ledger.signing import RetiredKey
@@ -29,8 +35,6 @@ def record_group() -> None:
 @with_appcontext
 def verify_command(slug: str | None) -> None:
     """Recompute every hash, chain, the tree and the checkpoints; exit 1 on a failure."""
-    from consult.evidence.verify import verify
-    from consult.extensions import db
 
     def progress(count: int) -> None:
         click.echo(f"  {count:,} events checked", err=True)
@@ -62,9 +66,6 @@ def verify_command(slug: str | None) -> None:
 @with_appcontext
 def checkpoint_command() -> None:
     """Sign a checkpoint of the tree now (when it grew since the latest one)."""
-    from consult.extensions import db
-    from consult.ledger import checkpoints
-    from consult.ledger.models import CheckpointReason
 
     made = checkpoints.make(db.session, CheckpointReason.MANUAL)
     db.session.commit()
@@ -82,7 +83,6 @@ def key_command(context: click.Context) -> None:
     the retired keys; ``rotate`` retires the current key."""
     if context.invoked_subcommand is not None:
         return
-    from consult.ledger import checkpoints, signing
 
     public = signing.public_bytes(signing.signing_key())
     click.echo(f"key id:       {signing.key_id(public)}")
@@ -99,7 +99,6 @@ def key_command(context: click.Context) -> None:
 
 
 def _period(key: RetiredKey) -> str:
-    from consult.ledger.canonical import moment
 
     if key.signed_from is None or key.signed_until is None:
         return f"signed no checkpoint, retired {moment(key.retired_at)}"
@@ -119,11 +118,6 @@ def rotate_command(yes: bool) -> None:
     beside the key file; `verify` keeps trusting it for the checkpoints it signed.
     """
     from sqlalchemy import func, select
-
-    from consult.db import utcnow
-    from consult.extensions import db
-    from consult.ledger import checkpoints, signing
-    from consult.ledger.models import CheckpointReason, RecordCheckpoint
 
     if not signing.has_key():
         raise click.ClickException(

@@ -56,7 +56,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from consult.comments.models import Comment, Submission, SubmissionState
+from consult.comments.services import canonical_content
+from consult.consultations.models import Consultation
+from consult.documents.models import DocumentVersion
+from consult.documents.services import version_hash
+from consult.ledger.canonical import digest as content_hash
 from consult.ledger.models import EventKind, RecordEvent
+from consult.reports.models import ReportFile, ResponseReport
+from consult.responses.answers.services import (
+    answer_content,
+    answer_content_hash,
+    answer_object_id,
+    answered_comment_ids,
+)
+from consult.responses.models import Answer, AnswerState
 
 CrossCheck = Callable[[Session, Select[tuple[RecordEvent]]], list[str]]
 CROSS_CHECKS: list[CrossCheck] = []
@@ -144,10 +158,6 @@ def received_submissions_unchanged(
     """Each recorded submission still exists, in its consultation, and what it holds now
     (its comments, their order and sections, its answers and details) hashes to the
     ``content_hash`` recorded when it arrived."""
-    from consult.comments.models import Comment, Submission
-    from consult.comments.services import canonical_content
-    from consult.consultations.models import Consultation
-    from consult.ledger.canonical import digest as content_hash
 
     failures: list[str] = []
     for batch in _stream(session, events, EventKind.SUBMISSION_RECEIVED):
@@ -193,8 +203,6 @@ def received_submissions_unchanged(
 def every_submission_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
     """Every live submission of the consultations in scope has its ``submission_received``
     event (a submission slipped into the tables around the record is found)."""
-    from consult.comments.models import Submission
-    from consult.consultations.models import Consultation
 
     missing = session.execute(
         select(Submission.tracking_code, Consultation.slug)
@@ -218,8 +226,6 @@ def submission_states_as_recorded(
     """A submission the record confirmed (on arrival from an account, or by its email link)
     or discarded is so in the live tables, and no submission is confirmed or discarded
     there without its event (a confirmation would make its comments count and show)."""
-    from consult.comments.models import Submission, SubmissionState
-    from consult.consultations.models import Consultation
 
     expected = {
         EventKind.SUBMISSION_CONFIRMED.value: SubmissionState.CONFIRMED,
@@ -272,7 +278,6 @@ def submission_states_as_recorded(
 
 def _live_comments(session: Session, object_ids: set[str]) -> dict[str, Any]:
     """The live comments with these public ids, as rows, by public id (one query)."""
-    from consult.comments.models import Comment, Submission
 
     wanted = {key for key in map(_split_comment_id, object_ids) if key is not None}
     rows = session.execute(
@@ -300,8 +305,6 @@ def comment_states_as_recorded(session: Session, events: Select[tuple[RecordEven
     the recorded reason and note) exactly when its latest moderation event hid it, and
     withdrawn exactly when the record has its withdrawal. Hiding or showing a comment in
     the database, or withdrawing one for its sender, is found."""
-    from consult.comments.models import Comment, Submission
-    from consult.consultations.models import Consultation
 
     hidden, unhidden = EventKind.COMMENT_HIDDEN, EventKind.COMMENT_UNHIDDEN
     failures: list[str] = []
@@ -392,11 +395,6 @@ def _answer_id(object_id: str) -> int | None:
 
 def _answer_differences(event: Any, answer: Any, comments: list[str]) -> list[str]:
     """What a live answer says otherwise than its ``answer_published`` event."""
-    from consult.responses.answers.services import (
-        answer_content,
-        answer_content_hash,
-        answer_object_id,
-    )
 
     payload = event.payload
     found = []
@@ -433,9 +431,6 @@ def answers_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> l
     the record says was published: the disposition, the reason (by its hash), the comments
     it answers and the answer it corrects (and they hash to the recorded
     ``content_hash``). Each answer the record says was superseded still is."""
-    from consult.consultations.models import Consultation
-    from consult.responses.answers.services import answered_comment_ids
-    from consult.responses.models import Answer, AnswerState
 
     failures: list[str] = []
     for batch in _stream(session, events, EventKind.ANSWER_PUBLISHED, EventKind.ANSWER_SUPERSEDED):
@@ -476,8 +471,6 @@ def answers_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> l
 def every_answer_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
     """Every published answer has its ``answer_published`` event, and every superseded one
     its ``answer_superseded``: none was published or replaced around the record."""
-    from consult.consultations.models import Consultation
-    from consult.responses.models import Answer, AnswerState
 
     key = literal("answer:") + cast(Answer.id, String)
     failures: list[str] = []
@@ -523,8 +516,6 @@ def _version_key(event: Any) -> tuple[int, int] | None:
 def versions_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
     """Each published version of a document still exists, and its text (every section's
     anchor, number, heading and body, in order) hashes to the recorded ``content_hash``."""
-    from consult.documents.models import DocumentVersion
-    from consult.documents.services import version_hash
 
     failures: list[str] = []
     for batch in _stream(session, events, EventKind.VERSION_PUBLISHED):
@@ -564,9 +555,7 @@ def reports_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> l
     """Each published edition of a reactienota still exists, published, with content that
     hashes to the recorded ``content_hash`` and the files recorded with it unchanged; and
     no edition was published around the record. (Editions are few: one query each way.)"""
-    from consult.consultations.models import Consultation
     from consult.reports.services import content_hash
-    from consult.responses.models import ReportFile, ResponseReport
 
     failures: list[str] = []
     recorded: set[tuple[str, int | None]] = set()

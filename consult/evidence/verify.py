@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from consult.consultations.models import Consultation
 from consult.evidence.cross_checks import CROSS_CHECKS, CrossCheck
 from consult.ledger import canonical, checkpoints, merkle, services, signing
 from consult.ledger.models import (
@@ -121,7 +122,6 @@ def verify(
     ``keys`` are the trusted public keys by key id (default: the instance's own);
     ``cross_checks`` default to the registry :data:`CROSS_CHECKS`.
     """
-    from consult.consultations.models import Consultation
 
     started = time.perf_counter()
     report = Report(consultation)

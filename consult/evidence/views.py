@@ -135,7 +135,7 @@ def index() -> Page:
     latest = checkpoints.latest(db.session)
     first = _first_checkpoint()
     return _page(
-        "record/index.html",
+        "evidence/index.html",
         latest=latest,
         first=first,
         tree_size=services.head(db.session).tree_size,
@@ -156,7 +156,7 @@ def checkpoint_list() -> Page:
         query = query.where(RecordCheckpoint.id < before)
     rows = list(db.session.scalars(query))
     return _page(
-        "record/checkpoints.html",
+        "evidence/checkpoints.html",
         checkpoints=rows[:PAGE_SIZE],
         more=len(rows) > PAGE_SIZE,
         before=before,
@@ -257,7 +257,7 @@ def key() -> Page:
         current = proofs.key_facts(public, origin)
         current["since"] = _signed_since(current["key_id"])
     return _page(
-        "record/key.html",
+        "evidence/key.html",
         current=current,
         retired=list(reversed(signing.retired_keys())),
         origin=origin,
@@ -392,7 +392,7 @@ def _consistency_page(status: int = 200, **context: Any) -> Response:
     context.setdefault("error", None)
     context.setdefault("error_field", None)
     response = _page(
-        "record/consistency.html",
+        "evidence/consistency.html",
         status=status,
         van=request.args.get("van", str(first.tree_size) if first else ""),
         tot=request.args.get("tot", str(latest.tree_size) if latest else ""),

@@ -13,6 +13,9 @@ import click
 from flask.cli import with_appcontext
 
 from consult.commands import CommandGroup
+from consult.db import utcnow
+from consult.extensions import db
+from consult.follows import schedule, sending
 
 
 @click.group("follows", cls=CommandGroup)
@@ -31,9 +34,6 @@ def _report(result: object) -> None:
 @with_appcontext
 def digest_command() -> None:
     """The daily run: closing-soon reminders, then every unsent notice."""
-    from consult.db import utcnow
-    from consult.extensions import db
-    from consult.follows import schedule, sending
 
     started = utcnow()
     result = sending.daily(db.session)
@@ -46,7 +46,5 @@ def digest_command() -> None:
 @with_appcontext
 def send_command() -> None:
     """Send the unsent notices of follows that want an email at once."""
-    from consult.extensions import db
-    from consult.follows import sending
 
     _report(sending.send_immediate(db.session))

@@ -39,7 +39,8 @@ from consult.documents.models import Document, DocumentVersion
 from consult.extensions import db
 from consult.regions import services as regions
 from consult.regions.models import Region
-from consult.responses.models import Answer, AnsweredComment, AnswerState, ResponseReport
+from consult.reports.models import ResponseReport
+from consult.responses.models import Answer, AnsweredComment, AnswerState
 from consult.web import atom
 from consult.web.atom import element
 

@@ -10,7 +10,7 @@ Definitions (also in the export's column list, :data:`EXPORT_COLUMNS`):
 
 - *submissions*: confirmed submissions; *comments*: comments in confirmed submissions
   that were not withdrawn (the comments that need an answer, as in
-  :func:`consult.responses.answers.services.needs_answer_clause`).
+  :func:`consult.responses.answers.queries.needs_answer_clause`).
 - *answered*: comments with a published answer that no correction replaced.
 - *share answered*: answered / comments (None without comments).
 - *median days to answers*: per comment, the days from the moment the consultation
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from consult.comments.models import Comment, Submission, SubmissionState
@@ -42,14 +42,9 @@ from consult.consultations.models import (
 )
 from consult.regions.models import Region
 from consult.regions.services import region_active_on
-from consult.responses.answers.services import has_current_answer, needs_answer_clause
-from consult.responses.models import (
-    Answer,
-    AnsweredComment,
-    AnswerState,
-    Disposition,
-    ResponseReport,
-)
+from consult.reports.models import ResponseReport
+from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
+from consult.responses.queries import has_current_answer, needs_answer_clause
 from consult.stakeholders.models import StakeholderGroup
 
 # The number of SQL statements national_overview runs; the tests hold it to this.
@@ -346,7 +341,7 @@ def _fill_figures(
         if group_id in known:
             figures[(consultation_id, group_id)].submissions = count
 
-    current = and_(Answer.state == AnswerState.PUBLISHED, Answer.superseded_at.is_(None))
+    current = Answer.is_current
     adopted_current = (
         select(AnsweredComment.id)
         .join(Answer, Answer.id == AnsweredComment.answer_id)

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from consult.comments.models import Comment, Submission, SubmissionState
@@ -26,6 +26,7 @@ from consult.consultations.models import (
     ActivityKind,
     ActivityParticipants,
     Consultation,
+    ConsultationState,
     OfflineActivity,
 )
 from consult.db import utcnow
@@ -39,8 +40,7 @@ from consult.participation.models import (
 )
 from consult.permissions import Actor
 from consult.regions.models import Municipality
-from consult.responses.answers.services import needs_answer_clause
-from consult.responses.models import ResponseReport
+from consult.responses.queries import needs_answer_clause
 from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 
@@ -318,19 +318,13 @@ def checklist(session: Session, consultation: Consultation) -> list[dict[str, An
     return entries
 
 
-def is_frozen(session: Session, consultation: Consultation) -> bool:
-    """True once a reactienota edition is published: the statements are in it now."""
-    return (
-        session.scalar(
-            select(literal(True))
-            .where(
-                ResponseReport.consultation_id == consultation.id,
-                ResponseReport.published_at.is_not(None),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+def is_frozen(consultation: Consultation) -> bool:
+    """True once a reactienota edition is published: the statements are in it now.
+
+    The first edition is published only from ``answered`` and moves the consultation to
+    ``report_published``, which it never leaves; so the state says it.
+    """
+    return consultation.state is ConsultationState.REPORT_PUBLISHED
 
 
 def _has_control_characters(value: str) -> bool:
@@ -450,7 +444,7 @@ def save_statement(
     Refused once a reactienota edition is published: the published statements are part of
     that edition, and a correction would be a new edition with its own note.
     """
-    if is_frozen(session, consultation):
+    if is_frozen(consultation):
         raise ParticipationError(
             _(
                 "The reactienota is published with this checklist in it. The checklist can no "

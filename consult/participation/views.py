@@ -52,7 +52,7 @@ def public(slug: str) -> str:
     authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     reached = participation.reach(db.session, consultation)
     return render_template(
-        "consultations/participation.html",
+        "participation/page.html",
         consultation=consultation,
         reach=reached,
         statements=participation.statements(db.session, consultation),
@@ -136,7 +136,7 @@ def _problems(form: LundyForm) -> list[tuple[str, str]]:
 @bp.route(FORM, methods=["GET", "POST"])
 def lundy(code: str, consultation_id: int) -> str | Response:
     region, consultation = _load(code, consultation_id)
-    frozen = participation.is_frozen(db.session, consultation)
+    frozen = participation.is_frozen(consultation)
     summary: list[tuple[str, str]] = []
     if request.method == "POST":
         form = LundyForm()
@@ -191,7 +191,7 @@ def _render(
     focus: str | None = None,
 ) -> str:
     return render_template(
-        "consultations/participation_form.html",
+        "participation/form.html",
         region=region,
         consultation=consultation,
         form=form,

@@ -15,11 +15,13 @@ from werkzeug.wrappers import Response
 from consult.accounts import services
 from consult.accounts.passwords import verify_password
 from consult.accounts.views import login_limit
+from consult.comments.models import Submission
 from consult.db import utcnow
 from consult.extensions import db
 from consult.organisations import services as organisations
 from consult.privacy.accounts import AccountErasureRefused, erase_account
 from consult.privacy.forms import DeleteAccountForm
+from consult.privacy.submissions import name_in_published_report
 
 bp = Blueprint("account_erasure", __name__, url_prefix="/account")
 
@@ -28,9 +30,6 @@ Page = str | tuple[str, int] | Response
 
 def _what_goes(user) -> dict[str, int]:
     from sqlalchemy import select
-
-    from consult.comments.models import Submission
-    from consult.privacy.submissions import name_in_published_report
 
     submissions = db.session.scalars(select(Submission).where(Submission.user_id == user.id))
     return {
@@ -74,11 +73,11 @@ def delete() -> Page:
                 return redirect(url_for(".deleted"))
     elif form.is_submitted():
         status = 400
-    return render_template("accounts/delete_account.html", form=form, **_what_goes(user)), status
+    return render_template("privacy/delete_account.html", form=form, **_what_goes(user)), status
 
 
 @bp.get("/verwijderd")
 def deleted() -> Page:
     if current_user.is_authenticated:  # not deleted: this page is not about them
         return redirect(url_for("dashboard.account"))
-    return render_template("accounts/account_deleted.html")
+    return render_template("privacy/account_deleted.html")

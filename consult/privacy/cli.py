@@ -11,7 +11,13 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from consult.accounts import services as accounts
 from consult.commands import CommandGroup
+from consult.db import utcnow
+from consult.extensions import db
+from consult.ledger.models import ActorRole
+from consult.privacy.accounts import AccountErasureRefused, erase_account
+from consult.privacy.submissions import erase_contacts_with_email
 
 
 @click.group("privacy", cls=CommandGroup)
@@ -29,12 +35,6 @@ def privacy_group() -> None:
 @with_appcontext
 def erase_command(email: str, leave_organisations_without_admin: bool) -> None:
     """Erase the email address and name of everything sent from ADDRESS, and its account."""
-    from consult.accounts import services as accounts
-    from consult.db import utcnow
-    from consult.extensions import db
-    from consult.ledger.models import ActorRole
-    from consult.privacy.accounts import AccountErasureRefused, erase_account
-    from consult.privacy.submissions import erase_contacts_with_email
 
     address = email.strip()
     if "@" not in address:

@@ -58,7 +58,7 @@ def _erase_page(submission: Submission, action: str, back: str) -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template(
-            "comments/erase_contact.html",
+            "privacy/erase_contact.html",
             submission=submission,
             fields=erasure.personal_fields(submission.contact),
             has_contact=submission.contact is not None,
@@ -86,7 +86,7 @@ def erase_by_link(token: str) -> Page:
         submission = erasure.read_token(db.session, token)
     except services.TokenError as error:
         return (
-            render_template("comments/erase_link_problem.html", expired=error.expired),
+            render_template("privacy/erase_link_problem.html", expired=error.expired),
             410 if error.expired else 404,
         )
     action = url_for(".erase_by_link", token=token)
@@ -114,4 +114,4 @@ def erased(code: str) -> Page:
     normalised = codes.normalise(code)
     if normalised is None or normalised not in session.get(ERASED_KEY, []):
         abort(404)
-    return render_template("comments/erase_done.html", code=normalised)
+    return render_template("privacy/erase_done.html", code=normalised)

@@ -28,6 +28,8 @@ from consult.comments.models import Submission, SubmissionContact
 from consult.comments.services import WITHDRAW_LINK_MAX_AGE, erase_contact
 from consult.ledger import services as record
 from consult.ledger.models import ActorRole, EventKind
+from consult.reports import services as reactienota
+from consult.reports.models import ResponseReport
 
 # The erase link in the receipt mail lives as long as the withdraw link beside it.
 ERASE_LINK_MAX_AGE = WITHDRAW_LINK_MAX_AGE
@@ -111,7 +113,6 @@ def _forget_name_in_draft_report(session: Session, submission: Submission) -> No
     the official's preview still guards against every other change (publishing compares
     a fresh build with the stored hash). The draft's rendered files go: they may hold it.
     """
-    from consult.reports import services as reactienota
 
     draft = reactienota.draft_of(session, submission.consultation)
     if draft is None:
@@ -134,7 +135,6 @@ def name_in_published_report(session: Session, submission: Submission) -> bool:
     A published edition is evidence and never changes, so erasing cannot take the name
     out of it (a correction edition, made by the region, can); the erase page says so.
     """
-    from consult.responses.models import ResponseReport
 
     contact = submission.contact
     if not submission.publish_name or contact is None or not contact.display_name:

@@ -2,7 +2,7 @@
 
 Only what the public may read: ``is_public`` comments (confirmed, consented, not hidden, not
 withdrawn) on consultations that are no longer drafts, each with its current published
-answer (:func:`consult.responses.answers.services.current_answers`).
+answer (:func:`consult.responses.answers.queries.current_answers`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from consult.consultations.models import Consultation, ConsultationState
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
 from consult.regions.models import Region
-from consult.responses.answers.services import current_answers
 from consult.responses.models import Answer
+from consult.responses.queries import current_answers
 
 
 @dataclass

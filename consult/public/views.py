@@ -32,6 +32,7 @@ from consult.permissions import Permission, allowed, authorize
 from consult.public import services
 from consult.regions import pages as region_pages
 from consult.regions import services as regions
+from consult.responses import queries
 from consult.responses.tracing import services as tracing
 from consult.web.arguments import page_count, page_number, whole_number
 
@@ -164,7 +165,7 @@ def receipt(code: str) -> Page:
         and allowed(actor, Permission.SUBMISSION_ATTACHMENT_DOWNLOAD, submission),
         email=comment_mail.recipient(submission),
         resend_form=ConfirmForm(),
-        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
+        answers=queries.published_answers(db.session, [c.id for c in submission.comments]),
         record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
     )
 
@@ -232,7 +233,7 @@ def status(code: str) -> Page:
         submission=submission,
         consultation=submission.consultation,
         is_sender=receipts.is_sender(submission),
-        answers=tracing.published_answers(db.session, [c.id for c in submission.comments]),
+        answers=queries.published_answers(db.session, [c.id for c in submission.comments]),
         record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
     )
 

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from consult.commands import CommandGroup
 from consult.commands import session as _session
+from consult.regions import services
 
 # -- regions -------------------------------------------------------------------------------
 
@@ -42,7 +43,6 @@ def _parse_day(_ctx: Any, _param: Any, value: str) -> date:
 @with_appcontext
 def region_split(code: str, parts: tuple[str, ...], effective_on: date) -> None:
     """Split region CODE into new regions from a date; its history stays."""
-    from consult.regions import services
 
     parsed = []
     for part in parts:
@@ -87,7 +87,6 @@ def region_split(code: str, parts: tuple[str, ...], effective_on: date) -> None:
 @with_appcontext
 def region_merge(codes: tuple[str, ...], new_code: str, new_name: str, effective_on: date) -> None:
     """Merge regions CODES into one new region from a date; their history stays."""
-    from consult.regions import services
 
     session = _session()
     if services.already_merged(session, codes, new_code, effective_on):

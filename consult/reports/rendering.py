@@ -38,12 +38,8 @@ from consult.consultations.models import ActivityKind
 from consult.jobs import Job, Progress
 from consult.ledger import canonical
 from consult.reports import services as reactienota
-from consult.responses.models import (
-    DISPOSITION_EXPLANATIONS,
-    Disposition,
-    ReportFile,
-    ResponseReport,
-)
+from consult.reports.models import ReportFile, ResponseReport
+from consult.responses.models import DISPOSITION_EXPLANATIONS, Disposition
 from consult.stakeholders.models import AgeBand
 from consult.web.spreadsheet import formula_safe
 
@@ -259,7 +255,7 @@ def article_html(report: ResponseReport, locale: str) -> Markup:
     if stored is not None:
         return Markup(stored.data.decode("utf-8"))  # noqa: S704 - rendered by us, escaped
     return Markup(  # noqa: S704 - a rendered template, escaped by Jinja
-        render_template("responses/_report_article.html", r=ReportView(report.content, locale))
+        render_template("reports/_report_article.html", r=ReportView(report.content, locale))
     )
 
 
@@ -308,7 +304,7 @@ def pdf_html(report: ResponseReport, locale: str = PDF_LOCALE) -> str:
     """
     with _offline(locale):
         return render_template(
-            "responses/report_pdf.html",
+            "reports/report_pdf.html",
             report=report,
             r=ReportView(report.content, locale, external=True),
             css=Markup(PRINT_CSS.read_text("utf-8")),  # noqa: S704 - our own file
@@ -433,7 +429,7 @@ def make_pdf(session: Session, job: Job, progress: Progress) -> None:
     for locale in current_app.config.get("LANGUAGES", ("nl", "en")):
         with _offline(locale):
             articles[locale] = render_template(
-                "responses/_report_article.html", r=ReportView(report.content, locale)
+                "reports/_report_article.html", r=ReportView(report.content, locale)
             )
     step(2, "html")
     html = pdf_html(report)

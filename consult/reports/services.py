@@ -52,7 +52,7 @@ from consult.organisations.models import Organisation
 from consult.participation import services as participation
 from consult.permissions import Actor
 from consult.regions.models import Municipality, Region
-from consult.responses.answers.services import needs_answer_clause
+from consult.reports.models import ReportFile, ResponseReport
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -62,9 +62,8 @@ from consult.responses.models import (
     CommentGroup,
     CommentGroupMember,
     Disposition,
-    ReportFile,
-    ResponseReport,
 )
+from consult.responses.queries import needs_answer_clause
 from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 SCHEMA_VERSION = 1
@@ -114,8 +113,7 @@ def _current_answers(consultation_id: int) -> Any:
         .join(Answer, Answer.id == AnsweredComment.answer_id)
         .where(
             Answer.consultation_id == consultation_id,
-            Answer.state == AnswerState.PUBLISHED,
-            Answer.superseded_at.is_(None),
+            Answer.is_current,
         )
         .group_by(AnsweredComment.comment_id)
         .subquery("current_answer")

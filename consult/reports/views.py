@@ -43,9 +43,9 @@ from consult.permissions import Permission, allowed, authorize
 from consult.regions.models import Region
 from consult.reports import rendering
 from consult.reports import services as reactienota
-from consult.responses.answers import services as answer_services
+from consult.reports.models import ResponseReport
+from consult.responses import queries
 from consult.responses.loading import team_consultation
-from consult.responses.models import ResponseReport
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def manage(code: str, slug: str) -> Page:
         working = False
     has_pdf = shown is not None and reactienota.has_file(db.session, shown, "pdf")
     return render_template(
-        "responses/report_manage.html",
+        "reports/report_manage.html",
         region=region,
         consultation=consultation,
         draft=draft,
@@ -146,7 +146,7 @@ def manage(code: str, slug: str) -> Page:
         refresh=REFRESH_SECONDS if working else None,
         steps=rendering.PDF_STEPS,
         may_manage=allowed(current_user, Permission.CONSULTATION_REPORT_MANAGE, consultation),
-        unanswered=answer_services.unanswered_count(db.session, consultation),
+        unanswered=queries.unanswered_count(db.session, consultation),
         can_generate=consultation.state in reactienota.GENERATING_STATES,
         form=GenerateForm(),
         confirm_form=ConfirmForm(),
@@ -211,7 +211,7 @@ def publish(code: str, slug: str, edition: int) -> Page:
         flash(_("Edition %(edition)s of the reactienota is published.", edition=edition), "success")
         return redirect(_manage_url(consultation))
     return render_template(
-        "responses/report_publish.html",
+        "reports/report_publish.html",
         region=region,
         consultation=consultation,
         report=report,
@@ -235,7 +235,7 @@ def preview(code: str, slug: str, edition: int) -> Page:
     }
     response = current_app.make_response(
         render_template(
-            "responses/report.html",
+            "reports/report.html",
             consultation=consultation,
             preview=True,
             manage_url=_manage_url(consultation),
@@ -272,7 +272,7 @@ def _public_page(consultation: Consultation, report: ResponseReport) -> Page:
         "json": url_for("reactienota.public_json", slug=consultation.slug, edition=edition),
     }
     return render_template(
-        "responses/report.html",
+        "reports/report.html",
         consultation=consultation,
         preview=False,
         downloads=downloads,

@@ -10,6 +10,10 @@ import click
 from flask.cli import with_appcontext
 
 from consult.commands import CommandGroup
+from consult.consultations.services import consultation_by_slug
+from consult.extensions import db
+from consult.responses.grouping.services import regroup
+from consult.responses.grouping.similarity import DEFAULT_THRESHOLD
 
 
 @click.group("responses", cls=CommandGroup)
@@ -28,10 +32,6 @@ def responses_group() -> None:
 @with_appcontext
 def group_command(slug: str, threshold: float | None) -> None:
     """Group the consultation's similar comments; groups changed by hand stay as they are."""
-    from consult.consultations.services import consultation_by_slug
-    from consult.extensions import db
-    from consult.responses.grouping.services import regroup
-    from consult.responses.grouping.similarity import DEFAULT_THRESHOLD
 
     session = db.session
     consultation = consultation_by_slug(session, slug)

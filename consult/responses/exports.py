@@ -107,8 +107,7 @@ def _current_answer_id() -> Any:
         .join(Answer, Answer.id == AnsweredComment.answer_id)
         .where(
             AnsweredComment.comment_id == Comment.id,
-            Answer.state == AnswerState.PUBLISHED,
-            Answer.superseded_at.is_(None),
+            Answer.is_current,
         )
         .correlate(Comment)
         .scalar_subquery()

@@ -10,21 +10,21 @@ link to it in :class:`AnsweredComment`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
-    LargeBinary,
-    String,
     Text,
     UniqueConstraint,
+    and_,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
 from consult.enums import LabelledEnum
@@ -118,10 +118,18 @@ class Answer(Base):
         Index("ix_answers_current", "consultation_id", "state", "superseded_at"),
     )
 
-    @property
+    @hybrid_property
     def is_current(self) -> bool:
-        """Published and not replaced by a correction: the answer the participant sees."""
+        """Published and not replaced by a correction: the answer the participant sees.
+
+        The one place this rule is written; in a query, ``Answer.is_current`` is the same
+        rule as SQL (index ``ix_answers_current``)."""
         return self.state is AnswerState.PUBLISHED and self.superseded_at is None
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.state == AnswerState.PUBLISHED, cls.superseded_at.is_(None))
 
     @property
     def comments(self) -> list[Comment]:
@@ -213,60 +221,6 @@ class CommentKeptApart(Base):
     kept_apart_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
-
-
-class ResponseReport(Base):
-    """One edition of the reactienota.
-
-    ``content`` is the whole report as data (what the HTML, PDF, CSV and JSON are made
-    from), taken when the edition is generated; once published it is frozen, and a
-    correction is a new edition.
-    """
-
-    __tablename__ = "response_reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
-    edition: Mapped[int]
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # SHA-256 of the RFC 8785 canonical JSON of ``content``.
-    content_hash: Mapped[str] = mapped_column(String(64))
-    generated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    published_at: Mapped[datetime | None]
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # For a second or later edition: what was corrected, and why.
-    correction_note: Mapped[str] = mapped_column(Text, default="")
-
-    consultation: Mapped[Consultation] = relationship()
-    files: Mapped[list[ReportFile]] = relationship(
-        back_populates="report", cascade="all, delete-orphan"
-    )
-
-    __table_args__ = (UniqueConstraint("consultation_id", "edition"),)
-
-    @property
-    def is_published(self) -> bool:
-        return self.published_at is not None
-
-
-class ReportFile(Base):
-    """A rendering of a report edition (the PDF), made by a background job and kept."""
-
-    __tablename__ = "response_report_files"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("response_reports.id"), index=True)
-    format: Mapped[str] = mapped_column(String(10))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    report: Mapped[ResponseReport] = relationship(back_populates="files")
-
-    __table_args__ = (UniqueConstraint("report_id", "format"),)
 
 
 class AnswerNotice(Base):

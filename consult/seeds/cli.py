@@ -8,6 +8,11 @@ from flask.cli import with_appcontext
 
 from consult.commands import CommandGroup
 from consult.commands import session as _session
+from consult.regions.services import seed_regions
+from consult.seeds.demo import DEMO_PASSWORD, seed_demo
+from consult.seeds.demo_closed import CLOSED_SLUG
+from consult.seeds.demo_consultation import DEMO_SLUG
+from consult.seeds.load import seed_load
 
 # -- seeds -------------------------------------------------------------------------------
 
@@ -21,7 +26,6 @@ def seed_group() -> None:
 @with_appcontext
 def seed_regions_command() -> None:
     """Load the CBS 2025 youth regions and municipalities (safe to run again)."""
-    from consult.regions.services import seed_regions
 
     session = _session()
     result = seed_regions(session)
@@ -42,7 +46,6 @@ def seed_regions_command() -> None:
 @with_appcontext
 def seed_demo_command(quiet: bool) -> None:
     """Create demo users and an organisation (refused in production)."""
-    from consult.seeds.demo import DEMO_PASSWORD, seed_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(
@@ -53,8 +56,6 @@ def seed_demo_command(quiet: bool) -> None:
     session.commit()
     if quiet:
         return
-    from consult.seeds.demo_closed import CLOSED_SLUG
-    from consult.seeds.demo_consultation import DEMO_SLUG
 
     base_url = current_app.config["BASE_URL"]
     click.echo("")
@@ -73,7 +74,6 @@ def seed_demo_command(quiet: bool) -> None:
 @with_appcontext
 def seed_load_command(sections: int, comments: int, region_code: str) -> None:
     """Create a large open consultation for benchmarks (a new one each run)."""
-    from consult.seeds.load import seed_load
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("load data is for benchmarks and never seeded in production")

@@ -13,6 +13,8 @@ from consult.db import utcnow
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
 from consult.permissions import RegionRoleKind
 from consult.regions.services import get_region, seed_regions
+from consult.seeds.demo_closed import seed_closed_consultation
+from consult.seeds.demo_consultation import seed_demo_consultation
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - printed by make run, refused in production
 
@@ -63,9 +65,6 @@ def seed_demo(session: Session) -> list[tuple[str, str]]:
         else:
             printed.append((email, "participant (parent)"))
     session.flush()
-
-    from consult.seeds.demo_closed import seed_closed_consultation
-    from consult.seeds.demo_consultation import seed_demo_consultation
 
     seed_demo_consultation(session)
     seed_closed_consultation(session)

@@ -11,8 +11,9 @@ from consult.consultations import lifecycle
 from consult.consultations.models import ConsultationState
 from consult.db import utcnow
 from consult.reports import services as reactienota
+from consult.reports.models import ResponseReport
 from consult.responses.answers import services as answering
-from consult.responses.models import Disposition, ResponseReport
+from consult.responses.models import Disposition
 from tests import factories
 from tests.comments.conftest import text_of
 from tests.comments.test_erasure_no_trace import (

@@ -23,7 +23,7 @@ from consult.ledger import checkpoints, services
 from consult.ledger.models import CheckpointReason, EventKind, RecordEvent
 from consult.reports import rendering
 from consult.reports import services as reactienota
-from consult.responses.models import ResponseReport
+from consult.reports.models import ResponseReport
 from tests import factories
 from tests.responses import report_world
 

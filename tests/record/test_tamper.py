@@ -40,14 +40,9 @@ from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.moderation import services as moderation
 from consult.regions import services as region_services
 from consult.reports import services as reactienota
+from consult.reports.models import ResponseReport
 from consult.responses.answers import services as answering
-from consult.responses.models import (
-    Answer,
-    AnsweredComment,
-    AnswerState,
-    Disposition,
-    ResponseReport,
-)
+from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
 from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.comments.conftest import sent_without_account

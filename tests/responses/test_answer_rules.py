@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from consult.consultations.models import ConsultationState
+from consult.responses import queries
 from consult.responses.answers import services
 from consult.responses.models import AnswerState, Disposition
 from tests import factories
@@ -39,7 +40,7 @@ def test_an_answer_is_approved_by_someone_else_then_published(session, closed, i
     assert publication.answers == [answer]
     assert answer.state is AnswerState.PUBLISHED
     assert answer.approved_by_id == official.id
-    assert services.current_answers(session, [comment.id]) == {comment.id: answer}
+    assert queries.current_answers(session, [comment.id]) == {comment.id: answer}
     # The last waiting comment is answered: the consultation moves on, and says who did it.
     assert publication.answered_consultation
     assert closed.state is ConsultationState.ANSWERED

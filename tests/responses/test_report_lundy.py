@@ -169,7 +169,7 @@ def test_an_edition_without_a_checklist_still_renders(session, client, app):
     del content["lundy_checklist"]
     with app.test_request_context("/"), force_locale("en"):
         html = render_template(
-            "responses/_report_article.html", r=rendering.ReportView(content, "en")
+            "reports/_report_article.html", r=rendering.ReportView(content, "en")
         )
     assert "Space: could they take part" in html
     assert "What the region says it did" not in html

@@ -16,7 +16,7 @@ from consult import jobs
 from consult.jobs import Job, JobState
 from consult.reports import rendering
 from consult.reports import services as reactienota
-from consult.responses.models import ReportFile
+from consult.reports.models import ReportFile
 from tests import factories
 from tests.conftest import free_port
 from tests.responses import report_world

@@ -11,7 +11,7 @@ from consult import jobs
 from consult.consultations.models import ConsultationState
 from consult.reports import rendering
 from consult.reports import services as reactienota
-from consult.responses.models import ReportFile
+from consult.reports.models import ReportFile
 from consult.security import CONTENT_SECURITY_POLICY
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.consultations.models import ConsultationState
+from consult.responses import queries
 from consult.responses.models import AnswerSection, Disposition
 from consult.responses.tracing import services as tracing
 from tests import factories
@@ -129,7 +130,7 @@ def test_published_answers_show_the_current_one_with_its_history_and_never_draft
     correction = world.correct(first, Disposition.ADOPTED, "Toch wel.", "We keken opnieuw.")
     world.answer([waiting], publish=False)
 
-    found = tracing.published_answers(session, [c.id for c in submission.comments])
+    found = queries.published_answers(session, [c.id for c in submission.comments])
     assert set(found) == {school.id}
     assert found[school.id].current.id == correction.id
     assert [a.id for a in found[school.id].earlier] == [first.id]

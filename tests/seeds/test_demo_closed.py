@@ -24,7 +24,7 @@ from consult.documents.models import Document, DocumentVersion
 from consult.jobs import Job
 from consult.ledger.canonical import digest as content_hash
 from consult.permissions import RegionRoleKind
-from consult.responses.answers import services
+from consult.responses import queries
 from consult.responses.models import (
     Answer,
     AnsweredComment,
@@ -101,8 +101,8 @@ def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(session, in_app):
     assert 28 <= len(campaign) <= 32
     assert len({c.body for c in campaign}) >= 25  # small edits: hardly two the same
     assert len({c.section_id for c in campaign}) == 1
-    assert services.current_answers(session, [c.id for c in campaign]) == {}
-    assert services.open_answers(session, [c.id for c in campaign]) == {}
+    assert queries.current_answers(session, [c.id for c in campaign]) == {}
+    assert queries.open_answers(session, [c.id for c in campaign]) == {}
 
     # Some hidden by the moderator, some withdrawn, some without consent, young people.
     assert sum(c.hidden_at is not None for c in comments) >= 2
@@ -115,10 +115,10 @@ def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(session, in_app):
 
     # About half answered and published, in plain Dutch.
     answerable = [c for c in comments if c.withdrawn_at is None]
-    current = services.current_answers(session, [c.id for c in answerable])
+    current = queries.current_answers(session, [c.id for c in answerable])
     assert 0.4 <= len(current) / len(answerable) <= 0.6
     assert all(a.reason.strip() for a in current.values())
-    assert services.unanswered_count(session, consultation) > 0
+    assert queries.unanswered_count(session, consultation) > 0
     # One correction, shown with the answer it replaced.
     corrections = list(
         session.scalars(
@@ -194,7 +194,7 @@ def test_the_second_official_and_the_participant_are_in_the_demo(session, in_app
     )
     letter, question = submission.comments
     assert CAMPAIGN_START in letter.body.lower()
-    assert services.open_answers(session, [question.id])[question.id].state is AnswerState.DRAFT
+    assert queries.open_answers(session, [question.id])[question.id].state is AnswerState.DRAFT
 
 
 def test_seeding_the_demo_twice_changes_nothing(session, in_app):

@@ -24,12 +24,13 @@ from consult import jobs, signals
 from consult.accounts.models import User
 from consult.comments.codes import display
 from consult.comments.models import Comment, Submission, SubmissionState
+from consult.comments.text import excerpt
 from consult.consultations.models import Consultation
 from consult.i18n import in_language
 from consult.jobs import Job, Progress
 from consult.mail import MailError, external_url, send_template
-from consult.responses.models import Answer, AnsweredComment, AnswerNotice, AnswerState
-from consult.responses.tracing import services as tracing
+from consult.responses import queries
+from consult.responses.models import Answer, AnsweredComment, AnswerNotice
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,7 @@ def pending_notices(session: Session, consultation: Consultation) -> dict[int, l
             Comment.consultation_id == consultation.id,
             Comment.withdrawn_at.is_(None),
             Submission.state == SubmissionState.CONFIRMED,
-            Answer.state == AnswerState.PUBLISHED,
-            Answer.superseded_at.is_(None),
+            Answer.is_current,
             ~exists(
                 select(AnswerNotice.id).where(
                     and_(
@@ -137,7 +137,7 @@ def _section_name(section: object) -> str:
 def _items(session: Session, submission: Submission, answer_ids: list[int]) -> list[AnsweredItem]:
     wanted = set(answer_ids)
     comments = [c for c in submission.comments if c.withdrawn_at is None]
-    found = tracing.published_answers(session, [c.id for c in comments])
+    found = queries.published_answers(session, [c.id for c in comments])
     items = []
     for comment in comments:
         entry = found.get(comment.id)
@@ -161,7 +161,7 @@ def _items(session: Session, submission: Submission, answer_ids: list[int]) -> l
             AnsweredItem(
                 comment=comment,
                 answer=entry.current,
-                excerpt=tracing.excerpt(comment.body, EXCERPT_WORDS),
+                excerpt=excerpt(comment.body, EXCERPT_WORDS),
                 corrected=entry.corrected,
                 sections=sections,
             )

@@ -26,10 +26,10 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from consult.comments.models import Comment, Submission, SubmissionState
+from consult.comments.models import Comment, Submission
 from consult.consultations import lifecycle
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
@@ -45,6 +45,13 @@ from consult.responses.models import (
     AnswerState,
     Disposition,
 )
+from consult.responses.queries import (
+    OPEN_STATES,
+    answerable_comments,
+    current_answers,
+    open_answers,
+    unanswered_count,
+)
 
 MAX_REASON_LENGTH = 5000
 MAX_NOTE_LENGTH = 2000
@@ -59,7 +66,6 @@ DRAFTING_STATES = frozenset(
     }
 )
 PUBLISHING_STATES = DRAFTING_STATES - {ConsultationState.OPEN}
-OPEN_STATES = (AnswerState.DRAFT, AnswerState.APPROVED)
 
 
 class AnswerError(ValueError):
@@ -75,92 +81,6 @@ class AnswerError(ValueError):
 
 
 # -- which comments need an answer --------------------------------------------------------------
-
-
-def needs_answer_clause() -> Any:
-    """SQL condition (on Comment joined to Submission) for "this comment needs an answer"."""
-    return and_(Submission.state == SubmissionState.CONFIRMED, Comment.withdrawn_at.is_(None))
-
-
-def answerable_comments(consultation: Consultation) -> Select[tuple[Comment]]:
-    return (
-        select(Comment)
-        .join(Submission, Submission.id == Comment.submission_id)
-        .where(Comment.consultation_id == consultation.id, needs_answer_clause())
-    )
-
-
-def has_current_answer() -> Any:
-    """SQL condition: the comment has a published answer that no correction replaced."""
-    return exists(
-        select(AnsweredComment.id)
-        .join(Answer, Answer.id == AnsweredComment.answer_id)
-        .where(
-            AnsweredComment.comment_id == Comment.id,
-            Answer.state == AnswerState.PUBLISHED,
-            Answer.superseded_at.is_(None),
-        )
-    )
-
-
-def has_open_answer() -> Any:
-    """SQL condition: the comment is covered by an answer being drafted or approved."""
-    return exists(
-        select(AnsweredComment.id)
-        .join(Answer, Answer.id == AnsweredComment.answer_id)
-        .where(AnsweredComment.comment_id == Comment.id, Answer.state.in_(OPEN_STATES))
-    )
-
-
-def unanswered_count(session: Session, consultation: Consultation) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(
-                answerable_comments(consultation).where(~has_current_answer()).subquery()
-            )
-        )
-        or 0
-    )
-
-
-def current_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, Answer]:
-    """The published, current answer of each comment that has one."""
-    ids = list(comment_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(AnsweredComment.comment_id, Answer)
-        .join(Answer, Answer.id == AnsweredComment.answer_id)
-        .where(
-            AnsweredComment.comment_id.in_(ids),
-            Answer.state == AnswerState.PUBLISHED,
-            Answer.superseded_at.is_(None),
-        )
-        .options(selectinload(Answer.section_links))
-    ).all()
-    return {comment_id: answer for comment_id, answer in rows}  # noqa: C416 (Row, not tuple)
-
-
-def open_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, Answer]:
-    """The draft or approved answer covering each comment, if any."""
-    ids = list(comment_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(AnsweredComment.comment_id, Answer)
-        .join(Answer, Answer.id == AnsweredComment.answer_id)
-        .where(AnsweredComment.comment_id.in_(ids), Answer.state.in_(OPEN_STATES))
-    ).all()
-    return {comment_id: answer for comment_id, answer in rows}  # noqa: C416 (Row, not tuple)
-
-
-def answer_of(session: Session, consultation: Consultation, answer_id: int) -> Answer | None:
-    """An answer of this consultation, or None (so an id of another region gives a 404)."""
-    return session.scalars(
-        select(Answer)
-        .where(Answer.id == answer_id, Answer.consultation_id == consultation.id)
-        .options(selectinload(Answer.links).selectinload(AnsweredComment.comment))
-    ).first()
 
 
 def comments_of(session: Session, consultation: Consultation, ids: Iterable[int]) -> list[Comment]:

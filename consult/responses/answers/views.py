@@ -36,6 +36,7 @@ from consult.forms import ConfirmForm
 from consult.i18n import current_locale, safe_next_url
 from consult.permissions import Permission, allowed, authorize
 from consult.regions.models import Region
+from consult.responses import queries
 from consult.responses.answers import notify, services, workspace
 from consult.responses.answers.forms import (
     CorrectionForm,
@@ -179,8 +180,8 @@ def workspace_list(code: str, slug: str) -> Page:
 def _answers_of_chosen(comment_ids: list[int]) -> dict[int, Answer]:
     """Answers the chosen comments already have (open first), to say so next to them."""
     return {
-        **services.current_answers(db.session, comment_ids),
-        **services.open_answers(db.session, comment_ids),
+        **queries.current_answers(db.session, comment_ids),
+        **queries.open_answers(db.session, comment_ids),
     }
 
 
@@ -291,7 +292,7 @@ def edit_answer(code: str, slug: str, answer_id: int) -> Page:
     region, consultation = _answering(code, slug)
     item = _answer(consultation, answer_id)
     here = _answer_url(region, consultation, item)
-    if item.state not in services.OPEN_STATES:
+    if item.state not in queries.OPEN_STATES:
         flash(_("A published answer cannot be changed; publish a correction instead."), "info")
         return redirect(here)
     form = DraftForm()
@@ -332,7 +333,7 @@ def edit_answer(code: str, slug: str, answer_id: int) -> Page:
 def discard_answer(code: str, slug: str, answer_id: int) -> Page:
     region, consultation = _answering(code, slug)
     item = _answer(consultation, answer_id)
-    if item.state not in services.OPEN_STATES:
+    if item.state not in queries.OPEN_STATES:
         flash(_("A published answer is never removed; publish a correction instead."), "info")
         return redirect(_answer_url(region, consultation, item))
     form = ConfirmForm()

@@ -35,14 +35,6 @@ from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
 from consult.documents.models import Section
 from consult.files.models import Attachment
-from consult.responses.answers.services import (
-    OPEN_STATES,
-    answerable_comments,
-    current_answers,
-    has_current_answer,
-    has_open_answer,
-    open_answers,
-)
 from consult.responses.grouping import services as grouping
 from consult.responses.models import (
     Answer,
@@ -51,6 +43,14 @@ from consult.responses.models import (
     CommentGroup,
     CommentGroupMember,
     Disposition,
+)
+from consult.responses.queries import (
+    OPEN_STATES,
+    answerable_comments,
+    current_answers,
+    has_current_answer,
+    has_open_answer,
+    open_answers,
 )
 from consult.stakeholders.models import AgeBand, StakeholderGroup
 
@@ -163,7 +163,7 @@ def _conditions(
                 Answer.disposition == filters.disposition,
                 or_(
                     Answer.state.in_(OPEN_STATES),
-                    and_(Answer.state == AnswerState.PUBLISHED, Answer.superseded_at.is_(None)),
+                    Answer.is_current,
                 ),
             )
         )

@@ -36,14 +36,14 @@ from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.permissions import Actor
-from consult.responses.answers.services import (
+from consult.responses.grouping.similarity import DEFAULT_THRESHOLD, group_similar, similarity
+from consult.responses.models import CommentGroup, CommentGroupMember, CommentKeptApart
+from consult.responses.queries import (
     answerable_comments,
     has_current_answer,
     has_open_answer,
     needs_answer_clause,
 )
-from consult.responses.grouping.similarity import DEFAULT_THRESHOLD, group_similar, similarity
-from consult.responses.models import CommentGroup, CommentGroupMember, CommentKeptApart
 
 GROUPS_PER_PAGE = 50
 MEMBERS_PER_PAGE = 100

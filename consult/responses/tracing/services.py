@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 # Statuses that mean "the text of this section is different in the next version".
 CHANGED_STATUSES = frozenset({Status.CHANGED, Status.ADDED})
 # How many words of a reason the lists show before "...".
-EXCERPT_WORDS = 18
 # Public comments shown per answer on the public "what changed" page.
 COMMENTS_SHOWN_PER_ANSWER = 10
 
@@ -469,14 +468,6 @@ def linkable_answers(
     )
 
 
-def excerpt(text: str, words: int = EXCERPT_WORDS) -> str:
-    """The first words of a text, with "..." when there is more."""
-    parts = (text or "").split()
-    if len(parts) <= words:
-        return " ".join(parts)
-    return " ".join(parts[:words]) + " …"
-
-
 # -- the public page of one changed section ---------------------------------------------------
 
 
@@ -561,51 +552,3 @@ def published_answers_for_section(
 
 
 # -- what the participant sees ----------------------------------------------------------------
-
-
-@dataclass
-class CommentAnswer:
-    """The answer a comment has now, the answers it replaced, and what changed because of it."""
-
-    current: Answer
-    earlier: list[Answer] = field(default_factory=list)
-
-    @property
-    def sections(self) -> list[Section]:
-        return [link.section for link in self.current.section_links]
-
-    @property
-    def corrected(self) -> bool:
-        return bool(self.earlier)
-
-
-def published_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, CommentAnswer]:
-    """Per comment with a published answer: the current one and its corrected predecessors.
-
-    Drafts and approved answers are never part of it. Three queries whatever the number of
-    comments (answers, their section links with sections and versions).
-    """
-    ids = list(comment_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(AnsweredComment.comment_id, Answer)
-        .join(Answer, Answer.id == AnsweredComment.answer_id)
-        .where(AnsweredComment.comment_id.in_(ids), Answer.state == AnswerState.PUBLISHED)
-        .order_by(Answer.published_at.desc(), Answer.id.desc())
-        .options(
-            selectinload(Answer.section_links)
-            .joinedload(AnswerSection.section)
-            .joinedload(Section.version)
-        )
-    ).all()
-    found: dict[int, CommentAnswer] = {}
-    earlier: dict[int, list[Answer]] = {}
-    for comment_id, answer in rows:
-        if answer.superseded_at is None and comment_id not in found:
-            found[comment_id] = CommentAnswer(current=answer)
-        else:
-            earlier.setdefault(comment_id, []).append(answer)
-    for comment_id, entry in found.items():
-        entry.earlier = earlier.get(comment_id, [])
-    return found

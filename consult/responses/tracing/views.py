@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from consult.comments.text import excerpt
 from consult.consultations import lifecycle
 from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
@@ -228,7 +229,7 @@ def section_answers(code: str, slug: str, section_id: int) -> Page:
         filters=(ALL, WHOLE_DOCUMENT),
         fixed=tracing.links_are_fixed(consultation),
         form=form,
-        excerpt=tracing.excerpt,
+        excerpt=excerpt,
     )
 
 

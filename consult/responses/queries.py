@@ -1,0 +1,147 @@
+"""Which comments need an answer, and which answer each comment has.
+
+The rules every answering page, public page, report, export and statistic reads, written
+once: a comment needs an answer once its submission is confirmed and until it is
+withdrawn (hidden comments too: moderation hides, it does not silence); its answer is the
+current one (:attr:`~consult.responses.models.Answer.is_current`: published and not
+replaced by a correction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from consult.comments.models import Comment, Submission, SubmissionState
+from consult.consultations.models import Consultation
+from consult.documents.models import Section
+from consult.responses.models import Answer, AnsweredComment, AnswerSection, AnswerState
+
+OPEN_STATES = (AnswerState.DRAFT, AnswerState.APPROVED)
+
+
+def needs_answer_clause() -> Any:
+    """SQL condition (on Comment joined to Submission) for "this comment needs an answer"."""
+    return and_(Submission.state == SubmissionState.CONFIRMED, Comment.withdrawn_at.is_(None))
+
+
+def answerable_comments(consultation: Consultation) -> Select[tuple[Comment]]:
+    return (
+        select(Comment)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(Comment.consultation_id == consultation.id, needs_answer_clause())
+    )
+
+
+def has_current_answer() -> Any:
+    """SQL condition: the comment has a published answer that no correction replaced."""
+    return exists(
+        select(AnsweredComment.id)
+        .join(Answer, Answer.id == AnsweredComment.answer_id)
+        .where(
+            AnsweredComment.comment_id == Comment.id,
+            Answer.is_current,
+        )
+    )
+
+
+def has_open_answer() -> Any:
+    """SQL condition: the comment is covered by an answer being drafted or approved."""
+    return exists(
+        select(AnsweredComment.id)
+        .join(Answer, Answer.id == AnsweredComment.answer_id)
+        .where(AnsweredComment.comment_id == Comment.id, Answer.state.in_(OPEN_STATES))
+    )
+
+
+def unanswered_count(session: Session, consultation: Consultation) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(
+                answerable_comments(consultation).where(~has_current_answer()).subquery()
+            )
+        )
+        or 0
+    )
+
+
+def current_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, Answer]:
+    """The published, current answer of each comment that has one."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(AnsweredComment.comment_id, Answer)
+        .join(Answer, Answer.id == AnsweredComment.answer_id)
+        .where(
+            AnsweredComment.comment_id.in_(ids),
+            Answer.is_current,
+        )
+        .options(selectinload(Answer.section_links))
+    ).all()
+    return {comment_id: answer for comment_id, answer in rows}  # noqa: C416 (Row, not tuple)
+
+
+def open_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, Answer]:
+    """The draft or approved answer covering each comment, if any."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(AnsweredComment.comment_id, Answer)
+        .join(Answer, Answer.id == AnsweredComment.answer_id)
+        .where(AnsweredComment.comment_id.in_(ids), Answer.state.in_(OPEN_STATES))
+    ).all()
+    return {comment_id: answer for comment_id, answer in rows}  # noqa: C416 (Row, not tuple)
+
+
+@dataclass
+class CommentAnswer:
+    """The answer a comment has now, the answers it replaced, and what changed because of it."""
+
+    current: Answer
+    earlier: list[Answer] = field(default_factory=list)
+
+    @property
+    def sections(self) -> list[Section]:
+        return [link.section for link in self.current.section_links]
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.earlier)
+
+
+def published_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, CommentAnswer]:
+    """Per comment with a published answer: the current one and its corrected predecessors.
+
+    Drafts and approved answers are never part of it. Three queries whatever the number of
+    comments (answers, their section links with sections and versions).
+    """
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(AnsweredComment.comment_id, Answer)
+        .join(Answer, Answer.id == AnsweredComment.answer_id)
+        .where(AnsweredComment.comment_id.in_(ids), Answer.state == AnswerState.PUBLISHED)
+        .order_by(Answer.published_at.desc(), Answer.id.desc())
+        .options(
+            selectinload(Answer.section_links)
+            .joinedload(AnswerSection.section)
+            .joinedload(Section.version)
+        )
+    ).all()
+    found: dict[int, CommentAnswer] = {}
+    earlier: dict[int, list[Answer]] = {}
+    for comment_id, answer in rows:
+        if answer.superseded_at is None and comment_id not in found:
+            found[comment_id] = CommentAnswer(current=answer)
+        else:
+            earlier.setdefault(comment_id, []).append(answer)
+    for comment_id, entry in found.items():
+        entry.earlier = earlier.get(comment_id, [])
+    return found
