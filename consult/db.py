@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -60,10 +60,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
-
-
-class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def enum_column(enum_cls: type[enum.Enum], *, check_name: str | None = None, **kwargs: Any) -> Any:

@@ -455,10 +455,6 @@ def confirm(token: str) -> Page:
 # -- withdrawing ---------------------------------------------------------------------------
 
 
-def _withdrawable(submission: Submission) -> list[Comment]:
-    return [c for c in submission.comments if c.withdrawn_at is None]
-
-
 def _withdraw_submission(token: str) -> Submission:
     try:
         return services.read_token(

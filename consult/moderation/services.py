@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
@@ -412,9 +411,7 @@ def status_page_url(submission: Submission) -> str:
     Built on the configured base URL (never the request's Host), so it works from a job or
     the CLI as well.
     """
-    if "public.status" in current_app.view_functions:
-        return external_url("public.status", code=submission.tracking_code)
-    return current_app.config["BASE_URL"].rstrip("/") + f"/ontvangst/{submission.tracking_code}"
+    return external_url("public.status", code=submission.tracking_code)
 
 
 def tell_participant(session: Session, comment: Comment, action: ModerationAction) -> bool:

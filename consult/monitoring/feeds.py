@@ -350,11 +350,7 @@ def _respond(body: str, updated: datetime) -> Response:
 
 
 def _overview_url() -> str:
-    """The national overview page when it exists, else the list of regions."""
-    endpoint = "monitoring.overview"
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, _external=True)
-    return url_for("regions.index", _external=True)
+    return url_for("monitoring.overview", _external=True)
 
 
 # -- the views -------------------------------------------------------------------------------

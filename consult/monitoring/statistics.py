@@ -10,7 +10,7 @@ Definitions (also in the export's column list, :data:`EXPORT_COLUMNS`):
 
 - *submissions*: confirmed submissions; *comments*: comments in confirmed submissions
   that were not withdrawn (the comments that need an answer, as in
-  :func:`consult.responses.answers.queries.needs_answer_clause`).
+  :func:`consult.responses.queries.needs_answer_clause`).
 - *answered*: comments with a published answer that no correction replaced.
 - *share answered*: answered / comments (None without comments).
 - *median days to answers*: per comment, the days from the moment the consultation

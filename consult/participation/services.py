@@ -65,17 +65,6 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def stakeholder_group_codes(session: Session) -> dict[int, str]:
-    """Every stakeholder group's code by id, in the platform's order."""
-    return dict(
-        session.execute(
-            select(StakeholderGroup.id, StakeholderGroup.code).order_by(
-                StakeholderGroup.position, StakeholderGroup.id
-            )
-        ).all()
-    )
-
-
 def reach_figures(session: Session, consultation_id: int, groups: dict[int, str]) -> dict[str, Any]:
     """Confirmed submissions and the comments that need an answer, per group, band, place.
 

@@ -2,7 +2,7 @@
 
 Only what the public may read: ``is_public`` comments (confirmed, consented, not hidden, not
 withdrawn) on consultations that are no longer drafts, each with its current published
-answer (:func:`consult.responses.answers.queries.current_answers`).
+answer (:func:`consult.responses.queries.current_answers`).
 """
 
 from __future__ import annotations

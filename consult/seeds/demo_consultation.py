@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
@@ -843,14 +843,3 @@ def _add_activities(
                 session, official, consultation, details, now=at
             ),
         )
-
-
-def demo_comment_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count(Comment.id))
-            .join(Consultation, Consultation.id == Comment.consultation_id)
-            .where(Consultation.slug == DEMO_SLUG)
-        )
-        or 0
-    )

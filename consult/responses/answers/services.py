@@ -47,7 +47,6 @@ from consult.responses.models import (
 )
 from consult.responses.queries import (
     OPEN_STATES,
-    answerable_comments,
     current_answers,
     open_answers,
     unanswered_count,
@@ -81,18 +80,6 @@ class AnswerError(ValueError):
 
 
 # -- which comments need an answer --------------------------------------------------------------
-
-
-def comments_of(session: Session, consultation: Consultation, ids: Iterable[int]) -> list[Comment]:
-    """The comments with these ids that belong to this consultation and need an answer."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    return list(
-        session.scalars(
-            answerable_comments(consultation).where(Comment.id.in_(wanted)).order_by(Comment.id)
-        )
-    )
 
 
 # -- the evidence record --------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -75,11 +74,6 @@ def _answer(consultation: Consultation, answer_id: int) -> Answer:
     return answer
 
 
-def endpoint_exists(name: str) -> bool:
-    """Pages built by other parts of the issue link here only once they exist."""
-    return name in current_app.view_functions
-
-
 def _workspace_url(region: Region, consultation: Consultation, **args: Any) -> str:
     return url_for("responses.workspace", code=region.code, slug=consultation.slug, **args)
 
@@ -124,9 +118,7 @@ def answering_links(consultation: Consultation) -> AnsweringLinks:
     if allowed(current_user, Permission.CONSULTATION_ANSWERS_DRAFT, consultation):
         links.workspace_url = url_for("responses.workspace", code=code, slug=slug)
         links.waiting = workspace.waiting_count(db.session, consultation)
-    if endpoint_exists("reactienota.manage") and allowed(
-        current_user, Permission.CONSULTATION_REPORT_PREVIEW, consultation
-    ):
+    if allowed(current_user, Permission.CONSULTATION_REPORT_PREVIEW, consultation):
         links.report_url = url_for("reactienota.manage", code=code, slug=slug)
     return links
 
@@ -169,7 +161,6 @@ def workspace_list(code: str, slug: str) -> Page:
         result=result,
         args=args,
         here=here,
-        group_links=endpoint_exists("grouping.group"),
         **_common(region, consultation),
     )
 
@@ -281,7 +272,6 @@ def answer(code: str, slug: str, answer_id: int) -> Page:
             and allowed(current_user, Permission.ANSWER_APPROVE, item)
         ),
         refusal=_approval_refusal(item, consultation),
-        tracing_link=endpoint_exists("tracing.answer_sections"),
         confirm_form=ConfirmForm(),
         **_common(region, consultation),
     )
