@@ -11,6 +11,7 @@ from consult.comments.models import (
 )
 from consult.consultations.models import (
     ActivityParticipants,
+    AnswerDateChange,
     ClosingChange,
     Consultation,
     InvitedGroup,
@@ -42,6 +43,7 @@ from consult.stakeholders.models import StakeholderGroup
 __all__ = [
     "ActivityParticipants",
     "Answer",
+    "AnswerDateChange",
     "AnswerNotice",
     "AnswerSection",
     "AnsweredComment",

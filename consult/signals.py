@@ -24,6 +24,10 @@ consultation_extended = _signals.signal(
     "consultation-extended",
     doc="A consultation's closing moment moved later. Keywords: consultation, closes_at.",
 )
+consultation_closed = _signals.signal(
+    "consultation-closed",
+    doc="A consultation closed by the clock; its answering starts. Keywords: consultation, at.",
+)
 answers_published = _signals.signal(
     "answers-published",
     doc="Answers to a consultation's comments were published. Keywords: consultation, at.",

@@ -98,8 +98,9 @@ def _history(session, traveller) -> None:
     reactienota.publish(session, world.official, report)
     traveller.shift(timedelta(minutes=5))
 
-    # A region setting, in the platform chain.
+    # Region settings, in the platform chain.
     region_services.set_self_approval(session, world.official, consultation.region, True)
+    region_services.set_answer_weeks(session, world.official, consultation.region, 10)
 
     # An organisation's API token, made and revoked.
     admin = factories.user(session, "tokens@example.org")
@@ -137,6 +138,15 @@ def _history(session, traveller) -> None:
         ),
     )
     activities.remove_activity(session, open_one, activity, official)
+    # The promised answer day of the open consultation, moved with a reason.
+    open_one.answers_due_on = lifecycle.default_answers_due(open_one)
+    lifecycle.move_answers_due(
+        session,
+        official,
+        open_one,
+        open_one.answers_due_on + timedelta(weeks=2),
+        "Meer reacties dan verwacht: we willen elke reactie goed beantwoorden.",
+    )
     section = open_one.version.sections[0]
     parent = factories.stakeholder_group(session, "parent")
     for key, text in (

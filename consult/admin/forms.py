@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     URL,
     AnyOf,
@@ -12,12 +20,14 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
 
 from consult.organisations.models import OrganisationKind
 from consult.permissions import RegionRoleKind
+from consult.regions.models import MAX_ANSWER_WEEKS
 
 
 class OrganisationForm(FlaskForm):
@@ -90,3 +100,17 @@ class AddTeamMemberForm(FlaskForm):
 
 class SelfApprovalForm(FlaskForm):
     allow = BooleanField(_l("Officials may approve answers they drafted themselves"))
+
+
+class AnswerWeeksForm(FlaskForm):
+    weeks = IntegerField(
+        _l("Weeks after closing"),
+        validators=[
+            InputRequired(_l("Fill in a number of weeks.")),
+            NumberRange(
+                min=1,
+                max=MAX_ANSWER_WEEKS,
+                message=_l("Choose between %(min)s and %(max)s weeks."),
+            ),
+        ],
+    )

@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult.accounts import team
-from consult.admin.forms import AddTeamMemberForm, SelfApprovalForm
+from consult.admin.forms import AddTeamMemberForm, AnswerWeeksForm, SelfApprovalForm
 from consult.consultations import services as consultations
 from consult.extensions import db
 from consult.forms import ConfirmForm
@@ -136,4 +136,35 @@ def settings(code: str) -> str | Response:
         else:
             flash(_("Every answer must again be approved by a second person."), "success")
         return redirect(url_for("region_admin.settings", code=region.code))
-    return render_template("admin/region_settings.html", region=region, form=form)
+    return _settings_page(region, form, AnswerWeeksForm(data={"weeks": region.answer_weeks}))
+
+
+def _settings_page(region: Region, form: SelfApprovalForm, weeks_form: AnswerWeeksForm) -> str:
+    return render_template(
+        "admin/region_settings.html", region=region, form=form, weeks_form=weeks_form
+    )
+
+
+@bp.post("/regios/<code>/beheer/instellingen/antwoordtermijn")
+def answer_weeks(code: str) -> str | Response:
+    """How many weeks after closing the region usually promises its answers."""
+    region = pages.region_or_404(code)
+    authorize(current_user, Permission.REGION_SETTINGS_MANAGE, region)
+    weeks_form = AnswerWeeksForm()
+    if not weeks_form.validate_on_submit():
+        form = SelfApprovalForm(formdata=None, data={"allow": region.allow_self_approval})
+        return _settings_page(region, form, weeks_form), 400
+    assert weeks_form.weeks.data is not None
+    if regions.set_answer_weeks(db.session, current_user, region, weeks_form.weeks.data):
+        db.session.commit()
+        flash(
+            _(
+                "Consultations you schedule from now on promise their answers %(weeks)s weeks "
+                "after closing.",
+                weeks=region.answer_weeks,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Nothing changed."), "info")
+    return redirect(url_for("region_admin.settings", code=region.code))

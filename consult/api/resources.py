@@ -28,6 +28,7 @@ from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.monitoring.statistics import national_overview
 from consult.permissions import Permission, allowed
 from consult.regions.models import Municipality, Region, RegionMembership
+from consult.responses import queries
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
 from consult.stakeholders.models import StakeholderGroup
 
@@ -147,12 +148,14 @@ def consultations(session: Session, params: dict[str, Any]) -> Listing:
     if params.get("state"):
         query = query.where(Consultation.state == ConsultationState(params["state"]))
     rows, after = _page(session, query, Consultation.id, params)
-    return Listing([serializers.consultation(c, _html_url(c)) for c in rows], after)
+    status = queries.answer_status(session, rows)
+    return Listing([serializers.consultation(c, _html_url(c), status[c.id]) for c in rows], after)
 
 
 def consultation(session: Session, params: dict[str, Any]) -> Single:
     item = public_consultation(session, params["slug"])
-    return Single(serializers.consultation(item, _html_url(item)))
+    status = queries.answer_status(session, [item])[item.id]
+    return Single(serializers.consultation(item, _html_url(item), status))
 
 
 def _public_versions(item: Consultation) -> Select[Any]:

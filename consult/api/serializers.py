@@ -16,6 +16,7 @@ from consult.consultations.models import Consultation
 from consult.documents.models import DocumentVersion, Section
 from consult.regions.models import Municipality, Region
 from consult.responses.models import Answer
+from consult.responses.queries import AnswerStatus
 from consult.stakeholders.models import StakeholderGroup
 
 
@@ -51,7 +52,9 @@ def stakeholder_group(item: StakeholderGroup) -> dict[str, Any]:
     return {"code": item.code, "label_nl": item.label_nl, "label_en": item.label_en}
 
 
-def consultation(item: Consultation, html_url: str) -> dict[str, Any]:
+def consultation(item: Consultation, html_url: str, status: AnswerStatus) -> dict[str, Any]:
+    """A consultation with its promise: the day every comment has its answer, and whether
+    that day passed while comments still wait (``days_overdue`` then says how long)."""
     return {
         "slug": item.slug,
         "title": item.title,
@@ -62,6 +65,11 @@ def consultation(item: Consultation, html_url: str) -> dict[str, Any]:
         "closes_at": moment(item.closes_at),
         "document_title": item.version.document.title,
         "consulted_version": item.version.number,
+        "answers_due_on": day(status.due_on),
+        "comments_to_answer": status.comments,
+        "comments_answered": status.answered,
+        "answers_overdue": status.overdue,
+        "days_overdue": status.days_overdue,
         "html_url": html_url,
     }
 

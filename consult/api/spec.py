@@ -91,9 +91,31 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "closes_at": MOMENT,
             "document_title": STRING,
             "consulted_version": {"type": "integer", "minimum": 1},
+            "answers_due_on": {
+                **DATE,
+                "description": "The day the region promised a published answer to every "
+                "comment (stated when it was scheduled; each move is in the evidence record).",
+            },
+            "comments_to_answer": {
+                **COUNT,
+                "description": "Comments that need an answer: in confirmed submissions, not "
+                "withdrawn (hidden ones too).",
+            },
+            "comments_answered": {
+                **COUNT,
+                "description": "Of those, the comments with a current published answer.",
+            },
+            "answers_overdue": {
+                **BOOLEAN,
+                "description": "The promised day has passed and comments still wait.",
+            },
+            "days_overdue": {
+                **_or_null(COUNT),
+                "description": "Days since the promised day, while overdue; else null.",
+            },
             "html_url": {"type": "string", "format": "uri"},
         },
-        "A public consultation (never a draft).",
+        "A public consultation (never a draft), with how its answering keeps its promise.",
     ),
     "Section": _obj(
         {

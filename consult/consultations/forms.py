@@ -170,10 +170,12 @@ class ConsultationForm(FlaskForm):
     opens_time = _time_field(_l("Opening time"))
     closes_on = _date_field(_l("Closing date"))
     closes_time = _time_field(_l("Closing time"))
+    answers_due_on = StringField(_l("Answers published by (optional)"), filters=[strip_whitespace])
     invited_groups = MultiCheckboxField(_l("Invited groups"), coerce=int, validate_choice=True)
 
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    answers_due_day: date | None = None
 
     def set_choices(self, versions: list[tuple[Any, Any]], groups: list[Any], locale: str) -> None:
         self.version.choices = [
@@ -210,6 +212,14 @@ class ConsultationForm(FlaskForm):
                 _l("The closing moment must come after the opening moment.")
             )
             return False
+        self.answers_due_day = None
+        if (self.answers_due_on.data or "").strip():
+            self.answers_due_day = parse_day(self.answers_due_on.data)
+            if self.answers_due_day is None:
+                self.answers_due_on.errors.append(
+                    _l("Fill in a date like 2026-06-08, or leave it empty.")
+                )
+                return False
         return ok
 
 
@@ -233,6 +243,31 @@ class ExtendForm(FlaskForm):
         ok = super().validate(extra_validators)
         self.closes_at = MomentFields.moment(self.closes_on, self.closes_time, later=True)
         return ok and self.closes_at is not None
+
+
+class AnswerDateForm(FlaskForm):
+    """Move the day the region promised its answers, with the reason why."""
+
+    answers_due_on = _date_field(_l("New answer date"))
+    reason = TextAreaField(
+        _l("Why do the answers come on another date?"),
+        validators=[
+            InputRequired(_l("Write why the answers come on another date.")),
+            Length(max=1000, message=_l("Write at most %(max)d characters.")),
+        ],
+        filters=[strip_whitespace],
+    )
+
+    due_on: date | None = None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        self.due_on = parse_day(self.answers_due_on.data)
+        if self.due_on is None:
+            if not self.answers_due_on.errors:
+                self.answers_due_on.errors.append(_l("Fill in a date like 2026-06-08."))
+            return False
+        return ok
 
 
 class QuestionForm(FlaskForm):

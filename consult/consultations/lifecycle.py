@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from consult import signals
 from consult.consultations.models import (
+    AnswerDateChange,
     ClosingChange,
     Consultation,
     ConsultationState,
@@ -53,6 +54,7 @@ from consult.ledger.models import (
     RecordEvent,
 )
 from consult.permissions import Actor
+from consult.regions.models import MAX_ANSWER_WEEKS
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,36 @@ def default_period(now: datetime | None = None) -> tuple[datetime, datetime]:
     opens = to_utc(monday, DEFAULT_OPENING_TIME, later=False)
     closes = to_utc(monday + USUAL_PERIOD, DEFAULT_CLOSING_TIME)
     return opens, closes
+
+
+def closing_day(consultation: Consultation) -> date:
+    """The Amsterdam day on which the consultation closes."""
+    return to_amsterdam(consultation.closes_at).date()
+
+
+def default_answers_due(consultation: Consultation) -> date:
+    """The region's usual promise: ``answer_weeks`` weeks after the closing day."""
+    return closing_day(consultation) + timedelta(weeks=consultation.region.answer_weeks)
+
+
+def answers_due(consultation: Consultation) -> date:
+    """The day by which the region answers: the one it chose, else its usual promise."""
+    return consultation.answers_due_on or default_answers_due(consultation)
+
+
+def answers_due_problem(consultation: Consultation, due_on: date) -> ConsultationError | None:
+    """Why ``due_on`` cannot be the answer date (None: it can): it must follow the closing."""
+    if due_on <= closing_day(consultation):
+        return ConsultationError(
+            _l("The answers can only be due after the consultation closes."),
+            field="answers_due_on",
+        )
+    if due_on > closing_day(consultation) + timedelta(weeks=MAX_ANSWER_WEEKS):
+        return ConsultationError(
+            _l("Promise the answers within half a year after closing."),
+            field="answers_due_on",
+        )
+    return None
 
 
 def is_short(opens_at: datetime, closes_at: datetime) -> bool:
@@ -358,6 +390,9 @@ def schedule_problems(
                 _l("The closing moment must come after the opening moment."), field="closes_on"
             )
         )
+    problem = answers_due_problem(consultation, answers_due(consultation))
+    if problem is not None:
+        problems.append(problem)
     if not _has_sections(session, consultation.version):
         problems.append(
             ConsultationError(
@@ -387,15 +422,25 @@ def schedule(
     problems = schedule_problems(session, consultation, now)
     if problems:
         raise problems[0]
+    consultation.answers_due_on = answers_due(consultation)
     change = _record(session, consultation, SCHEDULED, actor=actor, changed_at=now)
     session.flush()
+    role = actor_role(actor, consultation)
     record_event(
         session,
         EventKind.CONSULTATION_SCHEDULED,
         consultation,
-        actor_role(actor, consultation),
+        role,
         at=now,
         payload=period_payload(consultation),
+    )
+    record_event(
+        session,
+        EventKind.ANSWERS_DUE_SET,
+        consultation,
+        role,
+        at=now,
+        payload={"answers_due_on": consultation.answers_due_on.isoformat()},
     )
     checkpoint_state_change(session, now)
     return change
@@ -518,13 +563,15 @@ def extend(
         actor_id=getattr(actor, "id", None),
     )
     session.add(change)
+    old_closing_day = closing_day(consultation)
     consultation.closes_at = new_closes_at
     session.flush()
+    role = actor_role(actor, consultation)
     record_event(
         session,
         EventKind.CONSULTATION_EXTENDED,
         consultation,
-        actor_role(actor, consultation),
+        role,
         at=now,
         payload={
             "old_closes_at": moment(change.old_closes_at),
@@ -532,8 +579,97 @@ def extend(
             "reason_hash": reason_hash(change.reason),
         },
     )
+    if consultation.answers_due_on is not None:
+        # The promised time to answer stays as long as it was: the date moves with the
+        # closing day, for the same reason, as its own event.
+        shifted = consultation.answers_due_on + (closing_day(consultation) - old_closing_day)
+        if shifted != consultation.answers_due_on:
+            _move_answers_due(session, actor, consultation, shifted, change.reason, now, role)
     checkpoint_state_change(session, now)
     signals.consultation_extended.send(session, consultation=consultation, closes_at=new_closes_at)
+    return change
+
+
+# While the answers can still come: a move of their date is a promise kept or broken.
+ANSWER_DATE_STATES = (SCHEDULED, OPEN, CLOSED)
+
+
+def move_answers_due_problem(
+    consultation: Consultation, due_on: date, reason: str
+) -> ConsultationError | None:
+    """Why the answer date cannot move to ``due_on`` (None: it can)."""
+    if consultation.state not in ANSWER_DATE_STATES:
+        return ConsultationError(
+            _l("The answer date can be moved until every comment has its answer.")
+        )
+    if due_on == consultation.answers_due_on:
+        return ConsultationError(
+            _l("Choose another date than the current one."), field="answers_due_on"
+        )
+    problem = answers_due_problem(consultation, due_on)
+    if problem is not None:
+        return problem
+    if not (reason or "").strip():
+        return ConsultationError(_l("Write why the answers come on another date."), field="reason")
+    return None
+
+
+def move_answers_due(
+    session: Session,
+    actor: Actor | None,
+    consultation: Consultation,
+    due_on: date,
+    reason: str,
+    now: datetime | None = None,
+) -> AnswerDateChange:
+    """Move the day the region promised its answers, with a reason kept in the record.
+
+    Earlier or later: either is a public fact with its reason, as an extension is."""
+    _lock(session, consultation)
+    now = now or utcnow()
+    problem = move_answers_due_problem(consultation, due_on, reason)
+    if problem is not None:
+        raise problem
+    change = _move_answers_due(
+        session, actor, consultation, due_on, reason.strip(), now, actor_role(actor, consultation)
+    )
+    checkpoint_state_change(session, now)
+    return change
+
+
+def _move_answers_due(
+    session: Session,
+    actor: Actor | None,
+    consultation: Consultation,
+    due_on: date,
+    reason: str,
+    now: datetime,
+    role: ActorRole,
+) -> AnswerDateChange:
+    previous = answers_due(consultation)
+    change = AnswerDateChange(
+        consultation=consultation,
+        old_due_on=previous,
+        new_due_on=due_on,
+        reason=reason,
+        changed_at=now,
+        actor_id=getattr(actor, "id", None),
+    )
+    session.add(change)
+    consultation.answers_due_on = due_on
+    session.flush()
+    record_event(
+        session,
+        EventKind.ANSWERS_DUE_SET,
+        consultation,
+        role,
+        at=now,
+        payload={
+            "answers_due_on": due_on.isoformat(),
+            "previous": previous.isoformat(),
+            "reason_hash": reason_hash(reason),
+        },
+    )
     return change
 
 
@@ -592,6 +728,9 @@ def advance(session: Session, now: datetime | None = None) -> Tick:
             payload=period_payload(consultation),
         )
         checkpoint_state_change(session, now)
+        signals.consultation_closed.send(
+            session, consultation=consultation, at=consultation.closes_at
+        )
         tick.closed.append(consultation)
     session.flush()
     still_open = session.scalar(select(exists().where(Consultation.state == OPEN)))

@@ -54,6 +54,10 @@ class Consultation(Base):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
+    # The day (Amsterdam) by which the region promises a published answer to every comment.
+    # Chosen while a draft (or the region's default weeks after closing), fixed when it is
+    # scheduled; moving it later takes a reason and is recorded (AnswerDateChange).
+    answers_due_on: Mapped[date | None]
     state: Mapped[ConsultationState] = enum_column(
         ConsultationState, default=ConsultationState.DRAFT
     )
@@ -73,6 +77,9 @@ class Consultation(Base):
     )
     closing_changes: Mapped[list[ClosingChange]] = relationship(
         back_populates="consultation", order_by="ClosingChange.id"
+    )
+    answer_date_changes: Mapped[list[AnswerDateChange]] = relationship(
+        back_populates="consultation", order_by="AnswerDateChange.id"
     )
 
     __table_args__ = (CheckConstraint("closes_at > opens_at", name="closes_after_opening"),)
@@ -131,6 +138,28 @@ class ClosingChange(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     consultation: Mapped[Consultation] = relationship(back_populates="closing_changes")
+
+
+class AnswerDateChange(Base):
+    """The day by which the region promised its answers was moved, with the reason why.
+
+    Kept for everyone to see (the public page lists each move) and recorded in the evidence
+    record as ``answers_due_set``, like an extension of the closing moment.
+    """
+
+    __tablename__ = "consultation_answer_date_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    old_due_on: Mapped[date]
+    new_due_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="answer_date_changes")
+
+    __table_args__ = (CheckConstraint("new_due_on <> old_due_on", name="moved"),)
 
 
 class QuestionKind(LabelledEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,9 +21,12 @@ from consult.consultations.lifecycle import (
     EDITABLE_STATES,
     SCHEDULED,
     ConsultationError,
+    move_answers_due,
     record_creation,
+    to_amsterdam,
 )
 from consult.consultations.models import (
+    AnswerDateChange,
     ClosingChange,
     Consultation,
     ConsultationState,
@@ -58,6 +61,8 @@ class ConsultationDetails:
     opens_at: datetime
     closes_at: datetime
     invited_group_ids: list[int]
+    # None: the region's usual promise (its answer weeks after the closing day).
+    answers_due_on: date | None = None
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -121,7 +126,8 @@ def region_versions(session: Session, region: Region) -> list[tuple[Document, Do
 
 
 def timeline(session: Session, consultation: Consultation) -> list[dict[str, Any]]:
-    """State changes and closing changes, oldest first, with the person who made them."""
+    """State changes, closing changes and answer-date changes, oldest first, with the
+    person who made them."""
 
     states = session.scalars(
         select(StateChange)
@@ -133,19 +139,36 @@ def timeline(session: Session, consultation: Consultation) -> list[dict[str, Any
         .where(ClosingChange.consultation_id == consultation.id)
         .order_by(ClosingChange.changed_at, ClosingChange.id)
     ).all()
-    actor_ids = {c.actor_id for c in [*states, *closings] if c.actor_id is not None}
+    answer_dates = session.scalars(
+        select(AnswerDateChange)
+        .where(AnswerDateChange.consultation_id == consultation.id)
+        .order_by(AnswerDateChange.changed_at, AnswerDateChange.id)
+    ).all()
+    actor_ids = {c.actor_id for c in [*states, *closings, *answer_dates] if c.actor_id is not None}
     actors = (
         {u.id: u for u in session.scalars(select(User).where(User.id.in_(actor_ids)))}
         if actor_ids
         else {}
     )
-    entries: list[dict[str, Any]] = [
-        {"kind": "state", "at": c.changed_at, "change": c, "actor": actors.get(c.actor_id)}
-        for c in states
-    ] + [
-        {"kind": "closing", "at": c.changed_at, "change": c, "actor": actors.get(c.actor_id)}
-        for c in closings
-    ]
+    entries: list[dict[str, Any]] = (
+        [
+            {"kind": "state", "at": c.changed_at, "change": c, "actor": actors.get(c.actor_id)}
+            for c in states
+        ]
+        + [
+            {"kind": "closing", "at": c.changed_at, "change": c, "actor": actors.get(c.actor_id)}
+            for c in closings
+        ]
+        + [
+            {
+                "kind": "answers_due",
+                "at": c.changed_at,
+                "change": c,
+                "actor": actors.get(c.actor_id),
+            }
+            for c in answer_dates
+        ]
+    )
     entries.sort(key=lambda entry: entry["at"])
     return entries
 
@@ -190,6 +213,14 @@ def _check_details(session: Session, region: Region, details: ConsultationDetail
         raise ConsultationError(
             _l("The closing moment must come after the opening moment."), field="closes_on"
         )
+    if (
+        details.answers_due_on is not None
+        and details.answers_due_on <= to_amsterdam(details.closes_at).date()
+    ):
+        raise ConsultationError(
+            _l("The answers can only be due after the consultation closes."),
+            field="answers_due_on",
+        )
     if details.invited_group_ids:
         known = set(
             session.scalars(
@@ -204,6 +235,10 @@ def _check_details(session: Session, region: Region, details: ConsultationDetail
 
 
 def _apply(consultation: Consultation, details: ConsultationDetails) -> None:
+    """The details onto the consultation; its answer date only while a draft (once
+    scheduled the promise is recorded, and moves with a reason: lifecycle)."""
+    if consultation.state is ConsultationState.DRAFT or consultation.state is None:
+        consultation.answers_due_on = details.answers_due_on
     consultation.version = details.version
     consultation.title = details.title.strip()
     consultation.introduction = details.introduction.strip()
@@ -269,8 +304,20 @@ def update_consultation(
                 _l("The chosen version has no sections yet. Add text to it first."),
                 field="version",
             )
+    old_closing_day = to_amsterdam(consultation.closes_at).date()
     _apply(consultation, details)
     session.flush()
+    if consultation.state is SCHEDULED and consultation.answers_due_on is not None:
+        moved = to_amsterdam(consultation.closes_at).date() - old_closing_day
+        if moved:
+            move_answers_due(
+                session,
+                actor,
+                consultation,
+                consultation.answers_due_on + moved,
+                str(_l("The closing date changed; the answer date moved with it.")),
+                now,
+            )
     return consultation
 
 

@@ -7,6 +7,7 @@ the policy decides who may look (the whole team) and who may change (officials).
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -26,6 +27,7 @@ from werkzeug.wrappers import Response
 from consult.consultations import activities as activity_services
 from consult.consultations import lifecycle, services
 from consult.consultations.forms import (
+    AnswerDateForm,
     ConsultationForm,
     ExtendForm,
     QuestionForm,
@@ -171,6 +173,8 @@ def _consultation_form(
             form.contact_phone.data = consultation.contact_phone
             form.invited_groups.data = [g.stakeholder_group_id for g in consultation.invited_groups]
             form.fill_moments(consultation.opens_at, consultation.closes_at)
+            if consultation.answers_due_on is not None:
+                form.answers_due_on.data = consultation.answers_due_on.isoformat()
     return form
 
 
@@ -190,6 +194,7 @@ def _details(form: ConsultationForm) -> services.ConsultationDetails:
         opens_at=form.opens_at,
         closes_at=form.closes_at,
         invited_group_ids=list(form.invited_groups.data or []),
+        answers_due_on=form.answers_due_day,
     )
 
 
@@ -211,6 +216,9 @@ def _render_form(region: Region, form: ConsultationForm, consultation: Consultat
         form=form,
         consultation=consultation,
         has_versions=bool(form.version.choices),
+        answer_weeks=region.answer_weeks,
+        answer_date_fixed=consultation is not None
+        and consultation.state is not ConsultationState.DRAFT,
     )
 
 
@@ -284,6 +292,7 @@ def detail(code: str, consultation_id: int) -> str:
         editable=consultation.state in lifecycle.EDITABLE_STATES,
         may_remove_activities=activity_services.may_remove_activities(consultation),
         public_path=public_path(consultation),
+        answers_due=lifecycle.answers_due(consultation),
         is_short=lifecycle.is_short(consultation.opens_at, consultation.closes_at),
         States=ConsultationState,
         choice_kinds=services.CHOICE_KINDS,
@@ -420,6 +429,42 @@ def extend(code: str, consultation_id: int) -> str | Response:
         consultation=consultation,
         form=form,
         blocked=problem if problem is not None and not problem.field else None,
+    )
+
+
+@bp.route(ITEM + "/antwoorddatum", methods=["GET", "POST"])
+def move_answer_date(code: str, consultation_id: int) -> str | Response:
+    """Move the day the answers are promised, with a reason kept in the record."""
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_MANAGE)
+    form = AnswerDateForm()
+    if request.method == "GET":
+        form.answers_due_on.data = lifecycle.answers_due(consultation).isoformat()
+    blocked = None
+    if consultation.state not in lifecycle.ANSWER_DATE_STATES:
+        blocked = lifecycle.move_answers_due_problem(consultation, date.max, "-")
+    elif form.validate_on_submit():
+        assert form.due_on is not None
+        try:
+            lifecycle.move_answers_due(
+                db.session, current_user, consultation, form.due_on, form.reason.data or ""
+            )
+        except ConsultationError as error:
+            db.session.rollback()
+            _add_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("The answer date is moved. The change and your reason are shown to everyone."),
+                "success",
+            )
+            return redirect(_detail_url(consultation))
+    return render_template(
+        "consultations/workspace/answer_date.html",
+        region=region,
+        consultation=consultation,
+        form=form,
+        answers_due=lifecycle.answers_due(consultation),
+        blocked=blocked,
     )
 
 

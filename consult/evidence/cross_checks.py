@@ -545,6 +545,35 @@ def versions_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> 
     return failures
 
 
+@cross_check
+def answer_dates_as_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """The day each consultation promises its answers is the last one the record states
+    (``answers_due_set``): a promise cannot be moved without a recorded reason."""
+    last: dict[str, tuple[Any, str]] = {}
+    for batch in _stream(session, events, EventKind.ANSWERS_DUE_SET):
+        for event in batch:
+            last[event.chain] = (event, str(event.payload.get("answers_due_on")))
+    if not last:
+        return []
+    live = dict(
+        session.execute(
+            select(Consultation.slug, Consultation.answers_due_on).where(
+                Consultation.slug.in_(list(last))
+            )
+        ).all()
+    )
+    failures = []
+    for slug, (event, recorded) in sorted(last.items()):
+        due_on = live.get(slug)
+        shown = due_on.isoformat() if due_on is not None else "no date"
+        if shown != recorded:
+            failures.append(
+                f"consultation {slug}: its answers are due on {shown}, but {_label(event)} "
+                f"promised {recorded}"
+            )
+    return failures
+
+
 def _edition(object_id: str) -> int | None:
     prefix, _, number = object_id.partition(":")
     return int(number) if prefix == "report" and number.isdigit() else None

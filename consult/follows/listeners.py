@@ -32,6 +32,7 @@ def _noting(event: str, moment: str) -> Any:
 _RECEIVERS = (
     (signals.consultation_opened, _noting(services.OPENED, "at")),
     (signals.consultation_extended, _noting(services.EXTENDED, "closes_at")),
+    (signals.consultation_closed, _noting(services.CLOSED, "at")),
     (signals.answers_published, _noting(services.ANSWERS, "at")),
     (signals.next_version_published, _noting(services.NEW_VERSION, "at")),
     (signals.report_published, _noting(services.REACTIENOTA, "at")),

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import render_template
-from flask_babel import gettext, ngettext
+from flask_babel import format_date, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
@@ -51,6 +51,20 @@ def describe(notice: Notice, consultation: Consultation | None) -> str:
         services.OPENED: gettext("%(title)s is open for comment.", title=title),
         services.CLOSES_SOON: gettext("%(title)s closes within 7 days.", title=title),
         services.EXTENDED: gettext("The closing date of %(title)s was extended.", title=title),
+        services.CLOSED: gettext(
+            "%(title)s is closed. The region promised an answer to every comment by %(day)s.",
+            title=title,
+            day=format_date(consultation.answers_due_on, "long")
+            if consultation is not None and consultation.answers_due_on
+            else "",
+        ),
+        services.OVERDUE: gettext(
+            "The answers to %(title)s are late: the region promised them by %(day)s.",
+            title=title,
+            day=format_date(consultation.answers_due_on, "long")
+            if consultation is not None and consultation.answers_due_on
+            else "",
+        ),
         services.ANSWERS: gettext(
             "Answers to the comments on %(title)s were published.", title=title
         ),
@@ -201,6 +215,7 @@ def daily(session: Session) -> Result:
     try:
         with session.begin_nested():
             services.note_closing_soon(session)
+            services.note_overdue(session)
         session.commit()
     except IntegrityError:
         session.rollback()

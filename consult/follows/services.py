@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from consult import jobs
 from consult.comments.models import Submission, SubmissionState
+from consult.consultations.lifecycle import today_in_amsterdam
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.follows.models import Follow, Frequency, Notice, TargetKind
+from consult.responses import queries
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,9 @@ EXTENDED = "extended"
 ANSWERS = "answers"
 REACTIENOTA = "reactienota"
 NEW_VERSION = "new_version"
-EVENTS = (OPENED, CLOSES_SOON, EXTENDED, ANSWERS, REACTIENOTA, NEW_VERSION)
+CLOSED = "closed"
+OVERDUE = "overdue"
+EVENTS = (OPENED, CLOSES_SOON, EXTENDED, CLOSED, OVERDUE, ANSWERS, REACTIENOTA, NEW_VERSION)
 
 # The jobs that mail the notices (their work is in :mod:`consult.follows.sending`).
 IMMEDIATE_KIND = "follow-mails"
@@ -228,4 +232,27 @@ def note_closing_soon(session: Session, now: datetime | None = None) -> list[Not
     added: list[Notice] = []
     for consultation in soon:
         added += notify(session, consultation, CLOSES_SOON, consultation.closes_at)
+    return added
+
+
+def note_overdue(session: Session, now: datetime | None = None) -> list[Notice]:
+    """Notices for closed consultations whose promised answer day has passed while comments
+    still wait. Run by the daily job, like the closing-soon reminder; the key holds the
+    promised day, so a moved date that passes again is told again, and a rerun adds nothing.
+    """
+    now = now or utcnow()
+    closed = session.scalars(
+        select(Consultation)
+        .where(Consultation.state == ConsultationState.CLOSED)
+        .order_by(Consultation.id)
+    ).all()
+    added: list[Notice] = []
+    for consultation_id, status in queries.answer_status(
+        session, closed, today_in_amsterdam(now)
+    ).items():
+        if status.overdue:
+            consultation = session.get(Consultation, consultation_id)
+            assert consultation is not None
+            key = f"consultation:{consultation.id}:{OVERDUE}:{status.due_on.isoformat()}"
+            added += notify(session, consultation, OVERDUE, key=key)
     return added

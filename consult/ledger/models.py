@@ -34,6 +34,9 @@ class EventKind(enum.Enum):
     CONSULTATION_EXTENDED = "consultation_extended"
     CONSULTATION_CLOSED = "consultation_closed"
     CONSULTATION_ANSWERED = "consultation_answered"
+    # The day the region promises its answers: stated when scheduled, and each move of it
+    # (payload: the date, and for a move the previous date and a hash of the reason).
+    ANSWERS_DUE_SET = "answers_due_set"
     SUBMISSION_RECEIVED = "submission_received"
     SUBMISSION_CONFIRMED = "submission_confirmed"
     SUBMISSION_DISCARDED = "submission_discarded"

@@ -2,9 +2,11 @@
 
 ``/landelijk.atom``, ``/regios/<code>/nieuws.atom`` and ``/consultaties/<slug>/nieuws.atom``
 list, newest first and at most 50, the public steps of every consultation in scope: it
-opened, its closing date was moved (with the reason), it closed, answers were published
-(one entry per publication moment, with the count), an edition of the reactienota was
-published, and a new version of the document after the consulted one was published.
+opened, its closing date was moved (with the reason), it closed (with the day its answers
+are promised), that day was moved (with the reason), the day passed while comments still
+wait (late answers), answers were published (one entry per publication moment, with the
+count), an edition of the reactienota was published, and a new version of the document
+after the consulted one was published.
 
 Everything comes from the history the database already keeps (state changes, closing
 changes, published answers, published report editions, locked versions); nothing about a
@@ -19,7 +21,7 @@ share them; each answers a conditional GET (ETag, Last-Modified) with 304.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, url_for
@@ -29,7 +31,9 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 from werkzeug.wrappers import Response
 
+from consult.consultations import lifecycle
 from consult.consultations.models import (
+    AnswerDateChange,
     ClosingChange,
     Consultation,
     ConsultationState,
@@ -40,6 +44,7 @@ from consult.extensions import db
 from consult.regions import services as regions
 from consult.regions.models import Region
 from consult.reports.models import ResponseReport
+from consult.responses import queries
 from consult.responses.models import Answer, AnsweredComment, AnswerState
 from consult.web import atom
 from consult.web.atom import element
@@ -56,7 +61,7 @@ CACHE = "public, max-age=300"
 class News:
     """One public step of one consultation, before it is put into words."""
 
-    kind: str  # opened, extended, closed, answers, report, version
+    kind: str  # opened, extended, closed, answers_due, overdue, answers, report, version
     key: str  # unique within the consultation and kind: the entry's id ends with it
     at: datetime
     consultation_id: int
@@ -118,6 +123,44 @@ def news(
     for change_id, at, old, new, reason, cid in closings:
         facts = {"old": old, "new": new, "reason": reason}
         found.append(News("extended", str(change_id), at, cid, facts))
+
+    moves = session.execute(
+        scoped(
+            select(
+                AnswerDateChange.id,
+                AnswerDateChange.changed_at,
+                AnswerDateChange.old_due_on,
+                AnswerDateChange.new_due_on,
+                AnswerDateChange.reason,
+                Consultation.id,
+            )
+            .join(Consultation, Consultation.id == AnswerDateChange.consultation_id)
+            .order_by(AnswerDateChange.changed_at.desc(), AnswerDateChange.id.desc())
+        )
+    )
+    for change_id, at, old, new, reason, cid in moves:
+        facts = {"old": old, "new": new, "reason": reason}
+        found.append(News("answers_due", str(change_id), at, cid, facts))
+
+    # A promise broken: the answer day passed while comments still wait. The entry is dated
+    # the first day after the promised one, and its key holds the promised day.
+    today = lifecycle.today_in_amsterdam()
+    late = session.scalars(
+        scoped(
+            select(Consultation)
+            .where(
+                Consultation.state == ConsultationState.CLOSED,
+                Consultation.answers_due_on < today,
+            )
+            .order_by(Consultation.answers_due_on.desc(), Consultation.id.desc())
+        )
+    ).all()
+    for cid, status in queries.answer_status(session, late, today).items():
+        if status.overdue:
+            day_after = status.due_on + timedelta(days=1)
+            at = lifecycle.to_utc(day_after, time(0, 0), later=False)
+            facts = {"due_on": status.due_on, "waiting": status.waiting}
+            found.append(News("overdue", status.due_on.isoformat(), at, cid, facts))
 
     # Answers published together share their moment: one entry per moment.
     publications = session.execute(
@@ -237,12 +280,38 @@ def _words(item: News, consultation: Consultation) -> tuple[str, str, str]:
             page,
         )
     if item.kind == "closed":
+        summary = _(
+            "You can no longer respond to %(title)s. %(region)s now answers the comments.",
+            title=title,
+            region=region,
+        )
+        if consultation.answers_due_on is not None:
+            summary += " " + _(
+                "It promised an answer to every comment by %(day)s.",
+                day=format_date(consultation.answers_due_on, "long"),
+            )
+        return _("Closed: %(title)s", title=title), summary, page
+    if item.kind == "answers_due":
+        summary = _(
+            "%(region)s now promises the answers by %(new)s instead of %(old)s.",
+            region=region,
+            new=format_date(facts["new"], "long"),
+            old=format_date(facts["old"], "long"),
+        )
+        if facts["reason"]:
+            summary += " " + _("Reason: %(reason)s", reason=facts["reason"])
+        return _("Answer date moved: %(title)s", title=title), summary, page
+    if item.kind == "overdue":
         return (
-            _("Closed: %(title)s", title=title),
-            _(
-                "You can no longer respond to %(title)s. %(region)s now answers the comments.",
-                title=title,
+            _("Answers late: %(title)s", title=title),
+            ngettext(
+                "%(region)s promised an answer to every comment by %(day)s. "
+                "%(num)d comment still waits.",
+                "%(region)s promised an answer to every comment by %(day)s. "
+                "%(num)d comments still wait.",
+                facts["waiting"],
                 region=region,
+                day=format_date(facts["due_on"], "long"),
             ),
             page,
         )

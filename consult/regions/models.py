@@ -16,6 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.db import Base, enum_column, utcnow
 from consult.enums import LabelledEnum
 
+# A region answers a consultation's comments within this many weeks after it closes,
+# unless it chooses otherwise (at most half a year: a promise further away means little).
+DEFAULT_ANSWER_WEEKS = 8
+MAX_ANSWER_WEEKS = 26
+
 
 class Region(Base):
     __tablename__ = "regions"
@@ -30,6 +35,11 @@ class Region(Base):
     # May the person who drafted an answer also approve it? Off unless the region decides
     # otherwise; the reactienota says so when it is on.
     allow_self_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How many weeks after closing the region promises to answer every comment, unless it
+    # states another date for a consultation (DEFAULT_ANSWER_WEEKS when it never chose).
+    answer_weeks: Mapped[int] = mapped_column(
+        default=DEFAULT_ANSWER_WEEKS, server_default=text(str(DEFAULT_ANSWER_WEEKS))
+    )
 
     memberships: Mapped[list[RegionMembership]] = relationship(
         back_populates="region", order_by="RegionMembership.valid_from"
@@ -37,6 +47,9 @@ class Region(Base):
 
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_period"),
+        CheckConstraint(
+            f"answer_weeks BETWEEN 1 AND {MAX_ANSWER_WEEKS}", name="answer_weeks_in_range"
+        ),
     )
 
     def is_active_on(self, day: date) -> bool:

@@ -21,6 +21,7 @@ from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
 from consult.permissions import Actor
 from consult.regions.models import (
+    MAX_ANSWER_WEEKS,
     Municipality,
     Region,
     RegionMembership,
@@ -483,5 +484,27 @@ def set_self_approval(session: Session, actor: Actor | None, region: Region, all
         object_id=region.code,
         actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
         payload={"setting": "allow_self_approval", "value": allow},
+    )
+    return True
+
+
+def set_answer_weeks(session: Session, actor: Actor | None, region: Region, weeks: int) -> bool:
+    """How many weeks after closing the region usually promises its answers; whether it
+    changed. Applies to consultations scheduled from now on (a promise made stays made),
+    and is recorded in the platform chain like every region setting."""
+    if not 1 <= weeks <= MAX_ANSWER_WEEKS:
+        raise ValueError(f"answer weeks {weeks} outside 1..{MAX_ANSWER_WEEKS}")
+    if region.answer_weeks == weeks:
+        return False
+    region.answer_weeks = weeks
+    session.flush()
+    record.append(
+        session,
+        kind=EventKind.REGION_SETTING_CHANGED,
+        consultation=None,
+        object_type="region",
+        object_id=region.code,
+        actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
+        payload={"setting": "answer_weeks", "value": weeks},
     )
     return True

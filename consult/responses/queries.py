@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult.comments.models import Comment, Submission, SubmissionState
-from consult.consultations.models import Consultation
+from consult.consultations.lifecycle import answers_due, today_in_amsterdam
+from consult.consultations.models import Consultation, ConsultationState
 from consult.documents.models import Section
 from consult.responses.models import Answer, AnsweredComment, AnswerSection, AnswerState
 
@@ -145,3 +147,57 @@ def published_answers(session: Session, comment_ids: Iterable[int]) -> dict[int,
     for comment_id, entry in found.items():
         entry.earlier = earlier.get(comment_id, [])
     return found
+
+
+# -- the promise: answered by the day the region said ------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerStatus:
+    """How far a consultation's answering is, against the day the region promised."""
+
+    comments: int
+    answered: int
+    due_on: date
+    today: date
+
+    @property
+    def waiting(self) -> int:
+        return self.comments - self.answered
+
+    @property
+    def overdue(self) -> bool:
+        """The promised day has passed and comments still wait for their answer."""
+        return self.today > self.due_on and self.waiting > 0
+
+    @property
+    def days_overdue(self) -> int | None:
+        return (self.today - self.due_on).days if self.overdue else None
+
+
+def answer_status(
+    session: Session, consultations: Iterable[Consultation], today: date | None = None
+) -> dict[int, AnswerStatus]:
+    """Per consultation (that is no longer a draft): its comments that need an answer, how
+    many have their current answer, and whether the promised day passed; one query."""
+    wanted = {c.id: c for c in consultations if c.state is not ConsultationState.DRAFT}
+    if not wanted:
+        return {}
+    today = today or today_in_amsterdam()
+    answered = func.sum(case((has_current_answer(), 1), else_=0))
+    rows = session.execute(
+        select(Comment.consultation_id, func.count(Comment.id), answered)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(Comment.consultation_id.in_(list(wanted)), needs_answer_clause())
+        .group_by(Comment.consultation_id)
+    ).all()
+    counts = {consultation_id: (total, done or 0) for consultation_id, total, done in rows}
+    return {
+        consultation_id: AnswerStatus(
+            comments=counts.get(consultation_id, (0, 0))[0],
+            answered=counts.get(consultation_id, (0, 0))[1],
+            due_on=answers_due(consultation),
+            today=today,
+        )
+        for consultation_id, consultation in wanted.items()
+    }

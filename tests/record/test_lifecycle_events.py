@@ -74,11 +74,11 @@ def draft(session, **kwargs):
 # -- officials' actions ------------------------------------------------------------------------
 
 
-def test_scheduling_writes_one_event_by_the_official_and_a_checkpoint(session, official, in_app):
+def test_scheduling_writes_its_events_by_the_official_and_a_checkpoint(session, official, in_app):
     consultation = draft(session)
     lifecycle.schedule(session, official, consultation)
 
-    (event,) = events_of(session, consultation)
+    event, promise = events_of(session, consultation)
     assert (event.kind, event.actor_role) == ("consultation_scheduled", "official")
     assert (event.object_type, event.object_id) == ("consultation", consultation.slug)
     assert event.consultation_id == consultation.id
@@ -86,10 +86,13 @@ def test_scheduling_writes_one_event_by_the_official_and_a_checkpoint(session, o
         "opens_at": moment(consultation.opens_at),
         "closes_at": moment(consultation.closes_at),
     }
-    assert signed_after(session, event).reason.value == "state_change"
+    # The promise of answers comes with it, as its own event (the day, nothing personal).
+    assert (promise.kind, promise.actor_role) == ("answers_due_set", "official")
+    assert promise.payload == {"answers_due_on": consultation.answers_due_on.isoformat()}
+    assert signed_after(session, promise).reason.value == "state_change"
 
     lifecycle.unschedule(session, official, consultation)
-    scheduled, unscheduled = events_of(session, consultation)
+    scheduled, _promise, unscheduled = events_of(session, consultation)
     assert scheduled == event
     assert (unscheduled.kind, unscheduled.actor_role) == ("consultation_unscheduled", "official")
     assert consultation.state is ConsultationState.DRAFT
@@ -106,7 +109,7 @@ def test_opening_early_records_the_version_then_the_opening(session, official, i
     version = consultation.version
     assert version.is_locked
     assert version.content_hash
-    _, published, opened = events_of(session, consultation)
+    _, _promise, published, opened = events_of(session, consultation)
     assert (published.kind, published.actor_role) == ("version_published", "official")
     assert (published.object_type, published.object_id) == (
         "version",
@@ -155,9 +158,9 @@ def test_a_moderator_acting_is_recorded_under_their_role_not_their_name(session,
     consultation = draft(session)
     moderator = factories.region_user(session, "moderator", display_name="Samir Voorbeeld")
     lifecycle.schedule(session, moderator, consultation)
-    (event,) = events_of(session, consultation)
-    assert event.actor_role == "moderator"
-    assert "Samir" not in str(event.payload)
+    for event in events_of(session, consultation):
+        assert event.actor_role == "moderator"
+        assert "Samir" not in str(event.payload)
 
 
 @pytest.mark.parametrize(
@@ -188,7 +191,10 @@ def test_the_event_is_part_of_the_change_and_goes_with_it(session, official, in_
     size = head(session).tree_size
     nested = session.begin_nested()
     lifecycle.schedule(session, official, consultation)
-    assert len(events_of(session, consultation)) == 1
+    assert [e.kind for e in events_of(session, consultation)] == [
+        "consultation_scheduled",
+        "answers_due_set",
+    ]
     nested.rollback()
     session.expire_all()
     assert consultation.state is ConsultationState.DRAFT

@@ -108,12 +108,15 @@ class AnsweringLinks:
     workspace_url: str | None = None
     waiting: int = 0
     report_url: str | None = None
+    # How far the answering is against the promised day (None for a draft).
+    status: queries.AnswerStatus | None = None
 
 
 @bp.app_template_global()
 def answering_links(consultation: Consultation) -> AnsweringLinks:
     """For the consultation page: "Answer comments (N waiting)" and the reactienota link."""
     links = AnsweringLinks()
+    links.status = queries.answer_status(db.session, [consultation]).get(consultation.id)
     code, slug = consultation.region.code, consultation.slug
     if allowed(current_user, Permission.CONSULTATION_ANSWERS_DRAFT, consultation):
         links.workspace_url = url_for("responses.workspace", code=code, slug=slug)
