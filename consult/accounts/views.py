@@ -187,7 +187,9 @@ def login() -> Page:
                 _("Welcome, %(name)s. You are logged in.", name=user.display_name or user.email),
                 "success",
             )
-            return redirect(next_url or url_for("dashboard.account"))
+            # A region's team lands on its work; everyone else on their account.
+            landing = "dashboard.tasks" if user.region_roles else "dashboard.account"
+            return redirect(next_url or url_for(landing))
     return render_template(
         "accounts/login.html", form=form, next_url=next_url, unconfirmed_form=unconfirmed_form
     )

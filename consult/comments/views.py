@@ -35,7 +35,7 @@ from werkzeug.wrappers import Response
 from consult.comments import codes, forms, receipts, services
 from consult.comments import mail as comment_mail
 from consult.comments.models import Comment, Submission, SubmissionState
-from consult.comments.text import render_comment
+from consult.comments.text import EXCERPT_WORDS, excerpt, render_comment
 from consult.consultations import pages
 from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
@@ -140,6 +140,11 @@ def _section_html(html: str | None) -> Markup:
     """Section HTML passes the documents' own sanitiser when stored; passing it again here,
     with the same rules (links ``nofollow``), costs little and guards against old rows."""
     return Markup(sanitise_body(html or ""))  # noqa: S704 - sanitise_body output is safe HTML
+
+
+@bp.app_template_global("excerpt")
+def _excerpt(text: str | None, words: int = EXCERPT_WORDS) -> str:
+    return excerpt(text or "", words)
 
 
 @bp.app_template_global()

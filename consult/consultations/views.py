@@ -289,6 +289,7 @@ def detail(code: str, consultation_id: int) -> str:
         questions=consultation.questions,
         activities=activity_services.activities_for_public(db.session, consultation),
         may_manage=allowed(current_user, Permission.REGION_CONSULTATIONS_MANAGE, region),
+        may_moderate=allowed(current_user, Permission.CONSULTATION_COMMENTS_MODERATE, consultation),
         editable=consultation.state in lifecycle.EDITABLE_STATES,
         may_remove_activities=activity_services.may_remove_activities(consultation),
         public_path=public_path(consultation),

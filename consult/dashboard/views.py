@@ -16,9 +16,11 @@ from consult.accounts import services as accounts
 from consult.accounts.forms import ProfileForm
 from consult.accounts.models import User
 from consult.comments import services as comments
+from consult.dashboard import services as dashboard
 from consult.extensions import db
 from consult.i18n import current_locale
 from consult.organisations import services as organisations
+from consult.permissions import Permission, allowed
 from consult.responses import queries
 from consult.web.arguments import page_count, page_number
 
@@ -84,3 +86,36 @@ def update_profile() -> Page:
         samesite="Lax",
     )
     return response
+
+
+@bp.get("/taken")
+@login_required
+def tasks() -> str:
+    """What waits for this person's regional team: where they land after logging in."""
+    user = current_user._get_current_object()
+    found = dashboard.tasks_for(db.session, user)
+    return render_template(
+        "dashboard/tasks.html",
+        tasks=[(task, _links(user, task)) for task in found],
+        has_roles=bool(dashboard.region_ids_of(user)),
+    )
+
+
+def _links(user: User, task: dashboard.ConsultationTasks) -> dict[str, str]:
+    """Only the links this person can open (a moderator never sees the answering pages)."""
+    consultation = task.consultation
+    code, slug = consultation.region.code, consultation.slug
+    links = {}
+    if allowed(user, Permission.CONSULTATION_ANSWERS_DRAFT, consultation):
+        links["answer"] = url_for("responses.workspace", code=code, slug=slug)
+    if allowed(user, Permission.CONSULTATION_ANSWERS_PUBLISH, consultation):
+        links["approve"] = url_for("responses.approvals", code=code, slug=slug)
+    if allowed(user, Permission.CONSULTATION_REPORT_MANAGE, consultation):
+        links["report"] = url_for("reactienota.manage", code=code, slug=slug)
+    if allowed(user, Permission.CONSULTATION_COMMENTS_MODERATE, consultation):
+        links["moderate"] = url_for("moderation.queue", code=code, slug=slug, toon="gemeld")
+    if allowed(user, Permission.REGION_CONSULTATIONS_VIEW_DRAFTS, consultation.region):
+        links["consultation"] = url_for(
+            "consultations.detail", code=code, consultation_id=consultation.id
+        )
+    return links
