@@ -33,6 +33,7 @@ from consult.follows.schedule import ScheduleError, digest_time
 from consult.follows.views import bp as follows_bp
 from consult.health import bp as health_bp
 from consult.moderation.views import bp as moderation_bp
+from consult.monitoring.calendar import bp as calendar_bp
 from consult.monitoring.feeds import bp as feeds_bp
 from consult.monitoring.views import bp as monitoring_bp
 from consult.organisations.views import bp as organisations_bp
@@ -130,6 +131,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         erasure_bp,
         account_erasure_bp,
         feeds_bp,
+        calendar_bp,
         exports_bp,
         api_bp,
         organisations_bp,

@@ -99,6 +99,22 @@ def public_consultations(session: Session, region: Region) -> list[Consultation]
     )
 
 
+def open_and_upcoming(session: Session) -> tuple[list[Consultation], list[Consultation]]:
+    """Every region's open consultations (the first to close first) and its scheduled ones
+    (the first to open first): what anyone can react to now, or soon."""
+    rows = session.scalars(
+        select(Consultation)
+        .where(Consultation.state.in_([ConsultationState.OPEN, ConsultationState.SCHEDULED]))
+        .options(joinedload(Consultation.region))
+        .order_by(Consultation.closes_at, Consultation.id)
+    ).all()
+    open_now = [c for c in rows if c.state is ConsultationState.OPEN]
+    upcoming = sorted(
+        (c for c in rows if c.state is ConsultationState.SCHEDULED), key=lambda c: c.opens_at
+    )
+    return open_now, upcoming
+
+
 def region_consultation(
     session: Session, region: Region, consultation_id: int
 ) -> Consultation | None:

@@ -47,7 +47,14 @@ Page = str | tuple[str, int] | Response
 @bp.get("/")
 def home() -> str:
     region_count = regions.count_active(db.session, regions.today())
-    return render_template("public/home.html", region_count=region_count)
+    open_now, upcoming = consultation_services.open_and_upcoming(db.session)
+    return render_template(
+        "public/home.html",
+        region_count=region_count,
+        open_now=open_now,
+        upcoming=upcoming,
+        now=utcnow(),
+    )
 
 
 @bp.get("/regios/<code>")
