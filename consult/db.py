@@ -169,3 +169,16 @@ class Database:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+# Full-text search is kept by the database itself (SQLite FTS5 tables filled by triggers,
+# PostgreSQL GIN indexes over to_tsvector), written by migration 0011, not by the models:
+# autogenerate leaves these names alone.
+SEARCH_PREFIXES = ("search_", "ix_search_")
+
+
+def belongs_to_the_models(
+    _object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
+) -> bool:
+    """Alembic's ``include_object``: everything but the search tables and indexes."""
+    return not (type_ in ("table", "index") and name and name.startswith(SEARCH_PREFIXES))

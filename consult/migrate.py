@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from consult.commands import CommandGroup, database_label
 from consult.config import PROJECT_ROOT
-from consult.db import Base
+from consult.db import Base, belongs_to_the_models
 from consult.extensions import db
 
 
@@ -66,7 +66,11 @@ def differences() -> list[Any]:
     with _engine().connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "render_as_batch": connection.dialect.name == "sqlite"},
+            opts={
+                "compare_type": True,
+                "render_as_batch": connection.dialect.name == "sqlite",
+                "include_object": belongs_to_the_models,
+            },
         )
         return compare_metadata(context, Base.metadata)
 

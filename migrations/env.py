@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from consult import models  # noqa: F401 - registers every table on the metadata
-from consult.db import Base
+from consult.db import Base, belongs_to_the_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +17,7 @@ def run_migrations(connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_object=belongs_to_the_models,
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )

@@ -22,14 +22,14 @@ from consult.db import utcnow
 from consult.documents import services as documents
 from consult.documents.diff import diff_versions
 from consult.documents.models import Document, DocumentVersion
-from consult.extensions import db
+from consult.extensions import db, limiter
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
 from consult.ledger import proofs
 from consult.ledger.canonical import canonical_bytes
 from consult.organisations import services as organisations
 from consult.permissions import Permission, allowed, authorize
-from consult.public import services
+from consult.public import search, services
 from consult.regions import pages as region_pages
 from consult.regions import services as regions
 from consult.responses import queries
@@ -305,3 +305,38 @@ def diff(document_id: int) -> str:
         is_team=is_team,
         traces=traces,
     )
+
+
+# -- searching a consultation's comments and answers ----------------------------------------
+
+search_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_SEARCH", "60 per minute"), scope="search"
+)
+
+
+@bp.get("/consultaties/<slug>/zoeken")
+@search_limit
+def search_page(slug: str) -> Page:
+    """Search the published comments and answers: a GET form, so a search has an address."""
+    consultation = pages.consultation_or_404(slug)
+    query = (request.args.get("q") or "").strip()
+    page = page_number()
+    problem = None
+    results = None
+    if len(query) > search.MAX_QUERY_LENGTH:
+        problem = _("Search with at most %(max)d characters.", max=search.MAX_QUERY_LENGTH)
+    elif query and not search.words_of(query):
+        problem = _("Search with at least one word.")
+    elif query:
+        results = search.search(db.session, consultation, query, page)
+    return render_template(
+        "public/search.html",
+        consultation=consultation,
+        query=query,
+        problem=problem,
+        results=results,
+        shown=search.shown(db.session, results) if results else [],
+        page=page,
+        pages=page_count(results.total, search.PER_PAGE) if results else 1,
+        general=forms.GENERAL,
+    ), (400 if problem else 200)

@@ -134,6 +134,13 @@ COMMENT_FORM_TABLES = {
     "record_events",
     "record_nodes",
     "record_heads",
+    # SQLite's full-text index of comment texts (FTS5 and its shadow tables), filled by a
+    # trigger in the same transaction.
+    "search_comments",
+    "search_comments_content",
+    "search_comments_data",
+    "search_comments_docsize",
+    "search_comments_idx",
 }
 
 
