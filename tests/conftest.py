@@ -232,9 +232,49 @@ def in_app(app: Flask) -> Iterator[None]:
         yield
 
 
+def make_client(app: Flask, language: str | None = None) -> FlaskClient:
+    """A test client that asks for ``language`` (its Accept-Language) with every request;
+    None: it asks for none, so the app answers in its default, Dutch. For the clients the
+    fixtures below do not give: a second browser made halfway through a test, or a client
+    of another app."""
+    test_client = app.test_client()
+    if language is not None:
+        test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    return test_client
+
+
+# The client family: ``client`` asks for no language (the app's default, Dutch); the others
+# say in their name how they differ from it.
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def english_client(app: Flask) -> FlaskClient:
+    """A client that asks for English, so tests read the msgids whatever the catalogs say."""
+    return make_client(app, "en")
+
+
+@pytest.fixture
+def other_english_client(app: Flask) -> FlaskClient:
+    """A second English browser beside ``english_client``: someone's other session."""
+    return make_client(app, "en")
+
+
+@pytest.fixture
+def quiet_english_client(app: Flask, quiet_housekeeping: None) -> FlaskClient:
+    """An English client whose requests leave the housekeeping alone (``quiet_housekeeping``:
+    no clock tick, no discarding), so the world a test built stays exactly as it was built."""
+    return make_client(app, "en")
+
+
+@pytest.fixture
+def dutch_client(app: Flask) -> FlaskClient:
+    """A client that asks for Dutch (Accept-Language: nl), for the Dutch side of a page."""
+    return make_client(app, "nl")
 
 
 # -- browser -------------------------------------------------------------------------------

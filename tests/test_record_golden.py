@@ -69,7 +69,8 @@ def _seeded_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(secrets, "choice", rng.choice)
     monkeypatch.setattr(secrets, "randbelow", rng.randrange)
     monkeypatch.setattr(secrets, "randbits", rng.getrandbits)
-    monkeypatch.setattr(factories, "_sequence", itertools.count(1))
+    # The factories' running number (unique emails, names and slugs) starts again too.
+    monkeypatch.setattr(factories._support, "_sequence", itertools.count(1))
 
 
 def _history(session, traveller) -> None:

@@ -1,32 +1,16 @@
-"""Account tests speak English to the app, so they read the same before and after translation.
+"""Helpers for the account tests.
 
-The few tests about Dutch-first behaviour make a client of their own.
+They speak English to the app (``english_client``), so they read the same before and after
+translation; the few about Dutch-first behaviour use ``dutch_client``.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import TEST_PASSWORD, Outbox, submit_form
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    english = app.test_client()
-    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return english
-
-
-@pytest.fixture
-def other_client(app: Flask) -> FlaskClient:
-    """A second browser, for what happens to someone's other sessions."""
-    english = app.test_client()
-    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return english
 
 
 def path_of(url: str) -> str:

@@ -21,7 +21,7 @@ from consult.permissions import RegionRoleKind
 from consult.privacy.accounts import is_erased
 from tests import factories
 from tests.comments.conftest import open_form, post_form, valid_data
-from tests.conftest import CSRF_FIELD, TEST_PASSWORD, log_in
+from tests.conftest import CSRF_FIELD, TEST_PASSWORD, log_in, make_client
 
 PLACEHOLDER = re.compile(r"^gewist-[0-9a-f]{16}@invalid$")
 
@@ -50,7 +50,7 @@ def _erasures(session) -> list[RecordEvent]:
 
 
 def test_deleting_an_account_asks_the_password_then_erases_and_logs_out(
-    app, client, session, outbox
+    app, english_client, session, outbox
 ):
     consultation = factories.consultation(session)
     person = factories.user(session, "Iris.Weg@example.org", display_name="Iris Wegwezen")
@@ -64,12 +64,14 @@ def test_deleting_an_account_asks_the_password_then_erases_and_logs_out(
     )
     # Sent before she had an account, from the same address, and after, while logged in.
     _send(app.test_client(), consultation, email="iris.weg@EXAMPLE.org")
-    log_in(client, "Iris.Weg@example.org")
-    code = _send(client, consultation, email=None, display_name="Iris Wegwezen", publish_name="y")
+    log_in(english_client, "Iris.Weg@example.org")
+    code = _send(
+        english_client, consultation, email=None, display_name="Iris Wegwezen", publish_name="y"
+    )
 
-    overview = client.get("/account/")
+    overview = english_client.get("/account/")
     assert 'href="/account/verwijderen"' in overview.get_data(as_text=True)
-    page = client.get("/account/verwijderen")
+    page = english_client.get("/account/verwijderen")
     assert page.status_code == 200
     shown = _text(page)
     for sentence in (
@@ -84,8 +86,11 @@ def test_deleting_an_account_asks_the_password_then_erases_and_logs_out(
     assert 'autocomplete="current-password"' in page.get_data(as_text=True)
 
     # No CSRF token, or the wrong password: nothing happens.
-    assert client.post("/account/verwijderen", data={"password": TEST_PASSWORD}).status_code == 400
-    wrong = client.post(
+    assert (
+        english_client.post("/account/verwijderen", data={"password": TEST_PASSWORD}).status_code
+        == 400
+    )
+    wrong = english_client.post(
         "/account/verwijderen", data={"password": "not my password", "csrf_token": _csrf(page)}
     )
     assert wrong.status_code == 400
@@ -93,13 +98,13 @@ def test_deleting_an_account_asks_the_password_then_erases_and_logs_out(
     session.expire_all()
     assert session.get(User, person.id).email == "Iris.Weg@example.org"
 
-    done = client.post(
+    done = english_client.post(
         "/account/verwijderen", data={"password": TEST_PASSWORD, "csrf_token": _csrf(page)}
     )
     assert done.status_code == 302
     assert done.location == "/account/verwijderd"
-    assert "Your account is deleted" in _text(client.get(done.location))
-    assert client.get("/account/").status_code == 302  # logged out
+    assert "Your account is deleted" in _text(english_client.get(done.location))
+    assert english_client.get("/account/").status_code == 302  # logged out
 
     session.expire_all()
     gone = session.get(User, person.id)
@@ -130,45 +135,44 @@ def test_deleting_an_account_asks_the_password_then_erases_and_logs_out(
     assert code in {e.object_id for e in events}
 
     # The old address and password open nothing any more.
-    again = client.post(
+    again = english_client.post(
         "/account/inloggen",
         data={
             "email": "Iris.Weg@example.org",
             "password": TEST_PASSWORD,
-            "csrf_token": _csrf(client.get("/account/inloggen")),
+            "csrf_token": _csrf(english_client.get("/account/inloggen")),
         },
     )
     assert "The email address or password is incorrect." in _text(again)
 
 
-def test_deleting_needs_a_login(client):
-    response = client.get("/account/verwijderen")
+def test_deleting_needs_a_login(english_client):
+    response = english_client.get("/account/verwijderen")
     assert response.status_code == 302
     assert response.location.startswith("/account/inloggen")
 
 
-def test_the_only_admin_of_an_organisation_with_members_is_refused(app, client, session):
+def test_the_only_admin_of_an_organisation_with_members_is_refused(app, english_client, session):
     boss = factories.user(session, "baas@example.org")
     member = factories.user(session, "lid@example.org")
     organisation = factories.organisation(session, "Ouderplatform West", admins=(boss,))
     session.add(OrganisationMember(organisation=organisation, user=member))
     session.flush()
-    log_in(client, "baas@example.org")
-    page = client.get("/account/verwijderen")
-    refused = client.post(
+    log_in(english_client, "baas@example.org")
+    page = english_client.get("/account/verwijderen")
+    refused = english_client.post(
         "/account/verwijderen", data={"password": TEST_PASSWORD, "csrf_token": _csrf(page)}
     )
     assert refused.status_code == 409
     assert "You are the only administrator of Ouderplatform West." in _text(refused)
     session.expire_all()
     assert session.get(User, boss.id).email == "baas@example.org"
-    assert client.get("/account/").status_code == 200  # still logged in
+    assert english_client.get("/account/").status_code == 200  # still logged in
 
     # Alone in an organisation, nobody is left behind: the membership simply goes.
     alone = factories.user(session, "alleen@example.org")
     factories.organisation(session, "Eenmanszaak", admins=(alone,))
-    other = app.test_client()
-    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    other = make_client(app, "en")
     log_in(other, "alleen@example.org")
     token = _csrf(other.get("/account/verwijderen"))
     response = other.post(
@@ -177,13 +181,13 @@ def test_the_only_admin_of_an_organisation_with_members_is_refused(app, client, 
     assert response.status_code == 302
 
 
-def test_wrong_passwords_are_rate_limited(app, client, session, monkeypatch):
+def test_wrong_passwords_are_rate_limited(app, english_client, session, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "2 per minute")
     factories.user(session, "raden@example.org")
-    log_in(client, "raden@example.org")
-    token = _csrf(client.get("/account/verwijderen"))
+    log_in(english_client, "raden@example.org")
+    token = _csrf(english_client.get("/account/verwijderen"))
     statuses = [
-        client.post(
+        english_client.post(
             "/account/verwijderen", data={"password": f"gok {n}", "csrf_token": token}
         ).status_code
         for n in range(3)

@@ -14,32 +14,36 @@ INCORRECT = "The email address or password is incorrect."
 CSRF_VALUE = re.compile(r'(?<=name="csrf_token" type="hidden" )value="[^"]+"')
 
 
-def test_log_in_rotates_the_session_and_welcomes(client, session):
+def test_log_in_rotates_the_session_and_welcomes(english_client, session):
     factories.user(session, "welkom@example.org", display_name="Ilse")
-    with client.session_transaction() as before:
+    with english_client.session_transaction() as before:
         before["planted"] = "by someone else"
-    response = log_in(client, "WELKOM@example.org")
+    response = log_in(english_client, "WELKOM@example.org")
     assert response.headers["Location"] == "/account/"
-    with client.session_transaction() as after:
+    with english_client.session_transaction() as after:
         assert "planted" not in after
-    page = text(client.get("/account/"))
+    page = text(english_client.get("/account/"))
     assert "Welcome, Ilse. You are logged in." in page
     assert "welkom@example.org" in page
 
 
-def test_wrong_password_and_unknown_address_get_the_same_answer(client, session):
+def test_wrong_password_and_unknown_address_get_the_same_answer(english_client, session):
     factories.user(session, "bestaat@example.org")
     wrong_password = submit_form(
-        client, "/account/inloggen", {"email": "bestaat@example.org", "password": "not it at all"}
+        english_client,
+        "/account/inloggen",
+        {"email": "bestaat@example.org", "password": "not it at all"},
     )
     unknown = submit_form(
-        client, "/account/inloggen", {"email": "bestaat.niet@example.org", "password": "not it"}
+        english_client,
+        "/account/inloggen",
+        {"email": "bestaat.niet@example.org", "password": "not it"},
     )
     for response in (wrong_password, unknown):
         assert response.status_code == 200
         assert INCORRECT in text(response)
         assert "not it" not in text(response)
-    assert client.get("/account/").status_code == 302
+    assert english_client.get("/account/").status_code == 302
 
     def normalised(response) -> str:
         page = CSRF_VALUE.sub('value="TOKEN"', text(response))
@@ -50,35 +54,37 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(client, session)
     assert normalised(wrong_password) == normalised(unknown)
 
 
-def test_eleven_wrong_passwords_in_a_minute_get_the_friendly_429_page(client, session):
+def test_eleven_wrong_passwords_in_a_minute_get_the_friendly_429_page(english_client, session):
     factories.user(session, "doelwit@example.org")
-    token = csrf_token(client, "/account/inloggen")
+    token = csrf_token(english_client, "/account/inloggen")
     data = {"email": "doelwit@example.org", "password": "guess number", "csrf_token": token}
     for _ in range(10):
-        response = client.post("/account/inloggen", data=data)
+        response = english_client.post("/account/inloggen", data=data)
         assert response.status_code == 200
         assert INCORRECT in text(response)
-    blocked = client.post("/account/inloggen", data={**data, "password": TEST_PASSWORD})
+    blocked = english_client.post("/account/inloggen", data={**data, "password": TEST_PASSWORD})
     assert blocked.status_code == 429
     assert "Too many attempts" in text(blocked)
     assert "Wait a minute and try again." in text(blocked)
     # Reading the page is still possible; only attempts are limited.
-    assert client.get("/account/inloggen").status_code == 200
+    assert english_client.get("/account/inloggen").status_code == 200
 
 
-def test_an_unconfirmed_account_is_asked_to_confirm_first(client, session, outbox):
+def test_an_unconfirmed_account_is_asked_to_confirm_first(english_client, session, outbox):
     factories.user(session, "wacht@example.org", confirmed=False)
     response = submit_form(
-        client, "/account/inloggen", {"email": "wacht@example.org", "password": TEST_PASSWORD}
+        english_client,
+        "/account/inloggen",
+        {"email": "wacht@example.org", "password": TEST_PASSWORD},
     )
     page = text(response)
     assert response.status_code == 200
     assert "Confirm your email address first" in page
     assert 'action="/account/bevestiging-opnieuw"' in page
-    assert client.get("/account/").status_code == 302
+    assert english_client.get("/account/").status_code == 302
 
-    token = csrf_token(client, "/account/inloggen")
-    resent = client.post(
+    token = csrf_token(english_client, "/account/inloggen")
+    resent = english_client.post(
         "/account/bevestiging-opnieuw", data={"email": "wacht@example.org", "csrf_token": token}
     )
     assert resent.status_code == 302
@@ -87,10 +93,12 @@ def test_an_unconfirmed_account_is_asked_to_confirm_first(client, session, outbo
     ]
 
 
-def test_an_unconfirmed_account_with_a_wrong_password_learns_nothing(client, session):
+def test_an_unconfirmed_account_with_a_wrong_password_learns_nothing(english_client, session):
     factories.user(session, "wacht.ook@example.org", confirmed=False)
     response = submit_form(
-        client, "/account/inloggen", {"email": "wacht.ook@example.org", "password": "wrong one"}
+        english_client,
+        "/account/inloggen",
+        {"email": "wacht.ook@example.org", "password": "wrong one"},
     )
     assert INCORRECT in text(response)
     assert "Confirm your email address first" not in text(response)
@@ -105,11 +113,13 @@ def test_an_unconfirmed_account_with_a_wrong_password_learns_nothing(client, ses
         ("/regios?zoek=utrecht", "/regios?zoek=utrecht"),
     ],
 )
-def test_only_a_path_on_this_site_is_followed_after_log_in(client, session, next_url, expected):
+def test_only_a_path_on_this_site_is_followed_after_log_in(
+    english_client, session, next_url, expected
+):
     factories.user(session, "volgende@example.org")
     page = f"/account/inloggen?next={next_url}"
     response = submit_form(
-        client,
+        english_client,
         page,
         {"email": "volgende@example.org", "password": TEST_PASSWORD, "next": next_url},
         action=page,
@@ -118,15 +128,15 @@ def test_only_a_path_on_this_site_is_followed_after_log_in(client, session, next
     assert response.headers["Location"] == expected
 
 
-def test_a_protected_page_sends_you_back_after_log_in(client, session):
+def test_a_protected_page_sends_you_back_after_log_in(english_client, session):
     factories.user(session, "terug@example.org")
-    bounce = client.get("/account/wachtwoord")
+    bounce = english_client.get("/account/wachtwoord")
     assert bounce.status_code == 302
     login_page = bounce.headers["Location"]
     assert login_page.startswith("/account/inloggen?next=")
-    assert 'name="next" value="/account/wachtwoord"' in text(client.get(login_page))
+    assert 'name="next" value="/account/wachtwoord"' in text(english_client.get(login_page))
     response = submit_form(
-        client,
+        english_client,
         login_page,
         {"email": "terug@example.org", "password": TEST_PASSWORD, "next": "/account/wachtwoord"},
         action=login_page,
@@ -134,37 +144,37 @@ def test_a_protected_page_sends_you_back_after_log_in(client, session):
     assert response.headers["Location"] == "/account/wachtwoord"
 
 
-def test_a_post_without_csrf_token_is_refused(client, session):
+def test_a_post_without_csrf_token_is_refused(english_client, session):
     factories.user(session, "csrf@example.org")
-    response = client.post(
+    response = english_client.post(
         "/account/inloggen", data={"email": "csrf@example.org", "password": TEST_PASSWORD}
     )
     assert response.status_code == 400
-    assert client.get("/account/").status_code == 302
+    assert english_client.get("/account/").status_code == 302
 
 
-def test_log_out_is_a_post_with_csrf(client, session):
+def test_log_out_is_a_post_with_csrf(english_client, session):
     factories.user(session, "uit@example.org")
-    log_in(client, "uit@example.org")
-    assert client.get("/account/uitloggen").status_code == 405
-    assert client.post("/account/uitloggen").status_code == 400
-    assert client.get("/account/").status_code == 200
+    log_in(english_client, "uit@example.org")
+    assert english_client.get("/account/uitloggen").status_code == 405
+    assert english_client.post("/account/uitloggen").status_code == 400
+    assert english_client.get("/account/").status_code == 200
 
-    response = submit_form(client, "/account/", {}, action="/account/uitloggen")
+    response = submit_form(english_client, "/account/", {}, action="/account/uitloggen")
     assert response.status_code == 302
-    assert "You are logged out." in text(client.get(response.headers["Location"]))
-    assert client.get("/account/").status_code == 302
+    assert "You are logged out." in text(english_client.get(response.headers["Location"]))
+    assert english_client.get("/account/").status_code == 302
 
 
-def test_remember_me_survives_the_end_of_the_session(app, client, session):
+def test_remember_me_survives_the_end_of_the_session(app, english_client, session):
     factories.user(session, "onthoud@example.org")
     submit_form(
-        client,
+        english_client,
         "/account/inloggen",
         {"email": "onthoud@example.org", "password": TEST_PASSWORD, "remember": "y"},
     )
-    remember = client.get_cookie(app.config["REMEMBER_COOKIE_NAME"], domain="consult.test")
+    remember = english_client.get_cookie(app.config["REMEMBER_COOKIE_NAME"], domain="consult.test")
     assert remember is not None
     assert remember.http_only
-    client.delete_cookie(app.config["SESSION_COOKIE_NAME"], domain="consult.test")
-    assert client.get("/account/").status_code == 200
+    english_client.delete_cookie(app.config["SESSION_COOKIE_NAME"], domain="consult.test")
+    assert english_client.get("/account/").status_code == 200

@@ -11,11 +11,11 @@ from tests.accounts.conftest import link_in, only_mail_to, register, text
 from tests.conftest import TEST_PASSWORD, free_port, log_in, submit_form
 
 
-def test_register_confirm_and_log_in_end_to_end(client, app, session, outbox):
-    response = register(client, "Nieuw.Lid@Example.org", display_name="Sanne")
+def test_register_confirm_and_log_in_end_to_end(english_client, app, session, outbox):
+    response = register(english_client, "Nieuw.Lid@Example.org", display_name="Sanne")
     assert response.status_code == 302
     assert response.headers["Location"] == "/account/email-verstuurd/registreren"
-    page = text(client.get(response.headers["Location"]))
+    page = text(english_client.get(response.headers["Location"]))
     assert "Check your email" in page
     assert "The link works for 48 hours." in page
 
@@ -34,43 +34,45 @@ def test_register_confirm_and_log_in_end_to_end(client, app, session, outbox):
     assert not user.is_confirmed
     assert user.password_hash.startswith("$argon2id$")
 
-    confirmed = client.get(link)
+    confirmed = english_client.get(link)
     assert confirmed.status_code == 302
     assert confirmed.headers["Location"] == "/account/"
-    overview = text(client.get("/account/"))
+    overview = text(english_client.get("/account/"))
     assert "Nieuw.Lid@Example.org" in overview
     assert "Thank you, your email address is confirmed." in overview
     session.refresh(user)
     assert user.is_confirmed
 
-    submit_form(client, "/account/", {}, action="/account/uitloggen")
-    assert client.get("/account/").status_code == 302
+    submit_form(english_client, "/account/", {}, action="/account/uitloggen")
+    assert english_client.get("/account/").status_code == 302
 
-    log_in(client, "nieuw.lid@example.org")
-    assert "Nieuw.Lid@Example.org" in text(client.get("/account/"))
+    log_in(english_client, "nieuw.lid@example.org")
+    assert "Nieuw.Lid@Example.org" in text(english_client.get("/account/"))
 
 
-def test_a_confirmation_link_logs_in_only_once(app, client, other_client, outbox):
-    register(client, "eenmalig@example.org")
+def test_a_confirmation_link_logs_in_only_once(app, english_client, other_english_client, outbox):
+    register(english_client, "eenmalig@example.org")
     link = link_in(outbox, "eenmalig@example.org", "/account/bevestigen/")
-    assert client.get(link).headers["Location"] == "/account/"
+    assert english_client.get(link).headers["Location"] == "/account/"
 
-    again = other_client.get(link, follow_redirects=True)
+    again = other_english_client.get(link, follow_redirects=True)
     assert "Your email address was already confirmed. You can log in." in text(again)
-    assert other_client.get("/account/").status_code == 302
+    assert other_english_client.get("/account/").status_code == 302
 
 
 def test_registering_a_known_address_looks_the_same_and_warns_its_owner(
-    client, other_client, session, outbox
+    english_client, other_english_client, session, outbox
 ):
     factories.user(session, "eigenaar@example.org", display_name="Bram")
 
-    known = register(client, "eigenaar@example.org", password="another good passphrase")
-    new = register(other_client, "nieuwkomer@example.org", password="another good passphrase")
+    known = register(english_client, "eigenaar@example.org", password="another good passphrase")
+    new = register(
+        other_english_client, "nieuwkomer@example.org", password="another good passphrase"
+    )
     assert known.status_code == new.status_code == 302
     assert known.headers["Location"] == new.headers["Location"]
-    assert text(client.get(known.headers["Location"])) == text(
-        other_client.get(new.headers["Location"])
+    assert text(english_client.get(known.headers["Location"])) == text(
+        other_english_client.get(new.headers["Location"])
     )
 
     warning = only_mail_to(outbox, "eigenaar@example.org")
@@ -85,26 +87,30 @@ def test_registering_a_known_address_looks_the_same_and_warns_its_owner(
 
     # The attempt changed nothing: the new password does not work, the old one still does.
     refused = submit_form(
-        client,
+        english_client,
         "/account/inloggen",
         {"email": "eigenaar@example.org", "password": "another good passphrase"},
     )
     assert refused.status_code == 200
     assert "/account/" not in refused.headers.get("Location", "")
-    log_in(client, "eigenaar@example.org")
+    log_in(english_client, "eigenaar@example.org")
     assert session.scalar(select(User).where(User.email_key == "eigenaar@example.org")) is not None
 
 
-def test_an_unconfirmed_owner_who_registers_again_gets_a_fresh_link(client, session, outbox):
+def test_an_unconfirmed_owner_who_registers_again_gets_a_fresh_link(
+    english_client, session, outbox
+):
     factories.user(session, "vergeten@example.org", confirmed=False)
-    register(client, "vergeten@example.org")
+    register(english_client, "vergeten@example.org")
     body = outbox.text_of(only_mail_to(outbox, "vergeten@example.org"))
     assert "You have not confirmed your email address yet." in body
     link = link_in(outbox, "vergeten@example.org", "/account/bevestigen/")
-    assert client.get(link).headers["Location"] == "/account/"
+    assert english_client.get(link).headers["Location"] == "/account/"
 
 
-def test_password_rules_are_explained_and_the_form_keeps_what_was_typed(client, session, outbox):
+def test_password_rules_are_explained_and_the_form_keeps_what_was_typed(
+    english_client, session, outbox
+):
     cases = {
         "kort": "Use at least 10 characters.",
         "x" * 1025: "Use at most 1024 characters.",
@@ -113,7 +119,9 @@ def test_password_rules_are_explained_and_the_form_keeps_what_was_typed(client, 
         "aaaaaaaaaaaa": "This password is too easy to guess.",
     }
     for password, message in cases.items():
-        response = register(client, "regels@example.org", password=password, display_name="Kim")
+        response = register(
+            english_client, "regels@example.org", password=password, display_name="Kim"
+        )
         page = text(response)
         assert response.status_code == 200
         assert "Please correct the following" in page
@@ -123,7 +131,7 @@ def test_password_rules_are_explained_and_the_form_keeps_what_was_typed(client, 
         assert password not in page.replace('value="regels@example.org"', "")
 
     mismatch = submit_form(
-        client,
+        english_client,
         "/account/registreren",
         {
             "email": "regels@example.org",
@@ -133,37 +141,35 @@ def test_password_rules_are_explained_and_the_form_keeps_what_was_typed(client, 
     )
     assert "The two passwords are not the same." in text(mismatch)
 
-    invalid = register(client, "geen-adres")
+    invalid = register(english_client, "geen-adres")
     assert "Enter an email address like name@example.nl." in text(invalid)
 
     assert outbox.messages == []
     assert session.scalar(select(User).where(User.email_key == "regels@example.org")) is None
 
 
-def test_mail_is_written_in_the_language_of_the_request(app, outbox):
-    dutch = app.test_client()
-    dutch.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
-    register(dutch, "nederlands@example.org")
+def test_mail_is_written_in_the_language_of_the_request(app, dutch_client, outbox):
+    register(dutch_client, "nederlands@example.org")
     with app.test_request_context(headers={"Accept-Language": "nl"}):
         expected = gettext("Confirm your email address for Consult")
     assert only_mail_to(outbox, "nederlands@example.org")["Subject"] == expected
-    assert '<html lang="nl"' in dutch.get("/account/registreren").get_data(as_text=True)
+    assert '<html lang="nl"' in dutch_client.get("/account/registreren").get_data(as_text=True)
 
 
-def test_an_invalid_confirmation_link_is_refused_plainly(client):
-    response = client.get("/account/bevestigen/not-a-real-token")
+def test_an_invalid_confirmation_link_is_refused_plainly(english_client):
+    response = english_client.get("/account/bevestigen/not-a-real-token")
     assert response.status_code == 400
     assert "This link does not work" in text(response)
-    assert client.get("/account/").status_code == 302
+    assert english_client.get("/account/").status_code == 302
 
 
-def test_an_expired_confirmation_link_offers_a_new_one(app, client, outbox, monkeypatch):
-    register(client, "te.laat@example.org")
+def test_an_expired_confirmation_link_offers_a_new_one(app, english_client, outbox, monkeypatch):
+    register(english_client, "te.laat@example.org")
     link = link_in(outbox, "te.laat@example.org", "/account/bevestigen/")
     outbox.clear()
 
     monkeypatch.setitem(app.config, "EMAIL_TOKEN_MAX_AGE", -1)
-    response = client.get(link)
+    response = english_client.get(link)
     assert response.status_code == 410
     page = text(response)
     assert "This link is too old" in page
@@ -171,20 +177,20 @@ def test_an_expired_confirmation_link_offers_a_new_one(app, client, outbox, monk
 
     monkeypatch.setitem(app.config, "EMAIL_TOKEN_MAX_AGE", 3600)
     resent = submit_form(
-        client,
+        english_client,
         "/account/bevestiging-opnieuw",
         {"email": "te.laat@example.org"},
     )
     assert resent.headers["Location"] == "/account/email-verstuurd/bevestigen"
     fresh = link_in(outbox, "te.laat@example.org", "/account/bevestigen/")
-    assert client.get(fresh).headers["Location"] == "/account/"
+    assert english_client.get(fresh).headers["Location"] == "/account/"
 
 
-def test_resending_says_the_same_for_every_address(client, session, outbox):
+def test_resending_says_the_same_for_every_address(english_client, session, outbox):
     factories.user(session, "al.bevestigd@example.org", confirmed=True)
     factories.user(session, "nog.niet@example.org", confirmed=False)
     answers = {
-        address: submit_form(client, "/account/bevestiging-opnieuw", {"email": address})
+        address: submit_form(english_client, "/account/bevestiging-opnieuw", {"email": address})
         for address in ("al.bevestigd@example.org", "nog.niet@example.org", "niemand@example.org")
     }
     assert {r.status_code for r in answers.values()} == {302}
@@ -194,9 +200,11 @@ def test_resending_says_the_same_for_every_address(client, session, outbox):
     assert [m["X-Envelope-To"] for m in outbox.messages] == ["nog.niet@example.org"]
 
 
-def test_a_mail_failure_is_explained_and_the_account_is_kept(app, client, session, monkeypatch):
+def test_a_mail_failure_is_explained_and_the_account_is_kept(
+    app, english_client, session, monkeypatch
+):
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
-    response = register(client, "geen.post@example.org")
+    response = register(english_client, "geen.post@example.org")
     assert response.status_code == 503
     page = text(response)
     assert "The email could not be sent" in page

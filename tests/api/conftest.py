@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from consult.comments import services as comment_services
@@ -28,7 +26,7 @@ from consult.moderation import services as moderation
 from consult.responses.models import Answer, Disposition
 from consult.stakeholders.models import AgeBand
 from tests import factories
-from tests.responses.tracing_support import answer_in, make_world
+from tests.responses.tracing_support import make_world
 
 PUBLIC_TEXT = "Openbare reactie: wachttijden moeten korter"
 NAMED_TEXT = "Reactie met naam: meer hulp op school"
@@ -74,15 +72,21 @@ def build_world(session: Session) -> ApiWorld:
         return item
 
     public = submit(PUBLIC_TEXT)
-    named = submit(NAMED_TEXT, group="young_person")
-    named.age_band = AgeBand.FROM_18_TO_23
-    named.publish_name = True
-    named.contact.display_name = PUBLIC_NAME
-    child = submit(CHILD_TEXT, group="young_person")
-    child.age_band = AgeBand.FROM_12_TO_15
-    child.publish_name = True
+    named = submit(
+        NAMED_TEXT,
+        group="young_person",
+        age_band=AgeBand.FROM_18_TO_23,
+        display_name=PUBLIC_NAME,
+        publish_name=True,
+    )
     child_name = _secret("child-name")
-    child.contact.display_name = child_name
+    child = submit(
+        CHILD_TEXT,
+        group="young_person",
+        age_band=AgeBand.FROM_12_TO_15,
+        display_name=child_name,
+        publish_name=True,
+    )
     hidden_secrets.append(child_name)
 
     hidden_text, withdrawn_text = _secret("hidden"), _secret("withdrawn")
@@ -115,16 +119,7 @@ def build_world(session: Session) -> ApiWorld:
     correction = world.correct(first, Disposition.PARTLY_ADOPTED, "Deels overgenomen.", "Fout.")
     second = world.answer([named.comments[0], private.comments[0]], Disposition.NOTED)
     draft_reason = _secret("draft-answer")
-    answer_in(
-        session,
-        consultation,
-        world.responder,
-        world.official,
-        [child.comments[0]],
-        Disposition.NOT_ADOPTED,
-        draft_reason,
-        publish=False,
-    )
+    world.answer([child.comments[0]], Disposition.NOT_ADOPTED, draft_reason, publish=False)
     hidden_secrets.append(draft_reason)
 
     draft_title = _secret("draft-consultation")
@@ -151,10 +146,3 @@ def build_world(session: Session) -> ApiWorld:
 @pytest.fixture
 def api_world(session: Session) -> ApiWorld:
     return build_world(session)
-
-
-@pytest.fixture
-def api_client(app: Flask, quiet_housekeeping: None) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client

@@ -52,92 +52,98 @@ def _many_comments(session: Session, count: int) -> tuple[str, list[int]]:
 
 
 def test_pages_follow_each_other_without_duplicates_or_gaps(
-    api_client: FlaskClient, session: Session
+    quiet_english_client: FlaskClient, session: Session
 ) -> None:
     slug, ids = _many_comments(session, 23)
     base = f"{PREFIX}/consultations/{slug}/comments"
-    walked, pages = walk_pages(api_client, f"{base}?limit=5")
+    walked, pages = walk_pages(quiet_english_client, f"{base}?limit=5")
     assert walked == ids
     assert pages == 5
-    walked, pages = walk_pages(api_client, f"{base}?limit=23")
+    walked, pages = walk_pages(quiet_english_client, f"{base}?limit=23")
     assert walked == ids
     assert pages == 1
     # Filters stay in the next link.
     expected = [i for n, i in enumerate(ids) if n % 3 and n % 2]  # on s-1 and from young people
-    walked, _ = walk_pages(api_client, f"{base}?limit=2&section=s-1&group=young_person")
+    walked, _ = walk_pages(quiet_english_client, f"{base}?limit=2&section=s-1&group=young_person")
     assert walked == expected
     # The default page is 50, the largest 100.
-    regions = api_client.get(f"{PREFIX}/regions").get_json()
+    regions = quiet_english_client.get(f"{PREFIX}/regions").get_json()
     assert len(regions["data"]) == min(50, len(regions["data"]))
-    assert api_client.get(f"{PREFIX}/regions?limit=101").status_code == 400
+    assert quiet_english_client.get(f"{PREFIX}/regions?limit=101").status_code == 400
 
 
-def test_the_cursor_is_opaque_and_checked(api_client: FlaskClient) -> None:
+def test_the_cursor_is_opaque_and_checked(quiet_english_client: FlaskClient) -> None:
     assert decode_cursor(encode_cursor(1234)) == 1234
     assert "1234" not in encode_cursor(1234)
     for bad in ("%%%", "bm90LWEtbnVtYmVy", "x" * 41):
-        response = api_client.get(f"{PREFIX}/regions", query_string={"cursor": bad})
+        response = quiet_english_client.get(f"{PREFIX}/regions", query_string={"cursor": bad})
         assert response.status_code == 400
         assert response.mimetype == "application/problem+json"
-    twice = api_client.get(f"{PREFIX}/regions?limit=1&limit=2")
+    twice = quiet_english_client.get(f"{PREFIX}/regions?limit=1&limit=2")
     assert twice.status_code == 400
 
 
 def test_a_page_costs_the_same_number_of_queries_whatever_its_content(
-    app: Flask, api_client: FlaskClient, session: Session
+    app: Flask, quiet_english_client: FlaskClient, session: Session
 ) -> None:
     slug, _ = _many_comments(session, 3)
     with count_queries(app) as few:
-        api_client.get(f"{PREFIX}/consultations/{slug}/comments")
+        quiet_english_client.get(f"{PREFIX}/consultations/{slug}/comments")
     slug, _ = _many_comments(session, 30)
     with count_queries(app) as many:
-        api_client.get(f"{PREFIX}/consultations/{slug}/comments")
+        quiet_english_client.get(f"{PREFIX}/consultations/{slug}/comments")
     assert len(many) == len(few)
 
 
-def test_etag_and_304(api_client: FlaskClient, api_world: ApiWorld) -> None:
+def test_etag_and_304(quiet_english_client: FlaskClient, api_world: ApiWorld) -> None:
     url = f"{PREFIX}/consultations/{api_world.consultation.slug}/comments"
-    first = api_client.get(url)
+    first = quiet_english_client.get(url)
     etag = first.headers["ETag"]
     assert etag.startswith('"')
     assert first.headers["Cache-Control"] == "public, max-age=60"
-    again = api_client.get(url, headers={"If-None-Match": etag})
+    again = quiet_english_client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.get_data() == b""
     assert again.headers["ETag"] == etag
-    assert api_client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert quiet_english_client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
     # The same data gives the same ETag; other data another one.
-    assert api_client.get(url).headers["ETag"] == etag
-    assert api_client.get(url + "?limit=1").headers["ETag"] != etag
+    assert quiet_english_client.get(url).headers["ETag"] == etag
+    assert quiet_english_client.get(url + "?limit=1").headers["ETag"] != etag
 
 
-def test_last_modified_on_what_never_changes(api_client: FlaskClient, api_world: ApiWorld) -> None:
-    response = api_client.get(f"{PREFIX}/record/checkpoints/{api_world.checkpoint.id}")
+def test_last_modified_on_what_never_changes(
+    quiet_english_client: FlaskClient, api_world: ApiWorld
+) -> None:
+    response = quiet_english_client.get(f"{PREFIX}/record/checkpoints/{api_world.checkpoint.id}")
     assert response.status_code == 200
     modified = response.headers["Last-Modified"]
     assert response.last_modified.replace(microsecond=0) == api_world.checkpoint.made_at.replace(
         microsecond=0
     )
-    again = api_client.get(
+    again = quiet_english_client.get(
         f"{PREFIX}/record/checkpoints/{api_world.checkpoint.id}",
         headers={"If-Modified-Since": modified},
     )
     assert again.status_code == 304
-    version = api_client.get(f"{PREFIX}/consultations/{api_world.consultation.slug}/versions/1")
+    version = quiet_english_client.get(
+        f"{PREFIX}/consultations/{api_world.consultation.slug}/versions/1"
+    )
     assert "Last-Modified" in version.headers
     # A list changes as items arrive: no Last-Modified there.
-    assert "Last-Modified" not in api_client.get(f"{PREFIX}/record/checkpoints").headers
+    assert "Last-Modified" not in quiet_english_client.get(f"{PREFIX}/record/checkpoints").headers
 
 
-def test_cors_for_reading_without_credentials(api_client: FlaskClient) -> None:
+def test_cors_for_reading_without_credentials(quiet_english_client: FlaskClient) -> None:
     origin = {"Origin": "https://example.net"}
     for method in ("GET", "HEAD"):
-        response = api_client.open(f"{PREFIX}/regions/JZ22", method=method, headers=origin)
+        response = quiet_english_client.open(
+            f"{PREFIX}/regions/JZ22", method=method, headers=origin
+        )
         assert response.status_code == 200
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert "ETag" in response.headers["Access-Control-Expose-Headers"]
         assert "Access-Control-Allow-Credentials" not in response.headers
-    preflight = api_client.options(
+    preflight = quiet_english_client.options(
         f"{PREFIX}/regions",
         headers={
             **origin,
@@ -150,30 +156,32 @@ def test_cors_for_reading_without_credentials(api_client: FlaskClient) -> None:
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
     assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Credentials" not in preflight.headers
-    assert "Set-Cookie" not in api_client.get(f"{PREFIX}/regions").headers
+    assert "Set-Cookie" not in quiet_english_client.get(f"{PREFIX}/regions").headers
     # Errors are readable cross-origin too.
-    missing = api_client.get(f"{PREFIX}/regions/XX99", headers=origin)
+    missing = quiet_english_client.get(f"{PREFIX}/regions/XX99", headers=origin)
     assert missing.status_code == 404
     assert missing.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_writing_is_not_possible_and_says_so_in_json(api_client: FlaskClient) -> None:
+def test_writing_is_not_possible_and_says_so_in_json(quiet_english_client: FlaskClient) -> None:
     for method in ("POST", "PUT", "PATCH", "DELETE"):
-        response = api_client.open(f"{PREFIX}/regions", method=method)
+        response = quiet_english_client.open(f"{PREFIX}/regions", method=method)
         assert response.status_code == 405, method
         assert response.mimetype == "application/problem+json"
         assert response.get_json()["status"] == 405
         assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
-    assert api_client.post(f"{PREFIX}/nothing").status_code == 404
+    assert quiet_english_client.post(f"{PREFIX}/nothing").status_code == 404
 
 
-def test_too_many_requests_get_a_json_429(app: Flask, api_client: FlaskClient) -> None:
+def test_too_many_requests_get_a_json_429(app: Flask, quiet_english_client: FlaskClient) -> None:
     saved = app.config.get("RATELIMIT_API")
     app.config["RATELIMIT_API"] = "3 per minute"
     try:
-        statuses = [api_client.get(f"{PREFIX}/regions/JZ22").status_code for _ in range(3)]
+        statuses = [
+            quiet_english_client.get(f"{PREFIX}/regions/JZ22").status_code for _ in range(3)
+        ]
         # The limit is shared by every endpoint of the API.
-        limited = api_client.get(f"{PREFIX}/statistics")
+        limited = quiet_english_client.get(f"{PREFIX}/statistics")
     finally:
         if saved is None:
             app.config.pop("RATELIMIT_API", None)
@@ -204,7 +212,7 @@ def test_documentation_page_in_dutch_and_english(app: Flask) -> None:
 
 
 def test_numbers_beyond_the_integer_columns_are_not_found_not_errors(
-    api_client: FlaskClient, api_world: ApiWorld
+    quiet_english_client: FlaskClient, api_world: ApiWorld
 ) -> None:
     """Found by Schemathesis on PostgreSQL: 2**31 in a path made an INTEGER overflow (500)."""
     slug = api_world.consultation.slug
@@ -215,13 +223,13 @@ def test_numbers_beyond_the_integer_columns_are_not_found_not_errors(
             f"/consultations/{slug}/comments/{number}",
             f"/consultations/{slug}/versions/{number}",
         ):
-            response = api_client.get(PREFIX + path)
+            response = quiet_english_client.get(PREFIX + path)
             assert response.status_code == 404, path
             assert response.mimetype == "application/problem+json"
     too_far = encode_cursor(2**31)
-    assert api_client.get(f"{PREFIX}/regions?cursor={too_far}").status_code == 400
+    assert quiet_english_client.get(f"{PREFIX}/regions?cursor={too_far}").status_code == 400
     last = encode_cursor(2**31 - 1)
-    assert api_client.get(f"{PREFIX}/regions?cursor={last}").get_json() == {
+    assert quiet_english_client.get(f"{PREFIX}/regions?cursor={last}").get_json() == {
         "data": [],
         "next": None,
     }

@@ -13,18 +13,20 @@ from tests.api.conftest import CHILD_TEXT, NAMED_TEXT, PUBLIC_NAME, PUBLIC_TEXT,
 from tests.api.walk import PREFIX, document, read_paths, walk
 
 
-def test_walk_every_path_and_find_nothing_private(api_client, api_world: ApiWorld) -> None:
-    visits = walk(api_client, api_world)
+def test_walk_every_path_and_find_nothing_private(
+    quiet_english_client, api_world: ApiWorld
+) -> None:
+    visits = walk(quiet_english_client, api_world)
     templates = {v.template for v in visits}
-    assert templates == read_paths(document(api_client))
+    assert templates == read_paths(document(quiet_english_client))
     assert all(v.status in (200, 404) for v in visits), [
         (v.url, v.status) for v in visits if v.status not in (200, 404)
     ]
     everything = "\n".join(
         [v.body for v in visits]
         + [
-            api_client.get(f"{PREFIX}/openapi.json").get_data(True),
-            api_client.get(f"{PREFIX}/docs").get_data(True),
+            quiet_english_client.get(f"{PREFIX}/openapi.json").get_data(True),
+            quiet_english_client.get(f"{PREFIX}/docs").get_data(True),
         ]
     )
     # The walk did reach the public content (so the absence below means something).
@@ -36,7 +38,7 @@ def test_walk_every_path_and_find_nothing_private(api_client, api_world: ApiWorl
     assert len(visits) > 60
 
 
-def test_drafts_are_not_found_anywhere(api_client, api_world: ApiWorld) -> None:
+def test_drafts_are_not_found_anywhere(quiet_english_client, api_world: ApiWorld) -> None:
     slug = api_world.draft.slug
     for path in (
         f"/consultations/{slug}",
@@ -45,23 +47,23 @@ def test_drafts_are_not_found_anywhere(api_client, api_world: ApiWorld) -> None:
         f"/consultations/{slug}/comments",
         f"/consultations/{slug}/answers",
     ):
-        response = api_client.get(PREFIX + path)
+        response = quiet_english_client.get(PREFIX + path)
         assert response.status_code == 404, path
         assert response.mimetype == "application/problem+json"
         assert response.get_json()["status"] == 404
-    listed = api_client.get(f"{PREFIX}/consultations?limit=100").get_json()["data"]
+    listed = quiet_english_client.get(f"{PREFIX}/consultations?limit=100").get_json()["data"]
     assert [c["slug"] for c in listed] == [api_world.consultation.slug]
     assert "draft" not in {c["state"] for c in listed}
-    assert api_client.get(f"{PREFIX}/consultations?state=draft").status_code == 400
+    assert quiet_english_client.get(f"{PREFIX}/consultations?state=draft").status_code == 400
     # The draft version 3 of the public consultation's document is not public either.
     base = f"{PREFIX}/consultations/{api_world.consultation.slug}/versions"
-    assert [v["number"] for v in api_client.get(base).get_json()["data"]] == [1, 2]
-    assert api_client.get(f"{base}/3").status_code == 404
+    assert [v["number"] for v in quiet_english_client.get(base).get_json()["data"]] == [1, 2]
+    assert quiet_english_client.get(f"{base}/3").status_code == 404
 
 
-def test_only_public_comments_and_names(api_client, api_world: ApiWorld) -> None:
+def test_only_public_comments_and_names(quiet_english_client, api_world: ApiWorld) -> None:
     base = f"{PREFIX}/consultations/{api_world.consultation.slug}"
-    comments = api_client.get(f"{base}/comments").get_json()["data"]
+    comments = quiet_english_client.get(f"{base}/comments").get_json()["data"]
     assert [c["id"] for c in comments] == [c.id for c in api_world.public_comments]
     by_text = {c["text"]: c for c in comments}
     assert by_text[NAMED_TEXT]["name"] == PUBLIC_NAME
@@ -69,19 +71,19 @@ def test_only_public_comments_and_names(api_client, api_world: ApiWorld) -> None
     assert by_text[CHILD_TEXT]["age_band"] == "12_15"
     assert by_text[PUBLIC_TEXT]["name"] is None  # no consent to publish a name
     for private in api_world.private_comments:
-        assert api_client.get(f"{base}/comments/{private.id}").status_code == 404
+        assert quiet_english_client.get(f"{base}/comments/{private.id}").status_code == 404
     # A comment is found only through its own consultation (no IDOR across consultations).
     public_id = api_world.public_comments[0].id
-    assert api_client.get(f"{base}/comments/{public_id}").status_code == 200
+    assert quiet_english_client.get(f"{base}/comments/{public_id}").status_code == 200
     other = f"{PREFIX}/consultations/{api_world.draft.slug}/comments/{public_id}"
-    assert api_client.get(other).status_code == 404
+    assert quiet_english_client.get(other).status_code == 404
 
 
 def test_answers_list_only_published_answers_and_public_comment_ids(
-    api_client, api_world: ApiWorld
+    quiet_english_client, api_world: ApiWorld
 ) -> None:
     base = f"{PREFIX}/consultations/{api_world.consultation.slug}"
-    answers = api_client.get(f"{base}/answers").get_json()["data"]
+    answers = quiet_english_client.get(f"{base}/answers").get_json()["data"]
     first, correction, second = api_world.answers
     assert [a["id"] for a in answers] == [first.id, correction.id, second.id]
     by_id = {a["id"]: a for a in answers}
@@ -103,15 +105,15 @@ def test_answers_list_only_published_answers_and_public_comment_ids(
     assert hidden.id not in by_id[first.id]["comments"]
     assert by_id[second.id]["comments"] == [named.id]
     assert private.id not in by_id[second.id]["comments"]
-    noted = api_client.get(f"{base}/answers?disposition=noted").get_json()["data"]
+    noted = quiet_english_client.get(f"{base}/answers?disposition=noted").get_json()["data"]
     assert [a["id"] for a in noted] == [second.id]
 
 
 def test_inclusion_proofs_leave_out_the_event_and_its_tracking_code(
-    api_client, api_world: ApiWorld
+    quiet_english_client, api_world: ApiWorld
 ) -> None:
     for index in range(api_world.tree_size):
-        response = api_client.get(f"{PREFIX}/record/events/{index}/inclusion")
+        response = quiet_english_client.get(f"{PREFIX}/record/events/{index}/inclusion")
         assert response.status_code == 200
         proof = response.get_json()
         assert proof["status"] == "included"
@@ -120,5 +122,5 @@ def test_inclusion_proofs_leave_out_the_event_and_its_tracking_code(
         assert proof["checkpoint"]["id"] == api_world.checkpoint.id
         assert "body" not in proof
         assert "canonical_b64" not in proof
-    beyond = api_client.get(f"{PREFIX}/record/events/{api_world.tree_size + 5}/inclusion")
+    beyond = quiet_english_client.get(f"{PREFIX}/record/events/{api_world.tree_size + 5}/inclusion")
     assert beyond.status_code == 404

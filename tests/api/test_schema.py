@@ -112,8 +112,8 @@ def validator(doc: dict[str, Any], ref: dict[str, Any]) -> jsonschema.Draft20201
     )
 
 
-def test_the_document_is_valid_openapi_31(api_client) -> None:
-    doc = document(api_client)
+def test_the_document_is_valid_openapi_31(quiet_english_client) -> None:
+    doc = document(quiet_english_client)
     assert doc["openapi"] == "3.1.0"
     assert doc["servers"] == [{"url": "http://consult.test/api/v1"}]
     for name, schema in doc["components"]["schemas"].items():
@@ -126,9 +126,9 @@ def test_the_document_is_valid_openapi_31(api_client) -> None:
         assert set(doc["components"]["schemas"][name]["properties"]) == fields, name
 
 
-def test_every_route_of_the_blueprint_is_in_the_document(app: Flask, api_client) -> None:
+def test_every_route_of_the_blueprint_is_in_the_document(app: Flask, quiet_english_client) -> None:
     """One declaration: no endpoint is served without being documented, and vice versa."""
-    doc = document(api_client)
+    doc = document(quiet_english_client)
     served = {
         rule.rule.removeprefix(PREFIX)
         for rule in app.url_map.iter_rules()
@@ -142,10 +142,12 @@ def test_every_route_of_the_blueprint_is_in_the_document(app: Flask, api_client)
     assert len(doc["paths"]) == len(spec.ENDPOINTS)
 
 
-def test_every_response_of_the_walk_matches_its_schema(api_client, api_world: ApiWorld) -> None:
-    doc = document(api_client)
+def test_every_response_of_the_walk_matches_its_schema(
+    quiet_english_client, api_world: ApiWorld
+) -> None:
+    doc = document(quiet_english_client)
     checked: dict[str, int] = {}
-    for visit in walk(api_client, api_world):
+    for visit in walk(quiet_english_client, api_world):
         responses = doc["paths"][visit.template]["get"]["responses"]
         assert str(visit.status) in responses, (visit.url, visit.status)
         content = responses[str(visit.status)]["content"]
@@ -180,11 +182,11 @@ def _check_fields(doc: dict[str, Any], schema: dict[str, Any], body: Any) -> Non
 
 
 @pytest.mark.parametrize("path", ["/nothing-here", "/regions/JZ22/extra"])
-def test_unknown_addresses_are_json_problems(api_client, path: str) -> None:
-    response = api_client.get(PREFIX + path)
+def test_unknown_addresses_are_json_problems(quiet_english_client, path: str) -> None:
+    response = quiet_english_client.get(PREFIX + path)
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
-    validator(document(api_client), {"$ref": "#/components/schemas/Problem"}).validate(
+    validator(document(quiet_english_client), {"$ref": "#/components/schemas/Problem"}).validate(
         response.get_json()
     )
 

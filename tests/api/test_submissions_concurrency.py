@@ -14,7 +14,7 @@ from consult.evidence.verify import verify
 from consult.extensions import db
 from consult.organisations.models import ApiSubmission
 from tests import factories
-from tests.api.tokens_world import body, make_token, send
+from tests.api.tokens_world import body, send
 from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)
 
 ROUNDS = 4
@@ -55,7 +55,7 @@ def test_the_same_key_sent_twice_at_once_stores_one_submission(racing_app) -> No
     consultation = factories.consultation(session)
     admin = factories.user(session, "beheer@race.example.org")
     organisation = factories.organisation(session, "Racende Raad", verified=True, admins=(admin,))
-    secret = make_token(session, organisation, admin).secret
+    secret = factories.api_token(session, organisation, admin).secret
     slug = consultation.slug
     session.commit()
     session.close()

@@ -28,20 +28,6 @@ class TokenWorld:
     other_token: tokens.NewToken
 
 
-def make_token(session: Session, organisation: Organisation, admin: User, **kwargs: Any):
-    with factories.app_context(session):
-        made = tokens.create_token(
-            session,
-            organisation,
-            admin,
-            kwargs.pop("name", "Schoolsessies"),
-            kwargs.pop("scopes", [tokens.SUBMISSION_CREATE]),
-            **kwargs,
-        )
-    session.flush()
-    return made
-
-
 def build(session: Session) -> TokenWorld:
     consultation = factories.consultation(session)
     admin = factories.user(session, "beheer@jongerenraad.example.org")
@@ -56,8 +42,8 @@ def build(session: Session) -> TokenWorld:
         other=other,
         admin=admin,
         other_admin=other_admin,
-        token=make_token(session, organisation, admin),
-        other_token=make_token(session, other, other_admin),
+        token=factories.api_token(session, organisation, admin),
+        other_token=factories.api_token(session, other, other_admin),
     )
 
 

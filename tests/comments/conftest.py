@@ -7,11 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from consult.consultations.models import Question, QuestionKind
+from consult.consultations.models import QuestionKind
 from tests import factories
 
 KEY_FIELD = re.compile(
@@ -21,44 +20,25 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A phone-like client that asks for English, so the tests read the msgids."""
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    test_client.environ_base["HTTP_USER_AGENT"] = (
-        "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 Mobile Safari/537.36"
-    )
-    return test_client
-
-
-@pytest.fixture
 def open_consultation(session: Session):
     consultation = factories.consultation(session)
-    session.add_all(
-        [
-            Question(
-                consultation=consultation,
-                position=1,
-                kind=QuestionKind.SCALE,
-                text="Hoe belangrijk is jeugdhulp dichtbij huis?",
-                required=True,
-            ),
-            Question(
-                consultation=consultation,
-                position=2,
-                kind=QuestionKind.MULTIPLE_CHOICE,
-                text="Waar zoek je hulp?",
-                options=["huisarts", "school", "wijkteam"],
-            ),
-            Question(
-                consultation=consultation,
-                position=3,
-                kind=QuestionKind.OPEN_TEXT,
-                text="Wat wil je nog kwijt?",
-            ),
-        ]
+    factories.question(
+        session,
+        consultation,
+        "Hoe belangrijk is jeugdhulp dichtbij huis?",
+        QuestionKind.SCALE,
+        position=1,
+        required=True,
     )
-    session.flush()
+    factories.question(
+        session,
+        consultation,
+        "Waar zoek je hulp?",
+        QuestionKind.MULTIPLE_CHOICE,
+        position=2,
+        options=["huisarts", "school", "wijkteam"],
+    )
+    factories.question(session, consultation, "Wat wil je nog kwijt?", position=3)
     return consultation
 
 
@@ -112,41 +92,3 @@ def post_form(client: FlaskClient, slug: str, tokens: dict[str, str], data: dict
 
 def text_of(response) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-
-
-def sent_without_account(
-    session: Session,
-    consultation,
-    *,
-    hours_ago: float = 0,
-    texts: list[tuple[str | None, str]] | None = None,
-    email: str = "ouder@example.org",
-    display_name: str | None = None,
-    publish_text: bool = True,
-):
-    """A submission sent through the service ``hours_ago`` (its receipt moment is fixed
-    once stored, so an old one must be sent in the past, not dated back afterwards)."""
-    import secrets
-    from datetime import timedelta
-
-    from consult.comments import services
-    from consult.db import utcnow
-
-    sections = {s.anchor: s for s in consultation.version.sections}
-    draft = services.Draft(
-        idempotency_key=secrets.token_hex(16),
-        stakeholder_group=factories.stakeholder_group(session, "parent"),
-        publish_text=publish_text,
-        publish_name=display_name is not None,
-        display_name=display_name,
-        email=email,
-        comments=[
-            (sections[anchor] if anchor else None, text)
-            for anchor, text in (texts or [(None, "Ik vind dit een goed plan.")])
-        ],
-    )
-    submission, created = services.submit(
-        session, consultation, draft, utcnow() - timedelta(hours=hours_ago)
-    )
-    assert created
-    return submission

@@ -34,9 +34,11 @@ def _count(session) -> int:
     return session.scalar(select(func.count()).select_from(Submission))
 
 
-def test_good_files_are_stored(client, session, outbox):
+def test_good_files_are_stored(english_client, session, outbox):
     consultation = factories.consultation(session)
-    response = _submit_with(client, consultation, _files(("advies.pdf", PDF), ("foto.png", PNG)))
+    response = _submit_with(
+        english_client, consultation, _files(("advies.pdf", PDF), ("foto.png", PNG))
+    )
     assert response.status_code == 302
     stored = session.scalars(select(Attachment).order_by(Attachment.id)).all()
     assert [(a.filename, a.content_type) for a in stored] == [
@@ -44,13 +46,15 @@ def test_good_files_are_stored(client, session, outbox):
         ("foto.png", "image/png"),
     ]
     assert stored[0].data == PDF
-    assert "advies.pdf" in client.get(response.location).get_data(as_text=True)
+    assert "advies.pdf" in english_client.get(response.location).get_data(as_text=True)
 
 
-def test_disguised_pdf_is_refused(client, session):
+def test_disguised_pdf_is_refused(english_client, session):
     consultation = factories.consultation(session)
     response = _submit_with(
-        client, consultation, _files(("advies.pdf", b"<html><script>alert(1)</script></html>"))
+        english_client,
+        consultation,
+        _files(("advies.pdf", b"<html><script>alert(1)</script></html>")),
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
@@ -63,26 +67,28 @@ def test_disguised_pdf_is_refused(client, session):
     assert _count(session) == 0
 
 
-def test_oversize_file_is_refused(client, session):
+def test_oversize_file_is_refused(english_client, session):
     consultation = factories.consultation(session)
     big = PDF + b"0" * (10 * 1024 * 1024)
-    response = _submit_with(client, consultation, _files(("groot.pdf", big)))
+    response = _submit_with(english_client, consultation, _files(("groot.pdf", big)))
     assert response.status_code == 422
     assert "larger than 10 MB" in response.get_data(as_text=True)
     assert _count(session) == 0
 
 
-def test_far_too_large_request_gets_413(client, session):
+def test_far_too_large_request_gets_413(english_client, session):
     consultation = factories.consultation(session)
     huge = PDF + b"0" * (32 * 1024 * 1024)
-    response = _submit_with(client, consultation, _files(("enorm.pdf", huge)))
+    response = _submit_with(english_client, consultation, _files(("enorm.pdf", huge)))
     assert response.status_code == 413
     assert _count(session) == 0
 
 
-def test_four_files_are_refused(client, session):
+def test_four_files_are_refused(english_client, session):
     consultation = factories.consultation(session)
-    response = _submit_with(client, consultation, _files(*[(f"{n}.pdf", PDF) for n in range(4)]))
+    response = _submit_with(
+        english_client, consultation, _files(*[(f"{n}.pdf", PDF) for n in range(4)])
+    )
     assert response.status_code == 422
     assert "at most 3 files" in response.get_data(as_text=True)
     assert _count(session) == 0

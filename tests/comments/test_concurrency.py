@@ -25,7 +25,7 @@ from consult.extensions import db
 from consult.regions.services import seed_regions
 from tests import factories
 from tests.comments.conftest import form_tokens, post_form, valid_data
-from tests.conftest import app_settings
+from tests.conftest import app_settings, make_client
 
 ROUNDS = 5
 
@@ -55,12 +55,6 @@ def racing_app(tmp_path, database_server_url, smtp_server) -> Iterator:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
-
-
-def _client(app):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def _race(slug: str, clients: list, data: dict) -> list:
@@ -94,10 +88,10 @@ def test_the_same_form_sent_twice_at_once_stores_one_submission(racing_app, outb
     cookie_name = racing_app.config["SESSION_COOKIE_NAME"]
 
     for round_ in range(ROUNDS):
-        first = _client(racing_app)
+        first = make_client(racing_app, "en")
         tokens = form_tokens(first.get(f"/consultaties/{slug}/reageren").get_data(as_text=True))
         # The same browser (its session cookie) sending the form twice, as a double click.
-        second = _client(racing_app)
+        second = make_client(racing_app, "en")
         cookie = first.get_cookie(cookie_name, domain="consult.test")
         assert cookie is not None
         second.set_cookie(cookie_name, cookie.value, domain="consult.test")

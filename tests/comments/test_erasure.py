@@ -72,10 +72,10 @@ def _verified(app, session) -> None:
 
 
 def test_the_mailed_link_shows_what_happens_and_erases_once(
-    app, client, session, open_consultation, outbox
+    app, english_client, session, open_consultation, outbox
 ):
     code = _send(
-        client,
+        english_client,
         open_consultation,
         email="wis.mij@example.org",
         display_name="Wilma Wisser",
@@ -84,7 +84,7 @@ def test_the_mailed_link_shows_what_happens_and_erases_once(
     link = _erase_link(outbox, "wis.mij@example.org")
     _verified(app, session)
 
-    page = client.get(link)
+    page = english_client.get(link)
     assert page.status_code == 200
     shown = text_of(page)
     assert "Erase your details?" in shown
@@ -97,13 +97,13 @@ def test_the_mailed_link_shows_what_happens_and_erases_once(
     assert _submission(session, code).contact.email == "wis.mij@example.org"
 
     # No CSRF token, no erasure.
-    assert client.post(link).status_code == 400
+    assert english_client.post(link).status_code == 400
     assert _submission(session, code).contact.email == "wis.mij@example.org"
 
-    done = client.post(link, data={"csrf_token": _csrf(page)})
+    done = english_client.post(link, data={"csrf_token": _csrf(page)})
     assert done.status_code == 302
     assert done.location == f"/ontvangst/{code}/gegevens-gewist"
-    result = text_of(client.get(done.location))
+    result = text_of(english_client.get(done.location))
     assert "Your details are erased" in result
     assert "You get no more emails about it" in result
 
@@ -117,42 +117,46 @@ def test_the_mailed_link_shows_what_happens_and_erases_once(
     assert event.actor_role == "participant"
     assert event.chain == open_consultation.slug
     assert event.payload == {"fields": ["display_name", "email"]}
-    assert "Wilma" not in client.get(f"/consultaties/{open_consultation.slug}").get_data(
+    assert "Wilma" not in english_client.get(f"/consultaties/{open_consultation.slug}").get_data(
         as_text=True
     )
 
     # Again: the link only says it is done; the service writes no second event.
-    again = client.get(link)
+    again = english_client.get(link)
     assert again.status_code == 302
     assert again.location == f"/ontvangst/{code}/gegevens-gewist"
-    assert client.post(link, data={"csrf_token": _csrf(page)}).status_code == 302
+    assert english_client.post(link, data={"csrf_token": _csrf(page)}).status_code == 302
     assert not erasure.erase_submission_contact(session, submission, "participant", utcnow())
     assert len(_erasures(session, code)) == 1
     _verified(app, session)
 
 
 def test_the_result_page_is_only_for_the_browser_that_erased(
-    client, app, session, open_consultation, outbox
+    english_client, app, session, open_consultation, outbox
 ):
-    code = _send(client, open_consultation, email="uitslag@example.org")
-    client.post(
+    code = _send(english_client, open_consultation, email="uitslag@example.org")
+    english_client.post(
         _erase_link(outbox, "uitslag@example.org"),
-        data={"csrf_token": _csrf(client.get(_erase_link(outbox, "uitslag@example.org")))},
+        data={"csrf_token": _csrf(english_client.get(_erase_link(outbox, "uitslag@example.org")))},
     )
-    assert client.get(f"/ontvangst/{code}/gegevens-gewist").status_code == 200
+    assert english_client.get(f"/ontvangst/{code}/gegevens-gewist").status_code == 200
     assert app.test_client().get(f"/ontvangst/{code}/gegevens-gewist").status_code == 404
 
 
 def test_the_sender_with_an_account_erases_from_the_receipt_and_nobody_else_can(
-    app, client, session, open_consultation, outbox
+    app, english_client, session, open_consultation, outbox
 ):
     factories.user(session, "eigenaar@example.org", display_name="Olga Eigenaar")
-    log_in(client, "eigenaar@example.org")
+    log_in(english_client, "eigenaar@example.org")
     code = _send(
-        client, open_consultation, email=None, display_name="Olga Eigenaar", publish_name="y"
+        english_client,
+        open_consultation,
+        email=None,
+        display_name="Olga Eigenaar",
+        publish_name="y",
     )
     erase_url = f"/ontvangst/{code}/gegevens-wissen"
-    receipt = client.get(f"/ontvangst/{code}/bewijs").get_data(as_text=True)
+    receipt = english_client.get(f"/ontvangst/{code}/bewijs").get_data(as_text=True)
     assert f'href="{erase_url}"' in receipt
 
     stranger = app.test_client()
@@ -173,31 +177,31 @@ def test_the_sender_with_an_account_erases_from_the_receipt_and_nobody_else_can(
         assert erase_url not in other.get(
             f"/ontvangst/{code}/bewijs", follow_redirects=True
         ).get_data(as_text=True)
-    assert client.get("/ontvangst/K7QX-M2PA-9R2N/gegevens-wissen").status_code == 404
+    assert english_client.get("/ontvangst/K7QX-M2PA-9R2N/gegevens-wissen").status_code == 404
     assert _submission(session, code).contact.display_name == "Olga Eigenaar"
     assert _erasures(session, code) == []
 
-    page = client.get(erase_url)
+    page = english_client.get(erase_url)
     assert page.status_code == 200
     assert "Your name. It is no longer shown with your comment." in text_of(page)
-    assert client.post(erase_url, data={"csrf_token": _csrf(page)}).status_code == 302
+    assert english_client.post(erase_url, data={"csrf_token": _csrf(page)}).status_code == 302
     submission = _submission(session, code)
     assert submission.contact.display_name is None
     [event] = _erasures(session, code)
     assert event.payload == {"fields": ["display_name"]}
-    receipt = client.get(f"/ontvangst/{code}/bewijs")
+    receipt = english_client.get(f"/ontvangst/{code}/bewijs")
     assert erase_url not in receipt.get_data(as_text=True)
     assert "Olga" not in receipt.get_data(as_text=True)
     _verified(app, session)
 
 
 def test_the_erase_link_expires_as_the_withdraw_link_does(
-    client, session, open_consultation, outbox, monkeypatch
+    english_client, session, open_consultation, outbox, monkeypatch
 ):
     assert erasure.ERASE_LINK_MAX_AGE == services.WITHDRAW_LINK_MAX_AGE
-    code = _send(client, open_consultation, email="oud@example.org")
+    code = _send(english_client, open_consultation, email="oud@example.org")
     submission = _submission(session, code)
-    with client.application.app_context():
+    with english_client.application.app_context():
         withdraw_token = services.make_token("withdraw-comment", submission)
         fresh = erasure.make_token(submission)
         real = itsdangerous.timed.TimestampSigner.get_timestamp
@@ -209,23 +213,25 @@ def test_the_erase_link_expires_as_the_withdraw_link_does(
         old = erasure.make_token(submission)
         monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", real)
 
-    expired = client.get(f"/reactie/gegevens-wissen/{old}")
+    expired = english_client.get(f"/reactie/gegevens-wissen/{old}")
     assert expired.status_code == 410
     assert "This link is too old" in text_of(expired)
-    assert client.post(f"/reactie/gegevens-wissen/{old}", data={}).status_code in (400, 410)
+    assert english_client.post(f"/reactie/gegevens-wissen/{old}", data={}).status_code in (400, 410)
     # Another link of the same mail, or a changed one, is no erase link.
-    assert client.get(f"/reactie/gegevens-wissen/{withdraw_token}").status_code == 404
-    assert client.get(f"/reactie/gegevens-wissen/{fresh[:-2]}xx").status_code == 404
-    assert client.get(f"/reactie/gegevens-wissen/{fresh}").status_code == 200
+    assert english_client.get(f"/reactie/gegevens-wissen/{withdraw_token}").status_code == 404
+    assert english_client.get(f"/reactie/gegevens-wissen/{fresh[:-2]}xx").status_code == 404
+    assert english_client.get(f"/reactie/gegevens-wissen/{fresh}").status_code == 200
     assert _submission(session, code).contact.email == "oud@example.org"
 
 
-def test_erasing_is_rate_limited(app, client, session, open_consultation, outbox, monkeypatch):
+def test_erasing_is_rate_limited(
+    app, english_client, session, open_consultation, outbox, monkeypatch
+):
     monkeypatch.setitem(app.config, "RATELIMIT_ERASURE", "2 per hour")
-    _send(client, open_consultation, email="vaak@example.org")
+    _send(english_client, open_consultation, email="vaak@example.org")
     link = _erase_link(outbox, "vaak@example.org")
-    token = _csrf(client.get(link))
-    statuses = [client.post(link, data={"csrf_token": token}).status_code for _ in range(3)]
+    token = _csrf(english_client.get(link))
+    statuses = [english_client.post(link, data={"csrf_token": token}).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
 
 

@@ -20,10 +20,10 @@ from tests.comments.test_erasure_no_trace import (
     GUEST_EMAIL,
     GUEST_NAME,
     _csrf,
-    _english,
     _link,
     _send,
 )
+from tests.conftest import make_client
 
 WARNING = "Your name is already in the published reactienota"
 
@@ -32,7 +32,7 @@ def test_the_erase_page_says_a_published_reactienota_keeps_the_name(app, session
     consultation = factories.consultation(session)
     official = factories.region_user(session, "official")
     responder = factories.region_user(session, "responder")
-    browser = _english(app)
+    browser = make_client(app, "en")
     _send(browser, consultation, email=GUEST_EMAIL, display_name=GUEST_NAME, publish_name="y")
     confirm = _link(outbox, GUEST_EMAIL, "/reactie/bevestigen/")
     browser.post(confirm, data={"csrf_token": _csrf(browser.get(confirm))})

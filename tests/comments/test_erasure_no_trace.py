@@ -32,7 +32,7 @@ from consult.responses.answers import services as answering
 from consult.responses.models import AnswerNotice, Disposition
 from tests import factories
 from tests.comments.conftest import CSRF_FIELD, open_form, post_form, text_of, valid_data
-from tests.conftest import TEST_PASSWORD, log_in
+from tests.conftest import TEST_PASSWORD, log_in, make_client
 
 MEMBER_EMAIL = "Zwaantje.Quist-Wisproef@Voorbeeld.example"
 MEMBER_NAME = "Zwaantje Oosterbroek"
@@ -87,12 +87,6 @@ def _csrf(response) -> str:
     return found.group(1)
 
 
-def _english(app: Flask):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def _send(client, consultation, **changes) -> str:
     _page, tokens = open_form(client, consultation.slug)
     response = post_form(client, consultation.slug, tokens, valid_data(**changes))
@@ -114,7 +108,7 @@ def test_erasure_keeps_verify_green_and_leaves_no_trace(app, session, outbox):
     member = factories.user(session, MEMBER_EMAIL, display_name=MEMBER_NAME)
     factories.organisation(session, "Ouderraad Zuid", members=(member,), verified=True)
 
-    guest_browser = _english(app)
+    guest_browser = make_client(app, "en")
     guest_code = _send(
         guest_browser,
         consultation,
@@ -127,7 +121,7 @@ def test_erasure_keeps_verify_green_and_leaves_no_trace(app, session, outbox):
     confirmed = guest_browser.post(confirm, data={"csrf_token": _csrf(guest_browser.get(confirm))})
     assert confirmed.status_code == 302
 
-    member_browser = _english(app)
+    member_browser = make_client(app, "en")
     log_in(member_browser, MEMBER_EMAIL)
     member_code = _send(
         member_browser,

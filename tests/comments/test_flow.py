@@ -20,16 +20,16 @@ def _count(session, model=Submission) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_full_path_without_account(client, session, open_consultation, outbox):
+def test_full_path_without_account(english_client, session, open_consultation, outbox):
     slug = open_consultation.slug
-    page = client.get(f"/consultaties/{slug}")
+    page = english_client.get(f"/consultaties/{slug}")
     assert page.status_code == 200
     assert f"/consultaties/{slug}/reageren?onderdeel=s-2" in page.get_data(as_text=True)
 
-    form_page, tokens = open_form(client, slug, "s-2")
+    form_page, tokens = open_form(english_client, slug, "s-2")
     assert '<option selected value="s-2">' in form_page
     response = post_form(
-        client,
+        english_client,
         slug,
         tokens,
         valid_data(
@@ -48,7 +48,7 @@ def test_full_path_without_account(client, session, open_consultation, outbox):
     assert "/ontvangst/" in receipt_url
     assert receipt_url.endswith("/bewijs")
 
-    receipt = client.get(receipt_url)
+    receipt = english_client.get(receipt_url)
     body = receipt.get_data(as_text=True)
     submission = session.scalar(
         select(Submission).where(Submission.consultation_id == open_consultation.id)
@@ -72,9 +72,9 @@ def test_full_path_without_account(client, session, open_consultation, outbox):
     assert submission.contact.email == "ouder@example.org"
 
     # Not public yet: the page shows none of it.
-    assert "Hulp moet dichter bij school." not in client.get(f"/consultaties/{slug}").get_data(
-        as_text=True
-    )
+    assert "Hulp moet dichter bij school." not in english_client.get(
+        f"/consultaties/{slug}"
+    ).get_data(as_text=True)
 
     [mail] = outbox.to("ouder@example.org")
     mail_text = outbox.text_of(mail)
@@ -84,7 +84,7 @@ def test_full_path_without_account(client, session, open_consultation, outbox):
     path = confirm_link.replace("http://consult.test", "")
 
     # A mail scanner that opens the link confirms nothing.
-    scanner = client.get(path)
+    scanner = english_client.get(path)
     assert scanner.status_code == 200
     session.expire_all()
     assert session.get(Submission, submission.id).state is SubmissionState.PENDING
@@ -92,7 +92,7 @@ def test_full_path_without_account(client, session, open_consultation, outbox):
     token = form_tokens(scanner.get_data(as_text=True) + ' name="idempotency_key" value="-"')[
         "csrf_token"
     ]
-    confirmed = client.post(path, data={"csrf_token": token})
+    confirmed = english_client.post(path, data={"csrf_token": token})
     assert confirmed.status_code == 302
     session.expire_all()
     submission = session.get(Submission, submission.id)
@@ -101,7 +101,7 @@ def test_full_path_without_account(client, session, open_consultation, outbox):
     assert submission.confirmed_at >= submission.received_at
     assert all(c.is_public for c in submission.comments)
 
-    status = client.get(f"/ontvangst/{submission.tracking_code}")
+    status = english_client.get(f"/ontvangst/{submission.tracking_code}")
     status_text = text_of(status)
     assert status.status_code == 200
     assert "confirmed" in status_text
@@ -109,15 +109,15 @@ def test_full_path_without_account(client, session, open_consultation, outbox):
     assert "ouder@example.org" not in status_text
     assert "not answered yet" in status_text
 
-    public = client.get(f"/consultaties/{slug}").get_data(as_text=True)
+    public = english_client.get(f"/consultaties/{slug}").get_data(as_text=True)
     assert "Hulp moet dichter bij school." in public
     assert "ouder@example.org" not in public
 
 
-def test_double_post_stores_one_submission(client, session, open_consultation, outbox):
-    _page, tokens = open_form(client, open_consultation.slug)
-    first = post_form(client, open_consultation.slug, tokens, valid_data())
-    second = post_form(client, open_consultation.slug, tokens, valid_data(text_1="Anders"))
+def test_double_post_stores_one_submission(english_client, session, open_consultation, outbox):
+    _page, tokens = open_form(english_client, open_consultation.slug)
+    first = post_form(english_client, open_consultation.slug, tokens, valid_data())
+    second = post_form(english_client, open_consultation.slug, tokens, valid_data(text_1="Anders"))
     assert first.status_code == second.status_code == 302
     assert first.location == second.location
     assert _count(session) == 1
@@ -125,7 +125,7 @@ def test_double_post_stores_one_submission(client, session, open_consultation, o
     # A second browser posting the same key (a copied page, another person's form) stores
     # nothing and is sent to the public status page, not to the receipt with its email
     # address and unpublished texts; the receipt stays closed to it afterwards too.
-    other = client.application.test_client()
+    other = english_client.application.test_client()
     other_tokens = form_tokens(
         other.get(f"/consultaties/{open_consultation.slug}/reageren").get_data(as_text=True)
     )
@@ -144,11 +144,11 @@ def test_double_post_stores_one_submission(client, session, open_consultation, o
     assert "ouder@example.org" not in other.get(receipt.location).get_data(as_text=True)
 
 
-def test_idempotency_key_is_checked_before_any_lookup(client, session, open_consultation):
-    _page, tokens = open_form(client, open_consultation.slug)
+def test_idempotency_key_is_checked_before_any_lookup(english_client, session, open_consultation):
+    _page, tokens = open_form(english_client, open_consultation.slug)
     for bad in ("a" * 65, "f" * 500, "not-hex-" * 5, "", "0" * 31):
         response = post_form(
-            client, open_consultation.slug, {**tokens, "idempotency_key": bad}, valid_data()
+            english_client, open_consultation.slug, {**tokens, "idempotency_key": bad}, valid_data()
         )
         assert response.status_code == 422, bad
         body = response.get_data(as_text=True)
@@ -160,16 +160,18 @@ def test_idempotency_key_is_checked_before_any_lookup(client, session, open_cons
     assert _count(session) == 0
     # The fresh key on the page lets the next try go through.
     response = post_form(
-        client, open_consultation.slug, {**tokens, "idempotency_key": fresh}, valid_data()
+        english_client, open_consultation.slug, {**tokens, "idempotency_key": fresh}, valid_data()
     )
     assert response.status_code == 302
     assert _count(session) == 1
 
 
-def test_half_invalid_form_stores_nothing_and_keeps_input(client, session, open_consultation):
-    _page, tokens = open_form(client, open_consultation.slug)
+def test_half_invalid_form_stores_nothing_and_keeps_input(
+    english_client, session, open_consultation
+):
+    _page, tokens = open_form(english_client, open_consultation.slug)
     response = post_form(
-        client,
+        english_client,
         open_consultation.slug,
         tokens,
         valid_data(
@@ -198,10 +200,10 @@ def test_half_invalid_form_stores_nothing_and_keeps_input(client, session, open_
     assert _count(session, Comment) == 0
 
 
-def test_at_least_one_comment_or_answer(client, session, open_consultation):
-    _page, tokens = open_form(client, open_consultation.slug)
+def test_at_least_one_comment_or_answer(english_client, session, open_consultation):
+    _page, tokens = open_form(english_client, open_consultation.slug)
     response = post_form(
-        client, open_consultation.slug, tokens, valid_data(text_1="   ", question_1=None)
+        english_client, open_consultation.slug, tokens, valid_data(text_1="   ", question_1=None)
     )
     assert response.status_code == 422
     assert "Write a comment in at least one box, or answer a question." in response.get_data(
@@ -210,33 +212,33 @@ def test_at_least_one_comment_or_answer(client, session, open_consultation):
     assert _count(session) == 0
 
 
-def test_answers_alone_are_enough(client, session, open_consultation, outbox):
-    _page, tokens = open_form(client, open_consultation.slug)
-    response = post_form(client, open_consultation.slug, tokens, valid_data(text_1=""))
+def test_answers_alone_are_enough(english_client, session, open_consultation, outbox):
+    _page, tokens = open_form(english_client, open_consultation.slug)
+    response = post_form(english_client, open_consultation.slug, tokens, valid_data(text_1=""))
     assert response.status_code == 302
     assert _count(session, Comment) == 0
     assert _count(session, QuestionAnswer) == 1
 
 
-def test_late_post_stores_nothing(client, session, open_consultation):
+def test_late_post_stores_nothing(english_client, session, open_consultation):
     slug = open_consultation.slug
-    _page, tokens = open_form(client, slug)
+    _page, tokens = open_form(english_client, slug)
     # The closing moment passes while the form is open; the state still says "open".
     open_consultation.closes_at = utcnow() - timedelta(seconds=1)
     session.flush()
-    response = post_form(client, slug, tokens, valid_data())
+    response = post_form(english_client, slug, tokens, valid_data())
     assert response.status_code == 409
     assert "This consultation is closed" in text_of(response)
     assert _count(session) == 0
-    again = client.get(f"/consultaties/{slug}/reageren")
+    again = english_client.get(f"/consultaties/{slug}/reageren")
     assert "This consultation is closed" in text_of(again)
     assert 'name="text_1"' not in again.get_data(as_text=True)
-    page = client.get(f"/consultaties/{slug}")
+    page = english_client.get(f"/consultaties/{slug}")
     assert "Comment on this part" not in page.get_data(as_text=True)
     assert "closed on" in text_of(page).lower()
 
 
-def test_opens_on_time_without_waiting_for_the_clock(app, client, session):
+def test_opens_on_time_without_waiting_for_the_clock(app, english_client, session):
     """Between the opening moment and the clock's next tick the form already works."""
     from consult.consultations.lifecycle import clock_for
     from consult.consultations.models import ConsultationState
@@ -246,12 +248,12 @@ def test_opens_on_time_without_waiting_for_the_clock(app, client, session):
     last_run = clock.last_run
     clock.last_run = time.monotonic() + 3600  # the regular clock has just ticked
     try:
-        page = client.get(f"/consultaties/{consultation.slug}")
+        page = english_client.get(f"/consultaties/{consultation.slug}")
         assert "Not open yet" not in text_of(page)
         assert "Give your comment" in text_of(page)
-        _form, tokens = open_form(client, consultation.slug)
+        _form, tokens = open_form(english_client, consultation.slug)
         response = post_form(
-            client, consultation.slug, tokens, valid_data(section_1="s-1", question_1=None)
+            english_client, consultation.slug, tokens, valid_data(section_1="s-1", question_1=None)
         )
     finally:
         clock.last_run = last_run
@@ -261,20 +263,22 @@ def test_opens_on_time_without_waiting_for_the_clock(app, client, session):
     assert session.get(type(consultation), consultation.id).state is ConsultationState.OPEN
 
 
-def test_not_yet_open_and_drafts(client, session):
+def test_not_yet_open_and_drafts(english_client, session):
     scheduled = factories.consultation(session, state="scheduled", opens_in_days=2)
-    assert "not open yet" in text_of(client.get(f"/consultaties/{scheduled.slug}/reageren"))
+    assert "not open yet" in text_of(english_client.get(f"/consultaties/{scheduled.slug}/reageren"))
     draft = factories.consultation(session, state="draft")
-    assert client.get(f"/consultaties/{draft.slug}").status_code == 404
-    assert client.get(f"/consultaties/{draft.slug}/reageren").status_code == 404
-    assert client.get(f"/consultaties/{draft.slug}/onderdelen/s-1/reacties").status_code == 404
-    assert client.get("/consultaties/bestaat-niet").status_code == 404
+    assert english_client.get(f"/consultaties/{draft.slug}").status_code == 404
+    assert english_client.get(f"/consultaties/{draft.slug}/reageren").status_code == 404
+    assert (
+        english_client.get(f"/consultaties/{draft.slug}/onderdelen/s-1/reacties").status_code == 404
+    )
+    assert english_client.get("/consultaties/bestaat-niet").status_code == 404
 
 
-def test_under_16_never_publishes_a_name(client, session, open_consultation, outbox):
-    _page, tokens = open_form(client, open_consultation.slug)
+def test_under_16_never_publishes_a_name(english_client, session, open_consultation, outbox):
+    _page, tokens = open_form(english_client, open_consultation.slug)
     response = post_form(
-        client,
+        english_client,
         open_consultation.slug,
         tokens,
         valid_data(
@@ -293,24 +297,24 @@ def test_under_16_never_publishes_a_name(client, session, open_consultation, out
 
     services.confirm(session, submission, utcnow())
     session.flush()
-    assert "Sanne Jansen" not in client.get(f"/consultaties/{open_consultation.slug}").get_data(
-        as_text=True
-    )
+    assert "Sanne Jansen" not in english_client.get(
+        f"/consultaties/{open_consultation.slug}"
+    ).get_data(as_text=True)
 
 
 def test_under_16_never_sends_on_behalf_of_an_organisation(
-    client, session, open_consultation, outbox
+    english_client, session, open_consultation, outbox
 ):
     from tests.conftest import log_in
 
     member = factories.user(session, email="jong-lid@example.org", display_name="Jong")
     org = factories.organisation(session, "Jongerenraad", verified=True, members=(member,))
-    log_in(client, "jong-lid@example.org")
-    page, tokens = open_form(client, open_consultation.slug)
+    log_in(english_client, "jong-lid@example.org")
+    page, tokens = open_form(english_client, open_consultation.slug)
     # With JavaScript the organisation fields hide once the age says under 16.
     assert "data-organisation-choice" in page
     response = post_form(
-        client,
+        english_client,
         open_consultation.slug,
         tokens,
         valid_data(
@@ -321,7 +325,7 @@ def test_under_16_never_sends_on_behalf_of_an_organisation(
         ),
     )
     assert response.status_code == 302
-    app_client = client.application.test_client()
+    app_client = english_client.application.test_client()
     _page, other_tokens = open_form(app_client, open_consultation.slug)
     post_form(
         app_client,
@@ -340,7 +344,7 @@ def test_under_16_never_sends_on_behalf_of_an_organisation(
         assert submission.organisation_id is None
         assert submission.organisation_name is None
         assert submission.organisation_verified is False
-    public = client.get(f"/consultaties/{open_consultation.slug}").get_data(as_text=True)
+    public = english_client.get(f"/consultaties/{open_consultation.slug}").get_data(as_text=True)
     assert "Jongerenraad" not in public
     assert "De Linde" not in public
     # From 16 the organisation is kept.
@@ -359,19 +363,19 @@ def test_under_16_never_sends_on_behalf_of_an_organisation(
     )
 
 
-def test_young_person_must_give_age_band(client, session, open_consultation):
-    _page, tokens = open_form(client, open_consultation.slug)
+def test_young_person_must_give_age_band(english_client, session, open_consultation):
+    _page, tokens = open_form(english_client, open_consultation.slug)
     response = post_form(
-        client, open_consultation.slug, tokens, valid_data(stakeholder_group="young_person")
+        english_client, open_consultation.slug, tokens, valid_data(stakeholder_group="young_person")
     )
     assert response.status_code == 422
     assert "Choose your age." in response.get_data(as_text=True)
 
 
-def test_name_published_with_consent_from_16(client, session, open_consultation, outbox):
-    _page, tokens = open_form(client, open_consultation.slug)
+def test_name_published_with_consent_from_16(english_client, session, open_consultation, outbox):
+    _page, tokens = open_form(english_client, open_consultation.slug)
     post_form(
-        client,
+        english_client,
         open_consultation.slug,
         tokens,
         valid_data(
@@ -383,29 +387,31 @@ def test_name_published_with_consent_from_16(client, session, open_consultation,
     assert submission.contact.display_name == "Sam"
 
 
-def test_csrf_is_required(client, session, open_consultation):
-    _page, tokens = open_form(client, open_consultation.slug)
+def test_csrf_is_required(english_client, session, open_consultation):
+    _page, tokens = open_form(english_client, open_consultation.slug)
     response = post_form(
-        client, open_consultation.slug, {**tokens, "csrf_token": "forged"}, valid_data()
+        english_client, open_consultation.slug, {**tokens, "csrf_token": "forged"}, valid_data()
     )
     assert response.status_code == 400
     assert _count(session) == 0
 
 
-def test_logged_in_member_of_verified_organisation(client, session, open_consultation, outbox):
+def test_logged_in_member_of_verified_organisation(
+    english_client, session, open_consultation, outbox
+):
     from tests.conftest import log_in
 
     member = factories.user(session, email="lid@example.org", display_name="Lid")
     org = factories.organisation(session, "Stichting Jeugdstem", verified=True, members=(member,))
     other = factories.organisation(session, "Andere Stichting", verified=True)
-    log_in(client, "lid@example.org")
-    page, tokens = open_form(client, open_consultation.slug)
+    log_in(english_client, "lid@example.org")
+    page, tokens = open_form(english_client, open_consultation.slug)
     assert "Stichting Jeugdstem" in page
     assert "Andere Stichting" not in page
     assert 'name="email"' not in page
 
     refused = post_form(
-        client,
+        english_client,
         open_consultation.slug,
         tokens,
         valid_data(organisation_id=str(other.id), email=None),
@@ -415,7 +421,10 @@ def test_logged_in_member_of_verified_organisation(client, session, open_consult
     assert _count(session) == 0
 
     response = post_form(
-        client, open_consultation.slug, tokens, valid_data(organisation_id=str(org.id), email=None)
+        english_client,
+        open_consultation.slug,
+        tokens,
+        valid_data(organisation_id=str(org.id), email=None),
     )
     assert response.status_code == 302
     submission = session.scalar(select(Submission))
@@ -427,35 +436,41 @@ def test_logged_in_member_of_verified_organisation(client, session, open_consult
     assert all(c.is_public for c in submission.comments)
     [mail] = outbox.to("lid@example.org")
     assert "/reactie/bevestigen/" not in outbox.text_of(mail)
-    public = client.get(f"/consultaties/{open_consultation.slug}").get_data(as_text=True)
+    public = english_client.get(f"/consultaties/{open_consultation.slug}").get_data(as_text=True)
     assert "Stichting Jeugdstem" in public
     assert "verified" in public
 
 
-def test_typed_organisation_is_not_verified(client, session, open_consultation, outbox):
-    _page, tokens = open_form(client, open_consultation.slug)
-    post_form(client, open_consultation.slug, tokens, valid_data(organisation_name="MIND Utrecht"))
+def test_typed_organisation_is_not_verified(english_client, session, open_consultation, outbox):
+    _page, tokens = open_form(english_client, open_consultation.slug)
+    post_form(
+        english_client, open_consultation.slug, tokens, valid_data(organisation_name="MIND Utrecht")
+    )
     submission = session.scalar(select(Submission))
     assert submission.organisation_name == "MIND Utrecht"
     assert not submission.organisation_verified
 
 
-def test_anonymous_cannot_claim_an_organisation(client, session, open_consultation):
+def test_anonymous_cannot_claim_an_organisation(english_client, session, open_consultation):
     org = factories.organisation(session, "Geverifieerd", verified=True)
-    _page, tokens = open_form(client, open_consultation.slug)
+    _page, tokens = open_form(english_client, open_consultation.slug)
     response = post_form(
-        client, open_consultation.slug, tokens, valid_data(organisation_id=str(org.id))
+        english_client, open_consultation.slug, tokens, valid_data(organisation_id=str(org.id))
     )
     assert response.status_code == 422
     assert _count(session) == 0
 
 
-def test_municipality_from_the_region_only(client, session, open_consultation, outbox):
-    page, tokens = open_form(client, open_consultation.slug)
+def test_municipality_from_the_region_only(english_client, session, open_consultation, outbox):
+    page, tokens = open_form(english_client, open_consultation.slug)
     assert 'value="GM0344"' in page  # Utrecht is a member of JZ22
     assert 'value="GM0363"' not in page  # Amsterdam is not
-    refused = post_form(client, open_consultation.slug, tokens, valid_data(municipality="GM0363"))
+    refused = post_form(
+        english_client, open_consultation.slug, tokens, valid_data(municipality="GM0363")
+    )
     assert refused.status_code == 422
-    ok = post_form(client, open_consultation.slug, tokens, valid_data(municipality="GM0344"))
+    ok = post_form(
+        english_client, open_consultation.slug, tokens, valid_data(municipality="GM0344")
+    )
     assert ok.status_code == 302
     assert session.scalar(select(Submission)).municipality.code == "GM0344"

@@ -18,17 +18,17 @@ from consult.comments.models import (
 from consult.db import utcnow
 from consult.extensions import db
 from tests import factories
-from tests.comments.conftest import sent_without_account, text_of
+from tests.comments.conftest import text_of
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)> javascript:alert(1)'
 
 
-def test_page_shows_intro_summary_counts_and_sections(client, session):
+def test_page_shows_intro_summary_counts_and_sections(english_client, session):
     consultation = factories.consultation(session)
     factories.submission(session, consultation, [("s-1", "Eerste"), ("s-1", "Tweede")])
     factories.submission(session, consultation, [(None, "Algemeen")], group="young_person")
     factories.submission(session, consultation, [("s-2", "Onbevestigd")], confirmed=False)
-    response = client.get(f"/consultaties/{consultation.slug}")
+    response = english_client.get(f"/consultaties/{consultation.slug}")
     body = response.get_data(as_text=True)
     text = text_of(response)
     assert response.status_code == 200
@@ -71,7 +71,7 @@ def test_time_left_in_words(app, session):
         assert time_left(consultation, now) == "nog 3 dagen"
 
 
-def test_hidden_withdrawn_unconfirmed_discarded_and_private_never_public(client, session):
+def test_hidden_withdrawn_unconfirmed_discarded_and_private_never_public(english_client, session):
     from consult.comments import services
     from consult.moderation.services import hide_comment
 
@@ -80,7 +80,7 @@ def test_hidden_withdrawn_unconfirmed_discarded_and_private_never_public(client,
     hidden = factories.submission(session, consultation, [("s-1", "VERBORGEN")])
     withdrawn = factories.submission(session, consultation, [("s-1", "INGETROKKEN")])
     factories.submission(session, consultation, [("s-1", "ONBEVESTIGD")], confirmed=False)
-    discarded = sent_without_account(
+    discarded = factories.sent_submission(
         session, consultation, hours_ago=73, texts=[("s-1", "WEGGEGOOID")]
     )
     factories.submission(session, consultation, [("s-1", "PRIVE")], publish_text=False)
@@ -97,18 +97,18 @@ def test_hidden_withdrawn_unconfirmed_discarded_and_private_never_public(client,
         f"/consultaties/{consultation.slug}",
         f"/consultaties/{consultation.slug}/onderdelen/s-1/reacties",
     ):
-        body = client.get(path).get_data(as_text=True)
+        body = english_client.get(path).get_data(as_text=True)
         assert "ZICHTBAAR" in body
         for secret in ("VERBORGEN", "INGETROKKEN", "ONBEVESTIGD", "WEGGEGOOID", "PRIVE"):
             assert secret not in body, (path, secret)
-    assert "1 comment" in text_of(client.get(f"/consultaties/{consultation.slug}"))
+    assert "1 comment" in text_of(english_client.get(f"/consultaties/{consultation.slug}"))
     assert shown.comments[0].is_public
 
-    status = text_of(client.get(f"/ontvangst/{hidden.tracking_code}"))
+    status = text_of(english_client.get(f"/ontvangst/{hidden.tracking_code}"))
     assert "hidden by the moderator" in status
     assert "advertising or spam" in status
     assert "VERBORGEN" not in status
-    assert "withdrawn" in text_of(client.get(f"/ontvangst/{withdrawn.tracking_code}"))
+    assert "withdrawn" in text_of(english_client.get(f"/ontvangst/{withdrawn.tracking_code}"))
 
 
 def _xss_submission(session, consultation):
@@ -127,7 +127,7 @@ def _assert_neutralised(body: str) -> None:
     assert "<b onmouseover" not in body
 
 
-def test_stored_xss_is_escaped_everywhere(client, session):
+def test_stored_xss_is_escaped_everywhere(english_client, session):
     consultation = factories.consultation(session)
     submission = _xss_submission(session, consultation)
     for path in (
@@ -136,21 +136,21 @@ def test_stored_xss_is_escaped_everywhere(client, session):
         f"/consultaties/{consultation.slug}/onderdelen/algemeen/reacties",
         f"/ontvangst/{submission.tracking_code}",
     ):
-        body = client.get(path).get_data(as_text=True)
+        body = english_client.get(path).get_data(as_text=True)
         assert "&lt;script&gt;alert" in body, path
         _assert_neutralised(body)
-    page = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    page = english_client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert "&lt;script&gt;alert(&#34;naam&#34;)&lt;/script&gt;" in page
     assert "&lt;b onmouseover=" in page
     assert "organisation not verified" in page
 
 
-def test_links_in_comments_are_nofollow(client, session):
+def test_links_in_comments_are_nofollow(english_client, session):
     consultation = factories.consultation(session)
     factories.submission(
         session, consultation, [("s-1", "Lees https://www.nji.nl/jeugdhulp en javascript:alert(1)")]
     )
-    body = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    body = english_client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert (
         '<a class="utrecht-link" href="https://www.nji.nl/jeugdhulp" rel="nofollow ugc noopener">'
         in body
@@ -159,50 +159,53 @@ def test_links_in_comments_are_nofollow(client, session):
     assert 'href="javascript' not in body
 
 
-def test_section_html_is_sanitised_again(client, session):
+def test_section_html_is_sanitised_again(english_client, session):
     version = factories.document_version(
         session,
         sections=[("Kop", '<p onclick="alert(1)">Tekst<script>alert(2)</script></p>')],
         locked=True,
     )
     consultation = factories.consultation(session, version)
-    body = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    body = english_client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert "Tekst" in body
     assert "onclick" not in body
     assert "alert(2)" not in body
 
 
-def test_first_three_per_section_and_keyset_pages(client, session):
+def test_first_three_per_section_and_keyset_pages(english_client, session):
     consultation = factories.consultation(session)
     for n in range(45):
         factories.submission(session, consultation, [("s-2", f"Reactie nummer {n:02d}.")])
-    page = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    page = english_client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert "Reactie nummer 00." in page
     assert "Reactie nummer 02." in page
     assert "Reactie nummer 03." not in page
     assert "all 45 comments" in page
 
-    first = client.get(f"/consultaties/{consultation.slug}/onderdelen/s-2/reacties")
+    first = english_client.get(f"/consultaties/{consultation.slug}/onderdelen/s-2/reacties")
     body = first.get_data(as_text=True)
     assert body.count('class="consult-comment"') == 20
     assert "Reactie nummer 00." in body
     assert "Reactie nummer 19." in body
     next_url = body.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
-    second = client.get(next_url).get_data(as_text=True)
+    second = english_client.get(next_url).get_data(as_text=True)
     assert "Reactie nummer 20." in second
     assert "Reactie nummer 39." in second
     assert "Reactie nummer 19." not in second
-    third = client.get(
+    third = english_client.get(
         second.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
     ).get_data(as_text=True)
     assert third.count('class="consult-comment"') == 5
     assert 'rel="next"' not in third
     assert (
-        client.get(f"/consultaties/{consultation.slug}/onderdelen/s-99/reacties").status_code == 404
+        english_client.get(
+            f"/consultaties/{consultation.slug}/onderdelen/s-99/reacties"
+        ).status_code
+        == 404
     )
 
 
-def test_name_shown_only_with_consent(client, session):
+def test_name_shown_only_with_consent(english_client, session):
     consultation = factories.consultation(session)
     named = factories.submission(session, consultation, [("s-1", "Met naam")])
     named.publish_name = True
@@ -216,7 +219,7 @@ def test_name_shown_only_with_consent(client, session):
     young.age_band = AgeBand.UNDER_12
     young.contact.display_name = "Kind Naam"
     session.flush()
-    body = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    body = english_client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert "Fatima El Amrani" in body
     assert "Geheime Naam" not in body
     assert "Kind Naam" not in body
@@ -287,25 +290,25 @@ def _queries_for(app, client, path: str) -> int:
 
 
 @pytest.mark.usefixtures("quiet_housekeeping")
-def test_query_count_does_not_grow_with_comments(app, client, session):
+def test_query_count_does_not_grow_with_comments(app, english_client, session):
     sections = [(f"Onderdeel {n}", f"<p>Tekst {n}</p>") for n in range(1, 41)]
     version = factories.document_version(session, sections=sections, locked=True)
     consultation = factories.consultation(session, version)
     path = f"/consultaties/{consultation.slug}"
     _bulk_comments(session, consultation, 10, consultation.version.sections)
-    client.get(path)  # warm up (housekeeping hook, caches)
-    few = _queries_for(app, client, path)
-    assert "Bulkreactie 1" in client.get(path).get_data(as_text=True)
+    english_client.get(path)  # warm up (housekeeping hook, caches)
+    few = _queries_for(app, english_client, path)
+    assert "Bulkreactie 1" in english_client.get(path).get_data(as_text=True)
 
     _bulk_comments(session, consultation, 4990, consultation.version.sections)
-    many = _queries_for(app, client, path)
-    body = client.get(path).get_data(as_text=True)
+    many = _queries_for(app, english_client, path)
+    body = english_client.get(path).get_data(as_text=True)
     assert few == many, (few, many)
     assert few <= 8
     assert body.count('class="consult-comment"') == 41 * 3
 
 
-def test_page_shows_the_offline_activities_with_who_took_part(client, session):
+def test_page_shows_the_offline_activities_with_who_took_part(english_client, session):
     from datetime import date
 
     from consult.consultations.models import ActivityKind, ActivityParticipants, OfflineActivity
@@ -330,7 +333,7 @@ def test_page_shows_the_offline_activities_with_who_took_part(client, session):
     )
     session.flush()
     page = text_of(
-        client.get(f"/consultaties/{consultation.slug}", headers={"Accept-Language": "nl"})
+        english_client.get(f"/consultaties/{consultation.slug}", headers={"Accept-Language": "nl"})
     )
     assert "Bijeenkomsten en gesprekken" in page
     assert "Vmbo-school Kanaleneiland" in page
@@ -339,15 +342,15 @@ def test_page_shows_the_offline_activities_with_who_took_part(client, session):
     assert "12 tot en met 15 jaar: 26" in page
 
 
-def test_page_without_activities_has_no_empty_activities_section(client, session):
+def test_page_without_activities_has_no_empty_activities_section(english_client, session):
     consultation = factories.consultation(session)
     page = text_of(
-        client.get(f"/consultaties/{consultation.slug}", headers={"Accept-Language": "nl"})
+        english_client.get(f"/consultaties/{consultation.slug}", headers={"Accept-Language": "nl"})
     )
     assert "Bijeenkomsten en gesprekken" not in page
 
 
-def test_section_html_keeps_the_documents_rules(client, session):
+def test_section_html_keeps_the_documents_rules(english_client, session):
     """Shown with the documents' own sanitiser: links nofollow, nothing it would not store."""
     version = factories.document_version(
         session,
@@ -362,7 +365,7 @@ def test_section_html_keeps_the_documents_rules(client, session):
         locked=True,
     )
     consultation = factories.consultation(session, version)
-    body = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    body = english_client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert '<a href="https://www.nji.nl" rel="nofollow noopener">het NJi</a>' in body
     assert "volger.example" not in body
     assert 'class="groot"' not in body

@@ -21,7 +21,6 @@ from tests.comments.conftest import (
     form_tokens,
     open_form,
     post_form,
-    sent_without_account,
     text_of,
     valid_data,
 )
@@ -36,10 +35,10 @@ def _send(client, consultation, **changes):
 
 
 def test_canonical_hash_is_recomputable_from_the_receipt(
-    client, session, open_consultation, outbox
+    english_client, session, open_consultation, outbox
 ):
     receipt_url = _send(
-        client,
+        english_client,
         open_consultation,
         text_2="Tweede",
         section_2="s-1",
@@ -47,7 +46,7 @@ def test_canonical_hash_is_recomputable_from_the_receipt(
         display_name="Jan",
         publish_name="y",
     )
-    body = client.get(receipt_url).get_data(as_text=True)
+    body = english_client.get(receipt_url).get_data(as_text=True)
     shown_hash = re.search(r'<code class="consult-hash">([0-9a-f]{64})</code>', body).group(1)
     content = json.loads(
         html.unescape(
@@ -68,8 +67,10 @@ def test_canonical_hash_is_recomputable_from_the_receipt(
     assert services.canonical_content(submission) == content
 
 
-def test_receipt_details_only_for_this_browser(app, client, session, open_consultation, outbox):
-    receipt_url = _send(client, open_consultation)
+def test_receipt_details_only_for_this_browser(
+    app, english_client, session, open_consultation, outbox
+):
+    receipt_url = _send(english_client, open_consultation)
     stranger = app.test_client()
     response = stranger.get(receipt_url)
     assert response.status_code == 302
@@ -79,10 +80,10 @@ def test_receipt_details_only_for_this_browser(app, client, session, open_consul
     assert "Zorg dat hulp" not in status.get_data(as_text=True)  # not public yet
 
 
-def test_lookup_reads_forgiving_and_refuses_typos_without_db(app, client, session):
+def test_lookup_reads_forgiving_and_refuses_typos_without_db(app, english_client, session):
     submission = factories.submission(session, factories.consultation(session))
     shown = codes.display(submission.tracking_code)
-    response = client.get("/ontvangst", query_string={"code": f" {shown.lower()} "})
+    response = english_client.get("/ontvangst", query_string={"code": f" {shown.lower()} "})
     assert response.status_code == 302
     assert response.location.endswith(f"/ontvangst/{submission.tracking_code}")
 
@@ -90,11 +91,11 @@ def test_lookup_reads_forgiving_and_refuses_typos_without_db(app, client, sessio
     statements: list[str] = []
     engine = db.state(app).engine
     listener = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
-    client.get("/")  # the housekeeping hook has run; what follows is the lookup alone
+    english_client.get("/")  # the housekeeping hook has run; what follows is the lookup alone
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        bad = client.get("/ontvangst", query_string={"code": typo})
-        bad_path = client.get(f"/ontvangst/{typo.replace('-', '')}")
+        bad = english_client.get("/ontvangst", query_string={"code": typo})
+        bad_path = english_client.get(f"/ontvangst/{typo.replace('-', '')}")
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert bad.status_code == 400
@@ -103,47 +104,57 @@ def test_lookup_reads_forgiving_and_refuses_typos_without_db(app, client, sessio
     assert not [s for s in statements if "submissions" in s]
 
     missing = codes.new_tracking_code()
-    assert client.get(f"/ontvangst/{missing}").status_code == 404
+    assert english_client.get(f"/ontvangst/{missing}").status_code == 404
 
 
-def test_brute_force_lookups_are_rate_limited(app, client, session, monkeypatch):
+def test_brute_force_lookups_are_rate_limited(app, english_client, session, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_RECEIPT_LOOKUP", "5 per minute")
-    statuses = [client.get(f"/ontvangst/{codes.new_tracking_code()}").status_code for _ in range(7)]
+    statuses = [
+        english_client.get(f"/ontvangst/{codes.new_tracking_code()}").status_code for _ in range(7)
+    ]
     assert statuses[:5] == [404] * 5
     assert statuses[5:] == [429, 429]
-    limited = client.get("/ontvangst", query_string={"code": "K7QX-M2PA-9R2N"})
+    limited = english_client.get("/ontvangst", query_string={"code": "K7QX-M2PA-9R2N"})
     assert limited.status_code == 429
     assert "Too many attempts" in text_of(limited)
 
 
-def test_submissions_are_rate_limited(app, client, session, open_consultation, monkeypatch, outbox):
+def test_submissions_are_rate_limited(
+    app, english_client, session, open_consultation, monkeypatch, outbox
+):
     monkeypatch.setitem(app.config, "RATELIMIT_SUBMISSION", "2 per hour")
-    _page, tokens = open_form(client, open_consultation.slug)
-    assert post_form(client, open_consultation.slug, tokens, valid_data()).status_code == 302
-    assert post_form(client, open_consultation.slug, tokens, valid_data()).status_code == 302
-    assert post_form(client, open_consultation.slug, tokens, valid_data()).status_code == 429
+    _page, tokens = open_form(english_client, open_consultation.slug)
+    assert (
+        post_form(english_client, open_consultation.slug, tokens, valid_data()).status_code == 302
+    )
+    assert (
+        post_form(english_client, open_consultation.slug, tokens, valid_data()).status_code == 302
+    )
+    assert (
+        post_form(english_client, open_consultation.slug, tokens, valid_data()).status_code == 429
+    )
 
 
-def test_withdraw_by_mailed_link(client, session, open_consultation, outbox):
-    _send(client, open_consultation, text_2="Tweede reactie", section_2="s-3")
+def test_withdraw_by_mailed_link(english_client, session, open_consultation, outbox):
+    _send(english_client, open_consultation, text_2="Tweede reactie", section_2="s-3")
     [mail] = outbox.messages
     confirm = next(link for link in outbox.links_in(mail) if "/bevestigen/" in link)
     withdraw = next(link for link in outbox.links_in(mail) if "/intrekken/" in link)
     confirm_path = confirm.replace("http://consult.test", "")
-    client.post(
+    english_client.post(
         confirm_path,
         data={
             "csrf_token": form_tokens(
-                client.get(confirm_path).get_data(as_text=True)
+                english_client.get(confirm_path).get_data(as_text=True)
                 + ' name="idempotency_key" value="-"'
             )["csrf_token"]
         },
     )
 
-    choose = client.get(withdraw.replace("http://consult.test", ""))
+    choose = english_client.get(withdraw.replace("http://consult.test", ""))
     assert choose.status_code == 200
     link = re.findall(r'href="(/reactie/intrekken/[^"]+/2)"', choose.get_data(as_text=True))[0]
-    confirm_page = client.get(link)
+    confirm_page = english_client.get(link)
     assert "Withdraw this comment?" in text_of(confirm_page)
     session.expire_all()
     submission = session.scalar(select(Submission))
@@ -151,7 +162,7 @@ def test_withdraw_by_mailed_link(client, session, open_consultation, outbox):
     token = re.search(
         r'name="csrf_token"[^>]*value="([^"]+)"', confirm_page.get_data(as_text=True)
     ).group(1)
-    done = client.post(link, data={"csrf_token": token})
+    done = english_client.post(link, data={"csrf_token": token})
     assert done.status_code == 302
     session.expire_all()
     submission = session.scalar(select(Submission))
@@ -159,20 +170,20 @@ def test_withdraw_by_mailed_link(client, session, open_consultation, outbox):
     assert submission.comments[1].is_public is False
     assert submission.comments[1].body == "Tweede reactie"  # the text stays in the record
     assert submission.comments[0].is_public is True
-    assert "withdrawn" in text_of(client.get(f"/ontvangst/{submission.tracking_code}"))
-    assert "Tweede reactie" not in client.get(f"/consultaties/{open_consultation.slug}").get_data(
-        as_text=True
-    )
-    assert client.get("/reactie/intrekken/vervalst/1").status_code == 404
+    assert "withdrawn" in text_of(english_client.get(f"/ontvangst/{submission.tracking_code}"))
+    assert "Tweede reactie" not in english_client.get(
+        f"/consultaties/{open_consultation.slug}"
+    ).get_data(as_text=True)
+    assert english_client.get("/reactie/intrekken/vervalst/1").status_code == 404
 
 
 def test_withdraw_from_own_receipt_and_refused_after_closing(
-    app, client, session, open_consultation, outbox
+    app, english_client, session, open_consultation, outbox
 ):
     factories.user(session, email="deelnemer@example.org")
-    log_in(client, "deelnemer@example.org")
-    receipt_url = _send(client, open_consultation, email=None)
-    body = client.get(receipt_url).get_data(as_text=True)
+    log_in(english_client, "deelnemer@example.org")
+    receipt_url = _send(english_client, open_consultation, email=None)
+    body = english_client.get(receipt_url).get_data(as_text=True)
     link = re.search(r'href="(/ontvangst/[^"]+/reacties/1/intrekken)"', body).group(1)
 
     # Someone else, logged in or not, cannot use that page.
@@ -180,19 +191,19 @@ def test_withdraw_from_own_receipt_and_refused_after_closing(
 
     open_consultation.closes_at = utcnow() - timedelta(minutes=1)
     session.flush()
-    page = client.get(link)
+    page = english_client.get(link)
     assert page.status_code == 409
     assert "You can no longer withdraw" in text_of(page)
     session.expire_all()
     assert session.scalar(select(Submission)).comments[0].withdrawn_at is None
 
 
-def test_unconfirmed_submissions_are_discarded_after_72_hours(app, client, session, outbox):
+def test_unconfirmed_submissions_are_discarded_after_72_hours(app, english_client, session, outbox):
     consultation = factories.consultation(session)
-    old = sent_without_account(
+    old = factories.sent_submission(
         session, consultation, hours_ago=73, texts=[("s-1", "Oud")], display_name="Oud Naam"
     )
-    fresh = sent_without_account(session, consultation, hours_ago=1, texts=[("s-1", "Vers")])
+    fresh = factories.sent_submission(session, consultation, hours_ago=1, texts=[("s-1", "Vers")])
     assert services.discard_unconfirmed(session, utcnow()) == 1
     assert old.state is SubmissionState.DISCARDED
     assert old.discarded_at is not None
@@ -212,18 +223,18 @@ def test_unconfirmed_submissions_are_discarded_after_72_hours(app, client, sessi
     # Its confirm link no longer publishes anything.
     with app.test_request_context():
         token = services.make_token("confirm-submission", old)
-    response = client.get(f"/reactie/bevestigen/{token}")
+    response = english_client.get(f"/reactie/bevestigen/{token}")
     assert response.status_code == 410
     session.expire_all()
     after = session.get(Submission, old.id)
     assert after.state is SubmissionState.DISCARDED
     assert after.contact.email is None
-    assert "not confirmed in time" in text_of(client.get(f"/ontvangst/{old.tracking_code}"))
+    assert "not confirmed in time" in text_of(english_client.get(f"/ontvangst/{old.tracking_code}"))
 
 
 def test_discard_command(app, session):
     consultation = factories.consultation(session)
-    old = sent_without_account(session, consultation, hours_ago=4 * 24)
+    old = factories.sent_submission(session, consultation, hours_ago=4 * 24)
     result = app.test_cli_runner().invoke(args=["submissions", "discard-unconfirmed"])
     assert result.exit_code == 0, result.output
     assert "discarded 1 unconfirmed submission(s)" in result.output
@@ -233,14 +244,14 @@ def test_discard_command(app, session):
     assert discarded.contact.email is None
 
 
-def test_tampered_confirm_link_is_refused(client, session):
-    assert client.get("/reactie/bevestigen/niet-echt").status_code == 400
+def test_tampered_confirm_link_is_refused(english_client, session):
+    assert english_client.get("/reactie/bevestigen/niet-echt").status_code == 400
 
 
 # -- the receipt page tells a stranger nothing -------------------------------------------------
 
 
-def test_receipt_page_does_not_tell_which_codes_exist(app, client, session, monkeypatch):
+def test_receipt_page_does_not_tell_which_codes_exist(app, english_client, session, monkeypatch):
     submission = factories.submission(session, factories.consultation(session))
     unknown = codes.new_tracking_code()
     stranger = app.test_client()
@@ -263,13 +274,13 @@ def test_receipt_page_does_not_tell_which_codes_exist(app, client, session, monk
 
 
 def test_receipt_content_file_has_the_exact_bytes_of_the_fingerprint(
-    client, session, open_consultation, outbox
+    english_client, session, open_consultation, outbox
 ):
-    receipt_url = _send(client, open_consultation, text_1="Eén zin met ‘aanhalingstekens’.")
-    body = client.get(receipt_url).get_data(as_text=True)
+    receipt_url = _send(english_client, open_consultation, text_1="Eén zin met ‘aanhalingstekens’.")
+    body = english_client.get(receipt_url).get_data(as_text=True)
     shown_hash = re.search(r'<code class="consult-hash">([0-9a-f]{64})</code>', body).group(1)
     assert f'href="{receipt_url}/inhoud.json"' in body
-    download = client.get(f"{receipt_url}/inhoud.json")
+    download = english_client.get(f"{receipt_url}/inhoud.json")
     assert download.status_code == 200
     assert download.mimetype == "application/json"
     assert download.headers["Content-Disposition"].startswith("attachment;")
@@ -287,10 +298,10 @@ def _resend(client, receipt_url):
 
 
 def test_receipt_mail_is_resent_at_most_three_times_a_day(
-    app, client, session, open_consultation, outbox, monkeypatch
+    app, english_client, session, open_consultation, outbox, monkeypatch
 ):
     monkeypatch.setitem(app.config, "RATELIMIT_RECEIPT_RESEND_VISITOR", "100 per hour")
-    receipt_url = _send(client, open_consultation)
+    receipt_url = _send(english_client, open_consultation)
     outbox.clear()
     # Someone else pressing the button (with a valid form of their own) sends nothing and
     # uses up nothing of the sender's three.
@@ -301,21 +312,21 @@ def test_receipt_mail_is_resent_at_most_three_times_a_day(
         assert forged.status_code == 404
     assert outbox.messages == []
 
-    statuses = [_resend(client, receipt_url).status_code for _ in range(4)]
+    statuses = [_resend(english_client, receipt_url).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
     assert len(outbox.to("ouder@example.org")) == 3
 
 
 def test_resend_is_limited_per_visitor_across_submissions(
-    app, client, session, open_consultation, outbox, monkeypatch
+    app, english_client, session, open_consultation, outbox, monkeypatch
 ):
     monkeypatch.setitem(app.config, "RATELIMIT_RECEIPT_RESEND_VISITOR", "2 per hour")
-    first = _send(client, open_consultation)
-    second = _send(client, open_consultation, email="ander@example.org")
+    first = _send(english_client, open_consultation)
+    second = _send(english_client, open_consultation, email="ander@example.org")
     outbox.clear()
-    assert _resend(client, first).status_code == 302
-    assert _resend(client, second).status_code == 302
-    assert _resend(client, second).status_code == 429
+    assert _resend(english_client, first).status_code == 302
+    assert _resend(english_client, second).status_code == 302
+    assert _resend(english_client, second).status_code == 429
     assert len(outbox.messages) == 2
 
 
@@ -323,7 +334,7 @@ def test_resend_is_limited_per_visitor_across_submissions(
 
 
 def test_fingerprint_names_a_known_organisation_by_id_and_the_version_by_its_hash(
-    client, session, outbox
+    english_client, session, outbox
 ):
     from consult.documents.services import lock_version
 
@@ -333,8 +344,8 @@ def test_fingerprint_names_a_known_organisation_by_id_and_the_version_by_its_has
     consultation = factories.consultation(session, version)
     member = factories.user(session, email="lid@example.org", display_name="Lid")
     org = factories.organisation(session, "Stichting Jeugdstem", verified=True, members=(member,))
-    log_in(client, "lid@example.org")
-    receipt_url = _send(client, consultation, organisation_id=str(org.id), email=None)
+    log_in(english_client, "lid@example.org")
+    receipt_url = _send(english_client, consultation, organisation_id=str(org.id), email=None)
     submission = session.scalar(select(Submission))
     content = services.canonical_content(submission)
     assert content["organisation"] == {"id": org.id, "verified": True}
@@ -350,7 +361,7 @@ def test_fingerprint_names_a_known_organisation_by_id_and_the_version_by_its_has
     session.expire_all()
     submission = session.scalar(select(Submission))
     assert content_hash(services.canonical_content(submission)) == submission.content_hash
-    body = client.get(receipt_url).get_data(as_text=True)
+    body = english_client.get(receipt_url).get_data(as_text=True)
     shown = json.loads(
         html.unescape(
             re.search(r'<pre[^>]*id="canonical-content">(.*?)</pre>', body, re.S).group(1)
@@ -359,8 +370,8 @@ def test_fingerprint_names_a_known_organisation_by_id_and_the_version_by_its_has
     assert hashlib.sha256(rfc8785.dumps(shown)).hexdigest() == submission.content_hash
 
 
-def test_a_typed_organisation_is_kept_as_typed(client, session, open_consultation, outbox):
-    _send(client, open_consultation, organisation_name="MIND Utrecht")
+def test_a_typed_organisation_is_kept_as_typed(english_client, session, open_consultation, outbox):
+    _send(english_client, open_consultation, organisation_name="MIND Utrecht")
     content = services.canonical_content(session.scalar(select(Submission)))
     assert content["organisation"] == {"name": "MIND Utrecht", "verified": False}
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from consult.consultations import lifecycle
@@ -20,22 +19,14 @@ from tests.conftest import log_in
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that asks for English, so the tests read the msgids."""
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return test_client
-
-
-@pytest.fixture
 def official(session):
     return factories.region_user(session, "official", "JZ22", email="anne@utrecht.example")
 
 
 @pytest.fixture
-def logged_in(client, official):
-    log_in(client, official.email)
-    return client
+def logged_in(english_client, official):
+    log_in(english_client, official.email)
+    return english_client
 
 
 @pytest.fixture(autouse=True)
@@ -51,14 +42,6 @@ def text_of(response) -> str:
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
     return re.sub(r" ([.,:;)])", r"\1", text).replace("( ", "(")
-
-
-def draft(session, region_code="JZ22", **kwargs):
-    """A draft consultation that opens in a week and runs six weeks."""
-    version = factories.document_version(session, region_code)
-    kwargs.setdefault("opens_in_days", 7)
-    kwargs.setdefault("closes_in_days", 49)
-    return factories.consultation(session, version, state="draft", **kwargs)
 
 
 def at(days: float = 0, **kwargs):

@@ -13,7 +13,7 @@ from consult.consultations.models import ActivityKind, ConsultationState, Offlin
 from consult.files.models import Attachment
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form
-from tests.consultations.conftest import count_queries, draft, text_of
+from tests.consultations.conftest import count_queries, text_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -186,13 +186,13 @@ def test_public_helper_totals_per_group_in_two_queries(app, session):
     assert [a.filename for a in first.attachments] == [f"v{first.total - 3}.pdf", "f.png"]
 
 
-def test_activity_attachment_download(client, session):
+def test_activity_attachment_download(english_client, session):
     consultation = factories.consultation(session, state="open")
     activity = register(session, consultation, files=[_checked(PDF, "verslag.pdf")])
     (attachment,) = session.scalars(select(Attachment).where(Attachment.activity_id == activity.id))
     other = factories.consultation(session, state="open")
     path = f"/consultaties/{consultation.slug}/activiteiten/bijlagen/{attachment.id}"
-    response = client.get(path)
+    response = english_client.get(path)
     assert response.status_code == 200
     assert response.data == PDF
     assert response.headers["Content-Type"] == "application/pdf"
@@ -201,16 +201,20 @@ def test_activity_attachment_download(client, session):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     # The same file under another consultation's address, or an unknown one: not found.
     assert (
-        client.get(f"/consultaties/{other.slug}/activiteiten/bijlagen/{attachment.id}").status_code
+        english_client.get(
+            f"/consultaties/{other.slug}/activiteiten/bijlagen/{attachment.id}"
+        ).status_code
         == 404
     )
     assert (
-        client.get(f"/consultaties/bestaat-niet/activiteiten/bijlagen/{attachment.id}").status_code
+        english_client.get(
+            f"/consultaties/bestaat-niet/activiteiten/bijlagen/{attachment.id}"
+        ).status_code
         == 404
     )
 
 
-def test_a_submission_attachment_is_not_served_as_an_activity_file(client, session):
+def test_a_submission_attachment_is_not_served_as_an_activity_file(english_client, session):
     consultation = factories.consultation(session, state="open")
     submission = factories.submission(session, consultation)
     checked = _checked(PDF, "privé.pdf")
@@ -225,25 +229,27 @@ def test_a_submission_attachment_is_not_served_as_an_activity_file(client, sessi
     session.add(attachment)
     session.flush()
     assert (
-        client.get(
+        english_client.get(
             f"/consultaties/{consultation.slug}/activiteiten/bijlagen/{attachment.id}"
         ).status_code
         == 404
     )
 
 
-def test_draft_activity_files_are_hidden_from_anonymous_visitors_but_not_the_team(client, session):
-    consultation = draft(session)
+def test_draft_activity_files_are_hidden_from_anonymous_visitors_but_not_the_team(
+    english_client, session
+):
+    consultation = factories.draft_consultation(session)
     activity = register(session, consultation, files=[_checked(PDF, "concept.pdf")])
     attachment_id = session.scalar(
         select(Attachment.id).where(Attachment.activity_id == activity.id)
     )
     path = f"/consultaties/{consultation.slug}/activiteiten/bijlagen/{attachment_id}"
-    assert client.get(path).status_code == 404
-    assert client.get(page_of(consultation)).status_code == 302  # to the log-in page
+    assert english_client.get(path).status_code == 404
+    assert english_client.get(page_of(consultation)).status_code == 302  # to the log-in page
     responder = factories.region_user(session, "responder", "JZ22")
-    log_in(client, responder.email)
-    assert client.get(path).status_code == 200
+    log_in(english_client, responder.email)
+    assert english_client.get(path).status_code == 200
 
 
 def test_activities_of_another_region_cannot_be_reached(logged_in, session):

@@ -22,7 +22,7 @@ from consult.responses.answers import services as answers
 from consult.responses.models import Disposition
 from tests import factories
 from tests.conftest import log_in, submit_form
-from tests.consultations.conftest import draft, text_of
+from tests.consultations.conftest import text_of
 from tests.record.conftest import tampering
 
 
@@ -54,7 +54,7 @@ def closed_with_comments(session, *, due_in_days: int, comments: int = 2):
 
 
 def test_scheduling_states_the_regions_usual_promise_in_the_record(session, official, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     consultation.region.answer_weeks = 6
     lifecycle.schedule(session, official, consultation)
     expected = lifecycle.closing_day(consultation) + timedelta(weeks=6)
@@ -65,7 +65,7 @@ def test_scheduling_states_the_regions_usual_promise_in_the_record(session, offi
 
 
 def test_a_draft_keeps_the_date_its_region_chose(session, official, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     chosen = lifecycle.closing_day(consultation) + timedelta(days=30)
     consultation.answers_due_on = chosen
     session.flush()
@@ -75,7 +75,7 @@ def test_a_draft_keeps_the_date_its_region_chose(session, official, in_app):
 
 
 def test_a_promise_before_the_closing_day_cannot_be_scheduled(session, official, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     consultation.answers_due_on = lifecycle.closing_day(consultation)
     problems = lifecycle.schedule_problems(session, consultation)
     assert [p.field for p in problems] == ["answers_due_on"]
@@ -141,7 +141,7 @@ def test_once_everything_is_answered_the_date_stays(session, official):
 
 
 def test_verify_names_a_promise_changed_without_a_recorded_reason(session, official, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     lifecycle.schedule(session, official, consultation)
     assert verify(session).ok
     with tampering(session):
@@ -226,44 +226,46 @@ def test_followers_hear_when_the_consultation_closes(session, in_app):
 # -- pages, feeds and the API ------------------------------------------------------------------
 
 
-def test_an_official_moves_the_promise_and_everyone_sees_why(client, session, official):
+def test_an_official_moves_the_promise_and_everyone_sees_why(english_client, session, official):
     consultation, _ = closed_with_comments(session, due_in_days=-2)
     region = consultation.region
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     path = f"/regios/{region.code}/beheer/consultaties/{consultation.id}/antwoorddatum"
-    page = text_of(client.get(path))
+    page = text_of(english_client.get(path))
     assert "Now promised: every comment has its published answer by" in page
-    refused = submit_form(client, path, {"answers_due_on": "2026-13-40", "reason": "Drukte"})
+    refused = submit_form(
+        english_client, path, {"answers_due_on": "2026-13-40", "reason": "Drukte"}
+    )
     assert refused.status_code == 200
     assert "Fill in a date like 2026-06-08." in text_of(refused)
     assert "Drukte</textarea>" in refused.get_data(as_text=True)  # what was typed stays
     new_day = lifecycle.today_in_amsterdam() + timedelta(days=14)
     moved = submit_form(
-        client, path, {"answers_due_on": new_day.isoformat(), "reason": "Veel reacties"}
+        english_client, path, {"answers_due_on": new_day.isoformat(), "reason": "Veel reacties"}
     )
     assert moved.status_code == 302
-    detail = text_of(client.get(moved.headers["Location"]))
+    detail = text_of(english_client.get(moved.headers["Location"]))
     assert "Answer date moved from" in detail
     assert "Reason: Veel reacties" in detail
     assert session.scalar(select(AnswerDateChange.reason)) == "Veel reacties"
 
 
-def test_a_closed_consultation_says_how_many_comments_wait(client, session, official):
+def test_a_closed_consultation_says_how_many_comments_wait(english_client, session, official):
     consultation, _ = closed_with_comments(session, due_in_days=-4, comments=3)
-    log_in(client, official.email)
-    page = text_of(client.get(f"/regios/JZ22/beheer/consultaties/{consultation.id}"))
+    log_in(english_client, official.email)
+    page = text_of(english_client.get(f"/regios/JZ22/beheer/consultaties/{consultation.id}"))
     assert "Nothing about it can change any more" not in page
     assert "3 comments still wait for their answer" in page
     assert "4 days late" in page
     assert "Move the answer date" in page
 
 
-def test_a_moderator_cannot_move_the_promise(client, session):
+def test_a_moderator_cannot_move_the_promise(english_client, session):
     consultation, _ = closed_with_comments(session, due_in_days=5)
     moderator = factories.region_user(session, "moderator")
-    log_in(client, moderator.email)
+    log_in(english_client, moderator.email)
     path = f"/regios/JZ22/beheer/consultaties/{consultation.id}/antwoorddatum"
-    assert client.get(path).status_code == 403
+    assert english_client.get(path).status_code == 403
 
 
 def test_the_api_and_the_feed_say_when_answers_are_late(client, session):
@@ -276,14 +278,14 @@ def test_the_api_and_the_feed_say_when_answers_are_late(client, session):
     assert f"Antwoorden te laat: {consultation.title}" in feed
 
 
-def test_a_region_chooses_how_many_weeks_it_takes_to_answer(client, session, official):
-    log_in(client, official.email)
+def test_a_region_chooses_how_many_weeks_it_takes_to_answer(english_client, session, official):
+    log_in(english_client, official.email)
     path = "/regios/JZ22/beheer/instellingen"
     action = "/regios/JZ22/beheer/instellingen/antwoordtermijn"
-    refused = submit_form(client, path, {"weeks": "30"}, action=action)
+    refused = submit_form(english_client, path, {"weeks": "30"}, action=action)
     assert refused.status_code == 400
     assert "Choose between 1 and 26 weeks." in text_of(refused)
-    saved = submit_form(client, path, {"weeks": "6"}, action=action)
+    saved = submit_form(english_client, path, {"weeks": "6"}, action=action)
     assert saved.status_code == 302
     assert factories.region(session).answer_weeks == 6
     [event] = session.scalars(

@@ -12,7 +12,7 @@ from consult.consultations.lifecycle import ConsultationError, NonexistentTime
 from consult.consultations.models import ConsultationState, StateChange
 from consult.db import utcnow
 from tests import factories
-from tests.consultations.conftest import at, draft
+from tests.consultations.conftest import at
 
 DRAFT, SCHEDULED, OPEN, CLOSED = (
     ConsultationState.DRAFT,
@@ -98,7 +98,7 @@ def test_closing_must_come_after_opening(session, official):
 def test_update_keeps_the_slug_and_a_scheduled_one_cannot_open_in_the_past(
     session, official, in_app
 ):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     slug = consultation.slug
     services.update_consultation(
         session, official, consultation, details(consultation.version, title="Nieuwe titel")
@@ -121,7 +121,7 @@ def test_update_keeps_the_slug_and_a_scheduled_one_cannot_open_in_the_past(
 
 
 def test_schedule_unschedule_and_open_now_are_recorded_with_the_official(session, official, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     lifecycle.schedule(session, official, consultation)
     assert consultation.state is SCHEDULED
     lifecycle.unschedule(session, official, consultation)
@@ -142,7 +142,7 @@ def test_schedule_unschedule_and_open_now_are_recorded_with_the_official(session
 
 
 def test_schedule_needs_a_future_opening_and_a_version_with_sections(session, official):
-    past = draft(session, opens_in_days=-1)
+    past = factories.draft_consultation(session, opens_in_days=-1)
     with pytest.raises(ConsultationError, match="opening moment has passed"):
         lifecycle.schedule(session, official, past)
     empty_version = factories.document_version(session, sections=[])

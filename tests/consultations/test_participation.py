@@ -18,7 +18,7 @@ from consult.regions.models import Municipality
 from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.conftest import csrf_token, log_in
-from tests.consultations.conftest import count_queries, draft, text_of
+from tests.consultations.conftest import count_queries, text_of
 from tests.responses import report_world
 
 
@@ -60,8 +60,8 @@ def world(session):
 # -- the public page: reach ----------------------------------------------------------------------
 
 
-def test_the_page_counts_per_group_age_band_and_municipality(client, world):
-    response = client.get(public_path(world.consultation))
+def test_the_page_counts_per_group_age_band_and_municipality(english_client, world):
+    response = english_client.get(public_path(world.consultation))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
 
@@ -108,8 +108,8 @@ def test_the_page_and_the_reactienota_count_the_same(session, world):
     assert reached.activities == content["activities"]
 
 
-def test_nothing_personal_is_on_the_page(client, world):
-    body = client.get(public_path(world.consultation)).get_data(as_text=True)
+def test_nothing_personal_is_on_the_page(english_client, world):
+    body = english_client.get(public_path(world.consultation)).get_data(as_text=True)
     for secret in (
         *report_world.EMAILS,
         "prof@example.org",
@@ -131,9 +131,9 @@ def test_nothing_personal_is_on_the_page(client, world):
         assert submission.tracking_code not in body
 
 
-def test_an_empty_consultation_says_so(client, session):
+def test_an_empty_consultation_says_so(english_client, session):
     consultation = factories.consultation(session)
-    page = text_of(client.get(public_path(consultation)))
+    page = text_of(english_client.get(public_path(consultation)))
     assert "Nobody has reacted online yet." in page
     assert "The region has not registered any meetings or sessions" in page
     for element in ("Space", "Voice", "Audience", "Influence"):
@@ -141,15 +141,15 @@ def test_an_empty_consultation_says_so(client, session):
     assert page.count("The region has not filled this in yet.") == 4
 
 
-def test_a_draft_has_no_public_page(client, session):
-    consultation = draft(session)
-    assert client.get(public_path(consultation)).status_code == 404
-    assert client.get("/consultaties/bestaat-niet/deelname").status_code == 404
+def test_a_draft_has_no_public_page(english_client, session):
+    consultation = factories.draft_consultation(session)
+    assert english_client.get(public_path(consultation)).status_code == 404
+    assert english_client.get("/consultaties/bestaat-niet/deelname").status_code == 404
 
 
-def test_the_consultation_page_links_to_it(client, session):
+def test_the_consultation_page_links_to_it(english_client, session):
     consultation = factories.consultation(session)
-    body = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
+    body = english_client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert f'href="{public_path(consultation)}"' in body
 
 
@@ -197,19 +197,19 @@ def _bulk_submissions(session, consultation, count: int) -> None:
 
 
 @pytest.mark.usefixtures("quiet_housekeeping")
-def test_the_query_count_does_not_grow_with_submissions(app, client, session):
+def test_the_query_count_does_not_grow_with_submissions(app, english_client, session):
     consultation = factories.consultation(session)
     participation.save_statement(
         session, None, consultation, LundyElement.SPACE, "Sessies op school.", []
     )
     _bulk_submissions(session, consultation, 10)
     path = public_path(consultation)
-    client.get(path)  # warm up
+    english_client.get(path)  # warm up
     with count_queries(app) as few:
-        assert client.get(path).status_code == 200
+        assert english_client.get(path).status_code == 200
     _bulk_submissions(session, consultation, 1990)
     with count_queries(app) as many:
-        response = client.get(path)
+        response = english_client.get(path)
     assert len(few) == len(many), (len(few), len(many))
     assert len(many) <= 16
     rows = {row[0]: row[1:3] for row in table(response.get_data(as_text=True), "per-groep")[1:]}
@@ -346,7 +346,7 @@ def _form_data(token, **fields):
 
 
 def test_an_official_fills_in_the_checklist_and_the_public_sees_it(
-    client, logged_in, session, open_consultation
+    english_client, logged_in, session, open_consultation
 ):
     path = form_path(open_consultation)
     form = logged_in.get(path)
@@ -380,7 +380,7 @@ def test_an_official_fills_in_the_checklist_and_the_public_sees_it(
     detail = text_of(logged_in.get(done.headers["Location"]))
     assert "Still empty: Voice, Audience." in detail
 
-    public = client.get(public_path(open_consultation)).get_data(as_text=True)
+    public = english_client.get(public_path(open_consultation)).get_data(as_text=True)
     assert "Twee sessies op het vmbo." in public
     assert (
         '<a class="utrecht-link utrecht-link--external" href="https://example.org/verslag" '
@@ -473,28 +473,28 @@ def test_a_post_without_csrf_token_is_refused(logged_in, session, open_consultat
     assert participation.statements(session, open_consultation) == {}
 
 
-def test_only_the_regions_officials_may_use_the_form(client, session, open_consultation):
+def test_only_the_regions_officials_may_use_the_form(english_client, session, open_consultation):
     path = form_path(open_consultation)
-    assert client.get(path).status_code == 302  # to log in
+    assert english_client.get(path).status_code == 302  # to log in
     moderator = factories.region_user(session, "moderator")
-    log_in(client, moderator.email)
-    assert client.get(path).status_code == 403
+    log_in(english_client, moderator.email)
+    assert english_client.get(path).status_code == 403
 
 
-def test_an_official_of_another_region_cannot_see_or_save_the_form(client, session):
+def test_an_official_of_another_region_cannot_see_or_save_the_form(english_client, session):
     mine = factories.consultation(session)  # region JZ22
-    haaglanden = draft(session, "JZ24")
+    haaglanden = factories.draft_consultation(session, "JZ24")
     other = factories.region_user(session, "official", "JZ24")
-    log_in(client, other.email)
-    token = csrf_token(client, form_path(haaglanden))
+    log_in(english_client, other.email)
+    token = csrf_token(english_client, form_path(haaglanden))
     data = _form_data(token, **{"space-what_we_did": "Ingebroken."})
     # The other region's own address: not an official there.
-    assert client.get(form_path(mine)).status_code == 403
-    assert client.post(form_path(mine), data=data).status_code == 403
+    assert english_client.get(form_path(mine)).status_code == 403
+    assert english_client.post(form_path(mine), data=data).status_code == 403
     # JZ22's consultation id under JZ24's address: not found.
     under_mine = f"/regios/JZ24/beheer/consultaties/{mine.id}/lundy"
-    assert client.get(under_mine).status_code == 404
-    assert client.post(under_mine, data=data).status_code == 404
+    assert english_client.get(under_mine).status_code == 404
+    assert english_client.post(under_mine, data=data).status_code == 404
     session.expire_all()
     assert participation.statements(session, mine) == {}
 
@@ -511,7 +511,7 @@ def test_the_workspace_shows_the_empty_elements(logged_in, session, open_consult
 # -- frozen by the reactienota -------------------------------------------------------------------
 
 
-def test_published_statements_are_frozen(client, session):
+def test_published_statements_are_frozen(english_client, session):
     from consult.reports import services as reactienota
 
     world = report_world.build(session)
@@ -532,13 +532,13 @@ def test_published_statements_are_frozen(client, session):
         participation.save_statement(
             session, world.official, world.consultation, LundyElement.SPACE, "Te laat.", []
         )
-    log_in(client, world.official.email)
+    log_in(english_client, world.official.email)
     path = form_path(world.consultation)
-    page = text_of(client.get(path))
+    page = text_of(english_client.get(path))
     assert "can no longer change" in page
     assert "Twee onderdelen zijn aangepast." in page
-    refused = client.post(
-        path, data=_form_data(csrf_token(client, path), **{"space-what_we_did": "Te laat."})
+    refused = english_client.post(
+        path, data=_form_data(csrf_token(english_client, path), **{"space-what_we_did": "Te laat."})
     )
     assert refused.status_code == 302
     session.expire_all()

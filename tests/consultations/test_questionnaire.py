@@ -10,7 +10,7 @@ from consult.consultations.lifecycle import ConsultationError
 from consult.consultations.models import Question, QuestionKind
 from tests import factories
 from tests.conftest import csrf_token, submit_form
-from tests.consultations.conftest import draft, text_of
+from tests.consultations.conftest import text_of
 
 
 def page_of(consultation) -> str:
@@ -27,7 +27,7 @@ def questions_of(session, consultation):
 
 
 def test_add_each_kind_of_question(logged_in, session):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     path = f"{page_of(consultation)}/vragen/nieuw"
     for kind, text, options in [
         ("open_text", "Wat vind je belangrijk?", ""),
@@ -61,7 +61,7 @@ def test_add_each_kind_of_question(logged_in, session):
     ],
 )
 def test_choice_options_are_checked_with_clear_messages(logged_in, session, options, message):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     data = {"kind": "single_choice", "text": "Kies", "options": options}
     response = submit_form(logged_in, f"{page_of(consultation)}/vragen/nieuw", data)
     assert response.status_code == 200
@@ -72,7 +72,7 @@ def test_choice_options_are_checked_with_clear_messages(logged_in, session, opti
 
 
 def test_a_question_needs_text(logged_in, session):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     page = text_of(
         submit_form(logged_in, f"{page_of(consultation)}/vragen/nieuw", {"kind": "scale"})
     )
@@ -80,7 +80,7 @@ def test_a_question_needs_text(logged_in, session):
 
 
 def test_edit_move_and_remove(logged_in, session):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     for text in ("Eerste", "Tweede", "Derde"):
         services.add_question(
             session,
@@ -111,10 +111,7 @@ def test_edit_move_and_remove(logged_in, session):
 
 def test_the_questionnaire_is_locked_once_open(logged_in, session):
     consultation = factories.consultation(session, state="open")
-    session.add(
-        Question(consultation=consultation, position=1, kind=QuestionKind.SCALE, text="Cijfer?")
-    )
-    session.flush()
+    factories.question(session, consultation, "Cijfer?", QuestionKind.SCALE, position=1)
     (question,) = questions_of(session, consultation)
     with pytest.raises(ConsultationError, match="cannot change once the consultation has opened"):
         services.add_question(
@@ -139,8 +136,8 @@ def test_the_questionnaire_is_locked_once_open(logged_in, session):
 
 
 def test_questions_of_another_region_are_not_found(logged_in, session):
-    mine = draft(session)
-    theirs = draft(session, "JZ24")
+    mine = factories.draft_consultation(session)
+    theirs = factories.draft_consultation(session, "JZ24")
     services.add_question(
         session, theirs, services.QuestionDetails(QuestionKind.OPEN_TEXT, "Van JZ24", "", False, [])
     )

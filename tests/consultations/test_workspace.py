@@ -11,7 +11,7 @@ from consult.consultations import lifecycle
 from consult.consultations.models import ClosingChange, Consultation, ConsultationState
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form
-from tests.consultations.conftest import draft, text_of
+from tests.consultations.conftest import text_of
 
 BASE = "/regios/JZ22/beheer/consultaties"
 
@@ -41,10 +41,10 @@ def form_data(session, version, **overrides):
 # -- the list ---------------------------------------------------------------------------------
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client, session):
-    consultation = draft(session)
+def test_anonymous_visitors_are_sent_to_log_in(english_client, session):
+    consultation = factories.draft_consultation(session)
     for path in (BASE, f"{BASE}/nieuw", page_of(consultation)):
-        response = client.get(path)
+        response = english_client.get(path)
         assert response.status_code == 302
         assert response.location.startswith("/account/inloggen")
 
@@ -53,7 +53,7 @@ def test_the_list_shows_an_empty_state_then_the_consultations(logged_in, session
     page = text_of(logged_in.get(BASE))
     assert "This youth region has no consultations yet." in page
     assert "New consultation" in page
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     factories.consultation(session, factories.document_version(session, "JZ24"), state="open")
     page = text_of(logged_in.get(BASE))
     assert consultation.title in page
@@ -73,16 +73,16 @@ def test_the_list_pages_at_twenty(logged_in, session):
     assert logged_in.get(f"{BASE}?pagina=3").status_code == 404
 
 
-def test_a_moderator_may_view_but_not_create(client, session):
+def test_a_moderator_may_view_but_not_create(english_client, session):
     moderator = factories.region_user(session, "moderator", "JZ22")
-    consultation = draft(session)
-    log_in(client, moderator.email)
-    assert client.get(BASE).status_code == 200
-    page = text_of(client.get(page_of(consultation)))
+    consultation = factories.draft_consultation(session)
+    log_in(english_client, moderator.email)
+    assert english_client.get(BASE).status_code == 200
+    page = text_of(english_client.get(page_of(consultation)))
     assert consultation.title in page
     assert "Schedule" not in page
-    assert client.get(f"{BASE}/nieuw").status_code == 403
-    assert client.get(f"{page_of(consultation)}/inplannen").status_code == 403
+    assert english_client.get(f"{BASE}/nieuw").status_code == 403
+    assert english_client.get(f"{page_of(consultation)}/inplannen").status_code == 403
 
 
 # -- create -----------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def test_a_version_of_another_region_cannot_be_posted(logged_in, session):
 
 
 def test_edit_changes_a_draft_but_not_an_open_one(logged_in, session):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     data = form_data(session, consultation.version, title="Andere titel")
     response = submit_form(logged_in, f"{page_of(consultation)}/bewerken", data)
     assert response.status_code == 302
@@ -181,7 +181,7 @@ def test_edit_changes_a_draft_but_not_an_open_one(logged_in, session):
 
 
 def test_schedule_asks_for_confirmation_then_schedules(logged_in, session, official):
-    consultation = draft(session, closes_in_days=20)
+    consultation = factories.draft_consultation(session, closes_in_days=20)
     confirm = text_of(logged_in.get(f"{page_of(consultation)}/inplannen"))
     assert "Schedule this consultation?" in confirm
     assert "lasts less than four weeks" in confirm
@@ -198,7 +198,7 @@ def test_schedule_asks_for_confirmation_then_schedules(logged_in, session, offic
 
 
 def test_schedule_explains_what_is_missing(logged_in, session):
-    consultation = draft(session, opens_in_days=-1)
+    consultation = factories.draft_consultation(session, opens_in_days=-1)
     page = text_of(logged_in.get(f"{page_of(consultation)}/inplannen"))
     assert "This is not possible yet" in page
     assert "The opening moment has passed." in page
@@ -206,9 +206,9 @@ def test_schedule_explains_what_is_missing(logged_in, session):
 
 
 def test_open_now_and_back_to_draft(logged_in, session):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     consultation.state = ConsultationState.SCHEDULED
-    other = draft(session)
+    other = factories.draft_consultation(session)
     other.state = ConsultationState.SCHEDULED
     session.flush()
     assert submit_form(logged_in, f"{page_of(other)}/terug-naar-concept", {}).status_code == 302
@@ -249,7 +249,7 @@ def test_extend_shows_a_confirmation_and_keeps_the_reason(logged_in, session, of
 
 
 def test_a_post_without_csrf_token_is_refused(logged_in, session):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     response = logged_in.post(f"{page_of(consultation)}/inplannen", data={})
     assert response.status_code == 400
     response = logged_in.post(f"{BASE}/nieuw", data=form_data(session, consultation.version))
@@ -261,12 +261,12 @@ def test_a_post_without_csrf_token_is_refused(logged_in, session):
 # -- the clock on requests ----------------------------------------------------------------------
 
 
-def test_a_request_closes_a_consultation_whose_moment_passed(client, session):
+def test_a_request_closes_a_consultation_whose_moment_passed(english_client, session):
     consultation = factories.consultation(
         session, state="open", opens_in_days=-40, closes_in_days=-0.01
     )
     due = consultation.closes_at
-    assert client.get("/").status_code == 200  # any page, nobody acting
+    assert english_client.get("/").status_code == 200  # any page, nobody acting
     session.expire_all()
     assert consultation.state is ConsultationState.CLOSED
     (change,) = [c for c in consultation.state_changes if c.to_state is ConsultationState.CLOSED]
@@ -281,9 +281,9 @@ def test_the_history_says_the_clock_did_it(app, logged_in, session):
     assert "Opened automatically, on time" in page
 
 
-def test_static_files_do_not_run_the_clock(client, session):
+def test_static_files_do_not_run_the_clock(english_client, session):
     consultation = factories.consultation(session, state="open", closes_in_days=-0.01)
-    assert client.get("/static/consultations.css").status_code == 200
+    assert english_client.get("/static/consultations.css").status_code == 200
     session.expire_all()
     assert consultation.state is ConsultationState.OPEN
 
@@ -302,7 +302,7 @@ def test_the_tick_command_opens_and_closes(app, session):
 
 @pytest.fixture
 def haaglanden(session):
-    return draft(session, "JZ24")
+    return factories.draft_consultation(session, "JZ24")
 
 
 def test_an_official_of_another_region_gets_403_on_the_region_and_404_by_id(

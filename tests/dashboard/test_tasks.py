@@ -21,14 +21,6 @@ LINK = re.compile(r'href="(/[^"#?]*)(?:\?[^"#]*)?(?:#[^"]*)?"')
 
 
 @pytest.fixture
-def client(app):
-    """A client that asks for English, so the tests read the msgids."""
-    english = app.test_client()
-    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return english
-
-
-@pytest.fixture
 def team(session):
     return {
         role: factories.region_user(session, role, email=f"{role}@jz22.example")
@@ -62,14 +54,14 @@ def work(session, team, in_app):
     return late, answered
 
 
-def test_an_official_lands_on_the_work_of_the_team(client, session, team, work):
+def test_an_official_lands_on_the_work_of_the_team(english_client, session, team, work):
     response = submit_form(
-        client,
+        english_client,
         "/account/inloggen",
         {"email": team["official"].email, "password": "correct horse battery staple"},
     )
     assert response.headers["Location"].endswith("/account/taken")
-    page = text_of(client.get("/account/taken"))
+    page = text_of(english_client.get("/account/taken"))
     late, _answered = work
     # Late first, with the days; then the answered one whose reactienota is next.
     assert page.index(late.title) < page.index("Every comment has its answer")
@@ -81,49 +73,49 @@ def test_an_official_lands_on_the_work_of_the_team(client, session, team, work):
     assert "Make the reactienota" in page
 
 
-def test_a_participant_lands_on_the_account_page(client, session):
+def test_a_participant_lands_on_the_account_page(english_client, session):
     factories.user(session, "ouder@example.org")
     response = submit_form(
-        client,
+        english_client,
         "/account/inloggen",
         {"email": "ouder@example.org", "password": "correct horse battery staple"},
     )
     assert response.headers["Location"].endswith("/account/")
-    assert "You have no role in a region's team." in text_of(client.get("/account/taken"))
+    assert "You have no role in a region's team." in text_of(english_client.get("/account/taken"))
 
 
-def test_an_empty_list_says_nothing_waits(client, session, team):
-    log_in(client, team["official"].email)
-    assert "Nothing waits for your team right now" in text_of(client.get("/account/taken"))
+def test_an_empty_list_says_nothing_waits(english_client, session, team):
+    log_in(english_client, team["official"].email)
+    assert "Nothing waits for your team right now" in text_of(english_client.get("/account/taken"))
 
 
-def test_the_list_is_only_of_the_persons_own_regions(client, session, work):
+def test_the_list_is_only_of_the_persons_own_regions(english_client, session, work):
     other = factories.region_user(session, "official", "JZ24", email="haaglanden@example.org")
-    log_in(client, other.email)
-    page = text_of(client.get("/account/taken"))
+    log_in(english_client, other.email)
+    page = text_of(english_client.get("/account/taken"))
     assert work[0].title not in page
     assert "Nothing waits for your team right now" in page
 
 
 @pytest.mark.parametrize("role", ["official", "moderator", "responder"])
-def test_every_role_sees_only_links_it_can_open(client, session, team, work, role):
+def test_every_role_sees_only_links_it_can_open(english_client, session, team, work, role):
     """The task list, the region's admin page and the consultation's workspace: every link
     on them opens for this role (no 403, no 404 behind a link)."""
-    log_in(client, team[role].email)
+    log_in(english_client, team[role].email)
     late, answered = work
     pages = ["/account/taken", "/regios/JZ22/beheer"]
     pages += [f"/regios/JZ22/beheer/consultaties/{c.id}" for c in (late, answered)]
     seen: set[str] = set()
     broken = []
     for page in pages:
-        response = client.get(page)
+        response = english_client.get(page)
         if response.status_code != 200:
             continue
         for path in LINK.findall(response.get_data(as_text=True)):
             if path in seen or path.startswith("/static/") or "uitloggen" in path:
                 continue
             seen.add(path)
-            status = client.get(path).status_code
+            status = english_client.get(path).status_code
             if status in (403, 404):
                 broken.append(f"{page} -> {path}: {status}")
     assert broken == []
@@ -131,9 +123,9 @@ def test_every_role_sees_only_links_it_can_open(client, session, team, work, rol
 
 
 def test_the_task_list_costs_the_same_queries_for_many_consultations(
-    app, client, session, team, work
+    app, english_client, session, team, work
 ):
-    log_in(client, team["official"].email)
+    log_in(english_client, team["official"].email)
 
     def count() -> int:
         statements: list[str] = []
@@ -145,7 +137,7 @@ def test_the_task_list_costs_the_same_queries_for_many_consultations(
         engine = db.state(app).engine
         event.listen(engine, "before_cursor_execute", before)
         try:
-            assert client.get("/account/taken").status_code == 200
+            assert english_client.get("/account/taken").status_code == 200
         finally:
             event.remove(engine, "before_cursor_execute", before)
         return len(statements)

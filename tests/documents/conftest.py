@@ -13,17 +13,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches
 from flask import Flask
-from flask.testing import FlaskClient
 
 from tests import factories
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that asks for English, so the tests read the msgids."""
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return test_client
 
 
 @pytest.fixture

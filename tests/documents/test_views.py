@@ -51,10 +51,10 @@ def version_count(session, document_id):
     )
 
 
-def test_an_official_imports_a_word_file_previews_and_edits_it(client, session, official):
-    log_in(client, official.email)
+def test_an_official_imports_a_word_file_previews_and_edits_it(english_client, session, official):
+    log_in(english_client, official.email)
     response = submit_form(
-        client,
+        english_client,
         f"{BASE}/nieuw",
         {"title": "Regiovisie jeugdhulp 2026", "summary": "Wat we samen willen doen."},
     )
@@ -63,17 +63,17 @@ def test_an_official_imports_a_word_file_previews_and_edits_it(client, session, 
     new_version = f"{BASE}/{document.id}/versies/nieuw"
     assert response.location.endswith(new_version)
 
-    response = client.post(
+    response = english_client.post(
         f"{new_version}/word",
         data={
-            "csrf_token": csrf_token(client, new_version),
+            "csrf_token": csrf_token(english_client, new_version),
             "word_file": (io.BytesIO(make_docx(images=2)), "visie.docx"),
             "word_change_note": "Eerste versie",
         },
         content_type="multipart/form-data",
     )
     assert response.status_code == 302, text_of(response)[:500]
-    preview = client.get(response.location)
+    preview = english_client.get(response.location)
     page = text_of(preview)
     assert "Preview of version 1" in page
     assert "2 images were left out." in page
@@ -92,10 +92,10 @@ def test_an_official_imports_a_word_file_previews_and_edits_it(client, session, 
     # Edit one section in the browser.
     section = version.sections[2]
     edit = f"{BASE}/{document.id}/versies/1/onderdelen/{section.id}"
-    form_page = client.get(edit).get_data(as_text=True)
+    form_page = english_client.get(edit).get_data(as_text=True)
     assert "- Jeugdhulp dichtbij huis" in form_page
     response = submit_form(
-        client,
+        english_client,
         edit,
         {
             "heading": "Onze doelen",
@@ -110,19 +110,19 @@ def test_an_official_imports_a_word_file_previews_and_edits_it(client, session, 
     assert changed.body_html == "<p>Nieuw <strong>doel</strong> &lt;b&gt;x&lt;/b&gt;</p>"
 
     # The draft is not public; the team sees it at the public address too.
-    assert client.get(f"/documenten/{document.id}/versies/1").status_code == 200
-    client.post("/account/uitloggen", data={"csrf_token": csrf_token(client, "/")})
-    assert client.get(f"/documenten/{document.id}/versies/1").status_code == 404
+    assert english_client.get(f"/documenten/{document.id}/versies/1").status_code == 200
+    english_client.post("/account/uitloggen", data={"csrf_token": csrf_token(english_client, "/")})
+    assert english_client.get(f"/documenten/{document.id}/versies/1").status_code == 404
 
 
-def test_a_renamed_png_is_refused_with_a_clear_message(client, session, official):
+def test_a_renamed_png_is_refused_with_a_clear_message(english_client, session, official):
     document, _ = make_document(session, official, versions=0)
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     page = f"{BASE}/{document.id}/versies/nieuw"
-    response = client.post(
+    response = english_client.post(
         f"{page}/word",
         data={
-            "csrf_token": csrf_token(client, page),
+            "csrf_token": csrf_token(english_client, page),
             "word_file": (io.BytesIO(tiny_png()), "visie.docx"),
         },
         content_type="multipart/form-data",
@@ -132,27 +132,27 @@ def test_a_renamed_png_is_refused_with_a_clear_message(client, session, official
     assert version_count(session, document.id) == 0
 
 
-def test_markdown_with_raw_html_is_imported_as_text(client, session, official):
+def test_markdown_with_raw_html_is_imported_as_text(english_client, session, official):
     document, _ = make_document(session, official, versions=0)
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     response = submit_form(
-        client,
+        english_client,
         f"{BASE}/{document.id}/versies/nieuw",
         {"markdown_text": "# Kop\n\n<script>alert(1)</script> <img src=x onerror=alert(1)>"},
         action=f"{BASE}/{document.id}/versies/nieuw/markdown",
     )
     assert response.status_code == 302
-    body = client.get(response.location).get_data(as_text=True)
+    body = english_client.get(response.location).get_data(as_text=True)
     assert "<script>alert(1)" not in body
     assert "<img src=x" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_empty_markdown_form_keeps_the_page_with_an_error(client, session, official):
+def test_empty_markdown_form_keeps_the_page_with_an_error(english_client, session, official):
     document, _ = make_document(session, official, versions=0)
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     response = submit_form(
-        client,
+        english_client,
         f"{BASE}/{document.id}/versies/nieuw",
         {"markdown_text": "  ", "markdown_change_note": "mijn notitie"},
         action=f"{BASE}/{document.id}/versies/nieuw/markdown",
@@ -163,22 +163,22 @@ def test_empty_markdown_form_keeps_the_page_with_an_error(client, session, offic
     assert "mijn notitie" in response.get_data(as_text=True)
 
 
-def test_a_locked_version_cannot_be_edited_through_the_pages(client, session, official):
+def test_a_locked_version_cannot_be_edited_through_the_pages(english_client, session, official):
     document, (version,) = make_document(session, official, locked=True)
     section = version.sections[0]
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     base = f"{BASE}/{document.id}/versies/1"
-    response = client.get(f"{base}/bewerken")
+    response = english_client.get(f"{base}/bewerken")
     assert response.status_code == 302
-    assert "This version is locked" in text_of(client.get(response.location))
-    token = csrf_token(client, base)
+    assert "This version is locked" in text_of(english_client.get(response.location))
+    token = csrf_token(english_client, base)
     for path, data in [
         (f"{base}/onderdelen/{section.id}", {"heading": "Anders", "level": "1", "body": "x"}),
         (f"{base}/onderdelen/nieuw", {"heading": "Nieuw", "level": "1", "body": "x"}),
         (f"{base}/onderdelen/{section.id}/verplaatsen", {"direction": "down"}),
         (f"{base}/onderdelen/{section.id}/verwijderen", {}),
     ]:
-        response = client.post(path, data={**data, "csrf_token": token})
+        response = english_client.post(path, data={**data, "csrf_token": token})
         assert response.status_code == 302, path
     session.expire_all()
     stored = session.scalars(select(Section).where(Section.version_id == version.id)).all()
@@ -187,20 +187,22 @@ def test_a_locked_version_cannot_be_edited_through_the_pages(client, session, of
         ("Doelen", 2),
     ]
     # The way out: a new version based on the locked one.
-    page = client.get(base)
+    page = english_client.get(base)
     assert "locked on" in text_of(page)
-    response = submit_form(client, base, {"change_note": "Correctie"}, action=f"{base}/kopie")
+    response = submit_form(
+        english_client, base, {"change_note": "Correctie"}, action=f"{base}/kopie"
+    )
     assert response.status_code == 302
     assert version_count(session, document.id) == 2
 
 
-def test_editor_move_and_remove_with_confirmation(client, session, official):
+def test_editor_move_and_remove_with_confirmation(english_client, session, official):
     document, (version,) = make_document(session, official)
     first, second = version.sections
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     base = f"{BASE}/{document.id}/versies/1"
     response = submit_form(
-        client, f"{base}/bewerken", {"direction": "down"},
+        english_client, f"{base}/bewerken", {"direction": "down"},
         action=f"{base}/onderdelen/{first.id}/verplaatsen",
     )  # fmt: skip
     assert response.status_code == 302
@@ -209,32 +211,32 @@ def test_editor_move_and_remove_with_confirmation(client, session, official):
         "Doelen",
         "Inleiding",
     ]
-    confirm = client.get(f"{base}/onderdelen/{second.id}/verwijderen")
+    confirm = english_client.get(f"{base}/onderdelen/{second.id}/verwijderen")
     assert "Remove “Doelen”?" in text_of(confirm)
-    response = submit_form(client, f"{base}/onderdelen/{second.id}/verwijderen", {})
+    response = submit_form(english_client, f"{base}/onderdelen/{second.id}/verwijderen", {})
     assert response.status_code == 302
     session.expire_all()
     assert [s.heading for s in session.get(DocumentVersion, version.id).sections] == ["Inleiding"]
 
 
-def test_post_without_csrf_token_is_refused(client, session, official):
+def test_post_without_csrf_token_is_refused(english_client, session, official):
     document, (version,) = make_document(session, official)
-    log_in(client, official.email)
-    response = client.post(
+    log_in(english_client, official.email)
+    response = english_client.post(
         f"{BASE}/{document.id}/versies/1/onderdelen/{version.sections[0].id}/verwijderen"
     )
     assert response.status_code == 400
-    response = client.post(f"{BASE}/nieuw", data={"title": "x", "summary": "y"})
+    response = english_client.post(f"{BASE}/nieuw", data={"title": "x", "summary": "y"})
     assert response.status_code == 400
     assert version_count(session, document.id) == 1
 
 
 def test_officials_of_another_region_cannot_see_or_change_anything(
-    client, session, official, other_official
+    english_client, session, official, other_official
 ):
     document, (version,) = make_document(session, official)
     section = version.sections[0]
-    log_in(client, other_official.email)
+    log_in(english_client, other_official.email)
     for path in [
         BASE,
         f"{BASE}/nieuw",
@@ -244,7 +246,7 @@ def test_officials_of_another_region_cannot_see_or_change_anything(
         f"{BASE}/{document.id}/versies/1/bewerken",
         f"{BASE}/{document.id}/versies/1/onderdelen/{section.id}",
     ]:
-        assert client.get(path).status_code in (403, 404), path
+        assert english_client.get(path).status_code in (403, 404), path
     # JZ22's ids under JZ24's own address: not found.
     own = "/regios/JZ24/beheer/documenten"
     for path in [
@@ -252,8 +254,8 @@ def test_officials_of_another_region_cannot_see_or_change_anything(
         f"{own}/{document.id}/versies/1",
         f"{own}/{document.id}/versies/1/onderdelen/{section.id}",
     ]:
-        assert client.get(path).status_code == 404, path
-    token = csrf_token(client, f"{own}/nieuw")
+        assert english_client.get(path).status_code == 404, path
+    token = csrf_token(english_client, f"{own}/nieuw")
     attempts = [
         (
             f"{BASE}/{document.id}/versies/1/onderdelen/{section.id}",
@@ -270,7 +272,7 @@ def test_officials_of_another_region_cannot_see_or_change_anything(
         (f"{BASE}/{document.id}/versies/nieuw/markdown", {"markdown_text": "# x"}),
     ]
     for path, data in attempts:
-        response = client.post(path, data={**data, "csrf_token": token})
+        response = english_client.post(path, data={**data, "csrf_token": token})
         assert response.status_code in (403, 404), path
     # A JZ24 document with a JZ22 section id in its address: not found either.
     _theirs, (their_version,) = make_document(session, official)
@@ -282,46 +284,50 @@ def test_officials_of_another_region_cannot_see_or_change_anything(
     )
     session.flush()
     path = f"{own}/{own_document.id}/versies/1/onderdelen/{their_version.sections[0].id}"
-    assert client.get(path).status_code == 404
+    assert english_client.get(path).status_code == 404
     session.expire_all()
     assert session.get(Section, section.id).heading == "Inleiding"
     assert version_count(session, document.id) == 1
 
 
 @pytest.mark.parametrize("role", ["moderator", "responder"])
-def test_team_members_may_look_but_not_change(client, session, official, role):
+def test_team_members_may_look_but_not_change(english_client, session, official, role):
     document, _ = make_document(session, official)
     person = factories.region_user(session, role, "JZ22")
-    log_in(client, person.email)
-    assert client.get(f"{BASE}/{document.id}").status_code == 200
-    assert client.get(f"{BASE}/{document.id}/versies/1").status_code == 200
-    assert client.get(f"{BASE}/{document.id}/versies/1/bewerken").status_code == 403
-    assert client.get(f"{BASE}/nieuw").status_code == 403
+    log_in(english_client, person.email)
+    assert english_client.get(f"{BASE}/{document.id}").status_code == 200
+    assert english_client.get(f"{BASE}/{document.id}/versies/1").status_code == 200
+    assert english_client.get(f"{BASE}/{document.id}/versies/1/bewerken").status_code == 403
+    assert english_client.get(f"{BASE}/nieuw").status_code == 403
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client, session, official):
+def test_anonymous_visitors_are_sent_to_log_in(english_client, session, official):
     document, _ = make_document(session, official)
-    response = client.get(f"{BASE}/{document.id}")
+    response = english_client.get(f"{BASE}/{document.id}")
     assert response.status_code == 302
     assert "/account/inloggen" in response.location
 
 
-def test_public_pages_only_for_locked_versions(client, session, official):
+def test_public_pages_only_for_locked_versions(english_client, session, official):
     document, (first, second) = make_document(session, official, versions=2)
-    assert client.get(f"/documenten/{document.id}/versies/1").status_code == 404
-    assert client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2").status_code == 404
+    assert english_client.get(f"/documenten/{document.id}/versies/1").status_code == 404
+    assert (
+        english_client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2").status_code == 404
+    )
     services.lock_version(session, first)
     session.flush()
-    response = client.get(f"/documenten/{document.id}/versies/1")
+    response = english_client.get(f"/documenten/{document.id}/versies/1")
     assert response.status_code == 200
     assert f'id="{first.sections[0].anchor}"' in response.get_data(as_text=True)
     assert first.content_hash in text_of(response)
     # One of the two still a draft: the diff stays private.
-    assert client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2").status_code == 404
-    assert client.get(f"/documenten/{document.id}/versies/2").status_code == 404
+    assert (
+        english_client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2").status_code == 404
+    )
+    assert english_client.get(f"/documenten/{document.id}/versies/2").status_code == 404
     services.lock_version(session, second)
     session.flush()
-    response = client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2")
+    response = english_client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2")
     assert response.status_code == 200
     page = text_of(response)
     assert "1 section changed, 1 section unchanged" in page
@@ -334,12 +340,12 @@ def test_public_pages_only_for_locked_versions(client, session, official):
     )
     assert "Changed" in page
     assert "Unchanged" in page
-    assert client.get(f"/documenten/{document.id + 999}/versies/1").status_code == 404
+    assert english_client.get(f"/documenten/{document.id + 999}/versies/1").status_code == 404
 
 
-def test_the_team_sees_the_diff_of_drafts(client, session, official):
+def test_the_team_sees_the_diff_of_drafts(english_client, session, official):
     document, _ = make_document(session, official, versions=2)
-    log_in(client, official.email)
-    response = client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2")
+    log_in(english_client, official.email)
+    response = english_client.get(f"/documenten/{document.id}/verschillen?van=1&naar=2")
     assert response.status_code == 200
     assert "What changed between version 1 and version 2" in text_of(response)

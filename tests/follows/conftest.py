@@ -17,7 +17,4 @@ def world(session) -> World:
 
 @pytest.fixture
 def follower(session):
-    person = factories.user(session, FOLLOWER)
-    person.locale = "en"
-    session.flush()
-    return person
+    return factories.user(session, FOLLOWER, locale="en")

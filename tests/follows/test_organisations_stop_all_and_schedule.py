@@ -292,8 +292,7 @@ def test_the_cron_tick_waits_for_a_digest_that_falls_back_to_a_thread(
     monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     monkeypatch.setitem(app.config, "FOLLOWS_DIGEST_AT", "00:00")
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        person = factories.user(db.session, FOLLOWER)
-        person.locale = "en"
+        person = factories.user(db.session, FOLLOWER, locale="en")
         consultation = factories.consultation(db.session, closes_in_days=3)
         title = consultation.title
         services.follow(

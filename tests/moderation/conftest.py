@@ -7,22 +7,12 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
 from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
 from tests import factories
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that asks for English, so the tests read the msgids whatever the catalogs say."""
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return test_client
 
 
 @dataclass

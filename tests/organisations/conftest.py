@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
@@ -64,12 +62,16 @@ def build(session: Session) -> OrgWorld:
     def on_behalf(consultation, text: str, org=organisation, verified=True, **kwargs) -> Submission:
         email = f"{secrets.token_hex(4)}@example.org"
         hidden_secrets.append(email)
-        item = factories.submission(
-            session, consultation, [("s-2", text)], email=email, user=member, **kwargs
+        return factories.submission(
+            session,
+            consultation,
+            [("s-2", text)],
+            email=email,
+            user=member,
+            organisation=org,
+            organisation_verified=verified,
+            **kwargs,
         )
-        item.organisation_id = org.id
-        item.organisation_verified = verified
-        return item
 
     consultation = world.consultation
     answered = on_behalf(consultation, ANSWERED_TEXT)
@@ -105,14 +107,25 @@ def build(session: Session) -> OrgWorld:
     elsewhere = factories.consultation(session, other_version)
     anchor = other_version.sections[0].anchor
     other = factories.submission(
-        session, elsewhere, [(anchor, OTHER_REGION_TEXT)], email=None, user=member
+        session,
+        elsewhere,
+        [(anchor, OTHER_REGION_TEXT)],
+        email=None,
+        user=member,
+        organisation=organisation,
+        organisation_verified=True,
     )
-    other.organisation_id, other.organisation_verified = organisation.id, True
 
     draft_text = _secret("concept-consultatie")
     draft = factories.consultation(session, state="draft")
-    in_draft = factories.submission(session, draft, [(None, draft_text)], email=None)
-    in_draft.organisation_id, in_draft.organisation_verified = organisation.id, True
+    factories.submission(
+        session,
+        draft,
+        [(None, draft_text)],
+        email=None,
+        organisation=organisation,
+        organisation_verified=True,
+    )
     hidden_secrets.append(draft_text)
     session.flush()
     return OrgWorld(
@@ -130,17 +143,3 @@ def build(session: Session) -> OrgWorld:
 @pytest.fixture
 def org_world(session: Session) -> OrgWorld:
     return build(session)
-
-
-@pytest.fixture
-def client(app: Flask, quiet_housekeeping: None) -> FlaskClient:
-    english = app.test_client()
-    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return english
-
-
-@pytest.fixture
-def other_client(app: Flask) -> FlaskClient:
-    english = app.test_client()
-    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return english

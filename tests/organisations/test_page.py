@@ -17,8 +17,10 @@ from .conftest import (
 )
 
 
-def test_page_lists_public_comments_across_regions_with_current_answers(client, org_world):
-    response = client.get("/organisaties/stichting-stem")
+def test_page_lists_public_comments_across_regions_with_current_answers(
+    quiet_english_client, org_world
+):
+    response = quiet_english_client.get("/organisaties/stichting-stem")
     assert response.status_code == 200
     text = text_of(response)
     assert "Stichting Stem" in text
@@ -36,42 +38,44 @@ def test_page_lists_public_comments_across_regions_with_current_answers(client, 
     assert text.count("No answer has been published yet.") == 2
 
 
-def test_page_never_shows_private_content_names_or_emails(client, org_world):
-    body = client.get("/organisaties/stichting-stem").get_data(as_text=True)
+def test_page_never_shows_private_content_names_or_emails(quiet_english_client, org_world):
+    body = quiet_english_client.get("/organisaties/stichting-stem").get_data(as_text=True)
     for secret in org_world.secrets:
         assert secret not in body, secret
-    assert "@" not in text_of(client.get("/organisaties/stichting-stem"))
+    assert "@" not in text_of(quiet_english_client.get("/organisaties/stichting-stem"))
 
 
-def test_page_is_reachable_by_id_and_unverified_organisations_have_none(client, org_world):
-    by_id = client.get(f"/organisaties/{org_world.organisation.id}")
+def test_page_is_reachable_by_id_and_unverified_organisations_have_none(
+    quiet_english_client, org_world
+):
+    by_id = quiet_english_client.get(f"/organisaties/{org_world.organisation.id}")
     assert by_id.status_code == 200
     assert ANSWERED_TEXT in text_of(by_id)
-    assert client.get(f"/organisaties/{org_world.unverified.slug}").status_code == 404
-    assert client.get(f"/organisaties/{org_world.unverified.id}").status_code == 404
-    assert client.get("/organisaties/bestaat-niet").status_code == 404
+    assert quiet_english_client.get(f"/organisaties/{org_world.unverified.slug}").status_code == 404
+    assert quiet_english_client.get(f"/organisaties/{org_world.unverified.id}").status_code == 404
+    assert quiet_english_client.get("/organisaties/bestaat-niet").status_code == 404
 
 
-def test_list_shows_verified_organisations_only(client, org_world):
-    text = text_of(client.get("/organisaties"))
+def test_list_shows_verified_organisations_only(quiet_english_client, org_world):
+    text = text_of(quiet_english_client.get("/organisaties"))
     assert "Stichting Stem" in text
     assert "Ongecontroleerd Collectief" not in text
     assert "1 verified organisation" in text
 
 
-def test_empty_states(client, session):
-    empty = client.get("/organisaties")
+def test_empty_states(quiet_english_client, session):
+    empty = quiet_english_client.get("/organisaties")
     assert "There are no verified organisations yet." in text_of(empty)
     factories.organisation(session, "Stille Stichting", verified=True)
-    page = client.get("/organisaties/stille-stichting")
+    page = quiet_english_client.get("/organisaties/stille-stichting")
     assert "This organisation has no published comments yet." in text_of(page)
 
 
-def test_page_is_paginated(client, session, org_world, monkeypatch):
+def test_page_is_paginated(quiet_english_client, session, org_world, monkeypatch):
     monkeypatch.setattr(services, "PUBLIC_PER_PAGE", 2)
-    first = text_of(client.get("/organisaties/stichting-stem"))
+    first = text_of(quiet_english_client.get("/organisaties/stichting-stem"))
     assert "Page 1 of 2" in first
-    second = client.get("/organisaties/stichting-stem?pagina=2")
+    second = quiet_english_client.get("/organisaties/stichting-stem?pagina=2")
     second_text = text_of(second)
     assert "Page 2 of 2" in second_text
     shown = [t for t in (ANSWERED_TEXT, OPEN_TEXT, OTHER_REGION_TEXT) if t in first]
@@ -107,20 +111,18 @@ def test_public_comment_links_to_the_organisation_page(app, session, org_world):
     assert "Stichting Stem" in plain
 
 
-def test_account_page_lists_my_organisations_with_links(client, org_world):
-    log_in(client, org_world.member.email)
-    body = client.get("/account/").get_data(as_text=True)
+def test_account_page_lists_my_organisations_with_links(quiet_english_client, org_world):
+    log_in(quiet_english_client, org_world.member.email)
+    body = quiet_english_client.get("/account/").get_data(as_text=True)
     assert 'href="/organisaties/stichting-stem"' in body
     assert f'href="/organisaties/{org_world.organisation.id}/leden"' in body
     assert "Ongecontroleerd Collectief" in body
     assert f'href="/organisaties/{org_world.unverified.slug}"' not in body
 
 
-def test_pages_render_in_dutch_too(app, org_world):
-    dutch = app.test_client()
-    dutch.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+def test_pages_render_in_dutch_too(dutch_client, org_world):
     for path in ("/organisaties", "/organisaties/stichting-stem"):
-        response = dutch.get(path)
+        response = dutch_client.get(path)
         assert response.status_code == 200
         assert "Stichting Stem" in text_of(response)
         assert 'lang="nl"' in response.get_data(as_text=True)

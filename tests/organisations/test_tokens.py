@@ -42,13 +42,15 @@ def _events(session, kind: str) -> list[RecordEvent]:
 # -- making one --------------------------------------------------------------------------------
 
 
-def test_an_admin_makes_a_token_and_sees_the_secret_once(client, session, org_world) -> None:
+def test_an_admin_makes_a_token_and_sees_the_secret_once(
+    quiet_english_client, session, org_world
+) -> None:
     organisation = org_world.organisation
-    log_in(client, org_world.admin.email)
-    members = text_of(client.get(f"/organisaties/{organisation.id}/leden"))
+    log_in(quiet_english_client, org_world.admin.email)
+    members = text_of(quiet_english_client.get(f"/organisaties/{organisation.id}/leden"))
     assert "API keys: send comments you collected yourself" in members
 
-    response = _make(client, organisation)
+    response = _make(quiet_english_client, organisation)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     [secret] = set(SECRET.findall(response.get_data(as_text=True)))
@@ -63,7 +65,7 @@ def test_an_admin_makes_a_token_and_sees_the_secret_once(client, session, org_wo
     assert (token.expires_at - token.created_at).days == 90
 
     # Never again: the list shows the prefix, not the secret.
-    listing = client.get(_path(organisation))
+    listing = quiet_english_client.get(_path(organisation))
     assert listing.status_code == 200
     page = listing.get_data(as_text=True)
     assert secret not in page
@@ -84,19 +86,21 @@ def test_an_admin_makes_a_token_and_sees_the_secret_once(client, session, org_wo
 
 
 def test_the_token_works_and_its_use_shows_on_the_list(
-    client, other_client, session, org_world
+    quiet_english_client, other_english_client, session, org_world
 ) -> None:
     consultation = factories.consultation(session)
-    log_in(client, org_world.admin.email)
-    [secret] = set(SECRET.findall(_make(client, org_world.organisation).get_data(as_text=True)))
-    sent = send(other_client, consultation.slug, body(), secret=secret)
+    log_in(quiet_english_client, org_world.admin.email)
+    [secret] = set(
+        SECRET.findall(_make(quiet_english_client, org_world.organisation).get_data(as_text=True))
+    )
+    sent = send(other_english_client, consultation.slug, body(), secret=secret)
     assert sent.status_code == 201
-    listing = text_of(client.get(_path(org_world.organisation)))
+    listing = text_of(quiet_english_client.get(_path(org_world.organisation)))
     assert "never" not in listing
 
 
-def test_scopes_names_and_lifetimes_are_checked(client, session, org_world) -> None:
-    log_in(client, org_world.admin.email)
+def test_scopes_names_and_lifetimes_are_checked(quiet_english_client, session, org_world) -> None:
+    log_in(quiet_english_client, org_world.admin.email)
     organisation = org_world.organisation
     for data in (
         {"scopes": ["platform:everything:do"]},
@@ -105,14 +109,14 @@ def test_scopes_names_and_lifetimes_are_checked(client, session, org_world) -> N
         {"name": "x" * 101},
         {"days": "3650"},
     ):
-        response = _make(client, organisation, **data)
+        response = _make(quiet_english_client, organisation, **data)
         assert response.status_code == 400, data
     assert _tokens(session, organisation) == []
 
 
-def test_making_a_token_needs_the_csrf_token(client, session, org_world) -> None:
-    log_in(client, org_world.admin.email)
-    response = client.post(
+def test_making_a_token_needs_the_csrf_token(quiet_english_client, session, org_world) -> None:
+    log_in(quiet_english_client, org_world.admin.email)
+    response = quiet_english_client.post(
         _path(org_world.organisation),
         data={"name": "Zonder", "scopes": [tokens.SUBMISSION_CREATE], "days": "30"},
     )
@@ -120,15 +124,17 @@ def test_making_a_token_needs_the_csrf_token(client, session, org_world) -> None
     assert _tokens(session, org_world.organisation) == []
 
 
-def test_an_unverified_organisation_cannot_make_tokens(client, session, org_world) -> None:
+def test_an_unverified_organisation_cannot_make_tokens(
+    quiet_english_client, session, org_world
+) -> None:
     boss = factories.user(session, "baas@ongecontroleerd.example.org")
     unverified = factories.organisation(session, "Nog Niet Geverifieerd", admins=(boss,))
-    log_in(client, boss.email)
-    page = client.get(_path(unverified))
+    log_in(quiet_english_client, boss.email)
+    page = quiet_english_client.get(_path(unverified))
     assert page.status_code == 200
     assert "Only a verified organisation can make API keys" in text_of(page)
-    token = csrf_token(client, _path(unverified))
-    response = client.post(
+    token = csrf_token(quiet_english_client, _path(unverified))
+    response = quiet_english_client.post(
         _path(unverified),
         data={
             "name": "Toch",
@@ -145,24 +151,26 @@ def test_an_unverified_organisation_cannot_make_tokens(client, session, org_worl
 
 
 def test_revoking_asks_first_then_stops_the_token_at_once(
-    client, other_client, session, org_world
+    quiet_english_client, other_english_client, session, org_world
 ) -> None:
     consultation = factories.consultation(session)
-    log_in(client, org_world.admin.email)
-    [secret] = set(SECRET.findall(_make(client, org_world.organisation).get_data(as_text=True)))
+    log_in(quiet_english_client, org_world.admin.email)
+    [secret] = set(
+        SECRET.findall(_make(quiet_english_client, org_world.organisation).get_data(as_text=True))
+    )
     [token] = _tokens(session, org_world.organisation)
     path = f"{_path(org_world.organisation)}/{token.id}/intrekken"
 
-    confirm = client.get(path)
+    confirm = quiet_english_client.get(path)
     assert confirm.status_code == 200
     assert "Revoke the API key Schoolsessies?" in text_of(confirm)
     assert _tokens(session, org_world.organisation)[0].revoked_at is None  # asking is not doing
 
     # Without the CSRF token nothing happens.
-    assert client.post(path, data={}).status_code == 400
+    assert quiet_english_client.post(path, data={}).status_code == 400
     assert _tokens(session, org_world.organisation)[0].revoked_at is None
 
-    done = submit_form(client, path, {})
+    done = submit_form(quiet_english_client, path, {})
     assert done.status_code == 302
     [revoked] = _tokens(session, org_world.organisation)
     assert revoked.revoked_at is not None
@@ -170,36 +178,38 @@ def test_revoking_asks_first_then_stops_the_token_at_once(
     [event] = _events(session, "api_token_revoked")
     assert event.object_id == token.prefix
     assert event.payload["organisation"] == org_world.organisation.id
-    assert send(other_client, consultation.slug, body(), secret=secret).status_code == 401
+    assert send(other_english_client, consultation.slug, body(), secret=secret).status_code == 401
 
     # A second revoke records nothing more.
-    submit_form(client, path, {})
+    submit_form(quiet_english_client, path, {})
     assert len(_events(session, "api_token_revoked")) == 1
-    assert "revoked on" in text_of(client.get(_path(org_world.organisation)))
+    assert "revoked on" in text_of(quiet_english_client.get(_path(org_world.organisation)))
 
 
 # -- who may -----------------------------------------------------------------------------------
 
 
 def test_only_the_organisations_own_admins_see_or_touch_its_tokens(
-    client, session, org_world
+    quiet_english_client, session, org_world
 ) -> None:
     organisation = org_world.organisation
-    made = _mint(session, organisation, org_world.admin)
+    made = factories.api_token(session, organisation, org_world.admin, "Bestaand")
     own = _path(organisation)
     revoke = f"{own}/{made.token.id}/intrekken"
 
-    assert client.get(own).status_code == 302  # anonymous: log in first
+    assert quiet_english_client.get(own).status_code == 302  # anonymous: log in first
 
     # A plain member of the organisation: 404 everywhere, and no link on the members page.
-    log_in(client, org_world.member.email)
-    assert "API keys" not in text_of(client.get(f"/organisaties/{organisation.id}/leden"))
-    member_csrf = csrf_token(client, f"/organisaties/{organisation.id}/leden")
-    assert client.get(own).status_code == 404
-    assert client.get(revoke).status_code == 404
-    assert client.post(revoke, data={"csrf_token": member_csrf}).status_code == 404
+    log_in(quiet_english_client, org_world.member.email)
+    assert "API keys" not in text_of(
+        quiet_english_client.get(f"/organisaties/{organisation.id}/leden")
+    )
+    member_csrf = csrf_token(quiet_english_client, f"/organisaties/{organisation.id}/leden")
+    assert quiet_english_client.get(own).status_code == 404
+    assert quiet_english_client.get(revoke).status_code == 404
+    assert quiet_english_client.post(revoke, data={"csrf_token": member_csrf}).status_code == 404
     assert (
-        client.post(
+        quiet_english_client.post(
             own,
             data={"name": "X", "scopes": [tokens.SUBMISSION_CREATE], "days": "30"}
             | {"csrf_token": member_csrf},
@@ -211,25 +221,27 @@ def test_only_the_organisations_own_admins_see_or_touch_its_tokens(
     # organisation's address with this one's token id.
     boss = factories.user(session, "baas@ander.example.org")
     other = factories.organisation(session, "Andere Stichting", verified=True, admins=(boss,))
-    client.delete_cookie("session")
-    log_in(client, boss.email)
-    assert client.get(_path(other)).status_code == 200
-    boss_csrf = csrf_token(client, _path(other))
-    assert client.get(own).status_code == 404
-    assert client.get(revoke).status_code == 404
-    assert client.post(revoke, data={"csrf_token": boss_csrf}).status_code == 404
+    quiet_english_client.delete_cookie("session")
+    log_in(quiet_english_client, boss.email)
+    assert quiet_english_client.get(_path(other)).status_code == 200
+    boss_csrf = csrf_token(quiet_english_client, _path(other))
+    assert quiet_english_client.get(own).status_code == 404
+    assert quiet_english_client.get(revoke).status_code == 404
+    assert quiet_english_client.post(revoke, data={"csrf_token": boss_csrf}).status_code == 404
     crossed = f"{_path(other)}/{made.token.id}/intrekken"
-    assert client.get(crossed).status_code == 404
-    assert client.post(crossed, data={"csrf_token": boss_csrf}).status_code == 404
-    assert made.secret not in client.get(_path(other)).get_data(as_text=True)
-    assert f"consult_{made.token.prefix}_" not in client.get(_path(other)).get_data(as_text=True)
+    assert quiet_english_client.get(crossed).status_code == 404
+    assert quiet_english_client.post(crossed, data={"csrf_token": boss_csrf}).status_code == 404
+    assert made.secret not in quiet_english_client.get(_path(other)).get_data(as_text=True)
+    assert f"consult_{made.token.prefix}_" not in quiet_english_client.get(_path(other)).get_data(
+        as_text=True
+    )
     assert _tokens(session, organisation)[0].revoked_at is None
 
     # A platform admin is not the organisation: no tokens of it either.
     staff = factories.user(session, "platform@example.org", admin=True)
-    client.delete_cookie("session")
-    log_in(client, staff.email)
-    assert client.get(own).status_code == 404
+    quiet_english_client.delete_cookie("session")
+    log_in(quiet_english_client, staff.email)
+    assert quiet_english_client.get(own).status_code == 404
 
 
 def test_the_policy_rules(session, org_world) -> None:
@@ -247,12 +259,3 @@ def test_the_policy_rules(session, org_world) -> None:
     session.flush()
     assert allowed(unverified_admin, "organisation:tokens:manage", unverified)
     assert not allowed(unverified_admin, "organisation:tokens:create", unverified)
-
-
-def _mint(session, organisation, admin) -> tokens.NewToken:
-    with factories.app_context(session):
-        made = tokens.create_token(
-            session, organisation, admin, "Bestaand", [tokens.SUBMISSION_CREATE]
-        )
-    session.flush()
-    return made

@@ -17,19 +17,14 @@ from tests import factories
 SEARCH = "/consultaties/{slug}/zoeken"
 
 
-def english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-def test_a_published_comment_is_found_with_its_words_marked(client, session):
+def test_a_published_comment_is_found_with_its_words_marked(english_client, session):
     consultation = factories.consultation(session, slug="zoek-open")
     factories.submission(
         session, consultation, [("s-1", "Wij willen kortere wachtlijsten voor de jeugd-ggz.")]
     )
     factories.submission(session, consultation, [("s-2", "Een ander onderwerp: vervoer.")])
     session.flush()
-    body = english(client).get(SEARCH.format(slug="zoek-open"), query_string={"q": "wachtlijsten"})
+    body = english_client.get(SEARCH.format(slug="zoek-open"), query_string={"q": "wachtlijsten"})
     page = body.get_data(as_text=True)
     assert "1 result for “wachtlijsten”." in page
     assert "<mark>wachtlijsten</mark>" in page
@@ -67,7 +62,7 @@ def test_what_is_not_public_is_never_found(client, session, in_app):
     assert search.search(session, consultation, "openbaarwoord").total == 1
 
 
-def test_a_draft_answer_is_not_found_and_a_published_one_is(client, session, in_app):
+def test_a_draft_answer_is_not_found_and_a_published_one_is(english_client, session, in_app):
     consultation = factories.consultation(
         session, state="closed", opens_in_days=-40, closes_in_days=-2, slug="zoek-antwoord"
     )
@@ -89,11 +84,9 @@ def test_a_draft_answer_is_not_found_and_a_published_one_is(client, session, in_
     session.flush()
     found = search.search(session, consultation, "schoolmaatschappelijk")
     assert [(f.kind, f.id) for f in found.items] == [("answer", answer.id)]
-    page = (
-        english(client)
-        .get(SEARCH.format(slug="zoek-antwoord"), query_string={"q": "schoolmaatschappelijk"})
-        .get_data(as_text=True)
-    )
+    page = english_client.get(
+        SEARCH.format(slug="zoek-antwoord"), query_string={"q": "schoolmaatschappelijk"}
+    ).get_data(as_text=True)
     assert "Answer of the region: adopted" in page
 
 
@@ -123,34 +116,33 @@ def test_a_comment_cannot_inject_markup_through_its_text(client, session):
     assert html.count("<mark>") == html.count("</mark>")
 
 
-def test_results_are_paged(client, session, monkeypatch):
+def test_results_are_paged(english_client, session, monkeypatch):
     consultation = factories.consultation(session, slug="zoek-veel")
     for n in range(5):
         factories.submission(session, consultation, [("s-1", f"Vervoer naar school, nummer {n}.")])
     session.flush()
     monkeypatch.setattr(search, "PER_PAGE", 2)
-    first = english(client).get(SEARCH.format(slug="zoek-veel"), query_string={"q": "vervoer"})
+    first = english_client.get(SEARCH.format(slug="zoek-veel"), query_string={"q": "vervoer"})
     text = first.get_data(as_text=True)
     assert "5 results for “vervoer”." in text
     assert text.count('class="consult-search-result"') == 2
     assert "Page 1 of 3" in text
-    third = client.get(
+    third = english_client.get(
         SEARCH.format(slug="zoek-veel"), query_string={"q": "vervoer", "pagina": 3}
     ).get_data(as_text=True)
     assert third.count('class="consult-search-result"') == 1
 
 
-def test_bad_searches_get_a_clear_message(client, session):
+def test_bad_searches_get_a_clear_message(english_client, session):
     factories.consultation(session, slug="zoek-fout")
     session.flush()
-    english(client)
-    long = client.get(SEARCH.format(slug="zoek-fout"), query_string={"q": "a" * 201})
+    long = english_client.get(SEARCH.format(slug="zoek-fout"), query_string={"q": "a" * 201})
     assert long.status_code == 400
     assert "Search with at most 200 characters." in long.get_data(as_text=True)
-    punctuation = client.get(SEARCH.format(slug="zoek-fout"), query_string={"q": '"*()'})
+    punctuation = english_client.get(SEARCH.format(slug="zoek-fout"), query_string={"q": '"*()'})
     assert punctuation.status_code == 400
     assert "Search with at least one word." in punctuation.get_data(as_text=True)
-    empty = client.get(SEARCH.format(slug="zoek-fout"))
+    empty = english_client.get(SEARCH.format(slug="zoek-fout"))
     assert empty.status_code == 200
     assert 'name="q"' in empty.get_data(as_text=True)
 

@@ -45,19 +45,6 @@ def _has(session: Session, slug: str, kind: EventKind, object_id: str | None = N
     return session.scalar(query.limit(1)) is not None
 
 
-def _foreign_events(session: Session, consultation: Any, count: int) -> None:
-    for n in range(count):
-        services.append(
-            session,
-            kind=EventKind.COMMENT_REPORTED,
-            consultation=consultation,
-            object_type="comment",
-            object_id=f"comment:{n}",
-            actor_role="participant",
-            payload={"number": n},
-        )
-
-
 def version_payload(version: Any) -> dict[str, Any]:
     return {
         "number": version.number,
@@ -84,7 +71,7 @@ def _publish_version(session: Session, consultation: Any, version: Any) -> None:
 def build(session: Session) -> World:
     """Needs an app context (checkpoints are signed)."""
     other = factories.consultation(session)
-    _foreign_events(session, other, 3)
+    factories.record_events(session, other, 3)
     checkpoints.make(session, CheckpointReason.MANUAL)
 
     world = report_world.build(session)
@@ -102,7 +89,7 @@ def build(session: Session) -> World:
                 actor_role="participant",
                 payload={"content_hash": submission.content_hash},
             )
-    _foreign_events(session, other, 2)
+    factories.record_events(session, other, 2)
     checkpoints.make(session, CheckpointReason.MANUAL)
 
     report = reactienota.generate(session, world.official, consultation)
@@ -121,6 +108,6 @@ def build(session: Session) -> World:
         )
     for version in consultation.version.document.versions:  # the next one, too
         _publish_version(session, consultation, version)
-    _foreign_events(session, other, 1)
+    factories.record_events(session, other, 1)
     checkpoints.make(session, CheckpointReason.MANUAL)
     return World(consultation=consultation, official=world.official, report=report, other=other)

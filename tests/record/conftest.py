@@ -9,8 +9,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from consult.ledger import services
-from consult.ledger.models import RecordEvent
 from tests import factories
 
 
@@ -44,19 +42,3 @@ def in_app(app) -> Iterator[None]:
 @pytest.fixture
 def consultation(session):
     return factories.consultation(session)
-
-
-def record_some(session: Session, consultation, count: int, **kwargs) -> list[RecordEvent]:
-    """``count`` events in the consultation's chain (comment reports, say)."""
-    return [
-        services.append(
-            session,
-            kind=kwargs.get("kind", "comment_reported"),
-            consultation=consultation,
-            object_type="comment",
-            object_id=f"comment:{n}",
-            actor_role="participant",
-            payload={"number": n},
-        )
-        for n in range(count)
-    ]

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from consult.ledger import canonical, merkle, services
 from consult.ledger.models import RecordEvent, RecordHead, RecordNode
 from tests import factories
-from tests.record.conftest import record_some
 
 
 def test_an_event_holds_what_happened_and_its_hashes(session, consultation):
@@ -52,7 +51,7 @@ def test_an_event_holds_what_happened_and_its_hashes(session, consultation):
 
 def test_each_consultation_has_its_own_chain_in_one_tree(session, consultation):
     other = factories.consultation(session)
-    first = record_some(session, consultation, 2)
+    first = factories.record_events(session, consultation, 2)
     platform = services.append(
         session,
         kind="version_published",
@@ -61,8 +60,8 @@ def test_each_consultation_has_its_own_chain_in_one_tree(session, consultation):
         object_id="document:1:v2",
         actor_role="official",
     )
-    second = record_some(session, other, 2)
-    third = record_some(session, consultation, 1)
+    second = factories.record_events(session, other, 2)
+    third = factories.record_events(session, consultation, 1)
 
     assert [e.leaf_index for e in [*first, platform, *second, *third]] == [0, 1, 2, 3, 4, 5]
     assert [e.seq for e in [*first, *third]] == [1, 2, 3]
@@ -74,7 +73,7 @@ def test_each_consultation_has_its_own_chain_in_one_tree(session, consultation):
 
 
 def test_the_head_and_the_stored_nodes_give_the_root_of_the_leaves(session, consultation):
-    events = record_some(session, consultation, 13)
+    events = factories.record_events(session, consultation, 13)
     leaves = [bytes.fromhex(e.leaf_hash) for e in events]
     head = services.head(session)
     assert head.tree_size == 13
@@ -90,7 +89,7 @@ def test_the_head_and_the_stored_nodes_give_the_root_of_the_leaves(session, cons
 
 
 def test_proofs_from_the_stored_tree_verify(session, consultation):
-    events = record_some(session, consultation, 21)
+    events = factories.record_events(session, consultation, 21)
     leaves = [bytes.fromhex(e.leaf_hash) for e in events]
     for size in (1, 2, 7, 16, 21):
         root = merkle.root(leaves[:size])
@@ -107,7 +106,7 @@ def test_proofs_from_the_stored_tree_verify(session, consultation):
 
 
 def test_a_proof_reads_a_logarithmic_number_of_nodes(session, consultation):
-    events = record_some(session, consultation, 100)
+    events = factories.record_events(session, consultation, 100)
     reads = []
     node = services.node_getter(session)
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError
 
 from consult.ledger import checkpoints, services
 from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
-from tests.record.conftest import record_some
+from tests import factories
 
 
 def refused(session, statement) -> str:
@@ -20,7 +20,7 @@ def refused(session, statement) -> str:
 
 @pytest.fixture
 def record(session, consultation, in_app):
-    record_some(session, consultation, 4)
+    factories.record_events(session, consultation, 4)
     checkpoint = checkpoints.make(session, "manual")
     assert checkpoint is not None
     return checkpoint

@@ -16,7 +16,6 @@ from consult.consultations import lifecycle
 from consult.ledger import checkpoints, merkle, signing
 from consult.ledger.models import CheckpointReason
 from tests import factories
-from tests.record.conftest import record_some
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def test_a_raw_seed_works_and_a_broken_file_says_which(app, key_file):
 
 
 def test_a_checkpoint_signs_the_size_root_and_time(session, consultation, in_app):
-    events = record_some(session, consultation, 5)
+    events = factories.record_events(session, consultation, 5)
     moment = datetime(2026, 3, 1, 10, 0, 0, 123456, tzinfo=UTC)
     made = checkpoints.make(session, CheckpointReason.STATE_CHANGE, now=moment)
     root = merkle.root([bytes.fromhex(e.leaf_hash) for e in events])
@@ -93,7 +92,7 @@ def test_a_checkpoint_signs_the_size_root_and_time(session, consultation, in_app
 
 
 def test_the_signed_note_checks_with_the_verifier_key(session, consultation, in_app):
-    record_some(session, consultation, 3)
+    factories.record_events(session, consultation, 3)
     made = checkpoints.make(session, "manual")
     public = signing.trusted_keys()[made.key_id]
     note = checkpoints.note(made, public)
@@ -110,14 +109,14 @@ def test_the_signed_note_checks_with_the_verifier_key(session, consultation, in_
 
 def test_when_a_checkpoint_is_made_or_skipped(session, consultation, in_app):
     assert checkpoints.make(session, "state_change") is None  # an empty tree
-    record_some(session, consultation, 2)
+    factories.record_events(session, consultation, 2)
     first = checkpoints.make(session, "hourly")
     assert first.tree_size == 2
     assert checkpoints.make(session, "hourly") is None  # the tree did not grow
     assert checkpoints.make(session, "manual") is None
     again = checkpoints.make(session, "state_change")  # a state change is always signed
     assert (again.tree_size, again.root_hash) == (2, first.root_hash)
-    record_some(session, consultation, 1)
+    factories.record_events(session, consultation, 1)
     assert checkpoints.make(session, "manual").tree_size == 3
     assert checkpoints.latest(session).tree_size == 3
 
@@ -125,13 +124,13 @@ def test_when_a_checkpoint_is_made_or_skipped(session, consultation, in_app):
 def test_an_hourly_checkpoint_is_due_while_open_and_growing(session, in_app):
     now = datetime.now(UTC)
     closed = factories.consultation(session, state="closed", opens_in_days=-40, closes_in_days=-1)
-    record_some(session, closed, 1)
+    factories.record_events(session, closed, 1)
     assert not checkpoints.hourly_due(session, now, active=False)  # nothing open
     consultation = factories.consultation(session)
     assert checkpoints.hourly_due(session, now, active=True)  # never signed yet
     checkpoints.make(session, "hourly", now=now)
     assert not checkpoints.hourly_due(session, now + timedelta(hours=2), active=True)  # no growth
-    record_some(session, consultation, 1)
+    factories.record_events(session, consultation, 1)
     assert not checkpoints.hourly_due(session, now + timedelta(minutes=59), active=True)
     assert checkpoints.hourly_due(session, now + timedelta(hours=1), active=True)
 
@@ -139,7 +138,7 @@ def test_an_hourly_checkpoint_is_due_while_open_and_growing(session, in_app):
 def test_the_clock_signs_hourly_only_while_a_consultation_is_open(session, in_app):
     now = datetime.now(UTC)
     closed = factories.consultation(session, state="closed", opens_in_days=-40, closes_in_days=-1)
-    record_some(session, closed, 1)
+    factories.record_events(session, closed, 1)
     assert lifecycle.advance(session, now).hourly_checkpoint is None  # nothing open
     factories.consultation(session)
     assert lifecycle.advance(session, now).hourly_checkpoint is not None
@@ -150,7 +149,7 @@ def test_the_commands_sign_a_checkpoint_and_show_the_key(app, session, consultat
     result = runner.invoke(args=["record", "checkpoint"])
     assert result.exit_code == 0, result.output
     assert "nothing to sign: the record is empty or did not grow" in result.output
-    record_some(session, consultation, 2)
+    factories.record_events(session, consultation, 2)
     result = runner.invoke(args=["record", "checkpoint"])
     assert result.exit_code == 0, result.output
     assert re.search(r"checkpoint \d+: 2 events, root [0-9a-f]{64}", result.output)

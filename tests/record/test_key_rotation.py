@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from consult.evidence.verify import verify
 from consult.ledger import checkpoints, signing
 from consult.ledger.models import CheckpointReason, RecordCheckpoint
-from tests.record.conftest import record_some
+from tests import factories
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_the_command_rotates_and_signs_with_the_new_key(app, session, consultati
     assert result.exit_code == 1
     assert "there is no key" in result.output
 
-    record_some(session, consultation, 3)
+    factories.record_events(session, consultation, 3)
     assert runner.invoke(args=["record", "checkpoint"]).exit_code == 0
     with app.app_context():
         old_id = signing.current_key_id()
@@ -152,11 +152,11 @@ def test_verify_trusts_the_current_and_the_retired_keys_and_nothing_else(
     app, session, consultation, key_file
 ):
     with app.app_context():
-        record_some(session, consultation, 4)
+        factories.record_events(session, consultation, 4)
         before = checkpoints.make(session, "manual")
         first = session.get(RecordCheckpoint, before.id)
         signing.rotate(first.made_at, first.made_at, datetime.now(UTC))
-        record_some(session, consultation, 2)
+        factories.record_events(session, consultation, 2)
         after = checkpoints.make(session, "manual")
         assert before.key_id != after.key_id
 
@@ -182,9 +182,9 @@ def test_a_checkpoint_signed_by_an_unknown_key_fails_verify(app, session, consul
     """A key someone slips in (here: a checkpoint signed with a key that is neither the
     current nor a retired one) is named, even though its signature is valid."""
     with app.app_context():
-        record_some(session, consultation, 2)
+        factories.record_events(session, consultation, 2)
         checkpoints.make(session, "manual")
-        record_some(session, consultation, 1)
+        factories.record_events(session, consultation, 1)
         stranger = Ed25519PrivateKey.generate()
         public = signing.public_bytes(stranger)
         current = checkpoints.make(session, "manual")  # to copy size, root and time from
@@ -216,7 +216,7 @@ def test_the_key_page_shows_retired_keys_with_their_period(
     app, client, session, consultation, key_file
 ):
     with app.app_context():
-        record_some(session, consultation, 2)
+        factories.record_events(session, consultation, 2)
         old = checkpoints.make(session, "manual", now=datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
         old_public = signing.public_bytes(signing.signing_key())
         signing.rotate(old.made_at, old.made_at, datetime(2026, 3, 2, 12, 0, tzinfo=UTC))

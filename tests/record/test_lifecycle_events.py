@@ -28,7 +28,6 @@ from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.ledger.services import head
 from consult.stakeholders.models import AgeBand
 from tests import factories
-from tests.record.conftest import record_some
 
 
 @pytest.fixture
@@ -65,17 +64,11 @@ def signed_after(session, event: RecordEvent) -> RecordCheckpoint:
     return latest
 
 
-def draft(session, **kwargs):
-    kwargs.setdefault("opens_in_days", 7)
-    kwargs.setdefault("closes_in_days", 49)
-    return factories.consultation(session, state="draft", **kwargs)
-
-
 # -- officials' actions ------------------------------------------------------------------------
 
 
 def test_scheduling_writes_its_events_by_the_official_and_a_checkpoint(session, official, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     lifecycle.schedule(session, official, consultation)
 
     event, promise = events_of(session, consultation)
@@ -101,7 +94,7 @@ def test_scheduling_writes_its_events_by_the_official_and_a_checkpoint(session, 
 
 
 def test_opening_early_records_the_version_then_the_opening(session, official, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     lifecycle.schedule(session, official, consultation)
     before = utcnow()
     lifecycle.open_now(session, official, consultation)
@@ -155,7 +148,7 @@ def test_extending_records_both_moments_and_a_hash_of_the_reason(session, offici
 
 
 def test_a_moderator_acting_is_recorded_under_their_role_not_their_name(session, in_app):
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     moderator = factories.region_user(session, "moderator", display_name="Samir Voorbeeld")
     lifecycle.schedule(session, moderator, consultation)
     for event in events_of(session, consultation):
@@ -186,7 +179,7 @@ def test_a_refused_action_writes_nothing(session, official, in_app, state, act):
 
 def test_the_event_is_part_of_the_change_and_goes_with_it(session, official, in_app):
     """Same transaction: rolling the change back takes its event and checkpoint along."""
-    consultation = draft(session)
+    consultation = factories.draft_consultation(session)
     session.flush()
     size = head(session).tree_size
     nested = session.begin_nested()
@@ -259,14 +252,14 @@ def test_opening_on_a_version_another_consultation_published_records_it_in_this_
 def test_an_hourly_checkpoint_is_made_when_due_and_not_otherwise(session, in_app):
     consultation = factories.consultation(session, state="open")
     start = utcnow()
-    record_some(session, consultation, 2)
+    factories.record_events(session, consultation, 2)
     # Nothing signed yet and an open consultation: due at once.
     first = lifecycle.advance(session, start).hourly_checkpoint
     assert first is not None
     assert (first.reason.value, first.tree_size) == ("hourly", 2)
     # The tree did not grow: nothing to sign, however late.
     assert lifecycle.advance(session, start + timedelta(hours=3)).hourly_checkpoint is None
-    record_some(session, consultation, 1)
+    factories.record_events(session, consultation, 1)
     # It grew, but the last one is not an hour old yet.
     assert lifecycle.advance(session, start + timedelta(minutes=59)).hourly_checkpoint is None
     second = lifecycle.advance(session, start + timedelta(hours=1)).hourly_checkpoint
@@ -279,7 +272,7 @@ def test_no_hourly_checkpoint_without_an_open_consultation(session, in_app):
     consultation = factories.consultation(
         session, state="closed", opens_in_days=-50, closes_in_days=-1
     )
-    record_some(session, consultation, 2)
+    factories.record_events(session, consultation, 2)
     assert lifecycle.advance(session, utcnow()).hourly_checkpoint is None
     assert count(session, RecordCheckpoint) == 0
 

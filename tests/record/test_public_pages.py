@@ -26,8 +26,7 @@ from sqlalchemy import select
 from consult.db import utcnow
 from consult.ledger import checkpoints, merkle, proofs, services, signing
 from consult.ledger.models import RecordCheckpoint, RecordEvent
-from tests.comments.conftest import sent_without_account
-from tests.record.conftest import record_some
+from tests import factories
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -69,17 +68,17 @@ def world(app, session, consultation):
     """Two submissions with their arrival events among others, and three checkpoints:
     after 3 events, after 7, and after 9; one more submission arrives after the last."""
     with app.app_context():
-        first = sent_without_account(session, consultation, texts=[("s-1", "Meer hulp.")])
+        first = factories.sent_submission(session, consultation, texts=[("s-1", "Meer hulp.")])
         events = [arrival(session, first)]
-        events += record_some(session, consultation, 2)
+        events += factories.record_events(session, consultation, 2)
         early = checkpoints.make(session, "state_change")
-        second = sent_without_account(session, consultation, texts=[(None, "Korter graag.")])
+        second = factories.sent_submission(session, consultation, texts=[(None, "Korter graag.")])
         events.append(arrival(session, second))
-        events += record_some(session, consultation, 3)
+        events += factories.record_events(session, consultation, 3)
         middle = checkpoints.make(session, "hourly")
-        events += record_some(session, consultation, 2)
+        events += factories.record_events(session, consultation, 2)
         late = checkpoints.make(session, "manual")
-        waiting = sent_without_account(session, consultation, texts=[(None, "Later.")])
+        waiting = factories.sent_submission(session, consultation, texts=[(None, "Later.")])
         waiting_event = arrival(session, waiting)
         session.flush()
         public = signing.public_bytes(signing.signing_key())
@@ -163,7 +162,7 @@ def test_the_checkpoint_times_are_dutch_in_amsterdam_time(app, client, session, 
     from datetime import UTC, datetime
 
     with app.app_context():
-        record_some(session, consultation, 1)
+        factories.record_events(session, consultation, 1)
         checkpoints.make(session, "manual", now=datetime(2026, 3, 1, 9, 5, 7, tzinfo=UTC))
     text = text_of(client.get("/bewijs/controlepunten", headers={"Accept-Language": "nl"}))
     assert "1 maart 2026, 10:05:07" in text  # CET is UTC+1
@@ -175,7 +174,7 @@ def test_the_checkpoint_list_is_paged_by_key(app, client, session, consultation)
     with app.app_context():
         made = []
         for _ in range(views.PAGE_SIZE + 3):
-            record_some(session, consultation, 1)
+            factories.record_events(session, consultation, 1)
             made.append(checkpoints.make(session, "manual"))
     first = client.get("/bewijs/controlepunten", headers={"Accept-Language": "en"})
     page = first.get_data(as_text=True)
@@ -247,7 +246,7 @@ def test_the_feed_is_atom_with_each_signed_note(client, world):
 def test_the_feed_holds_the_latest_hundred(app, client, session, consultation):
     with app.app_context():
         for _ in range(103):
-            record_some(session, consultation, 1)
+            factories.record_events(session, consultation, 1)
             checkpoints.make(session, "manual")
     feed = ElementTree.fromstring(  # noqa: S314 - our own feed
         client.get("/bewijs/controlepunten.atom").get_data()

@@ -45,7 +45,6 @@ from consult.responses.answers import services as answering
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
 from consult.stakeholders.models import AgeBand
 from tests import factories
-from tests.comments.conftest import sent_without_account
 from tests.record.conftest import tampering
 from tests.record.test_verify import rebuild_tree, rehash, set_event
 
@@ -87,7 +86,7 @@ def build_world(session) -> World:
     # The clock opens it at its opening moment: the version is locked and recorded.
     assert lifecycle.advance(session, utcnow()).opened == [consultation]
 
-    parent = sent_without_account(
+    parent = factories.sent_submission(
         session,
         consultation,
         texts=[("s-1", "Meer hulp op school."), (None, "Minder wachten op jeugdhulp.")],
@@ -117,7 +116,7 @@ def build_world(session) -> World:
     world.comments["first"], world.comments["second"], world.comments["third"] = young.comments
 
     # Never confirmed: discarded by the system after 72 hours.
-    world.submissions["forgotten"] = sent_without_account(
+    world.submissions["forgotten"] = factories.sent_submission(
         session, consultation, hours_ago=80, email="vergeten@example.org"
     )
     assert comment_services.discard_unconfirmed(session, utcnow()) == 1

@@ -22,8 +22,7 @@ from consult.evidence.verify import verify
 from consult.ledger import canonical, checkpoints, merkle, services, signing
 from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
 from tests import factories
-from tests.comments.conftest import sent_without_account
-from tests.record.conftest import record_some, tampering
+from tests.record.conftest import tampering
 
 
 def arrival(session, submission) -> RecordEvent:
@@ -45,10 +44,12 @@ def world(session, in_app):
     consultation = factories.consultation(session, version)
     other = factories.consultation(session)
     # The submission service records each arrival itself (``submission_received``).
-    first = sent_without_account(session, consultation, texts=[("s-1", "Meer hulp op school.")])
+    first = factories.sent_submission(
+        session, consultation, texts=[("s-1", "Meer hulp op school.")]
+    )
     events = [arrival(session, first)]
-    events += record_some(session, other, 2)
-    second = sent_without_account(
+    events += factories.record_events(session, other, 2)
+    second = factories.sent_submission(
         session, consultation, texts=[("s-2", "Eerste punt."), (None, "Tweede punt.")]
     )
     events.append(arrival(session, second))
@@ -68,8 +69,8 @@ def world(session, in_app):
         )
     )
     early = checkpoints.make(session, "state_change")
-    events += record_some(session, consultation, 3)
-    events += record_some(session, other, 1)
+    events += factories.record_events(session, consultation, 3)
+    events += factories.record_events(session, other, 1)
     late = checkpoints.make(session, "manual")
     return {
         "consultation": consultation,
@@ -432,7 +433,7 @@ def test_erasing_personal_data_keeps_the_record_verifiable_and_without_a_trace(
     session, consultation, in_app
 ):
     email, name = "j.de.vries@example.org", "Jan de Vries"
-    submission = sent_without_account(session, consultation, email=email, display_name=name)
+    submission = factories.sent_submission(session, consultation, email=email, display_name=name)
     contact = submission.contact
     # The service committed to the address with the contact's own salt.
     assert arrival(session, submission).payload["contact"] == canonical.commitment(

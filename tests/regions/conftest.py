@@ -5,25 +5,11 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 
 from consult.accounts.models import User
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that asks for English, so the tests read the msgids, whatever the catalogs say."""
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return test_client
-
-
-@pytest.fixture
-def dutch_client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def login_as(app: Flask, client: FlaskClient, user: User) -> None:

@@ -61,10 +61,10 @@ def test_a_merger_keeps_both_histories(session):
     assert {s.predecessor.code for s in came_from} == {"JZ19", "JZ20"}
 
 
-def test_the_pages_show_former_regions_and_what_continued_them(client, session):
+def test_the_pages_show_former_regions_and_what_continued_them(english_client, session):
     split_flevoland(session)
 
-    listing = client.get("/regios")
+    listing = english_client.get("/regios")
     assert "Former youth regions" in text_of(listing)
     former = fragment(listing, "regio-JZ08")
     assert "Flevoland (JZ08)" in former
@@ -73,7 +73,7 @@ def test_the_pages_show_former_regions_and_what_continued_them(client, session):
     assert "Almere" in fragment(listing, "regio-JZ91")
     assert "Lelystad" in fragment(listing, "regio-JZ92")
 
-    old = client.get("/regios/JZ08")
+    old = english_client.get("/regios/JZ08")
     page = text_of(old)
     assert "This youth region no longer exists. It ended on July 1, 2025." in page
     assert 'id="gemeenten"' not in old.text
@@ -83,21 +83,21 @@ def test_the_pages_show_former_regions_and_what_continued_them(client, session):
     assert history.count("January 1, 2025 July 1, 2025") == 5
     assert "still a member" not in history
 
-    new = client.get("/regios/JZ92")
+    new = english_client.get("/regios/JZ92")
     page = text_of(new)
     assert "Came from Flevoland (JZ08) on July 1, 2025 (split)." in page
     assert "4 municipalities work together in this youth region" in page
     assert fragment(new, "geschiedenis").count("still a member") == 4
 
 
-def test_the_pages_show_a_merger(client, session):
+def test_the_pages_show_a_merger(english_client, session):
     services.merge_regions(session, ["JZ19", "JZ20"], "JZ90", "Utrecht West en Eemland", SPLIT_DAY)
     session.flush()
-    page = text_of(client.get("/regios/JZ90"))
+    page = text_of(english_client.get("/regios/JZ90"))
     assert "Came from Utrecht West (JZ19) on July 1, 2025 (merger)." in page
     assert "Came from Eemland (JZ20) on July 1, 2025 (merger)." in page
     assert "Continued by Utrecht West en Eemland (merger)" in fragment(
-        client.get("/regios"), "regio-JZ19"
+        english_client.get("/regios"), "regio-JZ19"
     )
 
 

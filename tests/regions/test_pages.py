@@ -32,8 +32,8 @@ def counted_queries(app) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def test_list_shows_all_42_regions_with_their_municipalities(client):
-    response = client.get("/regios")
+def test_list_shows_all_42_regions_with_their_municipalities(english_client):
+    response = english_client.get("/regios")
     assert response.status_code == 200
     page = text_of(response)
     assert "42 youth regions, 342 municipalities" in page
@@ -48,10 +48,10 @@ def test_list_shows_all_42_regions_with_their_municipalities(client):
     assert "Former youth regions" not in page
 
 
-def test_list_is_sorted_by_name_and_can_be_sorted_by_province_or_code(client):
-    by_name = re.findall(r'id="regio-(JZ\d+)"', client.get("/regios").text)
-    by_code = re.findall(r'id="regio-(JZ\d+)"', client.get("/regios?volgorde=code").text)
-    by_province = client.get("/regios?volgorde=provincie")
+def test_list_is_sorted_by_name_and_can_be_sorted_by_province_or_code(english_client):
+    by_name = re.findall(r'id="regio-(JZ\d+)"', english_client.get("/regios").text)
+    by_code = re.findall(r'id="regio-(JZ\d+)"', english_client.get("/regios?volgorde=code").text)
+    by_province = english_client.get("/regios?volgorde=provincie")
     assert by_code == sorted(by_code)
     assert by_name != by_code
     assert sorted(by_name) == by_code
@@ -65,13 +65,17 @@ def test_list_is_sorted_by_name_and_can_be_sorted_by_province_or_code(client):
     assert len(provinces) == 42
     assert provinces == sorted(provinces)
     # An unknown order falls back to sorting by name instead of failing.
-    assert re.findall(r'id="regio-(JZ\d+)"', client.get("/regios?volgorde=x").text) == by_name
+    assert (
+        re.findall(r'id="regio-(JZ\d+)"', english_client.get("/regios?volgorde=x").text) == by_name
+    )
 
 
 @pytest.mark.usefixtures("quiet_housekeeping")
-def test_list_page_takes_the_same_number_of_queries_however_many_regions(app, client, session):
+def test_list_page_takes_the_same_number_of_queries_however_many_regions(
+    app, english_client, session
+):
     with counted_queries(app) as untouched:
-        assert client.get("/regios").status_code == 200
+        assert english_client.get("/regios").status_code == 200
     assert len(untouched) <= 3, untouched  # regions, members, former regions
 
     services.merge_regions(
@@ -79,7 +83,7 @@ def test_list_page_takes_the_same_number_of_queries_however_many_regions(app, cl
     )
     session.flush()
     with counted_queries(app) as one_former:
-        assert client.get("/regios").status_code == 200
+        assert english_client.get("/regios").status_code == 200
 
     services.split_region(
         session,
@@ -95,7 +99,7 @@ def test_list_page_takes_the_same_number_of_queries_however_many_regions(app, cl
     )
     session.flush()
     with counted_queries(app) as more_former:
-        response = client.get("/regios")
+        response = english_client.get("/regios")
     page = text_of(response)
     # 42, two became one, one became two, two became one: 41, with five former regions.
     assert "41 youth regions, 342 municipalities" in page
@@ -105,8 +109,8 @@ def test_list_page_takes_the_same_number_of_queries_however_many_regions(app, cl
     assert len(more_former) == len(one_former) <= 4, more_former
 
 
-def test_region_page_shows_members_history_and_an_empty_consultations_section(client):
-    response = client.get("/regios/JZ02")
+def test_region_page_shows_members_history_and_an_empty_consultations_section(english_client):
+    response = english_client.get("/regios/JZ02")
     assert response.status_code == 200
     page = text_of(response)
     assert "Youth region Friesland (Fryslân)" in page
@@ -123,42 +127,42 @@ def test_region_page_shows_members_history_and_an_empty_consultations_section(cl
     assert "Go to the admin page" not in page
 
 
-def test_region_page_shows_dutch_dates(dutch_client):
-    page = text_of(dutch_client.get("/regios/JZ22"))
-    assert '<html lang="nl"' in dutch_client.get("/regios/JZ22").text
+def test_region_page_shows_dutch_dates(client):
+    page = text_of(client.get("/regios/JZ22"))
+    assert '<html lang="nl"' in client.get("/regios/JZ22").text
     assert "1 januari 2025" in page
 
 
-def test_region_codes_are_case_insensitive_and_unknown_codes_are_404(client):
-    response = client.get("/regios/jz02")
+def test_region_codes_are_case_insensitive_and_unknown_codes_are_404(english_client):
+    response = english_client.get("/regios/jz02")
     assert response.status_code == 301
     assert response.location.endswith("/regios/JZ02")
-    assert client.get("/regios/jZ24/beheer").location.endswith("/regios/JZ24/beheer")
-    assert client.get("/regios/JZ99").status_code == 404
-    assert client.get("/regios/JZ99/beheer").status_code == 404
+    assert english_client.get("/regios/jZ24/beheer").location.endswith("/regios/JZ24/beheer")
+    assert english_client.get("/regios/JZ99").status_code == 404
+    assert english_client.get("/regios/JZ99/beheer").status_code == 404
 
 
-def test_region_page_lists_its_consultations_but_not_drafts(client, session):
+def test_region_page_lists_its_consultations_but_not_drafts(english_client, session):
     from tests import factories
 
     public = factories.consultation(session, slug="utrecht-regiovisie-2026")
     draft = factories.consultation(session, state="draft", slug="utrecht-concept")
-    page = client.get("/regios/JZ22").get_data(as_text=True)
+    page = english_client.get("/regios/JZ22").get_data(as_text=True)
     assert 'href="/consultaties/utrecht-regiovisie-2026"' in page
     assert public.title in page
     assert "utrecht-concept" not in page
     assert draft.slug not in page
-    other = client.get("/regios/JZ24").get_data(as_text=True)
+    other = english_client.get("/regios/JZ24").get_data(as_text=True)
     assert "utrecht-regiovisie-2026" not in other
 
 
-def test_region_admin_page_lists_drafts_for_the_team(client, session):
+def test_region_admin_page_lists_drafts_for_the_team(english_client, session):
     from tests import factories
     from tests.conftest import log_in
 
     official = factories.region_user(session, "official")
     draft = factories.consultation(session, state="draft", slug="utrecht-concept")
-    log_in(client, official.email)
-    page = client.get("/regios/JZ22/beheer").get_data(as_text=True)
+    log_in(english_client, official.email)
+    page = english_client.get("/regios/JZ22/beheer").get_data(as_text=True)
     assert f'href="/regios/JZ22/beheer/consultaties/{draft.id}"' in page
     assert 'href="/regios/JZ22/beheer/documenten"' in page

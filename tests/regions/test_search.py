@@ -40,8 +40,8 @@ def text_of_html(fragment: str) -> str:
         ("Utrecht", "Utrecht", "Utrecht Stad"),
     ],
 )
-def test_search_answers_in_one_sentence(client, query, municipality, region):
-    response = client.get("/regios/zoeken", query_string={"gemeente": query})
+def test_search_answers_in_one_sentence(english_client, query, municipality, region):
+    response = english_client.get("/regios/zoeken", query_string={"gemeente": query})
     assert response.status_code == 200  # a result page, never a redirect
     page = text_of(response)
     assert f"{municipality} belongs to youth region {region}." in page
@@ -51,16 +51,16 @@ def test_search_answers_in_one_sentence(client, query, municipality, region):
     assert f'value="{query}"'.replace("'", "&#39;") in response.text
 
 
-def test_utrecht_comes_before_utrechtse_heuvelrug(client):
-    rows = result_rows(client.get("/regios/zoeken?gemeente=utrecht"))
+def test_utrecht_comes_before_utrechtse_heuvelrug(english_client):
+    rows = result_rows(english_client.get("/regios/zoeken?gemeente=utrecht"))
     names = [m for m, _ in rows]
     assert names[0] == "Utrecht"
     assert "Utrechtse Heuvelrug" in names
     assert dict(rows)["Utrechtse Heuvelrug"] == "Zuidoost Utrecht"
 
 
-def test_part_of_a_name_lists_every_match_without_a_single_answer(client):
-    response = client.get("/regios/zoeken?gemeente=bergen")
+def test_part_of_a_name_lists_every_match_without_a_single_answer(english_client):
+    response = english_client.get("/regios/zoeken?gemeente=bergen")
     page = text_of(response)
     names = [m for m, _ in result_rows(response)]
     assert "belongs to youth region" not in page
@@ -68,9 +68,9 @@ def test_part_of_a_name_lists_every_match_without_a_single_answer(client):
     assert "municipalities found" in page
 
 
-def test_empty_search_shows_the_form_with_a_hint(client):
+def test_empty_search_shows_the_form_with_a_hint(english_client):
     for url in ("/regios/zoeken", "/regios/zoeken?gemeente=", "/regios/zoeken?gemeente=+++"):
-        response = client.get(url)
+        response = english_client.get(url)
         assert response.status_code == 200
         page = text_of(response)
         assert "Type the name of your municipality above" in page
@@ -78,8 +78,8 @@ def test_empty_search_shows_the_form_with_a_hint(client):
         assert "Please correct the following" not in page
 
 
-def test_no_result_gives_suggestions(client):
-    response = client.get("/regios/zoeken?gemeente=Atlantis")
+def test_no_result_gives_suggestions(english_client):
+    response = english_client.get("/regios/zoeken?gemeente=Atlantis")
     assert response.status_code == 200
     page = text_of(response)
     assert "We found no municipality called “Atlantis”" in page
@@ -87,8 +87,8 @@ def test_no_result_gives_suggestions(client):
     assert 'href="/regios"' in response.text
 
 
-def test_a_too_long_search_is_refused_with_a_clear_message(client):
-    response = client.get("/regios/zoeken", query_string={"gemeente": "a" * 101})
+def test_a_too_long_search_is_refused_with_a_clear_message(english_client):
+    response = english_client.get("/regios/zoeken", query_string={"gemeente": "a" * 101})
     assert response.status_code == 200
     page = text_of(response)
     assert "Please correct the following" in page
@@ -97,11 +97,11 @@ def test_a_too_long_search_is_refused_with_a_clear_message(client):
     assert "found" not in page
     # 100 characters is still a search.
     assert "We found no municipality" in text_of(
-        client.get("/regios/zoeken", query_string={"gemeente": "a" * 100})
+        english_client.get("/regios/zoeken", query_string={"gemeente": "a" * 100})
     )
 
 
-def test_search_follows_a_split(client, session):
+def test_search_follows_a_split(english_client, session):
     services.split_region(
         session,
         "JZ08",
@@ -113,7 +113,7 @@ def test_search_follows_a_split(client, session):
     )
     session.flush()
     assert "Lelystad belongs to youth region Flevoland-Oost." in text_of(
-        client.get("/regios/zoeken?gemeente=lelystad")
+        english_client.get("/regios/zoeken?gemeente=lelystad")
     )
 
 

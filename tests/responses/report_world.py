@@ -21,7 +21,7 @@ from consult.consultations.models import ActivityKind, Consultation, Consultatio
 from consult.db import utcnow
 from consult.moderation import services as moderation
 from consult.responses.answers import services
-from consult.responses.models import Answer, CommentGroup, CommentGroupMember, Disposition
+from consult.responses.models import Answer, Disposition
 from consult.responses.tracing import services as tracing
 from consult.stakeholders.models import AgeBand
 from tests import factories
@@ -55,12 +55,6 @@ class World:
     submissions: dict[str, Submission] = field(default_factory=dict)
 
 
-def _named(submission: Submission, name: str, *, publish: bool) -> None:
-    submission.publish_name = publish
-    assert submission.contact is not None
-    submission.contact.display_name = name
-
-
 def _answer(
     session: Session,
     world: World,
@@ -68,11 +62,17 @@ def _answer(
     disposition: Disposition,
     reason: str,
 ) -> Answer:
-    answer = services.draft_answer(
-        session, world.responder, world.consultation, comments, disposition, reason
+    """Approved by the world's official; published together later."""
+    return factories.answer(
+        session,
+        world.consultation,
+        comments,
+        disposition,
+        reason,
+        responder=world.responder,
+        official=world.official,
+        state="approved",
     )
-    services.approve(session, world.official, answer)
-    return answer
 
 
 def build(session: Session, *, answer_all: bool = True, slug: str | None = None) -> World:
@@ -99,24 +99,38 @@ def _build(session: Session, *, answer_all: bool, slug: str | None) -> World:
     world.comments["public"], world.comments["injection"] = sub.comments
 
     sub = factories.submission(
-        session, consultation, [("s-1", NAMED_TEXT)], group="care_provider", email=EMAILS[3]
+        session,
+        consultation,
+        [("s-1", NAMED_TEXT)],
+        group="care_provider",
+        email=EMAILS[3],
+        display_name=ADULT_NAME,
+        publish_name=True,
     )
-    _named(sub, ADULT_NAME, publish=True)
     world.submissions["named"] = sub
     world.comments["named"] = sub.comments[0]
 
     sub = factories.submission(
-        session, consultation, [("s-2", YOUNG_TEXT)], group="young_person", email=EMAILS[1]
+        session,
+        consultation,
+        [("s-2", YOUNG_TEXT)],
+        group="young_person",
+        email=EMAILS[1],
+        age_band=AgeBand.FROM_12_TO_15,
+        display_name=YOUNG_NAME,
+        publish_name=True,
     )
-    sub.age_band = AgeBand.FROM_12_TO_15
-    _named(sub, YOUNG_NAME, publish=True)
     world.submissions["young"] = sub
     world.comments["young"] = sub.comments[0]
 
     sub = factories.submission(
-        session, consultation, [("s-2", SECRET_TEXT)], publish_text=False, email=EMAILS[2]
+        session,
+        consultation,
+        [("s-2", SECRET_TEXT)],
+        publish_text=False,
+        email=EMAILS[2],
+        display_name=SECRET_NAME,
     )
-    _named(sub, SECRET_NAME, publish=False)
     world.comments["secret"] = sub.comments[0]
 
     sub = factories.submission(
@@ -139,10 +153,7 @@ def _build(session: Session, *, answer_all: bool, slug: str | None) -> World:
         for suffix in ("", " Groet.", "!")
     ]
     world.comments.update({f"campaign{i}": c for i, c in enumerate(campaign)})
-    group = CommentGroup(consultation_id=consultation.id, representative_id=campaign[0].id)
-    group.members = [CommentGroupMember(comment_id=c.id, similarity=0.9) for c in campaign]
-    session.add(group)
-    session.flush()
+    factories.comment_group(session, consultation, campaign, similarity=0.9)
 
     # An extension while open, and a school session that fed into the consultation.
     lifecycle.extend(
@@ -197,15 +208,17 @@ def _build(session: Session, *, answer_all: bool, slug: str | None) -> World:
     services.publish(session, world.official, consultation)
 
     # A correction of the young person's answer, published the same way.
-    correction = services.correct(
+    correction = factories.correction(
         session,
-        world.responder,
+        consultation,
         world.answers["young"],
         Disposition.ADOPTED,
         "Toch helemaal overgenomen.",
         "We lazen de reactie eerst verkeerd.",
+        responder=world.responder,
+        official=world.official,
+        state="approved",
     )
-    services.approve(session, world.official, correction)
     services.publish(session, world.official, consultation)
     world.answers["young_corrected"] = correction
 

@@ -15,7 +15,7 @@ from tests import factories
 
 @pytest.fixture
 def closed(session):
-    return factories.consultation(session, state="closed", opens_in_days=-50, closes_in_days=-1)
+    return factories.closed_consultation(session)
 
 
 def _team(session):

@@ -284,12 +284,7 @@ def test_adding_measures_the_similarity_and_records_the_person(
 
 def test_adding_a_comment_of_another_group_moves_it(session, campaign, grouped, official):
     a, b = campaign.own[0], campaign.own[1]
-    small = CommentGroup(
-        consultation_id=campaign.consultation.id, representative_id=a.id, created_by_id=None
-    )
-    small.members = [CommentGroupMember(comment_id=a.id), CommentGroupMember(comment_id=b.id)]
-    session.add(small)
-    session.flush()
+    small = factories.comment_group(session, campaign.consultation, [a, b])
     small_id = small.id
 
     grouping.add_to_group(session, official, grouped, b)
@@ -341,10 +336,7 @@ def test_merging_moves_every_comment_and_measures_it_again(session, campaign, of
     grouping.regroup(session, None, consultation)
     [big] = groups_of(session, consultation)
     a, b = campaign.own[5], campaign.own[6]
-    small = CommentGroup(consultation_id=consultation.id, representative_id=a.id)
-    small.members = [CommentGroupMember(comment_id=a.id), CommentGroupMember(comment_id=b.id)]
-    session.add(small)
-    session.flush()
+    small = factories.comment_group(session, consultation, [a, b])
     small_id = small.id
     size = len(big.members)
 
@@ -379,10 +371,7 @@ def test_split_takes_the_comments_more_like_the_chosen_one(session, official):
         factories.submission(session, consultation, [(None, variant + n)]).comments[0]
         for n in NAMES[4:7]
     ]
-    group = CommentGroup(consultation_id=consultation.id, representative_id=originals[0].id)
-    group.members = [CommentGroupMember(comment_id=c.id) for c in originals + variants]
-    session.add(group)
-    session.flush()
+    group = factories.comment_group(session, consultation, originals + variants)
 
     made = grouping.split(session, official, group, variants[0])
 
@@ -402,10 +391,7 @@ def test_split_of_a_plain_copy_only_takes_it_out(session, official):
         factories.submission(session, consultation, [(None, LETTER + n)]).comments[0]
         for n in NAMES[:4]
     ]
-    group = CommentGroup(consultation_id=consultation.id, representative_id=copies[0].id)
-    group.members = [CommentGroupMember(comment_id=c.id) for c in copies]
-    session.add(group)
-    session.flush()
+    group = factories.comment_group(session, consultation, copies)
 
     # The other copies are as much like the representative as like it: they stay.
     assert grouping.split(session, official, group, copies[1]) is None
@@ -436,10 +422,7 @@ def test_what_a_person_took_apart_the_grouping_does_not_put_together_again(
     assert (result.groups, groups_of(session, consultation)) == (0, [])
     # Put in a group by hand, a comment is no longer kept apart.
     first, second = campaign.copies[:2]
-    group = CommentGroup(consultation_id=consultation.id, representative_id=first.id)
-    group.members = [CommentGroupMember(comment_id=first.id, similarity=1.0)]
-    session.add(group)
-    session.flush()
+    group = factories.comment_group(session, consultation, [first])
     grouping.add_to_group(session, official, group, second)
     kept_apart = set(session.scalars(select(CommentKeptApart.comment_id)))
     assert second.id not in kept_apart

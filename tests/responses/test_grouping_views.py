@@ -12,8 +12,6 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from consult.comments.codes import display
@@ -30,14 +28,6 @@ from tests.responses.test_grouping import (
     groups_of,
     member_ids,
 )
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A client that asks for English, so the tests read the msgids whatever the catalogs say."""
-    test_client = app.test_client()
-    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return test_client
 
 
 def text_of(response) -> str:
@@ -76,15 +66,15 @@ def grouped(session, campaign) -> CommentGroup:
 
 
 def test_the_empty_list_invites_to_group_and_the_button_shows_what_it_found(
-    client, session, campaign, official
+    english_client, session, campaign, official
 ):
-    log_in(client, official.email)
-    page = client.get(list_url(campaign.consultation))
+    log_in(english_client, official.email)
+    page = english_client.get(list_url(campaign.consultation))
     assert page.status_code == 200
     assert "There are no groups of similar comments yet." in text_of(page)
 
     response = submit_form(
-        client,
+        english_client,
         list_url(campaign.consultation),
         {},
         action=list_url(campaign.consultation) + "/opnieuw",
@@ -102,7 +92,7 @@ def test_the_empty_list_invites_to_group_and_the_button_shows_what_it_found(
 
 
 def test_the_list_shows_the_largest_group_first_with_its_facts(
-    client, session, campaign, grouped, official
+    english_client, session, campaign, grouped, official
 ):
     grouping.add_to_group(session, official, grouped, campaign.own[0])
     pair = [
@@ -117,9 +107,9 @@ def test_the_list_shows_the_largest_group_first_with_its_facts(
     for submission in pair:
         grouping.add_to_group(session, official, small, submission.comments[0])
     session.flush()
-    log_in(client, official.email)
+    log_in(english_client, official.email)
 
-    page = text_of(client.get(list_url(campaign.consultation)))
+    page = text_of(english_client.get(list_url(campaign.consultation)))
 
     assert page.index(f"Group {grouped.id}: 13 comments") < page.index(
         f"Group {small.id}: 2 comments"
@@ -128,16 +118,16 @@ def test_the_list_shows_the_largest_group_first_with_its_facts(
     assert "2 groups, 15 comments in total" in page
 
 
-def test_texts_are_escaped(client, session, official):
+def test_texts_are_escaped(english_client, session, official):
     campaign = campaign_consultation(session, copies=0)
     evil = '<script>alert("x")</script> ' + LETTER
     for name in ("Ans", "Bert"):
         factories.submission(session, campaign.consultation, [(None, evil + name)])
     grouping.regroup(session, None, campaign.consultation)
     [group] = groups_of(session, campaign.consultation)
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     for url in (list_url(campaign.consultation), group_url(campaign.consultation, group.id)):
-        body = client.get(url).get_data(as_text=True)
+        body = english_client.get(url).get_data(as_text=True)
         assert '<script>alert("x")</script>' not in body
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in body
 
@@ -146,7 +136,7 @@ def test_texts_are_escaped(client, session, official):
 
 
 def test_the_group_page_shows_members_and_answers_the_unanswered_together(
-    client, session, campaign, grouped, official
+    english_client, session, campaign, grouped, official
 ):
     responder = factories.region_user(session, "responder")
     answered = [c for c in campaign.copies if c.id != grouped.representative_id][:2]
@@ -156,9 +146,9 @@ def test_the_group_page_shows_members_and_answers_the_unanswered_together(
     answering.approve(session, official, answer)
     answering.publish(session, official, campaign.consultation)
     session.flush()
-    log_in(client, responder.email)
+    log_in(english_client, responder.email)
 
-    response = client.get(group_url(campaign.consultation, grouped.id))
+    response = english_client.get(group_url(campaign.consultation, grouped.id))
 
     assert response.status_code == 200
     page = text_of(response)
@@ -177,36 +167,40 @@ def test_the_group_page_shows_members_and_answers_the_unanswered_together(
     ids = {int(i) for i in parse_qs(url.query)["comment"]}
     assert ids == {c.id for c in campaign.copies} - {c.id for c in answered}
     # The answering page takes exactly those comments.
-    chosen = client.get(html.unescape(link))
+    chosen = english_client.get(html.unescape(link))
     assert chosen.status_code == 200
     assert "Answer 10 comments together" in text_of(chosen)
 
 
 def test_a_large_group_is_answered_by_its_number(
-    client, session, campaign, grouped, official, monkeypatch
+    english_client, session, campaign, grouped, official, monkeypatch
 ):
     # A URL naming hundreds of comments would be too long for the web server.
     monkeypatch.setattr(grouping_views, "LINK_IDS", 5)
-    log_in(client, official.email)
-    response = client.get(group_url(campaign.consultation, grouped.id))
+    log_in(english_client, official.email)
+    response = english_client.get(group_url(campaign.consultation, grouped.id))
     link = html.unescape(
         re.search(
             r'href="([^"]+)">Answer the 12 unanswered', response.get_data(as_text=True)
         ).group(1)
     )
     assert parse_qs(urlsplit(link).query) == {"groep": [str(grouped.id)]}
-    assert "Answer 12 comments together" in text_of(client.get(link))
+    assert "Answer 12 comments together" in text_of(english_client.get(link))
 
 
 def test_removing_a_comment_keeps_it_out_when_grouping_again(
-    client, session, campaign, grouped, official
+    english_client, session, campaign, grouped, official
 ):
     leaving = next(c for c in campaign.copies if c.id != grouped.representative_id)
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     url = group_url(campaign.consultation, grouped.id)
 
     response = submit_form(
-        client, url, {}, action=f"{url}/reacties/{leaving.id}/uit-groep", follow_redirects=True
+        english_client,
+        url,
+        {},
+        action=f"{url}/reacties/{leaving.id}/uit-groep",
+        follow_redirects=True,
     )
 
     assert f"Comment {leaving.id} is out of the group." in text_of(response)
@@ -214,7 +208,7 @@ def test_removing_a_comment_keeps_it_out_when_grouping_again(
     assert leaving.id not in member_ids(group)
     assert group.created_by_id == official.id
     submit_form(
-        client,
+        english_client,
         list_url(campaign.consultation),
         {},
         action=list_url(campaign.consultation) + "/opnieuw",
@@ -224,13 +218,13 @@ def test_removing_a_comment_keeps_it_out_when_grouping_again(
     assert len(group.members) == 11
 
 
-def test_adding_by_tracking_code(client, session, campaign, grouped, official):
+def test_adding_by_tracking_code(english_client, session, campaign, grouped, official):
     own = campaign.own[2]
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     url = group_url(campaign.consultation, grouped.id)
 
     response = submit_form(
-        client,
+        english_client,
         url,
         {"code": display(own.submission.tracking_code).lower()},
         action=f"{url}/toevoegen",
@@ -242,19 +236,21 @@ def test_adding_by_tracking_code(client, session, campaign, grouped, official):
     assert own.id in member_ids(groups_of(session, campaign.consultation)[0])
 
 
-def test_a_code_with_several_comments_asks_which_one(client, session, campaign, grouped, official):
+def test_a_code_with_several_comments_asks_which_one(
+    english_client, session, campaign, grouped, official
+):
     submission = factories.submission(
         session,
         campaign.consultation,
         [("s-1", "Meer geld voor preventie."), ("s-3", "Ook aandacht voor <b>vervoer</b>.")],
     )
     first, second = submission.comments
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     url = group_url(campaign.consultation, grouped.id)
     add = f"{url}/toevoegen"
-    token = csrf_token(client, url)
+    token = csrf_token(english_client, url)
 
-    asked = client.post(add, data={"code": submission.tracking_code, "csrf_token": token})
+    asked = english_client.post(add, data={"code": submission.tracking_code, "csrf_token": token})
 
     assert asked.status_code == 200
     page = text_of(asked)
@@ -263,7 +259,7 @@ def test_a_code_with_several_comments_asks_which_one(client, session, campaign, 
     assert "<b>vervoer</b>" not in asked.get_data(as_text=True)
     assert second.id not in member_ids(groups_of(session, campaign.consultation)[0])
 
-    done = client.post(
+    done = english_client.post(
         add,
         data={"code": submission.tracking_code, "comment": str(second.id), "csrf_token": token},
     )
@@ -273,9 +269,9 @@ def test_a_code_with_several_comments_asks_which_one(client, session, campaign, 
     assert first.id not in members
 
 
-def test_a_wrong_or_foreign_code_is_refused(client, session, campaign, grouped, official):
+def test_a_wrong_or_foreign_code_is_refused(english_client, session, campaign, grouped, official):
     foreign = campaign_consultation(session, copies=0, region_code="JZ24").own[0]
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     url = group_url(campaign.consultation, grouped.id)
     for code, message in (
         ("ABCD", "This is not a valid tracking code."),
@@ -284,14 +280,14 @@ def test_a_wrong_or_foreign_code_is_refused(client, session, campaign, grouped, 
             "No comment of this consultation that needs an answer has this tracking code.",
         ),
     ):
-        response = submit_form(client, url, {"code": code}, action=f"{url}/toevoegen")
+        response = submit_form(english_client, url, {"code": code}, action=f"{url}/toevoegen")
         assert response.status_code == 200
         assert "Please correct the following" in text_of(response)
         assert message in text_of(response)
     assert foreign.id not in member_ids(groups_of(session, campaign.consultation)[0])
 
 
-def test_merging_two_groups(client, session, campaign, grouped, official):
+def test_merging_two_groups(english_client, session, campaign, grouped, official):
     pair = [
         factories.submission(session, campaign.consultation, [(None, f"Brief {n}.")])
         for n in range(2)
@@ -305,12 +301,16 @@ def test_merging_two_groups(client, session, campaign, grouped, official):
         grouping.add_to_group(session, official, small, submission.comments[0])
     session.flush()
     small_id = small.id
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     url = group_url(campaign.consultation, grouped.id)
-    assert f"Group {small_id} (2 comments): Brief" in text_of(client.get(url))
+    assert f"Group {small_id} (2 comments): Brief" in text_of(english_client.get(url))
 
     response = submit_form(
-        client, url, {"other": str(small_id)}, action=f"{url}/samenvoegen", follow_redirects=True
+        english_client,
+        url,
+        {"other": str(small_id)},
+        action=f"{url}/samenvoegen",
+        follow_redirects=True,
     )
 
     assert "This group now has 14 comments." in text_of(response)
@@ -319,30 +319,34 @@ def test_merging_two_groups(client, session, campaign, grouped, official):
     assert len(group.members) == 14
 
 
-def test_dissolving_asks_first(client, session, campaign, grouped, official):
-    log_in(client, official.email)
+def test_dissolving_asks_first(english_client, session, campaign, grouped, official):
+    log_in(english_client, official.email)
     url = f"{group_url(campaign.consultation, grouped.id)}/opheffen"
-    confirm = client.get(url)
+    confirm = english_client.get(url)
     assert confirm.status_code == 200
     assert f"Dissolve group {grouped.id}?" in text_of(confirm)
     assert groups_of(session, campaign.consultation)  # looking changes nothing
 
-    response = submit_form(client, url, {}, follow_redirects=True)
+    response = submit_form(english_client, url, {}, follow_redirects=True)
 
     assert "The group is dissolved; its 12 comments are in no group now." in text_of(response)
     assert groups_of(session, campaign.consultation) == []
 
 
-def test_splitting_a_plain_copy_takes_it_out(client, session, campaign, grouped, official):
+def test_splitting_a_plain_copy_takes_it_out(english_client, session, campaign, grouped, official):
     leaving = next(
         c
         for c in campaign.copies
         if c.id != grouped.representative_id and c.body.startswith(LETTER)
     )
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     url = group_url(campaign.consultation, grouped.id)
     response = submit_form(
-        client, url, {}, action=f"{url}/reacties/{leaving.id}/afsplitsen", follow_redirects=True
+        english_client,
+        url,
+        {},
+        action=f"{url}/reacties/{leaving.id}/afsplitsen",
+        follow_redirects=True,
     )
     assert response.status_code == 200
     assert leaving.id not in set().union(
@@ -354,65 +358,69 @@ def test_splitting_a_plain_copy_takes_it_out(client, session, campaign, grouped,
 
 
 @pytest.mark.parametrize("role", ["moderator", "participant", "other_official"])
-def test_others_get_404(client, session, campaign, grouped, role):
+def test_others_get_404(english_client, session, campaign, grouped, role):
     if role == "participant":
         person = factories.user(session)
     elif role == "other_official":
         person = factories.region_user(session, "official", "JZ24")
     else:
         person = factories.region_user(session, role)
-    log_in(client, person.email)
+    log_in(english_client, person.email)
     url = group_url(campaign.consultation, grouped.id)
     for path in (list_url(campaign.consultation), url, f"{url}/opheffen"):
-        assert client.get(path).status_code == 404, path
+        assert english_client.get(path).status_code == 404, path
     # With a valid token of their own (from the log-out form on every page), still 404.
-    token = csrf_token(client, "/")
+    token = csrf_token(english_client, "/")
     for action in (list_url(campaign.consultation) + "/opnieuw", f"{url}/opheffen"):
-        assert client.post(action, data={"csrf_token": token}).status_code == 404, action
+        assert english_client.post(action, data={"csrf_token": token}).status_code == 404, action
     assert groups_of(session, campaign.consultation)[0].id == grouped.id
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client, session, campaign, grouped):
-    response = client.get(group_url(campaign.consultation, grouped.id))
+def test_anonymous_visitors_are_sent_to_log_in(english_client, session, campaign, grouped):
+    response = english_client.get(group_url(campaign.consultation, grouped.id))
     assert response.status_code == 302
     assert "/account/inloggen" in response.location
-    token = csrf_token(client, "/account/inloggen")
-    refused = client.post(list_url(campaign.consultation) + "/opnieuw", data={"csrf_token": token})
+    token = csrf_token(english_client, "/account/inloggen")
+    refused = english_client.post(
+        list_url(campaign.consultation) + "/opnieuw", data={"csrf_token": token}
+    )
     assert refused.status_code == 302
     assert "/account/inloggen" in refused.location
     [group] = groups_of(session, campaign.consultation)
     assert member_ids(group) == {c.id for c in campaign.copies}
 
 
-def test_ids_of_another_region_answer_404(client, session, campaign, grouped, official):
+def test_ids_of_another_region_answer_404(english_client, session, campaign, grouped, official):
     theirs = campaign_consultation(session, region_code="JZ24")
     grouping.regroup(session, None, theirs.consultation)
     [their_group] = groups_of(session, theirs.consultation)
     foreign_comment = theirs.copies[0]
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     ours = group_url(campaign.consultation, grouped.id)
 
     # Their consultation under our region, their group under our consultation, their comment.
-    assert client.get(list_url(theirs.consultation)).status_code == 404
-    assert client.get(list_url(theirs.consultation, "JZ24")).status_code == 404
-    assert client.get(group_url(campaign.consultation, their_group.id)).status_code == 404
-    token = csrf_token(client, ours)
+    assert english_client.get(list_url(theirs.consultation)).status_code == 404
+    assert english_client.get(list_url(theirs.consultation, "JZ24")).status_code == 404
+    assert english_client.get(group_url(campaign.consultation, their_group.id)).status_code == 404
+    token = csrf_token(english_client, ours)
     for action in (
         f"{group_url(campaign.consultation, their_group.id)}/opheffen",
         f"{ours}/reacties/{foreign_comment.id}/uit-groep",
         f"{ours}/reacties/{foreign_comment.id}/afsplitsen",
     ):
-        assert client.post(action, data={"csrf_token": token}).status_code == 404, action
-    merged = client.post(
+        assert english_client.post(action, data={"csrf_token": token}).status_code == 404, action
+    merged = english_client.post(
         f"{ours}/samenvoegen", data={"other": str(their_group.id), "csrf_token": token}
     )
     assert merged.status_code == 422
     assert len(groups_of(session, theirs.consultation)[0].members) == len(theirs.copies)
 
 
-def test_posts_without_a_csrf_token_change_nothing(client, session, campaign, grouped, official):
+def test_posts_without_a_csrf_token_change_nothing(
+    english_client, session, campaign, grouped, official
+):
     leaving = next(c for c in campaign.copies if c.id != grouped.representative_id)
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     url = group_url(campaign.consultation, grouped.id)
 
     for action, data in (
@@ -422,7 +430,7 @@ def test_posts_without_a_csrf_token_change_nothing(client, session, campaign, gr
         (f"{url}/samenvoegen", {"other": str(grouped.id)}),
         (list_url(campaign.consultation) + "/opnieuw", {}),
     ):
-        assert client.post(action, data=data).status_code == 400, action
+        assert english_client.post(action, data=data).status_code == 400, action
 
     [group] = groups_of(session, campaign.consultation)
     assert group.id == grouped.id
@@ -436,7 +444,7 @@ def test_posts_without_a_csrf_token_change_nothing(client, session, campaign, gr
 
 @pytest.mark.usefixtures("quiet_housekeeping")
 def test_the_pages_query_count_does_not_grow_with_the_group(
-    app, client, session, campaign, grouped, official
+    app, english_client, session, campaign, grouped, official
 ):
     def queries(url: str) -> int:
         statements: list[str] = []
@@ -447,12 +455,12 @@ def test_the_pages_query_count_does_not_grow_with_the_group(
         engine = db.state(app).engine
         event.listen(engine, "before_cursor_execute", count)
         try:
-            assert client.get(url).status_code == 200
+            assert english_client.get(url).status_code == 200
         finally:
             event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
-    log_in(client, official.email)
+    log_in(english_client, official.email)
     pages = (list_url(campaign.consultation), group_url(campaign.consultation, grouped.id))
     before = [queries(url) for url in pages]
     for n in range(20):

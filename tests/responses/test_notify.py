@@ -146,8 +146,7 @@ def test_a_group_answer_never_shows_other_peoples_comments(app, session, world, 
 def test_the_account_language_is_used_and_account_holders_are_mailed_at_their_account(
     app, session, world, outbox
 ):
-    holder = factories.user(session, "reader@example.org")
-    holder.locale = "en"
+    holder = factories.user(session, "reader@example.org", locale="en")
     # Sent while logged in: no contact address, the account's address is used.
     submission = world.submission([("s-2", "In English please.")], email=None, user=holder)
     world.answer([submission.comments[0]], Disposition.NOTED, "Wij lezen mee.")

@@ -16,7 +16,7 @@ from consult.responses.models import Disposition
 from consult.responses.tracing import services as tracing
 from tests import factories
 from tests.conftest import log_in
-from tests.responses.tracing_support import World, english_client, make_world, section, text_of
+from tests.responses.tracing_support import World, make_world, section, text_of
 
 
 @pytest.fixture
@@ -24,16 +24,13 @@ def world(session) -> World:
     return make_world(session)
 
 
-@pytest.fixture
-def client(app):
-    return english_client(app)
-
-
 def status_url(submission) -> str:
     return f"/ontvangst/{submission.tracking_code}"
 
 
-def test_the_status_page_shows_the_published_answer_and_the_changed_section(client, session, world):
+def test_the_status_page_shows_the_published_answer_and_the_changed_section(
+    english_client, session, world
+):
     v2 = world.next_version(locked=True)
     submission = world.submission([("s-2", "Een vaste hulpverlener op school.")])
     answer = world.answer(
@@ -44,7 +41,7 @@ def test_the_status_page_shows_the_published_answer_and_the_changed_section(clie
     tracing.link(session, world.official, answer, [section(v2, "s-2")])
     session.flush()
 
-    page = client.get(status_url(submission))
+    page = english_client.get(status_url(submission))
     assert page.status_code == 200
     text = text_of(page)
     assert "Answer from the region: Adopted" in text
@@ -56,12 +53,12 @@ def test_the_status_page_shows_the_published_answer_and_the_changed_section(clie
     assert "This part of the plan changed because of it: 2 Hulp op school (version 2)" in text
 
 
-def test_a_correction_is_dated_and_the_earlier_answer_stays_visible(client, session, world):
+def test_a_correction_is_dated_and_the_earlier_answer_stays_visible(english_client, session, world):
     submission = world.submission([("s-3", "Wachten duurt te lang.")])
     first = world.answer([submission.comments[0]], Disposition.NOT_ADOPTED, "Dat kan niet.")
     world.correct(first, Disposition.PARTLY_ADOPTED, "Deels kan het wel.", "Nieuw geld.")
 
-    text = text_of(client.get(status_url(submission)))
+    text = text_of(english_client.get(status_url(submission)))
     assert "Answer from the region: Partly adopted corrected on" in text
     assert "Deels kan het wel." in text
     assert "What we corrected: Nieuw geld." in text
@@ -71,7 +68,7 @@ def test_a_correction_is_dated_and_the_earlier_answer_stays_visible(client, sess
     assert text.index("Deels kan het wel.") < text.index("Dat kan niet.")
 
 
-def test_drafts_and_approved_answers_are_never_shown(client, session, world):
+def test_drafts_and_approved_answers_are_never_shown(english_client, session, world):
     submission = world.submission([("s-2", "Op school."), ("s-3", "Wachten.")])
     school, waiting = submission.comments
     world.answer([school], Disposition.NOTED, "Een concept dat niemand mag zien.", publish=False)
@@ -81,30 +78,30 @@ def test_drafts_and_approved_answers_are_never_shown(client, session, world):
     services.approve(session, world.official, approved)
     session.flush()
 
-    text = text_of(client.get(status_url(submission)))
+    text = text_of(english_client.get(status_url(submission)))
     assert "Een concept dat niemand mag zien." not in text
     assert "Goedgekeurd, niet gepubliceerd." not in text
     assert "We read this and keep it in mind." not in text  # the disposition's explanation
     assert text.count("Answer from the region: not answered yet.") == 2
 
 
-def test_a_draft_next_version_is_named_but_not_linked(client, session, world):
+def test_a_draft_next_version_is_named_but_not_linked(english_client, session, world):
     v2 = world.next_version()
     submission = world.submission([("s-2", "Op school.")])
     answer = world.answer([submission.comments[0]])
     tracing.link(session, world.official, answer, [section(v2, "s-4")])
     session.flush()
-    page = client.get(status_url(submission))
+    page = english_client.get(status_url(submission))
     assert "4 Een steunpunt (version 2, not published yet)" in text_of(page)
     assert "/versies/2" not in page.get_data(as_text=True)
 
 
-def test_the_receipt_shows_the_answers_to_the_sender(client, session, world):
+def test_the_receipt_shows_the_answers_to_the_sender(english_client, session, world):
     holder = factories.user(session, "afzender@example.org")
     submission = world.submission([("s-2", "Mijn eigen reactie.")], email=None, user=holder)
     world.answer([submission.comments[0]], Disposition.ALREADY_COVERED, "Dit staat al in 2.2.")
-    log_in(client, holder.email)
-    page = client.get(f"/ontvangst/{submission.tracking_code}/bewijs")
+    log_in(english_client, holder.email)
+    page = english_client.get(f"/ontvangst/{submission.tracking_code}/bewijs")
     assert page.status_code == 200
     text = text_of(page)
     assert "Mijn eigen reactie." in text
@@ -114,7 +111,7 @@ def test_the_receipt_shows_the_answers_to_the_sender(client, session, world):
 
 @pytest.mark.usefixtures("quiet_housekeeping")
 def test_the_status_page_costs_the_same_queries_with_more_answered_comments(
-    app, client, session, world
+    app, english_client, session, world
 ):
     def queries_for(count: int) -> int:
         submission = world.submission(
@@ -134,7 +131,7 @@ def test_the_status_page_costs_the_same_queries_with_more_answered_comments(
 
         event.listen(engine, "before_cursor_execute", count_it)
         try:
-            assert client.get(status_url(submission)).status_code == 200
+            assert english_client.get(status_url(submission)).status_code == 200
         finally:
             event.remove(engine, "before_cursor_execute", count_it)
         return len(statements)

@@ -24,11 +24,6 @@ INFLUENCE = "Onderdeel 2 is aangepast; de leerlingen kregen een brief."
 LATER = "LATER-TEKST: dit kwam na de publicatie."
 
 
-def _english(client):
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def _validator():
     return jsonschema.Draft202012Validator(json.loads(rendering.SCHEMA_PATH.read_text("utf-8")))
 
@@ -92,15 +87,13 @@ def test_the_schema_keeps_older_editions_valid_and_refuses_bad_links(session):
         _validator().validate(bad)
 
 
-def test_a_published_edition_shows_the_statements_beside_the_figures(session, client, app):
+def test_a_published_edition_shows_the_statements_beside_the_figures(session, english_client, app):
     world = _filled(session)
     report = _published(session, world)
     assert report.content["lundy_checklist"][0]["what_we_did"] == SPACE
 
-    body = (
-        _english(client)
-        .get(f"/consultaties/{world.consultation.slug}/reactienota")
-        .get_data(as_text=True)
+    body = english_client.get(f"/consultaties/{world.consultation.slug}/reactienota").get_data(
+        as_text=True
     )
     lundy = body[body.index('id="rn-lundy"') :]
     lundy = lundy[: lundy.index("</section>")]

@@ -12,10 +12,10 @@ from consult.db import utcnow
 from consult.regions import services as region_services
 from consult.responses.answers import services, workspace
 from consult.responses.answers.workspace import Filters, Status
-from consult.responses.models import CommentGroup, CommentGroupMember, Disposition
+from consult.responses.models import Disposition
 from consult.stakeholders.models import AgeBand
 from tests import factories
-from tests.responses.workspace_world import World, build_world, closed_consultation
+from tests.responses.workspace_world import World, build_world
 
 
 @pytest.fixture
@@ -221,13 +221,9 @@ def test_pages(session, world):
 
 def test_group_memberships_come_with_the_rows(session, world):
     c = world.consultation
-    group = CommentGroup(consultation_id=c.id, representative_id=world.school.id)
-    group.members = [
-        CommentGroupMember(comment_id=world.school.id, similarity=1.0),
-        CommentGroupMember(comment_id=world.hidden.id, similarity=0.93),
-    ]
-    session.add(group)
-    session.flush()
+    group = factories.comment_group(
+        session, c, [world.school, world.hidden], similarity=[1.0, 0.93]
+    )
     rows = {r.comment.id: r for r in workspace.workspace_page(session, c).rows}
     assert rows[world.hidden.id].membership.group_id == group.id
     assert rows[world.hidden.id].membership.size == 2
@@ -300,6 +296,6 @@ def test_self_approval_setting(session, world):
 
 
 def test_a_consultation_without_comments(session):
-    consultation = closed_consultation(session)
+    consultation = factories.closed_consultation(session)
     page = workspace.workspace_page(session, consultation)
     assert (page.rows, page.total, page.waiting, page.pages) == ([], 0, 0, 1)

@@ -20,8 +20,6 @@ from tests import factories
 from tests.conftest import csrf_token, log_in
 from tests.responses.tracing_support import (
     World,
-    answer_in,
-    english_client,
     make_world,
     section,
     text_of,
@@ -31,11 +29,6 @@ from tests.responses.tracing_support import (
 @pytest.fixture
 def world(session) -> World:
     return make_world(session)
-
-
-@pytest.fixture
-def client(app):
-    return english_client(app)
 
 
 def links_of(session, answer) -> set[str]:
@@ -141,11 +134,11 @@ def test_published_answers_show_the_current_one_with_its_history_and_never_draft
 # -- the answer's page -------------------------------------------------------------------------
 
 
-def test_an_official_links_an_answer_to_changed_sections(client, session, world):
+def test_an_official_links_an_answer_to_changed_sections(english_client, session, world):
     v2 = world.next_version()
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
-    log_in(client, world.official.email)
-    page = client.get(world.answer_url(answer))
+    log_in(english_client, world.official.email)
+    page = english_client.get(world.answer_url(answer))
     assert page.status_code == 200
     text = text_of(page)
     assert "Sections of version 2" in text
@@ -155,66 +148,66 @@ def test_an_official_links_an_answer_to_changed_sections(client, session, world)
     assert "We nemen dit over." in text
 
     wanted = [section(v2, "s-2").id, section(v2, "s-4").id]
-    response = post(client, world.answer_url(answer), {"section": wanted})
+    response = post(english_client, world.answer_url(answer), {"section": wanted})
     assert response.status_code == 302
     assert links_of(session, answer) == set(wanted)
-    assert f'value="{wanted[0]}" id="section-{wanted[0]}" checked' in client.get(
+    assert f'value="{wanted[0]}" id="section-{wanted[0]}" checked' in english_client.get(
         world.answer_url(answer)
     ).get_data(as_text=True)
 
     # Unticking one removes that link: before the reactienota, links can be taken back.
-    response = post(client, world.answer_url(answer), {"section": [wanted[0]]})
+    response = post(english_client, world.answer_url(answer), {"section": [wanted[0]]})
     assert response.status_code == 302
     assert links_of(session, answer) == {wanted[0]}
 
 
-def test_a_draft_answer_can_be_linked_too(client, session, world):
+def test_a_draft_answer_can_be_linked_too(english_client, session, world):
     v2 = world.next_version()
     draft = world.answer([world.submission([("s-2", "Op school.")]).comments[0]], publish=False)
-    log_in(client, world.official.email)
-    post(client, world.answer_url(draft), {"section": [section(v2, "s-2").id]})
+    log_in(english_client, world.official.email)
+    post(english_client, world.answer_url(draft), {"section": [section(v2, "s-2").id]})
     assert links_of(session, draft) == {section(v2, "s-2").id}
 
 
-def test_without_a_next_version_the_page_says_how_to_make_one(client, world):
+def test_without_a_next_version_the_page_says_how_to_make_one(english_client, world):
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
-    log_in(client, world.official.email)
-    page = client.get(world.answer_url(answer))
+    log_in(english_client, world.official.email)
+    page = english_client.get(world.answer_url(answer))
     assert page.status_code == 200
     assert "There is no next version yet" in text_of(page)
     document_page = f"/regios/JZ22/beheer/documenten/{world.consulted.document_id}"
     assert f'href="{document_page}"' in page.get_data(as_text=True)
-    overview = client.get(f"{world.team}/wijzigingen")
+    overview = english_client.get(f"{world.team}/wijzigingen")
     assert "There is no next version yet" in text_of(overview)
 
 
-def test_after_the_reactienota_the_page_is_read_only(client, session, world):
+def test_after_the_reactienota_the_page_is_read_only(english_client, session, world):
     v2 = world.next_version()
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
     tracing.link(session, world.official, answer, [section(v2, "s-2")])
     world.consultation.state = ConsultationState.REPORT_PUBLISHED
     session.flush()
-    log_in(client, world.official.email)
-    page = client.get(world.answer_url(answer))
+    log_in(english_client, world.official.email)
+    page = english_client.get(world.answer_url(answer))
     body = page.get_data(as_text=True)
     assert "can no longer change" in text_of(page)
     assert "Save the links" not in body
     assert " disabled" in body
-    response = post(client, world.answer_url(answer), {"section": []})
+    response = post(english_client, world.answer_url(answer), {"section": []})
     assert response.status_code == 302
     assert links_of(session, answer) == {section(v2, "s-2").id}
 
 
 @pytest.mark.parametrize("who", ["responder", "moderator", "other_official"])
-def test_only_officials_of_the_region_may_link(client, session, world, who):
+def test_only_officials_of_the_region_may_link(english_client, session, world, who):
     world.next_version()
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
-    log_in(client, getattr(world, who).email)
-    assert client.get(world.answer_url(answer)).status_code == 404
-    assert client.get(f"{world.team}/wijzigingen").status_code == 404
+    log_in(english_client, getattr(world, who).email)
+    assert english_client.get(world.answer_url(answer)).status_code == 404
+    assert english_client.get(f"{world.team}/wijzigingen").status_code == 404
 
 
-def test_ids_of_another_region_or_consultation_answer_404(client, session, world):
+def test_ids_of_another_region_or_consultation_answer_404(english_client, session, world):
     v2 = world.next_version()
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
     other = factories.consultation(
@@ -225,42 +218,47 @@ def test_ids_of_another_region_or_consultation_answer_404(client, session, world
         closes_in_days=-2,
     )
     other_comment = factories.submission(session, other, [("s-1", "Haaglanden.")]).comments[0]
-    other_answer = answer_in(
+    other_answer = factories.answer(
         session,
         other,
-        factories.region_user(session, "responder", "JZ24"),
-        world.other_official,
         [other_comment],
+        responder=factories.region_user(session, "responder", "JZ24"),
+        official=world.other_official,
     )
-    log_in(client, world.official.email)
+    log_in(english_client, world.official.email)
     # Another region's answer under this consultation's address: not found.
-    assert client.get(world.answer_url(other_answer)).status_code == 404
+    assert english_client.get(world.answer_url(other_answer)).status_code == 404
     # This region's address with the other region's consultation slug: not found.
     assert (
-        client.get(f"/regios/JZ22/beheer/consultaties/{other.slug}/wijzigingen").status_code == 404
+        english_client.get(f"/regios/JZ22/beheer/consultaties/{other.slug}/wijzigingen").status_code
+        == 404
     )
     # Another region's address for this consultation: not found (not allowed there either).
-    assert client.get(world.answer_url(answer).replace("JZ22", "JZ24")).status_code == 404
+    assert english_client.get(world.answer_url(answer).replace("JZ22", "JZ24")).status_code == 404
     # A section of the consulted version is no "changed section".
     consulted_section = section(world.consulted, "s-2")
-    assert client.get(world.section_url(consulted_section)).status_code == 404
-    assert client.get(world.section_url(section(v2, "s-2"))).status_code == 200
+    assert english_client.get(world.section_url(consulted_section)).status_code == 404
+    assert english_client.get(world.section_url(section(v2, "s-2"))).status_code == 200
     # Linking a section of another document through the form does nothing.
-    response = post(client, world.answer_url(answer), {"section": [other.version.sections[0].id]})
+    response = post(
+        english_client, world.answer_url(answer), {"section": [other.version.sections[0].id]}
+    )
     assert response.status_code == 302
     assert links_of(session, answer) == set()
 
 
 def test_anonymous_visitors_are_sent_to_log_in_and_forms_need_the_csrf_token(
-    client, session, world
+    english_client, session, world
 ):
     v2 = world.next_version()
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
-    response = client.get(world.answer_url(answer))
+    response = english_client.get(world.answer_url(answer))
     assert response.status_code == 302
     assert "/account/inloggen" in response.location
-    log_in(client, world.official.email)
-    refused = client.post(world.answer_url(answer), data={"section": [section(v2, "s-2").id]})
+    log_in(english_client, world.official.email)
+    refused = english_client.post(
+        world.answer_url(answer), data={"section": [section(v2, "s-2").id]}
+    )
     assert refused.status_code == 400
     assert links_of(session, answer) == set()
 
@@ -268,7 +266,9 @@ def test_anonymous_visitors_are_sent_to_log_in_and_forms_need_the_csrf_token(
 # -- the changed section's page ----------------------------------------------------------------
 
 
-def test_from_a_changed_section_an_official_links_the_answers_behind_it(client, session, world):
+def test_from_a_changed_section_an_official_links_the_answers_behind_it(
+    english_client, session, world
+):
     v2 = world.next_version()
     school = section(v2, "s-2")
     asked = world.submission([("s-2", "Elke school een vaste hulpverlener, alsjeblieft.")])
@@ -282,8 +282,8 @@ def test_from_a_changed_section_an_official_links_the_answers_behind_it(client, 
         "Wij houden dit in gedachten.",
         publish=False,
     )
-    log_in(client, world.official.email)
-    page = client.get(world.section_url(school))
+    log_in(english_client, world.official.email)
+    page = english_client.get(world.section_url(school))
     text = text_of(page)
     assert "Which answers caused this change?" in text
     assert f"Answer {on_school.id}: adopted" in text
@@ -292,42 +292,48 @@ def test_from_a_changed_section_an_official_links_the_answers_behind_it(client, 
     assert "Wij zetten op elke school een vaste" in text  # the first words of the reason
 
     # Filtered on comments about "Hulp op school" in the consulted version.
-    filtered = text_of(client.get(world.section_url(school) + "?onderdeel=s-2"))
+    filtered = text_of(english_client.get(world.section_url(school) + "?onderdeel=s-2"))
     assert f"Answer {on_school.id}:" in filtered
     assert f"Answer {on_waiting.id}:" not in filtered
 
     url = world.section_url(school) + "?onderdeel=s-2"
-    response = post(client, url, {"shown": [on_school.id], "answer": [on_school.id]})
+    response = post(english_client, url, {"shown": [on_school.id], "answer": [on_school.id]})
     assert response.status_code == 302
     assert links_of(session, on_school) == {school.id}
 
     # Saving the list filtered on s-3 (where the linked answer is not about) keeps the link:
     # the linked answer is shown anyway, and only shown answers change.
     s3 = world.section_url(school) + "?onderdeel=s-3"
-    assert f"Answer {on_school.id}:" in text_of(client.get(s3))
-    post(client, s3, {"shown": [on_waiting.id], "answer": [on_waiting.id]})
+    assert f"Answer {on_school.id}:" in text_of(english_client.get(s3))
+    post(english_client, s3, {"shown": [on_waiting.id], "answer": [on_waiting.id]})
     assert links_of(session, on_school) == {school.id}
     assert links_of(session, on_waiting) == {school.id}
 
-    overview = text_of(client.get(f"{world.team}/wijzigingen"))
+    overview = text_of(english_client.get(f"{world.team}/wijzigingen"))
     assert "Changed 2 Hulp op school Linked to 2 comments (2 answers)" in overview
     assert "Added 4 Een steunpunt Not linked to any comment yet." in overview
 
 
-def test_the_section_page_never_counts_answers_of_another_consultation(client, session, world):
+def test_the_section_page_never_counts_answers_of_another_consultation(
+    english_client, session, world
+):
     v2 = world.next_version()
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
-    log_in(client, world.official.email)
+    log_in(english_client, world.official.email)
     # An id that is not an answer of this consultation is ignored, whatever the form says.
     unknown = answer.id + 999
-    post(client, world.section_url(section(v2, "s-2")), {"shown": [unknown], "answer": [unknown]})
+    post(
+        english_client,
+        world.section_url(section(v2, "s-2")),
+        {"shown": [unknown], "answer": [unknown]},
+    )
     assert session.scalar(select(func.count(AnswerSection.id))) == 0
 
 
 # -- the public diff ---------------------------------------------------------------------------
 
 
-def test_the_diff_says_after_how_many_comments_a_section_changed(client, session, world):
+def test_the_diff_says_after_how_many_comments_a_section_changed(english_client, session, world):
     v2 = world.next_version(locked=True)
     school = section(v2, "s-2")
     shown = world.submission([("s-2", "Een vaste hulpverlener op school, graag.")])
@@ -345,14 +351,14 @@ def test_the_diff_says_after_how_many_comments_a_section_changed(client, session
     tracing.link(session, world.official, draft, [school])  # drafts are not public: not counted
     session.flush()
 
-    page = client.get(f"/documenten/{world.consulted.document_id}/verschillen")
+    page = english_client.get(f"/documenten/{world.consulted.document_id}/verschillen")
     assert page.status_code == 200
     text = text_of(page)
     assert "Changed after 2 comments: read the comments and the answers" in text
     link = f"/consultaties/{world.consultation.slug}/wijzigingen/{school.id}"
     assert f'href="{link}"' in page.get_data(as_text=True)
 
-    public = client.get(link)
+    public = english_client.get(link)
     assert public.status_code == 200
     text = text_of(public)
     assert "Answer: adopted" in text
@@ -365,11 +371,11 @@ def test_the_diff_says_after_how_many_comments_a_section_changed(client, session
     assert "Nog een." not in text
 
 
-def test_the_public_page_of_a_draft_next_version_is_not_public(client, session, world):
+def test_the_public_page_of_a_draft_next_version_is_not_public(english_client, session, world):
     v2 = world.next_version()
     answer = world.answer([world.submission([("s-2", "Op school.")]).comments[0]])
     tracing.link(session, world.official, answer, [section(v2, "s-2")])
     url = f"/consultaties/{world.consultation.slug}/wijzigingen/{section(v2, 's-2').id}"
-    assert client.get(url).status_code == 404
-    log_in(client, world.official.email)
-    assert client.get(url).status_code == 200
+    assert english_client.get(url).status_code == 404
+    log_in(english_client, world.official.email)
+    assert english_client.get(url).status_code == 200

@@ -18,24 +18,15 @@ from consult.responses.answers import notify, services
 from consult.responses.models import (
     Answer,
     AnswerState,
-    CommentGroup,
-    CommentGroupMember,
     Disposition,
 )
 from tests import factories
 from tests.conftest import csrf_token, log_in, submit_form
 from tests.responses.workspace_world import (
     World,
-    add_attachment,
     build_world,
-    english_client,
     text_of,
 )
-
-
-@pytest.fixture
-def client(app):
-    return english_client(app)
 
 
 @pytest.fixture
@@ -57,9 +48,9 @@ def draft(session, world: World, comments, disposition=Disposition.NOTED, reason
 # -- the list ----------------------------------------------------------------------------------
 
 
-def test_the_list_shows_every_comment_with_what_the_team_needs(client, session, world):
-    log_in(client, world.responder.email)
-    response = client.get(world.base)
+def test_the_list_shows_every_comment_with_what_the_team_needs(english_client, session, world):
+    log_in(english_client, world.responder.email)
+    response = english_client.get(world.base)
     assert response.status_code == 200
     page = text_of(response)
     assert "3 comments, 3 not answered yet" in page
@@ -86,20 +77,20 @@ def test_the_list_shows_every_comment_with_what_the_team_needs(client, session, 
     assert f'<a class="utrecht-link" href="{groups}">Similar comments</a>' in body
 
 
-def test_the_list_shows_answer_state_and_disposition(client, session, world):
+def test_the_list_shows_answer_state_and_disposition(english_client, session, world):
     draft(session, world, [world.young], Disposition.NOT_ADOPTED, "Dat kan niet.")
     published = draft(session, world, [world.school], Disposition.ADOPTED, "Ja.")
     services.approve(session, world.official, published)
     services.publish(session, world.official, world.consultation, [published])
     session.flush()
-    log_in(client, world.responder.email)
-    page = text_of(client.get(world.base))
+    log_in(english_client, world.responder.email)
+    page = text_of(english_client.get(world.base))
     assert "3 comments, 1 not answered yet" in page
     assert "Draft, waiting for approval Not adopted" in page
     assert "Published Adopted" in page
     assert "See the draft" in page
     # Not answered first, then in progress, then published.
-    body = client.get(world.base).get_data(as_text=True)
+    body = english_client.get(world.base).get_data(as_text=True)
     assert (
         body.index(f'id="reactie-{world.hidden.id}"')
         < body.index(f'id="reactie-{world.young.id}"')
@@ -107,9 +98,9 @@ def test_the_list_shows_answer_state_and_disposition(client, session, world):
     )
 
 
-def test_filters_work_by_get_and_can_be_cleared(client, session, world):
-    log_in(client, world.responder.email)
-    response = client.get(world.base + "?groep=young_person&status=wachtend")
+def test_filters_work_by_get_and_can_be_cleared(english_client, session, world):
+    log_in(english_client, world.responder.email)
+    response = english_client.get(world.base + "?groep=young_person&status=wachtend")
     page = text_of(response)
     assert "1 comment matches the filters, 1 not answered yet" in page
     assert "De wachtlijsten zijn te lang." in page
@@ -122,45 +113,47 @@ def test_filters_work_by_get_and_can_be_cleared(client, session, world):
         assert f'<label class="utrecht-form-label" for="{name}">' in body
     assert '<label class="utrecht-form-label" for="bijlage">' in body
 
-    hidden = text_of(client.get(world.base + "?verborgen=ja"))
+    hidden = text_of(english_client.get(world.base + "?verborgen=ja"))
     assert "Die wethouder is een sukkel." in hidden
     assert "Er moet meer hulp op school komen." not in hidden
-    with_attachment = text_of(client.get(world.base + "?bijlage=ja&onderdeel=algemeen"))
+    with_attachment = text_of(english_client.get(world.base + "?bijlage=ja&onderdeel=algemeen"))
     assert "1 comment matches the filters" in with_attachment
 
 
-def test_search_from_the_page(client, session, world):
-    log_in(client, world.responder.email)
-    page = text_of(client.get(world.base + "?q=school+hulp"))
+def test_search_from_the_page(english_client, session, world):
+    log_in(english_client, world.responder.email)
+    page = text_of(english_client.get(world.base + "?q=school+hulp"))
     assert "1 comment matches the filters" in page
     assert "Er moet meer hulp op school komen." in page
     assert "De wachtlijsten zijn te lang." not in page
 
 
-def test_unknown_filter_values_are_ignored(client, session, world):
-    log_in(client, world.responder.email)
-    response = client.get(world.base + "?groep=martians&status=weird&leeftijd=99&afhandeling=x")
+def test_unknown_filter_values_are_ignored(english_client, session, world):
+    log_in(english_client, world.responder.email)
+    response = english_client.get(
+        world.base + "?groep=martians&status=weird&leeftijd=99&afhandeling=x"
+    )
     assert response.status_code == 200
     page = text_of(response)
     assert "3 comments, 3 not answered yet" in page
     assert "Not a valid choice" not in page
 
 
-def test_empty_states(client, session, world):
-    log_in(client, world.responder.email)
-    page = text_of(client.get(world.base + "?q=olifant"))
+def test_empty_states(english_client, session, world):
+    log_in(english_client, world.responder.email)
+    page = text_of(english_client.get(world.base + "?q=olifant"))
     assert "No comments match these filters." in page
     assert "Clear filters" in page
     empty = factories.consultation(session, state="closed", opens_in_days=-9, closes_in_days=-1)
-    page = text_of(client.get(f"/regios/JZ22/beheer/consultaties/{empty.slug}/antwoorden"))
+    page = text_of(english_client.get(f"/regios/JZ22/beheer/consultaties/{empty.slug}/antwoorden"))
     assert "There are no comments to answer yet." in page
 
 
-def test_the_list_pages_by_50_and_keeps_the_filters(client, session, world):
+def test_the_list_pages_by_50_and_keeps_the_filters(english_client, session, world):
     for n in range(52):
         factories.submission(session, world.consultation, [(None, f"Bulk nummer {n}.")])
-    log_in(client, world.responder.email)
-    first = client.get(world.base + "?status=wachtend")
+    log_in(english_client, world.responder.email)
+    first = english_client.get(world.base + "?status=wachtend")
     page = text_of(first)
     assert "55 comments match the filters" in page
     assert "Page 1 of 2" in page
@@ -168,21 +161,17 @@ def test_the_list_pages_by_50_and_keeps_the_filters(client, session, world):
     assert "?status=wachtend&amp;pagina=2" in first.get_data(as_text=True) or (
         "pagina=2&amp;status=wachtend" in first.get_data(as_text=True)
     )
-    second = text_of(client.get(world.base + "?status=wachtend&pagina=2"))
+    second = text_of(english_client.get(world.base + "?status=wachtend&pagina=2"))
     assert second.count("Answer this comment") == 5
     assert "Bulk nummer 51." in second
 
 
-def test_a_comment_in_a_group_shows_the_group(client, session, world):
-    group = CommentGroup(consultation_id=world.consultation.id, representative_id=world.school.id)
-    group.members = [
-        CommentGroupMember(comment_id=world.school.id, similarity=1.0),
-        CommentGroupMember(comment_id=world.hidden.id, similarity=0.93),
-    ]
-    session.add(group)
-    session.flush()
-    log_in(client, world.responder.email)
-    response = client.get(world.base)
+def test_a_comment_in_a_group_shows_the_group(english_client, session, world):
+    group = factories.comment_group(
+        session, world.consultation, [world.school, world.hidden], similarity=[1.0, 0.93]
+    )
+    log_in(english_client, world.responder.email)
+    response = english_client.get(world.base)
     assert "In a group of 2 comments (similarity 93%)" in text_of(response)
     group_page = f"/regios/JZ22/beheer/consultaties/{world.consultation.slug}/groepen/{group.id}"
     assert response.get_data(as_text=True).count(f'href="{group_page}"') == 2
@@ -248,18 +237,18 @@ def _queries_for(app, client, path: str) -> int:
 
 
 @pytest.mark.usefixtures("quiet_housekeeping")
-def test_query_count_does_not_grow_with_the_comments(app, client, session, world):
+def test_query_count_does_not_grow_with_the_comments(app, english_client, session, world):
     """Three comments or 123: the same queries, whatever each row shows (answers, groups...)."""
     sections = world.consultation.version.sections
-    add_attachment(session, world.school.submission)
+    factories.attachment(session, world.school.submission)
     published = draft(session, world, [world.school], Disposition.ADOPTED, "Ja.")
     services.approve(session, world.official, published)
     services.publish(session, world.official, world.consultation, [published])
     draft(session, world, [world.young])
     session.flush()
-    log_in(client, world.responder.email)
-    client.get(world.base)  # warm up
-    few = _queries_for(app, client, world.base)
+    log_in(english_client, world.responder.email)
+    english_client.get(world.base)  # warm up
+    few = _queries_for(app, english_client, world.base)
 
     municipality_id = world.school.submission.municipality_id
     submission_ids = _bulk(session, world.consultation, 120, sections, municipality_id)
@@ -275,10 +264,10 @@ def test_query_count_does_not_grow_with_the_comments(app, client, session, world
     for submission in session.scalars(
         select(Submission).where(Submission.id.in_(submission_ids[::7]))
     ):
-        add_attachment(session, submission)
+        factories.attachment(session, submission)
     session.flush()
-    many = _queries_for(app, client, world.base)
-    page = text_of(client.get(world.base))
+    many = _queries_for(app, english_client, world.base)
+    page = text_of(english_client.get(world.base))
     assert "123 comments, 1 not answered yet" in page
     assert page.count("Bulkreactie") == 47  # a page of 50: 3 of the world's, 47 of the bulk
     assert few == many, (few, many)
@@ -288,10 +277,10 @@ def test_query_count_does_not_grow_with_the_comments(app, client, session, world
 # -- drafting ----------------------------------------------------------------------------------
 
 
-def test_answering_two_comments_together(client, session, world):
-    log_in(client, world.responder.email)
+def test_answering_two_comments_together(english_client, session, world):
+    log_in(english_client, world.responder.email)
     url = world.new_url(world.school, world.young) + "&terug=" + world.base + "%3Fgroep%3Dparent"
-    page = client.get(url)
+    page = english_client.get(url)
     assert page.status_code == 200
     text = text_of(page)
     assert "Answer 2 comments together" in text
@@ -304,14 +293,14 @@ def test_answering_two_comments_together(client, session, world):
     assert f'<input type="hidden" name="comment" value="{world.school.id}">' in body
     assert f'<input type="hidden" name="comment" value="{world.young.id}">' in body
 
-    response = client.post(
+    response = english_client.post(
         world.base + "/nieuw",
         data={
             "comment": [world.school.id, world.young.id],
             "disposition": "partly_adopted",
             "reason": "We nemen een deel over in hoofdstuk 2.",
             "terug": world.base + "?groep=parent",
-            "csrf_token": csrf_token(client, url),
+            "csrf_token": csrf_token(english_client, url),
         },
     )
     assert response.status_code == 302
@@ -323,14 +312,14 @@ def test_answering_two_comments_together(client, session, world):
     assert sorted(link.comment_id for link in answer.links) == sorted(
         [world.school.id, world.young.id]
     )
-    assert "The draft answer to 2 comments is saved." in text_of(client.get(world.base))
+    assert "The draft answer to 2 comments is saved." in text_of(english_client.get(world.base))
 
 
-def test_not_adopted_needs_a_reason_and_what_was_typed_is_kept(client, session, world):
-    log_in(client, world.responder.email)
+def test_not_adopted_needs_a_reason_and_what_was_typed_is_kept(english_client, session, world):
+    log_in(english_client, world.responder.email)
     url = world.new_url(world.school)
     response = submit_form(
-        client,
+        english_client,
         url,
         {"comment": [world.school.id], "disposition": "not_adopted", "reason": "  "},
         action=world.base + "/nieuw",
@@ -348,7 +337,7 @@ def test_not_adopted_needs_a_reason_and_what_was_typed_is_kept(client, session, 
     assert session.scalars(select(Answer)).all() == []
 
     response = submit_form(
-        client,
+        english_client,
         url,
         {"comment": [world.school.id], "disposition": "", "reason": "Mijn uitleg."},
         action=world.base + "/nieuw",
@@ -357,34 +346,30 @@ def test_not_adopted_needs_a_reason_and_what_was_typed_is_kept(client, session, 
     assert "Mijn uitleg." in response.get_data(as_text=True)
 
 
-def test_answering_a_group_by_its_id(client, session, world):
-    group = CommentGroup(consultation_id=world.consultation.id, representative_id=world.school.id)
-    group.members = [
-        CommentGroupMember(comment_id=world.school.id, similarity=1.0),
-        CommentGroupMember(comment_id=world.young.id, similarity=0.9),
-    ]
-    session.add(group)
-    session.flush()
-    log_in(client, world.responder.email)
-    page = text_of(client.get(f"{world.base}/nieuw?groep={group.id}"))
+def test_answering_a_group_by_its_id(english_client, session, world):
+    group = factories.comment_group(
+        session, world.consultation, [world.school, world.young], similarity=[1.0, 0.9]
+    )
+    log_in(english_client, world.responder.email)
+    page = text_of(english_client.get(f"{world.base}/nieuw?groep={group.id}"))
     assert "Answer 2 comments together" in page
 
 
-def test_choosing_nothing_goes_back_with_a_message(client, session, world):
-    log_in(client, world.responder.email)
-    response = client.get(world.base + "/nieuw", follow_redirects=True)
+def test_choosing_nothing_goes_back_with_a_message(english_client, session, world):
+    log_in(english_client, world.responder.email)
+    response = english_client.get(world.base + "/nieuw", follow_redirects=True)
     assert "Choose at least one comment to answer." in text_of(response)
 
 
-def test_a_comment_with_an_answer_cannot_get_a_second_one(client, session, world):
+def test_a_comment_with_an_answer_cannot_get_a_second_one(english_client, session, world):
     existing = draft(session, world, [world.school])
     session.flush()
-    log_in(client, world.responder.email)
+    log_in(english_client, world.responder.email)
     url = world.new_url(world.school, world.young)
-    page = text_of(client.get(url))
+    page = text_of(english_client.get(url))
     assert "This comment already has an answer (draft, waiting for approval)." in page
     response = submit_form(
-        client,
+        english_client,
         url,
         {"comment": [world.school.id, world.young.id], "disposition": "noted", "reason": ""},
         action=world.base + "/nieuw",
@@ -393,10 +378,10 @@ def test_a_comment_with_an_answer_cannot_get_a_second_one(client, session, world
     assert session.scalars(select(Answer)).all() == [existing]
 
 
-def test_the_back_link_stays_on_the_site(client, session, world):
-    log_in(client, world.responder.email)
+def test_the_back_link_stays_on_the_site(english_client, session, world):
+    log_in(english_client, world.responder.email)
     response = submit_form(
-        client,
+        english_client,
         world.new_url(world.school),
         {
             "comment": [world.school.id],
@@ -413,11 +398,11 @@ def test_the_back_link_stays_on_the_site(client, session, world):
 # -- one answer, approving ---------------------------------------------------------------------
 
 
-def test_the_answer_page_and_approval_by_a_second_official(client, session, world):
+def test_the_answer_page_and_approval_by_a_second_official(english_client, session, world):
     answer = draft(session, world, [world.school, world.hidden], Disposition.ADOPTED, "Goed.")
     session.flush()
-    log_in(client, world.responder.email)
-    page = text_of(client.get(world.answer_url(answer.id)))
+    log_in(english_client, world.responder.email)
+    page = text_of(english_client.get(world.answer_url(answer.id)))
     assert f"Answer {answer.id}" in page
     assert "Draft, waiting for approval" in page
     assert f"Drafted by {world.responder.email}" in page
@@ -427,42 +412,47 @@ def test_the_answer_page_and_approval_by_a_second_official(client, session, worl
     assert "Approve this answer" not in page
     assert "Link changed sections" not in page  # officials link sections
 
-    client.post("/account/uitloggen", data={"csrf_token": csrf_token(client, world.base)})
-    log_in(client, world.official.email)
-    response = client.get(world.answer_url(answer.id))
+    english_client.post(
+        "/account/uitloggen", data={"csrf_token": csrf_token(english_client, world.base)}
+    )
+    log_in(english_client, world.official.email)
+    response = english_client.get(world.answer_url(answer.id))
     page = text_of(response)
     assert "Approve this answer" in page
     assert "Link changed sections" in page
     assert f'href="{world.answer_url(answer.id, "secties")}"' in response.get_data(as_text=True)
     response = submit_form(
-        client, world.answer_url(answer.id), {}, action=world.answer_url(answer.id, "goedkeuren")
+        english_client,
+        world.answer_url(answer.id),
+        {},
+        action=world.answer_url(answer.id, "goedkeuren"),
     )
     assert response.status_code == 302
     approved = reread(session, answer)
     assert approved.state is AnswerState.APPROVED
     assert approved.approved_by_id == world.official.id
     assert approved.self_approved is False
-    page = text_of(client.get(world.answer_url(answer.id)))
+    page = text_of(english_client.get(world.answer_url(answer.id)))
     assert "Approved by Anne Ambtenaar" in page
     assert "This answer is approved and waits to be published." in page
 
 
-def test_the_drafter_is_told_someone_else_must_approve(client, session, world):
+def test_the_drafter_is_told_someone_else_must_approve(english_client, session, world):
     answer = draft(session, world, [world.school], by=world.official)
     session.flush()
-    log_in(client, world.official.email)
-    page = text_of(client.get(world.answer_url(answer.id)))
+    log_in(english_client, world.official.email)
+    page = text_of(english_client.get(world.answer_url(answer.id)))
     assert "You drafted this answer, so someone else must approve it." in page
     assert "Approve this answer" not in page
 
 
-def test_self_approval_when_the_region_allows_it(client, session, world):
+def test_self_approval_when_the_region_allows_it(english_client, session, world):
     world.consultation.region.allow_self_approval = True
     answer = draft(session, world, [world.school], by=world.official)
     session.flush()
-    log_in(client, world.official.email)
+    log_in(english_client, world.official.email)
     response = submit_form(
-        client,
+        english_client,
         world.answer_url(answer.id),
         {},
         action=world.answer_url(answer.id, "goedkeuren"),
@@ -473,16 +463,16 @@ def test_self_approval_when_the_region_allows_it(client, session, world):
     assert "approved by the drafter, as the region allows" in text_of(response)
 
 
-def test_changing_a_draft_and_taking_a_comment_out(client, session, world):
+def test_changing_a_draft_and_taking_a_comment_out(english_client, session, world):
     answer = draft(session, world, [world.school, world.young], Disposition.NOTED, "")
     services.approve(session, world.official, answer)
     session.flush()
-    log_in(client, world.responder.email)
+    log_in(english_client, world.responder.email)
     edit = world.answer_url(answer.id, "wijzigen")
-    page = text_of(client.get(edit))
+    page = text_of(english_client.get(edit))
     assert "This answer was already approved. When you change it, it needs approval again." in page
     response = submit_form(
-        client,
+        english_client,
         edit,
         {"comment": [world.school.id], "disposition": "adopted", "reason": "Toch overgenomen."},
     )
@@ -494,40 +484,40 @@ def test_changing_a_draft_and_taking_a_comment_out(client, session, world):
     assert [link.comment_id for link in changed.links] == [world.school.id]
 
     # Taking every comment out is refused with a message; nothing changes.
-    response = submit_form(client, edit, {"disposition": "adopted", "reason": "x"})
+    response = submit_form(english_client, edit, {"disposition": "adopted", "reason": "x"})
     assert "Choose at least one comment to answer." in text_of(response)
     assert [link.comment_id for link in reread(session, answer).links] == [world.school.id]
 
 
-def test_discarding_a_draft_asks_first(client, session, world):
+def test_discarding_a_draft_asks_first(english_client, session, world):
     answer = draft(session, world, [world.school, world.young])
     session.flush()
-    log_in(client, world.responder.email)
+    log_in(english_client, world.responder.email)
     url = world.answer_url(answer.id, "verwijderen")
-    page = text_of(client.get(url))
+    page = text_of(english_client.get(url))
     assert "Remove this draft? The 2 comments it covers wait for an answer again." in page
     assert reread(session, answer) is not None
-    response = submit_form(client, url, {}, follow_redirects=True)
+    response = submit_form(english_client, url, {}, follow_redirects=True)
     assert "The draft answer is removed. 2 comments wait for an answer again." in text_of(response)
     assert session.scalars(select(Answer)).all() == []
 
 
-def test_correcting_a_published_answer(client, session, world):
+def test_correcting_a_published_answer(english_client, session, world):
     answer = draft(session, world, [world.school], Disposition.ADOPTED, "Ja.")
     services.approve(session, world.official, answer)
     services.publish(session, world.official, world.consultation, [answer])
     session.flush()
-    log_in(client, world.responder.email)
-    page = text_of(client.get(world.answer_url(answer.id)))
+    log_in(english_client, world.responder.email)
+    page = text_of(english_client.get(world.answer_url(answer.id)))
     assert "Correct this published answer" in page
     assert "Change the draft" not in page
     url = world.answer_url(answer.id, "corrigeren")
     response = submit_form(
-        client, url, {"disposition": "partly_adopted", "reason": "Deels.", "note": ""}
+        english_client, url, {"disposition": "partly_adopted", "reason": "Deels.", "note": ""}
     )
     assert "Say what you corrected and why." in text_of(response)
     response = submit_form(
-        client,
+        english_client,
         url,
         {"disposition": "partly_adopted", "reason": "Deels.", "note": "Verkeerd gelezen."},
         follow_redirects=True,
@@ -539,26 +529,26 @@ def test_correcting_a_published_answer(client, session, world):
     assert correction.correction_note == "Verkeerd gelezen."
     assert f"Corrects answer {answer.id}" in page
     assert "Verkeerd gelezen." in page
-    old = text_of(client.get(world.answer_url(answer.id)))
+    old = text_of(english_client.get(world.answer_url(answer.id)))
     assert f"A correction is being prepared by {world.responder.email}: answer {correction.id}" in (
         old
     )
     # The old answer still stands until the correction is published.
     assert reread(session, answer).is_current
     # A second correction is not started while one is being drafted.
-    assert client.get(url).status_code == 302
+    assert english_client.get(url).status_code == 302
 
 
-def test_a_published_answer_cannot_be_edited_or_discarded(client, session, world):
+def test_a_published_answer_cannot_be_edited_or_discarded(english_client, session, world):
     answer = draft(session, world, [world.school])
     services.approve(session, world.official, answer)
     services.publish(session, world.official, world.consultation, [answer])
     session.flush()
-    log_in(client, world.official.email)
+    log_in(english_client, world.official.email)
     for action in ("wijzigen", "verwijderen"):
-        assert client.get(world.answer_url(answer.id, action)).status_code == 302
+        assert english_client.get(world.answer_url(answer.id, action)).status_code == 302
         response = submit_form(
-            client,
+            english_client,
             world.answer_url(answer.id),
             {"disposition": "adopted", "reason": "x", "comment": [world.school.id]},
             action=world.answer_url(answer.id, action),
@@ -572,14 +562,14 @@ def test_a_published_answer_cannot_be_edited_or_discarded(client, session, world
 # -- the approval queue and publishing ---------------------------------------------------------
 
 
-def test_the_queue_lists_what_the_official_may_approve_first(client, session, world):
+def test_the_queue_lists_what_the_official_may_approve_first(english_client, session, world):
     own = draft(session, world, [world.school], by=world.official)
     others = draft(session, world, [world.young], Disposition.ADOPTED, "Ja.")
     ready = draft(session, world, [world.hidden])
     services.approve(session, world.second_official, ready)
     session.flush()
-    log_in(client, world.official.email)
-    response = client.get(world.base + "/goedkeuring")
+    log_in(english_client, world.official.email)
+    response = english_client.get(world.base + "/goedkeuring")
     body = response.get_data(as_text=True)
     page = text_of(response)
     assert body.index(f'id="antwoord-{others.id}"') < body.index(f'id="antwoord-{own.id}"')
@@ -590,19 +580,19 @@ def test_the_queue_lists_what_the_official_may_approve_first(client, session, wo
     assert "2 drafts, 1 approved" in page
 
 
-def test_a_responder_sees_the_queue_without_buttons(client, session, world):
+def test_a_responder_sees_the_queue_without_buttons(english_client, session, world):
     answer = draft(session, world, [world.school], by=world.official)
     services.approve(session, world.second_official, answer)
     draft(session, world, [world.young])
     session.flush()
-    log_in(client, world.responder.email)
-    page = text_of(client.get(world.base + "/goedkeuring"))
+    log_in(english_client, world.responder.email)
+    page = text_of(english_client.get(world.base + "/goedkeuring"))
     assert "Publish 1 approved answer" not in page
     assert "An official of the region publishes approved answers." in page
     assert "Approve answer" not in page
 
 
-def test_publishing_with_a_confirmation_step(client, session, world, outbox):
+def test_publishing_with_a_confirmation_step(english_client, session, world, outbox):
     mailed = factories.submission(
         session, world.consultation, [(None, "Graag een antwoord per mail.")], email="p@example.org"
     )
@@ -612,13 +602,15 @@ def test_publishing_with_a_confirmation_step(client, session, world, outbox):
         services.approve(session, world.official, answer)
         answers.append(answer)
     session.flush()
-    log_in(client, world.second_official.email)
+    log_in(english_client, world.second_official.email)
     url = world.base + "/publiceren"
-    page = text_of(client.get(url))
+    page = text_of(english_client.get(url))
     assert "Publish 4 approved answers? Together they answer 4 comments." in page
     assert all(reread(session, a).state is AnswerState.APPROVED for a in answers)
 
-    response = submit_form(client, url, {"answer": [a.id for a in answers]}, follow_redirects=True)
+    response = submit_form(
+        english_client, url, {"answer": [a.id for a in answers]}, follow_redirects=True
+    )
     page = text_of(response)
     assert "4 answers published." in page
     assert "Every comment now has a published answer: the consultation is answered." in page
@@ -637,20 +629,20 @@ def test_publishing_with_a_confirmation_step(client, session, world, outbox):
     assert len(outbox.messages) == 1
 
 
-def test_publishing_is_refused_while_the_consultation_is_open(client, session, world):
+def test_publishing_is_refused_while_the_consultation_is_open(english_client, session, world):
     world.consultation.state = ConsultationState.OPEN
     answer = draft(session, world, [world.school])
     services.approve(session, world.official, answer)
     session.flush()
-    log_in(client, world.official.email)
-    queue = text_of(client.get(world.base + "/goedkeuring"))
+    log_in(english_client, world.official.email)
+    queue = text_of(english_client.get(world.base + "/goedkeuring"))
     assert "Answers are published after the consultation has closed." in queue
     assert "Publish 1 approved answer" not in queue
-    page = text_of(client.get(world.base + "/publiceren"))
+    page = text_of(english_client.get(world.base + "/publiceren"))
     assert "Answers are published after the consultation has closed." in page
     assert "Yes, publish" not in page
     response = submit_form(
-        client,
+        english_client,
         world.base + "/goedkeuring",
         {"answer": [answer.id]},
         action=world.base + "/publiceren",
@@ -660,18 +652,18 @@ def test_publishing_is_refused_while_the_consultation_is_open(client, session, w
     assert reread(session, answer).state is AnswerState.APPROVED
 
 
-def test_publishing_what_changed_since_the_confirmation_is_refused(client, session, world):
+def test_publishing_what_changed_since_the_confirmation_is_refused(english_client, session, world):
     first = draft(session, world, [world.school])
     services.approve(session, world.official, first)
     session.flush()
-    log_in(client, world.official.email)
+    log_in(english_client, world.official.email)
     url = world.base + "/publiceren"
-    token = csrf_token(client, url)
+    token = csrf_token(english_client, url)
     # Someone approves another answer before the official presses the button.
     second = draft(session, world, [world.young])
     services.approve(session, world.second_official, second)
     session.flush()
-    response = client.post(
+    response = english_client.post(
         url, data={"answer": [first.id], "csrf_token": token}, follow_redirects=True
     )
     assert "The approved answers changed while you looked." in text_of(response)
@@ -682,43 +674,43 @@ def test_publishing_what_changed_since_the_confirmation_is_refused(client, sessi
 
 
 def test_the_consultation_page_links_to_the_workspace_with_the_waiting_count(
-    client, session, world
+    english_client, session, world
 ):
     draft(session, world, [world.school])
     session.flush()
     path = f"/regios/JZ22/beheer/consultaties/{world.consultation.id}"
-    log_in(client, world.responder.email)
-    response = client.get(path)
+    log_in(english_client, world.responder.email)
+    response = english_client.get(path)
     assert "Answer comments (2 waiting)" in text_of(response)
     assert f'href="{world.base}"' in response.get_data(as_text=True)
     report = f"/regios/JZ22/beheer/consultaties/{world.consultation.slug}/reactienota"
     assert f'href="{report}"' in response.get_data(as_text=True)
 
-    client.post("/account/uitloggen", data={"csrf_token": csrf_token(client, path)})
-    log_in(client, world.moderator.email)
-    page = text_of(client.get(path))
+    english_client.post("/account/uitloggen", data={"csrf_token": csrf_token(english_client, path)})
+    log_in(english_client, world.moderator.email)
+    page = text_of(english_client.get(path))
     assert "Answer comments" not in page
 
 
-def test_officials_switch_self_approval_on_and_off(client, session, world):
+def test_officials_switch_self_approval_on_and_off(english_client, session, world):
     region = world.consultation.region
-    log_in(client, world.official.email)
-    assert "Settings: approving answers" in text_of(client.get("/regios/JZ22/beheer"))
+    log_in(english_client, world.official.email)
+    assert "Settings: approving answers" in text_of(english_client.get("/regios/JZ22/beheer"))
     url = "/regios/JZ22/beheer/instellingen"
-    page = text_of(client.get(url))
+    page = text_of(english_client.get(url))
     assert "off by default" in page
     assert "the reactienota says that the region allowed it" in page
     assert "Now: a second person approves every answer." in page
 
-    response = submit_form(client, url, {"allow": "y"}, follow_redirects=True)
+    response = submit_form(english_client, url, {"allow": "y"}, follow_redirects=True)
     assert "Officials may now approve answers they drafted themselves." in text_of(response)
     session.expire_all()
     assert region.allow_self_approval is True
     assert "This region allows officials to approve answers they drafted themselves." in (
-        text_of(client.get(world.base + "/goedkeuring"))
+        text_of(english_client.get(world.base + "/goedkeuring"))
     )
 
-    response = submit_form(client, url, {}, follow_redirects=True)
+    response = submit_form(english_client, url, {}, follow_redirects=True)
     assert "Every answer must again be approved by a second person." in text_of(response)
     session.expire_all()
     assert region.allow_self_approval is False

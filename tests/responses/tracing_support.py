@@ -12,15 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
 from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation
 from consult.documents.models import DocumentVersion, Section
-from consult.responses.answers import services
 from consult.responses.models import Answer, Disposition
 from tests import factories
 
@@ -35,13 +32,6 @@ V2_SECTIONS = [
     ("Wachttijden", "<p>Wij willen dat niemand te lang wacht.</p>"),
     ("Een steunpunt", "<p>Een onafhankelijk steunpunt helpt jongeren en ouders.</p>"),
 ]
-
-
-def english_client(app: Flask) -> FlaskClient:
-    """A client that asks for English, so tests read the msgids whatever the catalogs say."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def text_of(response) -> str:
@@ -91,58 +81,36 @@ class World:
         *,
         publish: bool = True,
     ) -> Answer:
-        return answer_in(
+        """By the world's responder; approved and published by its official, unless not
+        ``publish`` (then a draft)."""
+        return factories.answer(
             self.session,
             self.consultation,
-            self.responder,
-            self.official,
             comments,
             disposition,
             reason,
-            publish=publish,
+            responder=self.responder,
+            official=self.official,
+            state="published" if publish else "draft",
         )
 
     def correct(self, answer: Answer, disposition: Disposition, reason: str, note: str) -> Answer:
-        correction = services.correct(
-            self.session, self.responder, answer, disposition, reason, note
+        return factories.correction(
+            self.session,
+            self.consultation,
+            answer,
+            disposition,
+            reason,
+            note,
+            responder=self.responder,
+            official=self.official,
         )
-        services.approve(self.session, self.official, correction)
-        with factories.app_context(self.session):  # may answer the last comment: signed
-            services.publish(self.session, self.official, self.consultation, [correction])
-        return correction
-
-
-def answer_in(
-    session: Session,
-    consultation: Consultation,
-    responder: User,
-    official: User,
-    comments: Sequence[Comment],
-    disposition: Disposition = Disposition.ADOPTED,
-    reason: str = "We nemen dit over.",
-    *,
-    publish: bool = True,
-) -> Answer:
-    """A draft by ``responder``, approved and published by ``official`` (unless not ``publish``)."""
-    answer = services.draft_answer(
-        session, responder, consultation, list(comments), disposition, reason
-    )
-    if publish:
-        services.approve(session, official, answer)
-        with factories.app_context(session):  # may answer the last comment: signed
-            services.publish(session, official, consultation, [answer])
-    return answer
 
 
 def make_world(session: Session) -> World:
     consulted = factories.document_version(session, sections=V1_SECTIONS, locked=True)
-    consultation = factories.consultation(
-        session,
-        consulted,
-        state="closed",
-        opens_in_days=-50,
-        closes_in_days=-1,
-        slug="uitvoeringsagenda-utrecht",
+    consultation = factories.closed_consultation(
+        session, version=consulted, slug="uitvoeringsagenda-utrecht"
     )
     return World(
         session=session,

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from dataclasses import dataclass
 
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import User
-from consult.comments.models import Comment, Submission
+from consult.comments.models import Comment, HideReason
 from consult.consultations.models import Consultation
-from consult.files.models import Attachment
+from consult.moderation import services as moderation
 from consult.regions.models import Municipality
 from consult.stakeholders.models import AgeBand
 from tests import factories
-
-ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-def english_client(app: Flask) -> FlaskClient:
-    """A client that asks for English, so the tests read the msgids whatever the catalogs say."""
-    test_client = app.test_client()
-    test_client.environ_base.update(ENGLISH)
-    return test_client
 
 
 def text_of(response) -> str:
@@ -35,28 +23,6 @@ def text_of(response) -> str:
     body = response.get_data(as_text=True)
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
-def add_attachment(session: Session, submission: Submission) -> Attachment:
-    data = b"%PDF-1.4 test"
-    attachment = Attachment(
-        submission_id=submission.id,
-        filename="brief.pdf",
-        content_type="application/pdf",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-    )
-    session.add(attachment)
-    session.flush()
-    return attachment
-
-
-def closed_consultation(session: Session, region_code: str = "JZ22", **kwargs) -> Consultation:
-    version = factories.document_version(session, region_code, locked=True)
-    return factories.consultation(
-        session, version, state="closed", opens_in_days=-50, closes_in_days=-1, **kwargs
-    )
 
 
 @dataclass
@@ -94,32 +60,32 @@ class World:
 
 
 def build_world(session: Session) -> World:
-    consultation = closed_consultation(session, slug="regiovisie-utrecht")
+    consultation = factories.closed_consultation(session, slug="regiovisie-utrecht")
     municipality = session.scalar(select(Municipality).order_by(Municipality.code).limit(1))
     school = factories.submission(
-        session, consultation, [("s-2", "Er moet meer hulp op school komen.")], email=None
+        session,
+        consultation,
+        [("s-2", "Er moet meer hulp op school komen.")],
+        email=None,
+        municipality=municipality,
     )
-    school.municipality_id = municipality.id
     young = factories.submission(
         session,
         consultation,
         [(None, "Ik wacht al een jaar op hulp. De wachtlijsten zijn te lang.")],
         group="young_person",
         email=None,
+        age_band=AgeBand.FROM_12_TO_15,
     )
-    young.age_band = AgeBand.FROM_12_TO_15
-    add_attachment(session, young)
+    factories.attachment(session, young)
     hidden = factories.submission(
         session, consultation, [("s-1", "Die wethouder is een sukkel.")], email=None
     )
-    from consult.comments.models import HideReason
-    from consult.moderation import services as moderation
-
     moderator = factories.region_user(session, "moderator", "JZ22")
     moderation.hide_comment(
         session, moderator, hidden.comments[0], HideReason.OFFENSIVE, "Scheldwoord."
     )
-    other = closed_consultation(session, "JZ24", slug="regiovisie-haaglanden")
+    other = factories.closed_consultation(session, "JZ24", slug="regiovisie-haaglanden")
     other_submission = factories.submission(
         session, other, [("s-1", "Reactie uit Haaglanden.")], email=None
     )

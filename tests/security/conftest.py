@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import log_in
+from tests.conftest import log_in, make_client
 from tests.security import world as world_module
 
 
@@ -17,8 +17,7 @@ def world(session) -> world_module.World:
 
 def client_for(app: Flask, person=None) -> FlaskClient:
     """An English client, logged in as ``person`` (None: anonymous)."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client = make_client(app, "en")
     if person is not None:
         log_in(client, person.email)
     return client

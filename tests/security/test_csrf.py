@@ -15,7 +15,7 @@ from flask import Flask
 
 from consult.extensions import csrf
 from tests import factories
-from tests.conftest import csrf_token, log_in
+from tests.conftest import csrf_token, log_in, make_client
 from tests.security.routes import STATE_CHANGING, fill, rules
 
 # Each exemption with why it is safe.
@@ -96,8 +96,7 @@ def _check_refused(client, app: Flask, extra: dict[str, str] | None = None) -> l
 def test_every_state_changing_route_refuses_a_request_without_a_token(
     app: Flask, session, who: str
 ) -> None:
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client = make_client(app, "en")
     if who != "anonymous":
         admin = factories.user(session, admin=True)
         log_in(client, admin.email)
@@ -108,8 +107,7 @@ def test_a_token_from_another_session_is_refused_everywhere(app: Flask, session)
     stranger = app.test_client()
     foreign = csrf_token(stranger, "/account/inloggen")
     admin = factories.user(session, admin=True)
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client = make_client(app, "en")
     log_in(client, admin.email)
     assert _check_refused(client, app, {"csrf_token": foreign}) == []
     assert _check_refused(client, app, {"csrf_token": "forged.token"}) == []

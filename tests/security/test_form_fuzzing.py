@@ -30,7 +30,7 @@ from consult.accounts.models import User
 from consult.accounts.services import email_key
 from consult.comments.forms import GENERAL, new_idempotency_key
 from consult.comments.models import Submission
-from consult.consultations.models import Question, QuestionKind
+from consult.consultations.models import QuestionKind
 from consult.extensions import limiter
 from consult.privacy import submissions as erasure
 from consult.regions.models import Municipality
@@ -112,17 +112,15 @@ def _consultation_with_questions(session):
         (QuestionKind.SCALE, False, []),
     ]
     for position, (kind, required, options) in enumerate(kinds, start=1):
-        session.add(
-            Question(
-                consultation=consultation,
-                position=position,
-                kind=kind,
-                text=f"Vraag {position}",
-                required=required,
-                options=options,
-            )
+        factories.question(
+            session,
+            consultation,
+            f"Vraag {position}",
+            kind,
+            position=position,
+            required=required,
+            options=options,
         )
-    session.flush()
     return consultation
 
 

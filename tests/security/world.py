@@ -12,7 +12,6 @@ of its own, so its official has a region and objects to put in a URL.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +19,8 @@ from sqlalchemy import func, inspect, select, table
 from sqlalchemy.orm import Session
 
 from consult.accounts.models import RegionRole
-from consult.consultations.models import OfflineActivity, Question, QuestionKind
+from consult.consultations.models import OfflineActivity
 from consult.evidence import bundle
-from consult.files.models import Attachment
 from consult.follows.models import Follow, Frequency, TargetKind
 from consult.jobs import Job, JobState
 from consult.ledger.models import RecordCheckpoint
@@ -50,22 +48,10 @@ def build(session: Session) -> World:
     consultation = base.consultation
     with factories.app_context(session):
         report = reactienota.generate(session, base.official, consultation)
-    draft = factories.consultation(session, state="draft", opens_in_days=7, closes_in_days=49)
-    question = Question(
-        consultation=draft, position=1, kind=QuestionKind.OPEN_TEXT, text="Wat vind je?"
-    )
-    session.add(question)
+    draft = factories.draft_consultation(session)
+    question = factories.question(session, draft, "Wat vind je?", position=1)
     secret = base.comments["secret"]
-    data = b"%PDF-1.4 private"
-    attachment = Attachment(
-        submission_id=secret.submission_id,
-        filename="brief.pdf",
-        content_type="application/pdf",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
-    )
-    session.add(attachment)
+    attachment = factories.attachment(session, secret.submission, b"%PDF-1.4 private")
 
     admin = factories.user(session, display_name="Olga Organisatie")
     member = factories.user(session)
