@@ -111,6 +111,11 @@ def roles_in(actor: Actor | None, region_id: int) -> set[RegionRoleKind]:
     return {grant.role for grant in actor.region_roles if grant.region_id == region_id}
 
 
+def works_in_a_region(actor: Actor | None) -> bool:
+    """``actor`` is on some region's team (and so has work waiting on the task list)."""
+    return actor is not None and bool(actor.region_roles)
+
+
 def holds(actor: Actor | None, region_id: int, *roles: RegionRoleKind) -> bool:
     """``actor`` is a platform admin, or holds one of ``roles`` in the region."""
     return is_platform_admin(actor) or bool(roles_in(actor, region_id) & set(roles))

@@ -37,6 +37,7 @@ from consult.accounts.passwords import verify_password
 from consult.extensions import db, limiter
 from consult.i18n import current_locale, safe_next_url
 from consult.mail import MailError
+from consult.permissions import works_in_a_region
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -188,7 +189,7 @@ def login() -> Page:
                 "success",
             )
             # A region's team lands on its work; everyone else on their account.
-            landing = "dashboard.tasks" if user.region_roles else "dashboard.account"
+            landing = "dashboard.tasks" if works_in_a_region(user) else "dashboard.account"
             return redirect(next_url or url_for(landing))
     return render_template(
         "accounts/login.html", form=form, next_url=next_url, unconfirmed_form=unconfirmed_form
