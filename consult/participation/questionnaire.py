@@ -36,6 +36,11 @@ them that chose an option. The rules, applied to every question separately:
    the others.
 4. A percentage is shown only when both its count and the row's number of people are
    shown (a percentage and its count give the row's size).
+5. *Check as a reader would* (:func:`worked_out`): knowing every shown figure, that a
+   "fewer than 5" cell is 0 to 4 and a "not shown" one 5 or more, a reader narrows each
+   hidden cell's range through the sums, again and again. Where a "fewer than 5" cell
+   comes out at one exact value, one more figure in a sum it is in is not shown, and
+   rules 2 to 5 run again. A range narrower than 0 to 4 may remain; an exact figure not.
 
 Rows are the groups and age bands with at least one person who answered the
 questionnaire, so a row does not come and go between questions. People who skipped one
@@ -130,31 +135,97 @@ def _sum_rows(rows: list[_Row], width: int) -> _Row:
     )
 
 
-def suppress(sums: list[tuple[Cell, list[Cell]]]) -> None:
-    """Rules 2 and 3 of the module's docstring, on ``sums`` of (total, parts)."""
-    changed = True
-    while changed:
-        changed = False
+def _hide_one_more(total: Cell, parts: list[Cell]) -> bool:
+    """Hide the smallest shown part of a sum, or its total when no part is shown."""
+    shown = [p for p in parts if not p.hidden]
+    if shown:
+        min(shown, key=lambda p: p.count).hidden = NOT_SHOWN
+        return True
+    if not total.hidden:
+        total.hidden = NOT_SHOWN
+        return True
+    return False
+
+
+def _differencing(sums: list[tuple[Cell, list[Cell]]]) -> bool:
+    """Rule 2 once over every sum; True when it hid something."""
+    changed = False
+    for total, parts in sums:
+        if not parts:
+            continue
+        hidden_parts = [p for p in parts if p.hidden]
+        hidden = len(hidden_parts) + (1 if total.hidden else 0)
+        if hidden == 0:
+            continue
+        leaks = hidden == 1 or (not total.hidden and sum(p.count for p in hidden_parts) < MINIMUM)
+        if leaks and _hide_one_more(total, parts):
+            changed = True
+    return changed
+
+
+def worked_out(sums: list[tuple[Cell, list[Cell]]]) -> list[Cell]:
+    """The cells of fewer than 5 that a reader can still work out exactly.
+
+    The reader's side (rule 5): every shown cell is known; a "fewer than 5" cell lies
+    between 0 and 4, a "not shown" one at 5 or more. Each sum narrows its cells' ranges
+    (a part lies between the total's least minus the others' most and the total's most
+    minus the others' least), over and over, until nothing narrows any more.
+    """
+    cells = {id(c): c for total, parts in sums for c in (total, *parts)}
+    most = sum(c.count for c in cells.values()) + 1
+    low: dict[int, int] = {}
+    high: dict[int, int] = {}
+    for key, c in cells.items():
+        if c.hidden is None:
+            low[key] = high[key] = c.count
+        elif c.hidden == FEWER_THAN_MINIMUM:
+            low[key], high[key] = 0, MINIMUM - 1
+        else:
+            low[key], high[key] = MINIMUM, most
+    for _round in range(100):
+        narrowed = False
         for total, parts in sums:
             if not parts:
                 continue
-            hidden_parts = [p for p in parts if p.hidden]
-            hidden = len(hidden_parts) + (1 if total.hidden else 0)
-            if hidden == 0:
-                continue
-            leaks = hidden == 1 or (
-                not total.hidden and sum(p.count for p in hidden_parts) < MINIMUM
-            )
-            if not leaks:
-                continue
-            shown = [p for p in parts if not p.hidden]
-            if shown:
-                min(shown, key=lambda p: p.count).hidden = NOT_SHOWN
-            elif not total.hidden:
-                total.hidden = NOT_SHOWN
-            else:  # pragma: no cover - every part and the total hidden: nothing leaks
-                continue
-            changed = True
+            t = id(total)
+            members = [id(p) for p in parts]
+            parts_low = sum(low[m] for m in members)
+            parts_high = sum(high[m] for m in members)
+            if parts_low > low[t] or parts_high < high[t]:
+                low[t], high[t] = max(low[t], parts_low), min(high[t], parts_high)
+                narrowed = True
+            for m in members:
+                least = low[t] - (parts_high - high[m])
+                greatest = high[t] - (parts_low - low[m])
+                if least > low[m] or greatest < high[m]:
+                    low[m], high[m] = max(low[m], least), min(high[m], greatest)
+                    narrowed = True
+                parts_low = sum(low[x] for x in members)
+                parts_high = sum(high[x] for x in members)
+        if not narrowed:
+            break
+    return [
+        c for key, c in cells.items() if c.hidden == FEWER_THAN_MINIMUM and low[key] == high[key]
+    ]
+
+
+def suppress(sums: list[tuple[Cell, list[Cell]]]) -> None:
+    """Rules 2 to 5 of the module's docstring, on ``sums`` of (total, parts)."""
+    while True:
+        while _differencing(sums):
+            pass
+        exposed = worked_out(sums)
+        if not exposed:
+            return
+        changed = False
+        for cell in exposed:
+            for total, parts in sums:
+                member = cell is total or any(cell is p for p in parts)
+                if member and _hide_one_more(total, parts):
+                    changed = True
+                    break
+        if not changed:  # pragma: no cover - everything that could be hidden is
+            return
 
 
 def _cell_data(cell: Cell, whole: Cell | None = None) -> dict[str, Any]:

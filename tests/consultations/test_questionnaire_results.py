@@ -162,9 +162,11 @@ def test_multiple_choice_and_scale_count_each_choice(session, counted):
     results = questionnaire.results(session, counted)
     many_results, scale_results = results["questions"][1:]
     all_many = many_results["all"]
-    assert figures([all_many["respondents"], *all_many["options"]]) == [16, 16, 10, 5]
+    # The care providers answered question 1 only: their 0 for "Sport" is fewer than 5,
+    # and everyone's 5 would give it away next to the parents' 5; so both go.
+    assert figures([all_many["respondents"], *all_many["options"]]) == [16, 16, 10, NOT_SHOWN]
     # More than one choice each: the shares add up to more than 100%.
-    assert [c["share"] for c in all_many["options"]] == [1.0, 0.625, 0.3125]
+    assert [c["share"] for c in all_many["options"]] == [1.0, 0.625, None]
     assert scale_results["options"] == ["1", "2", "3", "4", "5"]
     # Nobody chose 1, 2 or 3: zero is fewer than 5 too. Together they are 0 = 16 - 10 - 6,
     # so the 6 is not shown either.
@@ -506,3 +508,106 @@ def test_the_query_count_does_not_grow(app, english_client, session, counted):
         body = english_client.get(path).get_data(as_text=True)
     assert len(few) == len(many)
     assert rows_of(body, "vragenlijst-1-groep")["Everyone"] == ["63", "51 81%", "12 19%"]
+
+
+# -- the rule against a reader who subtracts -----------------------------------------------------
+
+
+def test_a_zero_next_to_a_five_is_not_given_away():
+    # 5 = (0, fewer than 5) + (5, not shown) would leave only 0 + 5: the total goes too.
+    total, parts = Cell(5), [Cell(0), Cell(5)]
+    suppress([(total, parts)])
+    assert [p.hidden for p in parts] == [FEWER_THAN_MINIMUM, NOT_SHOWN]
+    assert total.hidden == NOT_SHOWN
+
+
+def _reader_solutions(question: dict[str, Any], most: int) -> dict[tuple[int, int], set[int]]:
+    """Every value a reader could give each hidden cell of a three-group, two-option
+    single-choice table, by trying every filling that fits the shown figures and labels.
+
+    Independent of the module's own check: plain enumeration, row by row."""
+
+    def fits(cell: dict[str, Any], value: int) -> bool:
+        if cell["suppressed"] is None:
+            return value == cell["count"]
+        if cell["suppressed"] == FEWER_THAN_MINIMUM:
+            return value < 5
+        return value >= 5
+
+    def options_for(cell: dict[str, Any]) -> range:
+        if cell["suppressed"] is None:
+            return range(cell["count"], cell["count"] + 1)
+        if cell["suppressed"] == FEWER_THAN_MINIMUM:
+            return range(5)
+        return range(5, most + 1)
+
+    rows = question["by_group"]
+    per_row = []
+    for row in rows:
+        fillings = [
+            (a, b)
+            for a in options_for(row["options"][0])
+            for b in options_for(row["options"][1])
+            if fits(row["respondents"], a + b)
+        ]
+        per_row.append(fillings)
+    seen: dict[tuple[int, int], set[int]] = {}
+    everyone = [question["all"]["respondents"], *question["all"]["options"]]
+    for first in per_row[0]:
+        for second in per_row[1]:
+            for third in per_row[2]:
+                filled = (first, second, third)
+                column_a = sum(f[0] for f in filled)
+                column_b = sum(f[1] for f in filled)
+                if not (
+                    fits(everyone[0], column_a + column_b)
+                    and fits(everyone[1], column_a)
+                    and fits(everyone[2], column_b)
+                ):
+                    continue
+                for r, (a, b) in enumerate(filled):
+                    seen.setdefault((r, 0), set()).add(a + b)
+                    seen.setdefault((r, 1), set()).add(a)
+                    seen.setdefault((r, 2), set()).add(b)
+                seen.setdefault((3, 0), set()).add(column_a + column_b)
+                seen.setdefault((3, 1), set()).add(column_a)
+                seen.setdefault((3, 2), set()).add(column_b)
+    return seen
+
+
+def test_no_small_cell_can_be_worked_out_by_subtracting():
+    """Random small tables: whatever a reader tries, a "fewer than 5" cell keeps at least
+    two possible values, and the true one is among them."""
+    import random
+    from types import SimpleNamespace
+
+    from consult.participation.questionnaire import _question_results
+
+    question = SimpleNamespace(
+        kind=QuestionKind.SINGLE_CHOICE, options=["Ja", "Nee"], position=1, text="Vraag?"
+    )
+    groups = [(1, "parent", False), (2, "care_provider", False), (3, "foster_parent", False)]
+    chooser = random.Random(15)
+    for _ in range(60):
+        table_counts = [
+            [chooser.choice([0, 1, 2, 3, 4, 5, 6, 8, 11]) for _ in range(2)] for _ in groups
+        ]
+        raw = {
+            (gid, None): (sum(c), list(c))
+            for (gid, _code, _a), c in zip(groups, table_counts, strict=True)
+        }
+        results = _question_results(question, raw, groups, [], [])
+        truth = {}
+        for r, counts in enumerate(table_counts):
+            truth[(r, 0)], truth[(r, 1)], truth[(r, 2)] = sum(counts), *counts
+        truth[(3, 1)] = sum(c[0] for c in table_counts)
+        truth[(3, 2)] = sum(c[1] for c in table_counts)
+        truth[(3, 0)] = truth[(3, 1)] + truth[(3, 2)]
+        most = truth[(3, 0)] if results["all"]["respondents"]["suppressed"] is None else 40
+        solutions = _reader_solutions(results, most)
+        rows = [*results["by_group"], results["all"]]
+        for r, row in enumerate(rows):
+            for j, cell in enumerate([row["respondents"], *row["options"]]):
+                if cell["suppressed"] == FEWER_THAN_MINIMUM:
+                    assert truth[(r, j)] in solutions[(r, j)], (table_counts, r, j)
+                    assert len(solutions[(r, j)]) >= 2, (table_counts, r, j, solutions[(r, j)])
