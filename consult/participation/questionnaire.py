@@ -15,7 +15,7 @@ comment does not stop the answers from counting: moderation hides, it never remo
 Counting is one ``GROUP BY`` over (question, stakeholder group, age band, stored value):
 a choice is stored as its option number, a multiple choice as the sorted list of option
 numbers, a scale as 1 to 5. Python only adds up those few rows, so the number of queries
-is four, whatever the number of submissions.
+is at most five, whatever the number of submissions.
 
 **Small-cell suppression.** Every figure is a cell: the number of people in a row (a
 stakeholder group, an age band, everyone) that answered the question, and the number of
@@ -333,7 +333,7 @@ def _question_results(
 def results(session: Session, consultation: Consultation) -> dict[str, Any]:
     """The questionnaire's results as plain data (JSON), with every small cell suppressed.
 
-    ``questions`` is empty for a consultation without a questionnaire. Four queries.
+    ``questions`` is empty for a consultation without a questionnaire. At most five queries.
     """
     questions = list(
         session.scalars(
