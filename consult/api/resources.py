@@ -26,6 +26,7 @@ from consult.documents.models import DocumentVersion
 from consult.ledger import proofs, signing
 from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.monitoring.statistics import national_overview
+from consult.participation.questionnaire import results as results_of
 from consult.permissions import Permission, allowed
 from consult.regions.models import Municipality, Region, RegionMembership
 from consult.responses import queries
@@ -156,6 +157,11 @@ def consultation(session: Session, params: dict[str, Any]) -> Single:
     item = public_consultation(session, params["slug"])
     status = queries.answer_status(session, [item])[item.id]
     return Single(serializers.consultation(item, _html_url(item), status))
+
+
+def questionnaire(session: Session, params: dict[str, Any]) -> Single:
+    item = public_consultation(session, params["slug"])
+    return Single({"consultation": item.slug, **results_of(session, item)})
 
 
 def _public_versions(item: Consultation) -> Select[Any]:

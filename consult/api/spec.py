@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from consult.api import resources, submissions
-from consult.consultations.models import ConsultationState
+from consult.consultations.models import ConsultationState, QuestionKind
 from consult.responses.models import Disposition
 from consult.stakeholders.models import AgeBand
 
@@ -237,6 +237,82 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Statistics": _obj(
         {"regions": {"type": "array", "items": _ref("RegionStatistics")}},
         "The figures of the national overview, per region in force today.",
+    ),
+    "QuestionnaireCell": _obj(
+        {
+            "count": {
+                "oneOf": [{"type": "null"}, {"type": "integer", "minimum": 5}],
+                "description": "The number of people; null when it is not shown.",
+            },
+            "share": {
+                **_or_null(SHARE),
+                "description": "Of the row's people who answered; null when not shown.",
+            },
+            "suppressed": {
+                "type": ["string", "null"],
+                "enum": [None, "fewer_than_5", "not_shown"],
+                "description": "Why no figure is given: fewer_than_5 people, or not_shown "
+                "because it could otherwise be worked out by subtracting other figures.",
+            },
+        },
+        "One figure. A figure of fewer than 5 people is never given.",
+    ),
+    "QuestionnaireRow": _obj(
+        {
+            "respondents": _ref("QuestionnaireCell"),
+            "options": {"type": "array", "items": _ref("QuestionnaireCell")},
+        },
+        "The people who answered, and per option how many chose it.",
+    ),
+    "QuestionnaireGroupRow": _obj(
+        {
+            "group": STRING,
+            "respondents": _ref("QuestionnaireCell"),
+            "options": {"type": "array", "items": _ref("QuestionnaireCell")},
+        },
+        "One stakeholder group (its code).",
+    ),
+    "QuestionnaireAgeBandRow": _obj(
+        {
+            "age_band": {"type": ["string", "null"], "enum": [*(b.value for b in AgeBand), None]},
+            "respondents": _ref("QuestionnaireCell"),
+            "options": {"type": "array", "items": _ref("QuestionnaireCell")},
+        },
+        "Young people of one age band (null: they did not give one).",
+    ),
+    "QuestionResults": _obj(
+        {
+            "number": {"type": "integer", "minimum": 1},
+            "kind": {"type": "string", "enum": [k.value for k in QuestionKind]},
+            "text": STRING,
+            "options": {
+                "type": "array",
+                "items": STRING,
+                "description": "The choices in order (1 to 5 for a scale); empty for an "
+                "open question.",
+            },
+            "all": _ref("QuestionnaireRow"),
+            "by_group": {"type": "array", "items": _ref("QuestionnaireGroupRow")},
+            "by_age_band": {"type": "array", "items": _ref("QuestionnaireAgeBandRow")},
+            "age_bands_all": _or_null(_ref("QuestionnaireRow")),
+            "texts": {
+                "type": "array",
+                "items": STRING,
+                "description": "Open answers of people who agreed to publication, without "
+                "group or name.",
+            },
+        }
+    ),
+    "Questionnaire": _obj(
+        {
+            "consultation": STRING,
+            "minimum": {"type": "integer", "enum": [5]},
+            "respondents": _ref("QuestionnaireCell"),
+            "questions": {"type": "array", "items": _ref("QuestionResults")},
+        },
+        "The results of a consultation's questionnaire (no questions: it had none). Only "
+        "confirmed submissions that were not withdrawn and whose personal data were not "
+        "erased count.",
     ),
     "Problem": _obj(
         {
@@ -649,6 +725,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             ),
         ),
         listing=True,
+    ),
+    Endpoint(
+        "questionnaire",
+        "/consultations/{slug}/questionnaire",
+        _l("Questionnaire results"),
+        _l(
+            "Per question of the consultation's questionnaire: how many people chose each "
+            "option, per stakeholder group and per age band. A figure of fewer than 5 "
+            "people is never given, nor one that could be worked out from the others."
+        ),
+        "Questionnaire",
+        resources.questionnaire,
+        "consultations",
+        parameters=(SLUG,),
     ),
     Endpoint(
         "checkpoints",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -23,6 +24,7 @@ from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.i18n import current_locale
+from consult.participation import questionnaire
 from consult.participation import services as participation
 from consult.participation.forms import EMPTY_ROWS, LundyForm
 from consult.participation.models import (
@@ -51,14 +53,28 @@ def public(slug: str) -> str:
         abort(404)
     authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     reached = participation.reach(db.session, consultation)
+    locale = current_locale()
     return render_template(
         "participation/page.html",
         consultation=consultation,
         reach=reached,
+        questionnaire=questionnaire.results(db.session, consultation),
+        group_label=lambda code: _capital(reached.group_label(code, locale)),
+        band_label=lambda code: _capital(questionnaire.age_band_label(code)),
         statements=participation.statements(db.session, consultation),
         elements=list(LundyElement),
-        locale=current_locale(),
+        locale=locale,
     )
+
+
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+@bp.app_template_filter("share")
+def share(value: float) -> str:
+    """A share from 0 to 1 as a whole percentage in the reader's language (0.4167: 42%)."""
+    return format_percent(value, "#,##0%")
 
 
 @bp.app_template_global()

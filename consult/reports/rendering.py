@@ -37,6 +37,7 @@ from consult.comments.models import HideReason
 from consult.consultations.models import ActivityKind
 from consult.jobs import Job, Progress
 from consult.ledger import canonical
+from consult.participation import questionnaire
 from consult.reports import services as reactienota
 from consult.reports.models import ReportFile, ResponseReport
 from consult.responses.models import DISPOSITION_EXPLANATIONS, Disposition
@@ -106,6 +107,15 @@ class ReportView:
 
     def age_band(self, code: str | None) -> str:
         return self._age_bands[code] if code else ""
+
+    def row_group(self, code: str) -> str:
+        """A row of a questionnaire table: the group's name with a capital."""
+        return self.group(code, capital=True)
+
+    def row_age_band(self, code: str | None) -> str:
+        """A row of a questionnaire table: the age band, or that none was given."""
+        label = questionnaire.age_band_label(code)
+        return label[:1].upper() + label[1:]
 
     def hide_reason(self, code: str) -> str:
         return HideReason(code).label

@@ -49,6 +49,7 @@ from consult.ledger.actors import role_in_region
 from consult.ledger.canonical import moment
 from consult.ledger.models import ActorRole, EventKind
 from consult.organisations.models import Organisation
+from consult.participation import questionnaire
 from consult.participation import services as participation
 from consult.permissions import Actor
 from consult.regions.models import Municipality, Region
@@ -670,6 +671,7 @@ def build_content(
     reach = participation.reach_figures(session, cid, groups)
     moderation = _moderation(session, cid)
     activities = participation.activity_figures(session, cid)
+    answers_to_questions = questionnaire.results(session, consultation)
     statistics = _statistics(session, cid, current, groups)
     self_approved = sum(a["comments"] for a in answer_list if a["self_approved"])
     notified = session.scalar(
@@ -687,6 +689,7 @@ def build_content(
 
     used_groups = {g["group"] for g in reach["by_group"]} | set(process["invited_groups"])
     used_groups |= {p["group"] for a in activities for p in a["participants"]}
+    used_groups |= {g["group"] for q in answers_to_questions["questions"] for g in q["by_group"]}
     return {
         "schema_version": SCHEMA_VERSION,
         "edition": edition,
@@ -751,6 +754,8 @@ def build_content(
         },
         # The region's own account of the four elements, frozen with the edition.
         "lundy_checklist": participation.checklist(session, consultation),
+        # Only figures of 5 or more people (see consult.participation.questionnaire).
+        "questionnaire": answers_to_questions,
         "appendix": appendix,
     }
 

@@ -101,6 +101,22 @@ FIELDS = {
         "reactienota_published",
         "groups",
     },
+    "Questionnaire": {"consultation", "minimum", "respondents", "questions"},
+    "QuestionResults": {
+        "number",
+        "kind",
+        "text",
+        "options",
+        "all",
+        "by_group",
+        "by_age_band",
+        "age_bands_all",
+        "texts",
+    },
+    "QuestionnaireRow": {"respondents", "options"},
+    "QuestionnaireGroupRow": {"group", "respondents", "options"},
+    "QuestionnaireAgeBandRow": {"age_band", "respondents", "options"},
+    "QuestionnaireCell": {"count", "share", "suppressed"},
     "Problem": {"type", "title", "status", "detail"},
 }
 
@@ -177,6 +193,10 @@ def _check_fields(doc: dict[str, Any], schema: dict[str, Any], body: Any) -> Non
     if name == "Statistics":
         for row in body["regions"]:
             assert set(row) == FIELDS["RegionStatistics"]
+    if name == "Questionnaire":
+        assert set(body["respondents"]) == FIELDS["QuestionnaireCell"]
+        for question in body["questions"]:
+            assert set(question) == FIELDS["QuestionResults"]
     if name == "InclusionProof" and body["checkpoint"] is not None:
         assert set(body["checkpoint"]) == FIELDS["Checkpoint"]
 
