@@ -105,8 +105,14 @@ def test_the_closed_demo_tells_its_closing_answers_and_erasures(session, in_app)
     chain = events(session, CLOSED_SLUG)
     kinds = [e.kind for e in chain]
     closing = kinds.index("consultation_closed")
-    assert kinds[:3] == ["consultation_scheduled", "version_published", "consultation_opened"]
-    assert all(k.startswith(("submission_", "comment_", "activity_")) for k in kinds[3:closing])
+    # Scheduled with its promise (answers five days after closing: now late), then opened.
+    assert kinds[:4] == [
+        "consultation_scheduled",
+        "answers_due_set",
+        "version_published",
+        "consultation_opened",
+    ]
+    assert all(k.startswith(("submission_", "comment_", "activity_")) for k in kinds[4:closing])
     assert "answer_drafted" not in kinds[:closing]
     # The next version, fixed after closing, is published in this chain.
     versions = events(session, CLOSED_SLUG, "version_published")
