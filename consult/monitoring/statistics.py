@@ -3,8 +3,13 @@
 :func:`national_overview` gives one :class:`RegionRow` for every region in force today:
 its current or last public consultation (open first, then scheduled, then the latest one
 that closed; drafts are never public) with participation per stakeholder group, how much
-of it was answered, how fast, and what was done with it. It runs a fixed number of queries
-(seven) however many regions, consultations or comments there are.
+of it was answered, how fast, and what was done with it. :func:`overview` gives the same
+for every public consultation too (``/landelijk`` lists them all), with the day the region
+promised its answers (late or not) and how many member councils adopted the regiovisie; a
+consultation of a region that ended (merged or split) shows under its successor. Both run a
+fixed number of queries (:data:`QUERY_COUNT`, eleven) however many regions, consultations
+or comments there are (measured: 12 statements with BEGIN for 42 regions x 10
+consultations).
 
 Definitions (also in the export's column list, :data:`EXPORT_COLUMNS`):
 

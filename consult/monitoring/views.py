@@ -1,8 +1,10 @@
-"""The national overview: every region's consultation on a map, in a table and as open data.
+"""The national overview: the regions on a map, every public consultation in a list, a
+comparison of regions per stakeholder group, and each region's figures as open data.
 
-``/landelijk`` shows the map and the table (sortable and filterable with GET parameters, so
-it works without JavaScript); ``/landelijk.csv`` and ``/landelijk.jsonl`` stream the same
-rows for reuse (columns in :data:`consult.monitoring.statistics.EXPORT_COLUMNS`).
+``/landelijk`` shows the map and the list (sortable and filterable with GET parameters, so
+it works without JavaScript; a card per consultation on a phone); ``/landelijk.csv`` and
+``/landelijk.jsonl`` stream one row per region for reuse (columns in
+:data:`consult.monitoring.statistics.EXPORT_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -269,7 +271,7 @@ def _download(body: Iterator[str], mimetype: str, filename: str) -> Response:
 
 @bp.get("/landelijk.csv")
 def export_csv() -> Response:
-    """One row per region (42 rows: the figures are computed up front in seven queries and
+    """One row per region (42 rows: the figures are computed up front in eleven queries and
     the lines are written one at a time)."""
     rows, columns = _export_rows()
     day = utcnow().date().isoformat()
