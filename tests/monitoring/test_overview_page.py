@@ -235,6 +235,38 @@ def test_a_merged_region_fills_both_shapes_and_keeps_the_old_consultations(clien
     assert "held by Groningen" in row
 
 
+def test_a_split_region_keeps_its_shape_and_its_consultation(client, session):
+    """JZ01 splits in two: its shape is drawn once (no hole), linking to its own page that
+    names both successors, and its consultation shows under the first successor."""
+    from consult.regions import services as regions
+
+    old = factories.consultation(
+        session, factories.document_version(session, "JZ01", locked=True), state="closed",
+        opens_in_days=-300, closes_in_days=-250,
+    )  # fmt: skip
+    members = [m.code for m in regions.members_on(session, old.region, regions.today())]
+    half = len(members) // 2
+    regions.split_region(
+        session,
+        "JZ01",
+        [
+            regions.RegionPart("JZ91", "Groningen-West", members[:half]),
+            regions.RegionPart("JZ92", "Groningen-Oost", members[half:]),
+        ],
+        regions.today(),
+    )
+    session.flush()
+    html = _page(client)
+    links = svg_of(html).findall(f".//{SVG}a")
+    assert len(links) == 42
+    shape = next(a for a in links if a.get("href") == "/regios/JZ01")
+    assert shape.find(f"{SVG}title").text.startswith("Groningen-West, Groningen-Oost:")
+    row = row_html(html, "JZ91")
+    assert old.slug in row
+    assert "held by Groningen" in row
+    assert {"JZ91", "JZ92"} <= set(table_rows(html)) | set(without_rows(html))
+
+
 def test_the_page_queries_do_not_grow(app, client, session, quiet_housekeeping):
     _page(client)  # warm up: the shapes are decoded once per process
     for code in ("JZ02", "JZ03"):
