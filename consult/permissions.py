@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     CONSULTATION_ANSWERS_DRAFT = "consultation:answers:draft"
     CONSULTATION_ANSWERS_PUBLISH = "consultation:answers:publish"
     CONSULTATION_COMMENTS_MODERATE = "consultation:comments:moderate"
+    CONSULTATION_COUNCIL_DECISIONS_RECORD = "consultation:council-decisions:record"
     CONSULTATION_PAGE_VIEW = "consultation:page:view"
     CONSULTATION_RECORD_EXPORT = "consultation:record:export"
     CONSULTATION_REPORT_MANAGE = "consultation:report:manage"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from consult.api import serializers
 from consult.api.problems import not_found
 from consult.comments.models import Comment, Submission
+from consult.consultations import council
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.documents.models import DocumentVersion
@@ -149,14 +150,23 @@ def consultations(session: Session, params: dict[str, Any]) -> Listing:
     if params.get("state"):
         query = query.where(Consultation.state == ConsultationState(params["state"]))
     rows, after = _page(session, query, Consultation.id, params)
+    return Listing(_consultations(session, rows), after)
+
+
+def _consultations(session: Session, rows: list[Consultation]) -> list[dict[str, Any]]:
+    """Each with its answer status and its councils' decisions: three queries in all."""
     status = queries.answer_status(session, rows)
-    return Listing([serializers.consultation(c, _html_url(c), status[c.id]) for c in rows], after)
+    progress = council.council_progress(session, rows)
+    decisions = council.decisions_by_consultation(session, [c.id for c in rows])
+    return [
+        serializers.consultation(c, _html_url(c), status[c.id], progress[c.id], decisions[c.id])
+        for c in rows
+    ]
 
 
 def consultation(session: Session, params: dict[str, Any]) -> Single:
     item = public_consultation(session, params["slug"])
-    status = queries.answer_status(session, [item])[item.id]
-    return Single(serializers.consultation(item, _html_url(item), status))
+    return Single(_consultations(session, [item])[0])
 
 
 def questionnaire(session: Session, params: dict[str, Any]) -> Single:

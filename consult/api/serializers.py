@@ -12,7 +12,8 @@ from typing import Any
 
 from consult.comments import services as comment_services
 from consult.comments.models import Comment
-from consult.consultations.models import Consultation
+from consult.consultations.council import CouncilProgress
+from consult.consultations.models import Consultation, CouncilDecision
 from consult.documents.models import DocumentVersion, Section
 from consult.regions.models import Municipality, Region
 from consult.responses.models import Answer
@@ -52,9 +53,27 @@ def stakeholder_group(item: StakeholderGroup) -> dict[str, Any]:
     return {"code": item.code, "label_nl": item.label_nl, "label_en": item.label_en}
 
 
-def consultation(item: Consultation, html_url: str, status: AnswerStatus) -> dict[str, Any]:
+def council_decision(item: CouncilDecision) -> dict[str, Any]:
+    return {
+        "municipality": {"code": item.municipality.code, "name": item.municipality.name},
+        "decided_on": day(item.decided_on),
+        "outcome": item.outcome.value,
+        "url": item.url,
+        "recorded_at": moment(item.recorded_at),
+        "corrections": item.corrections,
+    }
+
+
+def consultation(
+    item: Consultation,
+    html_url: str,
+    status: AnswerStatus,
+    council: CouncilProgress,
+    decisions: list[CouncilDecision],
+) -> dict[str, Any]:
     """A consultation with its promise: the day every comment has its answer, and whether
-    that day passed while comments still wait (``days_overdue`` then says how long)."""
+    that day passed while comments still wait (``days_overdue`` then says how long); and
+    what the member municipalities' councils decided on the regiovisie."""
     return {
         "slug": item.slug,
         "title": item.title,
@@ -70,6 +89,9 @@ def consultation(item: Consultation, html_url: str, status: AnswerStatus) -> dic
         "comments_answered": status.answered,
         "answers_overdue": status.overdue,
         "days_overdue": status.days_overdue,
+        "council_members": council.members,
+        "councils_adopted": council.adopted,
+        "council_decisions": [council_decision(d) for d in decisions],
         "html_url": html_url,
     }
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from consult.api import resources, submissions
-from consult.consultations.models import ConsultationState, QuestionKind
+from consult.consultations.models import ConsultationState, CouncilOutcome, QuestionKind
 from consult.responses.models import Disposition
 from consult.stakeholders.models import AgeBand
 
@@ -80,6 +80,21 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "A youth region with the municipalities that belong to it today.",
     ),
     "StakeholderGroup": _obj({"code": STRING, "label_nl": STRING, "label_en": STRING}),
+    "CouncilDecision": _obj(
+        {
+            "municipality": _obj({"code": STRING, "name": STRING}),
+            "decided_on": DATE,
+            "outcome": {"type": "string", "enum": [o.value for o in CouncilOutcome]},
+            "url": {"type": "string", "format": "uri"},
+            "recorded_at": MOMENT,
+            "corrections": {
+                **COUNT,
+                "description": "How often it was corrected; each entry is in the evidence "
+                "record (council_decision_recorded).",
+            },
+        },
+        "What a member municipality's council decided on the regiovisie.",
+    ),
     "Consultation": _obj(
         {
             "slug": STRING,
@@ -113,6 +128,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 **_or_null(COUNT),
                 "description": "Days since the promised day, while overdue; else null.",
             },
+            "council_members": {
+                **COUNT,
+                "description": "Member municipalities of the region on the day it closed: "
+                "their councils decide on the regiovisie.",
+            },
+            "councils_adopted": {
+                **COUNT,
+                "description": "Councils that adopted it (with or without amendments).",
+            },
+            "council_decisions": {"type": "array", "items": _ref("CouncilDecision")},
             "html_url": {"type": "string", "format": "uri"},
         },
         "A public consultation (never a draft), with how its answering keeps its promise.",

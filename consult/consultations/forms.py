@@ -25,8 +25,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.consultations.council import MAX_URL_LENGTH, url_problem
 from consult.consultations.lifecycle import NonexistentTime, to_amsterdam, to_utc
-from consult.consultations.models import ActivityKind, QuestionKind
+from consult.consultations.models import ActivityKind, CouncilOutcome, QuestionKind
 from consult.consultations.services import option_problem, parse_options
 from consult.forms import strip_whitespace
 from consult.stakeholders.models import AgeBand
@@ -268,6 +269,48 @@ class AnswerDateForm(FlaskForm):
                 self.answers_due_on.errors.append(_l("Fill in a date like 2026-06-08."))
             return False
         return ok
+
+
+class CouncilDecisionForm(FlaskForm):
+    """What one municipality's council decided on the regiovisie (record or correct)."""
+
+    decided_on = _date_field(_l("Date of the council's decision"))
+    outcome = RadioField(
+        _l("What did the council decide?"),
+        choices=[SelectChoice(outcome.value, outcome.label) for outcome in CouncilOutcome],
+        validate_choice=True,
+        validators=[InputRequired(_l("Choose what the council decided."))],
+    )
+    url = StringField(
+        _l("Link to the decision in the council's information system"),
+        validators=[
+            InputRequired(
+                _l("Fill in the link to the decision in the council's information system.")
+            ),
+            Length(max=MAX_URL_LENGTH, message=_l("A link has at most %(max)d characters.")),
+        ],
+        filters=[strip_whitespace],
+    )
+
+    day: date | None = None
+
+    def validate_url(self, field: Field) -> None:
+        problem = url_problem(field.data or "")
+        if problem is not None:
+            raise ValidationError(problem)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        self.day = parse_day(self.decided_on.data)
+        if self.day is None:
+            if not self.decided_on.errors:
+                self.decided_on.errors.append(_l("Fill in a date like 2026-06-08."))
+            return False
+        return ok
+
+    @property
+    def chosen_outcome(self) -> CouncilOutcome:
+        return CouncilOutcome(self.outcome.data)
 
 
 class QuestionForm(FlaskForm):

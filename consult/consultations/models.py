@@ -19,7 +19,7 @@ from consult.enums import LabelledEnum
 
 if TYPE_CHECKING:
     from consult.documents.models import DocumentVersion
-    from consult.regions.models import Region
+    from consult.regions.models import Municipality, Region
 
 
 class ConsultationState(LabelledEnum):
@@ -160,6 +160,53 @@ class AnswerDateChange(Base):
     consultation: Mapped[Consultation] = relationship(back_populates="answer_date_changes")
 
     __table_args__ = (CheckConstraint("new_due_on <> old_due_on", name="moved"),)
+
+
+class CouncilOutcome(LabelledEnum):
+    """What a municipality's council decided about the regiovisie after the consultation."""
+
+    ADOPTED = "adopted", _l("adopted")
+    ADOPTED_WITH_AMENDMENTS = "adopted_with_amendments", _l("adopted with amendments")
+    REJECTED = "rejected", _l("rejected")
+    POSTPONED = "postponed", _l("postponed")
+
+    @property
+    def is_adoption(self) -> bool:
+        return self in (CouncilOutcome.ADOPTED, CouncilOutcome.ADOPTED_WITH_AMENDMENTS)
+
+
+ADOPTING_OUTCOMES = (CouncilOutcome.ADOPTED, CouncilOutcome.ADOPTED_WITH_AMENDMENTS)
+
+
+class CouncilDecision(Base):
+    """A member municipality's council decided on the regiovisie of this consultation.
+
+    That vote is where participation becomes legally anchored. One row per consultation and
+    municipality: a correction replaces the row's values, and the evidence record keeps
+    both events (``council_decision_recorded``), the first and the correction.
+    """
+
+    __tablename__ = "council_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    decided_on: Mapped[date]
+    outcome: Mapped[CouncilOutcome] = enum_column(CouncilOutcome)
+    # The decision in the council's information system (http or https only).
+    url: Mapped[str] = mapped_column(String(500))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # How often it was corrected after the first entry (0: never).
+    corrections: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    consultation: Mapped[Consultation] = relationship()
+    municipality: Mapped[Municipality] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "municipality_id"),
+        CheckConstraint("corrections >= 0", name="corrections_not_negative"),
+    )
 
 
 class QuestionKind(LabelledEnum):

@@ -34,3 +34,9 @@ def view_consultation(actor: Actor | None, consultation: Any) -> bool:
     if consultation.state is not ConsultationState.DRAFT:
         return True
     return holds(actor, consultation.region_id, OFFICIAL, MODERATOR, RESPONDER)
+
+
+@rule(Permission.CONSULTATION_COUNCIL_DECISIONS_RECORD)
+def record_council_decisions(actor: Actor | None, consultation: Any) -> bool:
+    """Record and correct what each member municipality's council decided: officials."""
+    return holds(actor, consultation.region_id, OFFICIAL)

@@ -25,10 +25,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult.consultations import activities as activity_services
-from consult.consultations import lifecycle, services
+from consult.consultations import council, lifecycle, services
 from consult.consultations.forms import (
     AnswerDateForm,
     ConsultationForm,
+    CouncilDecisionForm,
     ExtendForm,
     QuestionForm,
     activity_form_class,
@@ -290,6 +291,10 @@ def detail(code: str, consultation_id: int) -> str:
         activities=activity_services.activities_for_public(db.session, consultation),
         may_manage=allowed(current_user, Permission.REGION_CONSULTATIONS_MANAGE, region),
         may_moderate=allowed(current_user, Permission.CONSULTATION_COMMENTS_MODERATE, consultation),
+        council=council.council_progress(db.session, [consultation])[consultation.id],
+        may_record_council=allowed(
+            current_user, Permission.CONSULTATION_COUNCIL_DECISIONS_RECORD, consultation
+        ),
         editable=consultation.state in lifecycle.EDITABLE_STATES,
         may_remove_activities=activity_services.may_remove_activities(consultation),
         public_path=public_path(consultation),
@@ -466,6 +471,93 @@ def move_answer_date(code: str, consultation_id: int) -> str | Response:
         form=form,
         answers_due=lifecycle.answers_due(consultation),
         blocked=blocked,
+    )
+
+
+# -- the council step ----------------------------------------------------------------------------
+
+
+@bp.get(ITEM + "/raadsbesluiten")
+def council_decisions(code: str, consultation_id: int) -> str:
+    """Each member municipality's council decision on the regiovisie, for the whole team."""
+    region, consultation = _load(code, consultation_id, Permission.REGION_CONSULTATIONS_VIEW_DRAFTS)
+    members = council.decisions_of(db.session, consultation)
+    return render_template(
+        "consultations/workspace/council.html",
+        region=region,
+        consultation=consultation,
+        members=members,
+        adopted=sum(1 for m in members if m.decision and m.decision.outcome.is_adoption),
+        may_record=consultation.has_closed
+        and allowed(current_user, Permission.CONSULTATION_COUNCIL_DECISIONS_RECORD, consultation),
+    )
+
+
+@bp.route(ITEM + "/raadsbesluiten/<municipality_code>", methods=["GET", "POST"])
+def record_council_decision(
+    code: str, consultation_id: int, municipality_code: str
+) -> str | Response:
+    """Record one council's decision, or correct it (the record keeps both entries)."""
+    region = _region_or_404(code)
+    consultation = _consultation_or_404(region, consultation_id)
+    authorize(current_user, Permission.CONSULTATION_COUNCIL_DECISIONS_RECORD, consultation)
+    member = next(
+        (
+            m
+            for m in council.decisions_of(db.session, consultation)
+            if m.municipality.code == municipality_code.upper()
+        ),
+        None,
+    )
+    if member is None:
+        abort(404)
+    back = url_for(
+        "consultations.council_decisions", code=region.code, consultation_id=consultation.id
+    )
+    if not consultation.has_closed:
+        flash(
+            _("A council decides after the consultation has closed. Record its decision then."),
+            "error",
+        )
+        return redirect(back)
+    form = CouncilDecisionForm()
+    existing = member.decision
+    if request.method == "GET" and existing is not None:
+        form.decided_on.data = existing.decided_on.isoformat()
+        form.outcome.data = existing.outcome.value
+        form.url.data = existing.url
+    if form.validate_on_submit():
+        assert form.day is not None
+        try:
+            council.record_decision(
+                db.session,
+                current_user,
+                consultation,
+                member.municipality,
+                form.day,
+                form.chosen_outcome,
+                form.url.data or "",
+            )
+        except ConsultationError as error:
+            db.session.rollback()
+            _add_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("The correction is saved. The evidence record keeps both entries.")
+                if existing is not None
+                else _("The council's decision is saved."),
+                "success",
+            )
+            return redirect(back)
+    return render_template(
+        "consultations/workspace/council_form.html",
+        region=region,
+        consultation=consultation,
+        municipality=member.municipality,
+        existing=existing,
+        form=form,
+        today=lifecycle.today_in_amsterdam().isoformat(),
     )
 
 

@@ -31,6 +31,10 @@ Registered:
   corrects), a superseded one is still superseded, and none was published around the
   record;
 - :func:`versions_unchanged`: each published version's text still hashes as recorded;
+- :func:`answer_dates_as_recorded`: each promised answer date is the last one recorded;
+- :func:`council_decisions_as_recorded`: each council decision says what its last
+  ``council_decision_recorded`` event says (day, outcome, link, corrections), and none
+  was recorded around the record;
 - :func:`reports_unchanged`: each published reactienota edition (and its files) still
   hashes as recorded, and none was published around the record.
 """
@@ -58,11 +62,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult.comments.models import Comment, Submission, SubmissionState
 from consult.comments.services import canonical_content
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, CouncilDecision
 from consult.documents.models import DocumentVersion
 from consult.documents.services import version_hash
 from consult.ledger.canonical import digest as content_hash
 from consult.ledger.models import EventKind, RecordEvent
+from consult.regions.models import Municipality
 from consult.reports.models import ReportFile, ResponseReport
 from consult.responses.answers.services import (
     answer_content,
@@ -571,6 +576,54 @@ def answer_dates_as_recorded(session: Session, events: Select[tuple[RecordEvent]
                 f"consultation {slug}: its answers are due on {shown}, but {_label(event)} "
                 f"promised {recorded}"
             )
+    return failures
+
+
+@cross_check
+def council_decisions_as_recorded(
+    session: Session, events: Select[tuple[RecordEvent]]
+) -> list[str]:
+    """Each council decision (one row per consultation and municipality) says what the last
+    ``council_decision_recorded`` event for it says; none exists without an event.
+    (Decisions are few: at most one per member municipality; one query for the rows.)"""
+    from consult.consultations.council import decision_payload
+
+    last: dict[str, Any] = {}
+    for batch in _stream(session, events, EventKind.COUNCIL_DECISION_RECORDED):
+        for event in batch:
+            last[event.object_id] = event
+    live = session.execute(
+        select(CouncilDecision, Consultation.slug, Municipality)
+        .join(Consultation, Consultation.id == CouncilDecision.consultation_id)
+        .join(Municipality, Municipality.id == CouncilDecision.municipality_id)
+        .where(_in_scope(Consultation.slug, events))
+        .order_by(Consultation.slug, Municipality.code)
+    ).all()
+    failures: list[str] = []
+    seen: set[str] = set()
+    for decision, slug, municipality in live:
+        object_id = f"{slug}/council/{municipality.code}"
+        seen.add(object_id)
+        event = last.get(object_id)
+        name = f"council decision of {municipality.code} on {slug}"
+        if event is None:
+            failures.append(
+                f"{name}: it is in the live tables, but the record has no "
+                "council_decision_recorded event"
+            )
+            continue
+        shown = decision_payload(decision, municipality)
+        for key in ("decided_on", "outcome", "url", "corrections"):
+            if shown[key] != event.payload.get(key):
+                failures.append(
+                    f"{name} ({_label(event)}): its {key} is {shown[key]!r}, but the record "
+                    f"says {event.payload.get(key)!r}"
+                )
+    failures.extend(
+        f"council decision {object_id} ({_label(event)}): it is missing from the live tables"
+        for object_id, event in sorted(last.items())
+        if object_id not in seen
+    )
     return failures
 
 

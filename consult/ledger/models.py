@@ -49,6 +49,9 @@ class EventKind(enum.Enum):
     ANSWER_PUBLISHED = "answer_published"
     ANSWER_SUPERSEDED = "answer_superseded"
     REPORT_PUBLISHED = "report_published"
+    # A member municipality's council decided on the regiovisie (payload: the municipality's
+    # CBS code, the day, the outcome, the link, and how many corrections came before).
+    COUNCIL_DECISION_RECORDED = "council_decision_recorded"
     ACTIVITY_REGISTERED = "activity_registered"
     ACTIVITY_REMOVED = "activity_removed"
     PERSONAL_DATA_ERASED = "personal_data_erased"

@@ -3,8 +3,13 @@
 :func:`national_overview` gives one :class:`RegionRow` for every region in force today:
 its current or last public consultation (open first, then scheduled, then the latest one
 that closed; drafts are never public) with participation per stakeholder group, how much
-of it was answered, how fast, and what was done with it. It runs a fixed number of queries
-(seven) however many regions, consultations or comments there are.
+of it was answered, how fast, and what was done with it. :func:`overview` gives the same
+for every public consultation too (``/landelijk`` lists them all), with the day the region
+promised its answers (late or not) and how many member councils adopted the regiovisie; a
+consultation of a region that ended (merged or split) shows under its successor. Both run a
+fixed number of queries (:data:`QUERY_COUNT`, eleven) however many regions, consultations
+or comments there are (measured: 12 statements with BEGIN for 42 regions x 10
+consultations).
 
 Definitions (also in the export's column list, :data:`EXPORT_COLUMNS`):
 
@@ -27,7 +32,7 @@ import statistics as stats
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -40,7 +45,7 @@ from consult.consultations.models import (
     ConsultationState,
     StateChange,
 )
-from consult.regions.models import Region
+from consult.regions.models import Region, RegionSuccession
 from consult.regions.services import region_active_on
 from consult.reports.models import ResponseReport
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
@@ -48,7 +53,7 @@ from consult.responses.queries import has_current_answer, needs_answer_clause
 from consult.stakeholders.models import StakeholderGroup
 
 # The number of SQL statements national_overview runs; the tests hold it to this.
-QUERY_COUNT = 7
+QUERY_COUNT = 11
 
 ADOPTING = (Disposition.ADOPTED, Disposition.PARTLY_ADOPTED)
 SECONDS_PER_DAY = 86400
@@ -110,6 +115,17 @@ class RegionRow:
     groups: list[GroupFigures] = field(default_factory=list)
     median_days_to_answers: float | None = None
     report_published: bool = False
+    # The day the region promised every answer, and today (both Amsterdam days).
+    answers_due_on: date | None = None
+    today: date | None = None
+    # Member municipalities on the closing day, and the councils that adopted it.
+    council_members: int = 0
+    councils_adopted: int = 0
+    # The region the consultation was held by, when it ended and this row shows it under
+    # its successor (a merge or split): its name; None otherwise.
+    held_by: str | None = None
+    # Per stakeholder group id: days from closing to each first answer (for the medians).
+    delays: dict[int, list[float]] = field(default_factory=dict)
 
     @property
     def has_consultation(self) -> bool:
@@ -146,6 +162,59 @@ class RegionRow:
     def closes_within(self, days: int) -> bool:
         return self.days_left is not None and self.days_left <= days
 
+    @property
+    def waiting(self) -> int:
+        return self.comments - self.answered
+
+    @property
+    def answers_overdue(self) -> bool:
+        """The promised day passed and comments still wait (as responses.queries says)."""
+        return (
+            self.has_consultation
+            and self.state in AFTER_CLOSING
+            and self.answers_due_on is not None
+            and self.today is not None
+            and self.today > self.answers_due_on
+            and self.waiting > 0
+        )
+
+    @property
+    def days_overdue(self) -> int | None:
+        if not self.answers_overdue:
+            return None
+        assert self.today is not None
+        assert self.answers_due_on is not None
+        return (self.today - self.answers_due_on).days
+
+    @property
+    def phase(self) -> int:
+        """The list's order: open, upcoming, closed, overdue, answered, reactienota."""
+        state = self.state
+        if state is ConsultationState.OPEN:
+            return 0
+        if state is ConsultationState.SCHEDULED:
+            return 1
+        if self.answers_overdue:
+            return 3
+        if state is ConsultationState.CLOSED:
+            return 2
+        if state is ConsultationState.ANSWERED:
+            return 4
+        return 5 if state is ConsultationState.REPORT_PUBLISHED else 6
+
+    def list_key(self) -> tuple[Any, ...]:
+        """Within a phase: closing soonest, opening soonest, latest first, latest first."""
+        c = self.consultation
+        if c is None:
+            return (6, 0.0, self.name)
+        if self.phase == 0:
+            return (0, c.closes_at.timestamp(), self.name)
+        if self.phase == 1:
+            return (1, c.opens_at.timestamp(), self.name)
+        if self.phase == 3:
+            return (3, -(self.days_overdue or 0), self.name)
+        return (self.phase, -c.closes_at.timestamp(), self.name)
+
     def as_export(self) -> dict[str, Any]:
         """Flat fields for CSV and JSON Lines, in :func:`export_columns` order."""
         consultation = self.consultation
@@ -167,6 +236,13 @@ class RegionRow:
             "median_days_to_answers": _rounded(self.median_days_to_answers, 1),
             "share_adopted": _rounded(self.share_adopted),
             "reactienota_published": self.report_published,
+            "answers_due_on": self.answers_due_on.isoformat()
+            if consultation and self.answers_due_on
+            else None,
+            "answers_overdue": self.answers_overdue if consultation else None,
+            "days_overdue": self.days_overdue,
+            "council_members": self.council_members if consultation else None,
+            "councils_adopted": self.councils_adopted if consultation else None,
         }
         for figures in self.groups:
             code = figures.group.code
@@ -195,6 +271,12 @@ EXPORT_COLUMNS: dict[str, str] = {
     "median_days_to_answers": "Median days from closing to the first published answer",
     "share_adopted": "Answered comments adopted or partly adopted / answered (0..1)",
     "reactienota_published": "Whether an edition of the reactienota is published",
+    "answers_due_on": "The day the region promised every answer (YYYY-MM-DD)",
+    "answers_overdue": "Whether that day passed while comments still wait for an answer",
+    "days_overdue": "Days since the promised day, while overdue; empty otherwise",
+    "council_members": "Member municipalities of the region on the closing day",
+    "councils_adopted": "Municipal councils that adopted the regiovisie (with or without "
+    "amendments)",
 }
 GROUP_COLUMNS: dict[str, str] = {
     "submissions_{code}": "Confirmed submissions from this stakeholder group",
@@ -227,6 +309,11 @@ def _rank(consultation: Any) -> tuple[int, float, int]:
     return (1, consultation.closes_at.timestamp(), consultation.id)
 
 
+def region_rank(row: RegionRow) -> tuple[int, float, int]:
+    """A region's row on the map: its consultation's rank; none ranks lowest."""
+    return _rank(row.consultation) if row.consultation else (0, 0.0, 0)
+
+
 def _days_left(closes_at: datetime, now: datetime) -> int:
     return max(0, math.ceil((closes_at - now).total_seconds() / SECONDS_PER_DAY))
 
@@ -248,8 +335,69 @@ def stakeholder_groups(session: Session) -> list[GroupInfo]:
     ]
 
 
+@dataclass
+class Overview:
+    """What ``/landelijk`` shows: every region in force (each with its current or last
+    consultation, for the map and the downloads) and every public consultation."""
+
+    regions: list[RegionRow]
+    consultations: list[RegionRow]
+    groups: list[GroupInfo]
+    # Shape code of an ended region -> the regions in force that continue it (for the map).
+    continued_by: dict[str, list[RegionRow]] = field(default_factory=dict)
+
+
 def national_overview(session: Session, now: datetime) -> list[RegionRow]:
     """Every region in force at ``now``, ordered by code, with its consultation's figures."""
+    return overview(session, now).regions
+
+
+def _successors(
+    session: Session, day: date
+) -> tuple[dict[int, list[int]], dict[int, tuple[str, str, str]]]:
+    """Region id -> the ids of the regions in force on ``day`` that continue it (following
+    a chain of merges and splits), and id -> (code, name, provinces) of every region."""
+    everything = session.execute(
+        select(Region.id, Region.code, Region.name, Region.provinces, Region.valid_to)
+    ).all()
+    successions = session.execute(
+        select(RegionSuccession.predecessor_id, RegionSuccession.successor_id).where(
+            RegionSuccession.effective_on <= day
+        )
+    ).all()
+    following: dict[int, list[int]] = defaultdict(list)
+    for predecessor, successor in successions:
+        following[predecessor].append(successor)
+    ended = {r.id for r in everything if r.valid_to is not None and r.valid_to <= day}
+    result: dict[int, list[int]] = {}
+    for region in everything:
+        if region.id not in ended:
+            continue
+        seen: list[int] = []
+        todo = list(following.get(region.id, []))
+        while todo:
+            current = todo.pop(0)
+            if current in seen:
+                continue
+            seen.append(current)
+            if current in ended:
+                todo.extend(following.get(current, []))
+        result[region.id] = [r for r in seen if r not in ended]
+    info = {r.id: (r.code, r.name, r.provinces) for r in everything}
+    return result, info
+
+
+def _provinces(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(";") if p.strip())
+
+
+def overview(session: Session, now: datetime) -> Overview:
+    """The whole national overview in a fixed number of queries (:data:`QUERY_COUNT`).
+
+    A consultation of a region that has ended (merged or split) shows under the region(s)
+    in force that continue it, so its figures are not lost when the map changes."""
+    from consult.consultations.council import council_progress
+
     day = _amsterdam_day(now)
     groups = stakeholder_groups(session)
     regions = session.execute(
@@ -262,11 +410,13 @@ def national_overview(session: Session, now: datetime) -> list[RegionRow]:
             region_id=r.id,
             code=r.code,
             name=r.name,
-            provinces=tuple(p.strip() for p in r.provinces.split(";") if p.strip()),
+            provinces=_provinces(r.provinces),
             groups=[GroupFigures(group=g) for g in groups],
+            today=day,
         )
         for r in regions
     }
+    successors, info = _successors(session, day)
 
     # The moment it really closed (the clock or an official); the planned one if it never did.
     closed_at = (
@@ -287,36 +437,61 @@ def national_overview(session: Session, now: datetime) -> list[RegionRow]:
             Consultation.state,
             Consultation.opens_at,
             Consultation.closes_at,
+            Consultation.answers_due_on,
+            Region.answer_weeks,
             closed_at,
-        ).where(
-            Consultation.state != ConsultationState.DRAFT,
-            Consultation.region_id.in_(select(Region.id).where(region_active_on(day))),
         )
+        .join(Region, Region.id == Consultation.region_id)
+        .where(Consultation.state != ConsultationState.DRAFT)
     ).all()
-    chosen: dict[int, Any] = {}
-    for consultation in consultations:
-        current = chosen.get(consultation.region_id)
-        if current is None or _rank(consultation) > _rank(current):
-            chosen[consultation.region_id] = consultation
     by_consultation: dict[int, RegionRow] = {}
-    for region_id, c in chosen.items():
-        row = rows[region_id]
-        row.consultation = ConsultationSummary(
-            id=c.id, slug=c.slug, title=c.title, state=c.state, opens_at=c.opens_at,
-            closes_at=c.closes_at,
-            closed_at=c.closed_at or (c.closes_at if c.state in AFTER_CLOSING else None),
+    for c in consultations:
+        if c.region_id in rows:
+            shown_under, held_by = rows[c.region_id], None
+        elif successors.get(c.region_id):
+            shown_under, held_by = rows[successors[c.region_id][0]], info[c.region_id][1]
+        else:
+            continue  # a region that ended without a successor: not on today's overview
+        closing_day = _amsterdam_day(c.closes_at)
+        row = RegionRow(
+            region_id=shown_under.region_id, code=shown_under.code, name=shown_under.name,
+            provinces=shown_under.provinces, groups=[GroupFigures(group=g) for g in groups],
+            consultation=ConsultationSummary(
+                id=c.id, slug=c.slug, title=c.title, state=c.state, opens_at=c.opens_at,
+                closes_at=c.closes_at,
+                closed_at=c.closed_at or (c.closes_at if c.state in AFTER_CLOSING else None),
+            ),
+            days_left=_days_left(c.closes_at, now) if c.state is ConsultationState.OPEN else None,
+            answers_due_on=c.answers_due_on or closing_day + timedelta(weeks=c.answer_weeks),
+            today=day, held_by=held_by,
         )  # fmt: skip
-        if c.state is ConsultationState.OPEN:
-            row.days_left = _days_left(c.closes_at, now)
         by_consultation[c.id] = row
     ids = list(by_consultation)
     figures = {
-        (row.consultation.id, f.group.id): f  # type: ignore[union-attr]
-        for row in by_consultation.values()
+        (consultation_id, f.group.id): f
+        for consultation_id, row in by_consultation.items()
         for f in row.groups
     }
     _fill_figures(session, ids, groups, figures, by_consultation)
-    return list(rows.values())
+    progress = council_progress(session, consultations)
+    for consultation_id, row in by_consultation.items():
+        row.council_members = progress[consultation_id].members
+        row.councils_adopted = progress[consultation_id].adopted
+
+    # Each region's current or last consultation (its own or a predecessor's).
+    chosen: dict[int, RegionRow] = {}
+    for row in by_consultation.values():
+        current = chosen.get(row.region_id)
+        if current is None or _rank(row.consultation) > _rank(current.consultation):
+            chosen[row.region_id] = row
+    region_rows = [chosen.get(region_id, row) for region_id, row in rows.items()]
+    listed = sorted(by_consultation.values(), key=RegionRow.list_key)
+    continued_by = {
+        info[old][0]: [rows[new] for new in news] for old, news in successors.items() if news
+    }
+    return Overview(
+        regions=region_rows, consultations=listed, groups=groups, continued_by=continued_by
+    )
 
 
 def _fill_figures(
@@ -368,7 +543,9 @@ def _fill_figures(
     # The first publication of an answer to each answered comment (a correction later does
     # not make the region's answer later), only for comments that have a current answer.
     first_published = session.execute(
-        select(Comment.consultation_id, func.min(Answer.published_at))
+        select(
+            Comment.consultation_id, Submission.stakeholder_group_id, func.min(Answer.published_at)
+        )
         .join(Submission, Submission.id == Comment.submission_id)
         .join(AnsweredComment, AnsweredComment.comment_id == Comment.id)
         .join(Answer, Answer.id == AnsweredComment.answer_id)
@@ -378,16 +555,17 @@ def _fill_figures(
             has_current_answer(),
             Answer.state == AnswerState.PUBLISHED,
         )
-        .group_by(Comment.consultation_id, Comment.id)
+        .group_by(Comment.consultation_id, Submission.stakeholder_group_id, Comment.id)
     ).all()
     delays: dict[int, list[float]] = defaultdict(list)
-    for consultation_id, published_at in first_published:
-        summary = by_consultation[consultation_id].consultation
+    for consultation_id, group_id, published_at in first_published:
+        row = by_consultation[consultation_id]
+        summary = row.consultation
         assert summary is not None
         closed = summary.closed_at or summary.closes_at
-        delays[consultation_id].append(
-            max(0.0, (published_at - closed).total_seconds() / SECONDS_PER_DAY)
-        )
+        delay = max(0.0, (published_at - closed).total_seconds() / SECONDS_PER_DAY)
+        delays[consultation_id].append(delay)
+        row.delays.setdefault(group_id, []).append(delay)
     for consultation_id, values in delays.items():
         by_consultation[consultation_id].median_days_to_answers = stats.median(values)
 
@@ -398,6 +576,54 @@ def _fill_figures(
     ).all()
     for consultation_id in published:
         by_consultation[consultation_id].report_published = True
+
+
+# -- comparing regions per stakeholder group ----------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """One region's figures for one stakeholder group (or all groups), over every public
+    consultation it (or the region it continues) held."""
+
+    code: str
+    name: str
+    comments: int = 0
+    answered: int = 0
+    adopted: int = 0
+    delays: list[float] = field(default_factory=list)
+
+    @property
+    def share_answered(self) -> float | None:
+        return self.answered / self.comments if self.comments else None
+
+    @property
+    def share_adopted(self) -> float | None:
+        return self.adopted / self.answered if self.answered else None
+
+    @property
+    def median_days(self) -> float | None:
+        return stats.median(self.delays) if self.delays else None
+
+
+def compare_regions(rows: list[RegionRow], group_id: int | None) -> list[Comparison]:
+    """Per region with comments (by name): share answered, median days to answer and share
+    adopted, of one stakeholder group (None: every group). No query: the rows hold it."""
+    found: dict[str, Comparison] = {}
+    for row in rows:
+        item = found.setdefault(row.code, Comparison(code=row.code, name=row.name))
+        for figures in row.groups:
+            if group_id is not None and figures.group.id != group_id:
+                continue
+            item.comments += figures.comments
+            item.answered += figures.answered
+            item.adopted += figures.adopted
+        for delay_group, values in row.delays.items():
+            if group_id is None or delay_group == group_id:
+                item.delays.extend(values)
+    return sorted(
+        (item for item in found.values() if item.comments), key=lambda c: c.name.casefold()
+    )
 
 
 def provinces_of(rows: Iterable[RegionRow]) -> list[str]:
@@ -413,8 +639,10 @@ __all__ = [
     "GroupFigures",
     "GroupInfo",
     "RegionRow",
+    "compare_regions",
     "export_columns",
     "national_overview",
+    "overview",
     "provinces_of",
     "stakeholder_groups",
 ]

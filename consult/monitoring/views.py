@@ -1,8 +1,10 @@
-"""The national overview: every region's consultation on a map, in a table and as open data.
+"""The national overview: the regions on a map, every public consultation in a list, a
+comparison of regions per stakeholder group, and each region's figures as open data.
 
-``/landelijk`` shows the map and the table (sortable and filterable with GET parameters, so
-it works without JavaScript); ``/landelijk.csv`` and ``/landelijk.jsonl`` stream the same
-rows for reuse (columns in :data:`consult.monitoring.statistics.EXPORT_COLUMNS`).
+``/landelijk`` shows the map and the list (sortable and filterable with GET parameters, so
+it works without JavaScript; a card per consultation on a phone); ``/landelijk.csv`` and
+``/landelijk.jsonl`` stream one row per region for reuse (columns in
+:data:`consult.monitoring.statistics.EXPORT_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -28,10 +30,8 @@ from consult.web.spreadsheet import formula_safe
 
 bp = Blueprint("monitoring", __name__)
 
-NO_CONSULTATION = "geen"
 CLOSING_SOON_DAYS = 14
 NO_CONSULTATION_LABEL = _l("no public consultation")
-STATE_ORDER = {state: index for index, state in enumerate(statistics.PUBLIC_STATES)}
 
 
 def state_key(row: RegionRow) -> str:
@@ -42,11 +42,6 @@ def state_label(row: RegionRow) -> str:
     return row.state.label if row.state else str(NO_CONSULTATION_LABEL)
 
 
-def _if_any(row: RegionRow, value: Any) -> Any:
-    """Figures of a region without a consultation sort as missing, not as zero."""
-    return value if row.has_consultation else None
-
-
 @dataclass(frozen=True)
 class Column:
     key: str  # the ?sorteer= value
@@ -55,72 +50,83 @@ class Column:
     numeric: bool = False
 
 
+# Few, dense columns (every one readable at 1280 px); the rest is one link away.
 COLUMNS = (
-    Column("regio", _l("Youth region"), lambda r: r.name.casefold()),
-    Column("provincie", _l("Province"), lambda r: r.provinces),
-    Column("status", _l("State"), lambda r: STATE_ORDER.get(r.state)),
-    Column("sluit", _l("Closes"), lambda r: r.consultation and r.consultation.closes_at),
-    Column("inzendingen", _l("Submissions"), lambda r: _if_any(r, r.submissions), True),
-    Column("reacties", _l("Comments"), lambda r: _if_any(r, r.comments), True),
+    Column("regio", _l("Region and consultation"), lambda r: r.name.casefold()),
+    Column("status", _l("State"), lambda r: r.phase),
+    Column("te-laat", _l("Days late"), lambda r: r.days_overdue, True),
     Column("beantwoord", _l("Answered"), lambda r: r.share_answered, True),
-    Column("mediaan", _l("Days to answers"), lambda r: r.median_days_to_answers, True),
     Column("overgenomen", _l("Adopted"), lambda r: r.share_adopted, True),
-    Column("reactienota", _l("Reactienota"), lambda r: _if_any(r, r.report_published)),
+    Column("raden", _l("Councils"), lambda r: r.councils_adopted if r.council_members else None),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+DEFAULT_ORDER = "volgorde"  # open and upcoming first, then closed, overdue, answered
 
 
 @dataclass(frozen=True)
 class Filters:
     province: str = ""
-    state: str = ""  # a ConsultationState value, NO_CONSULTATION or ""
+    state: str = ""  # a ConsultationState value or ""
+    overdue: bool = False
     closing_soon: bool = False
+    report: bool = False
 
     @property
     def active(self) -> bool:
-        return bool(self.province or self.state or self.closing_soon)
+        return bool(self.province or self.state or self.overdue or self.closing_soon or self.report)
 
     def matches(self, row: RegionRow) -> bool:
         if self.province and self.province not in row.provinces:
             return False
-        if self.state == NO_CONSULTATION and row.has_consultation:
+        if self.state and state_key(row) != self.state:
             return False
-        if self.state and self.state != NO_CONSULTATION and state_key(row) != self.state:
+        if self.overdue and not row.answers_overdue:
+            return False
+        if self.report and not row.report_published:
             return False
         return not (self.closing_soon and not row.closes_within(CLOSING_SOON_DAYS))
 
     def args(self) -> dict[str, str]:
         args = {"provincie": self.province, "status": self.state}
-        if self.closing_soon:
-            args["binnenkort"] = "1"
+        for key, on in (("te-laat", self.overdue), ("binnenkort", self.closing_soon)):
+            if on:
+                args[key] = "1"
+        if self.report:
+            args["reactienota"] = "1"
         return {key: value for key, value in args.items() if value}
 
 
 def _filters(provinces: list[str]) -> Filters:
     province = request.args.get("provincie", "")
     state = request.args.get("status", "")
-    states = {s.value for s in statistics.PUBLIC_STATES} | {NO_CONSULTATION}
+    states = {s.value for s in statistics.PUBLIC_STATES}
     return Filters(
         province=province if province in provinces else "",
         state=state if state in states else "",
+        overdue=request.args.get("te-laat") == "1",
         closing_soon=request.args.get("binnenkort") == "1",
+        report=request.args.get("reactienota") == "1",
     )
 
 
 def _sort(rows: list[RegionRow], order: str) -> tuple[list[RegionRow], str, bool]:
-    """Sorted by the column in ``order`` ("-" in front: descending); ties by name, and rows
-    without a value for the column last either way."""
+    """Sorted by the column in ``order`` ("-" in front: descending); ties in the list's own
+    order, and rows without a value for the column last either way."""
     descending = order.startswith("-")
     column = COLUMN_BY_KEY.get(order.removeprefix("-"))
+    in_order = sorted(rows, key=RegionRow.list_key)
     if column is None:
-        column, descending = COLUMNS[0], False
-    by_name = sorted(rows, key=lambda r: r.name.casefold())
-    present = [r for r in by_name if column.value(r) is not None]
-    present.sort(key=column.value, reverse=descending)  # stable: ties stay by name
-    return present + [r for r in by_name if column.value(r) is None], column.key, descending
+        return in_order, DEFAULT_ORDER, False
+    present = [r for r in in_order if column.value(r) is not None]
+    present.sort(key=column.value, reverse=descending)  # stable: ties stay in list order
+    return present + [r for r in in_order if column.value(r) is None], column.key, descending
 
 
-def _map(rows: list[RegionRow]):
+def _map(found: statistics.Overview):
+    """Each region in force on its own shape; an ended region's shape (a merge or split)
+    goes to what continues it, so the map has no holes."""
+    rows = found.regions
+    by_code = {row.code: row for row in rows}
     regions = [
         region_map.MapRegion(
             code=row.code,
@@ -131,9 +137,27 @@ def _map(rows: list[RegionRow]):
         )
         for row in rows
     ]
+    drawn = region_map.shapes().paths
+    for old_code, successors in found.continued_by.items():
+        if old_code in by_code or old_code not in drawn:
+            continue
+        best = max(
+            successors,
+            key=lambda r: statistics._rank(r.consultation) if r.consultation else (0, 0.0, 0),
+        )
+        names = ", ".join(r.name for r in successors)
+        regions.append(
+            region_map.MapRegion(
+                code=old_code,
+                name=names,
+                state=state_key(best),
+                state_label=state_label(best),
+                href=url_for("public.region", code=best.code if len(successors) == 1 else old_code),
+            )
+        )
     counts: dict[str, int] = {}
-    for region in regions:
-        counts[region.state] = counts.get(region.state, 0) + 1
+    for row in rows:
+        counts[state_key(row)] = counts.get(state_key(row), 0) + 1
     return region_map.render(
         regions,
         title=_("Map of the youth regions of the Netherlands"),
@@ -151,33 +175,42 @@ def _legend() -> list[tuple[str, str]]:
     return [(key, labels[key]) for key in region_map.LEGEND_ORDER]
 
 
+def _group(groups: list[statistics.GroupInfo]) -> statistics.GroupInfo | None:
+    code = request.args.get("groep", "")
+    return next((g for g in groups if g.code == code), None)
+
+
 @bp.get("/landelijk")
 def overview() -> str:
     now = utcnow()
-    rows = statistics.national_overview(db.session, now)
+    found = statistics.overview(db.session, now)
+    rows = found.regions
     provinces = statistics.provinces_of(rows)
     filters = _filters(provinces)
-    svg, counts = _map(rows)
+    svg, counts = _map(found)
     shown, order, descending = _sort(
-        [row for row in rows if filters.matches(row)], request.args.get("sorteer", "regio")
+        [row for row in found.consultations if filters.matches(row)],
+        request.args.get("sorteer", DEFAULT_ORDER),
     )
-    groups = statistics.stakeholder_groups(db.session)
-    with_consultation = [row for row in shown if row.has_consultation]
+    groups = found.groups
+    group = _group(groups)
     return render_template(
         "monitoring/overview.html",
         now=now,
         rows=rows,
         shown=shown,
-        with_consultation=with_consultation,
+        consultations=found.consultations,
         groups=groups,
+        group=group,
+        comparison=statistics.compare_regions(found.consultations, group.id if group else None),
         locale=current_locale(),
         columns=COLUMNS,
         order=order,
         descending=descending,
+        default_order=DEFAULT_ORDER,
         filters=filters,
         provinces=provinces,
         states=statistics.PUBLIC_STATES,
-        no_consultation=NO_CONSULTATION,
         closing_soon_days=CLOSING_SOON_DAYS,
         svg=svg,
         counts=counts,
@@ -185,7 +218,7 @@ def overview() -> str:
         swatch=region_map.swatch,
         state_label=state_label,
         state_key=state_key,
-        without=sum(1 for row in rows if not row.has_consultation),
+        without=[row for row in rows if not row.has_consultation],
         export_columns=statistics.export_columns(groups),
         column_docs={**statistics.EXPORT_COLUMNS, **statistics.GROUP_COLUMNS},
     )
@@ -238,7 +271,7 @@ def _download(body: Iterator[str], mimetype: str, filename: str) -> Response:
 
 @bp.get("/landelijk.csv")
 def export_csv() -> Response:
-    """One row per region (42 rows: the figures are computed up front in seven queries and
+    """One row per region (42 rows: the figures are computed up front in eleven queries and
     the lines are written one at a time)."""
     rows, columns = _export_rows()
     day = utcnow().date().isoformat()

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from consult.comments import codes, forms, receipts
 from consult.comments import mail as comment_mail
 from consult.comments import services as comment_services
-from consult.consultations import activities, pages
+from consult.consultations import activities, council, pages
 from consult.consultations import services as consultation_services
 from consult.db import utcnow
 from consult.documents import services as documents
@@ -64,6 +64,7 @@ def region(code: str) -> str | Response:
     found = region_pages.region_or_404(code)
     day = regions.today()
     came_from, continued_by = regions.successions_of(db.session, found)
+    consultations = consultation_services.public_consultations(db.session, found)
     return render_template(
         "public/region.html",
         region=found,
@@ -74,7 +75,8 @@ def region(code: str) -> str | Response:
         came_from=came_from,
         continued_by=continued_by,
         may_admin=allowed(current_user, Permission.REGION_ADMIN_VIEW, found),
-        consultations=consultation_services.public_consultations(db.session, found),
+        consultations=consultations,
+        council=council.council_progress(db.session, consultations),
     )
 
 

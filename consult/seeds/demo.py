@@ -15,6 +15,7 @@ from consult.permissions import RegionRoleKind
 from consult.regions.services import get_region, seed_regions
 from consult.seeds.demo_closed import seed_closed_consultation
 from consult.seeds.demo_consultation import seed_demo_consultation
+from consult.seeds.demo_national import seed_national
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - printed by make run, refused in production
 
@@ -68,5 +69,6 @@ def seed_demo(session: Session) -> list[tuple[str, str]]:
 
     seed_demo_consultation(session)
     seed_closed_consultation(session)
+    seed_national(session, DEMO_PASSWORD)
     session.flush()
     return printed

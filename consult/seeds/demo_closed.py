@@ -612,6 +612,9 @@ def _add_activity(
     )
 
 
+ANSWER_DAYS = 5
+
+
 def seed_closed_consultation(session: Session, *, now: datetime | None = None) -> ClosedDemo:
     """Create the closed demo consultation once; a second run finds it and adds nothing."""
     existing = session.scalar(select(Consultation).where(Consultation.slug == CLOSED_SLUG))
@@ -649,6 +652,9 @@ def seed_closed_consultation(session: Session, *, now: datetime | None = None) -
         contact_phone="14 030",
         opens_at=opens_at,
         closes_at=closes_at,
+        # The region promised its answers five days after closing, and is now late with
+        # about half of them: what /landelijk and the task list flag.
+        answers_due_on=lifecycle.to_amsterdam(closes_at).date() + timedelta(days=ANSWER_DAYS),
         state=ConsultationState.CLOSED,
         created_at=opens_at - timedelta(days=14),
         created_by_id=official.id if official else None,

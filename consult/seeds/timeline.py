@@ -73,6 +73,15 @@ def scheduled(
             at=at,
             payload=lifecycle.period_payload(consultation),
         )
+        if consultation.answers_due_on is not None:  # the promise, stated when scheduled
+            lifecycle.record_event(
+                session,
+                EventKind.ANSWERS_DUE_SET,
+                consultation,
+                lifecycle.actor_role(official, consultation),
+                at=at,
+                payload={"answers_due_on": consultation.answers_due_on.isoformat()},
+            )
         lifecycle.checkpoint_state_change(session, now)
 
     timeline.at(at, act)

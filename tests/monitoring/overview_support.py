@@ -20,13 +20,25 @@ def published_world(session):
 
 
 def table_rows(html: str) -> list[str]:
-    """The region codes of the overview table's rows, in order."""
+    """The region codes of the consultation list's rows, in order (one per consultation)."""
+    if 'class="utrecht-table__body"' not in html:
+        return []
     table = html.split('class="utrecht-table__body"', 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r'<tr class="utrecht-table__row" id="regio-([A-Z0-9]+)"', table)
+    return re.findall(
+        r'<tr class="utrecht-table__row[^"]*" id="consultatie-[^"]+" '
+        r'data-region="([A-Z0-9]+)"',
+        table,
+    )
+
+
+def without_rows(html: str) -> list[str]:
+    """The region codes listed as having no public consultation."""
+    return re.findall(r'<li class="utrecht-unordered-list__item" id="regio-([A-Z0-9]+)"', html)
 
 
 def row_html(html: str, code: str) -> str:
-    start = html.index(f'id="regio-{code}"')
+    """The first consultation row of region ``code``."""
+    start = html.index(f'data-region="{code}"')
     return html[start : html.index("</tr>", start)]
 
 

@@ -121,3 +121,33 @@ def test_the_page_documents_every_column(client, session):
         assert f"<code>{column}</code>" in html
     assert 'href="/landelijk.csv"' in html
     assert 'href="/landelijk.jsonl"' in html
+
+
+def test_the_downloads_carry_the_promise_and_the_councils(client, session):
+    from datetime import timedelta
+
+    from consult.consultations import council, lifecycle
+    from consult.consultations.models import CouncilOutcome
+
+    late = factories.closed_consultation(session, "JZ24", opens_in_days=-120, closes_in_days=-80)
+    late.answers_due_on = lifecycle.today_in_amsterdam() - timedelta(days=9)
+    factories.submission(session, late, [(None, "Nog geen antwoord.")])
+    official = factories.region_user(session, "official", "JZ24")
+    member = council.council_members(session, late)[0]
+    with factories.app_context(session):
+        council.record_decision(
+            session, official, late, member, lifecycle.today_in_amsterdam(),
+            CouncilOutcome.ADOPTED, "https://raad.example.nl/1",
+        )  # fmt: skip
+    session.flush()
+    header, *rows = _csv(client)
+    jz24 = dict(zip(header, next(r for r in rows if r[0] == "JZ24"), strict=True))
+    assert jz24["answers_due_on"] == late.answers_due_on.isoformat()
+    assert (jz24["answers_overdue"], jz24["days_overdue"]) == ("true", "9")
+    assert (jz24["council_members"], jz24["councils_adopted"]) == ("9", "1")
+    line = next(r for r in _jsonl(client) if r["region_code"] == "JZ24")
+    assert (line["answers_overdue"], line["days_overdue"], line["councils_adopted"]) == (
+        True,
+        9,
+        1,
+    )

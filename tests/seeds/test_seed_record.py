@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
 from consult.consultations.models import Consultation
+from consult.db import utcnow
 from consult.evidence.verify import verify
 from consult.ledger import checkpoints, services
 from consult.ledger.canonical import to_millisecond
@@ -25,6 +26,7 @@ from consult.responses.models import Answer, AnswerState
 from consult.seeds.demo import seed_demo
 from consult.seeds.demo_closed import CLOSED_SLUG
 from consult.seeds.demo_consultation import DEMO_SLUG
+from consult.seeds.demo_national import PLANS, slug_for
 from consult.seeds.load import seed_load
 from tests import factories
 
@@ -50,10 +52,11 @@ def test_the_demo_record_verifies_with_every_submission_in_it(session, in_app):
     seed_demo(session)
     report = verify(session)
     assert report.ok, list(report.failures)
-    assert report.chains == 2
+    # The two Utrecht consultations and the national demo's (all but its draft).
+    assert report.chains == 2 + len(PLANS) - 1
     assert report.cross_checks >= 1
 
-    for slug in (DEMO_SLUG, CLOSED_SLUG):
+    for slug in (DEMO_SLUG, CLOSED_SLUG, *(slug_for(p) for p in PLANS if p.comments)):
         sent = submissions_of(session, slug)
         received = Counter(e.object_id for e in events(session, slug, "submission_received"))
         assert received == Counter(s.tracking_code for s in sent)  # each exactly once
@@ -102,8 +105,14 @@ def test_the_closed_demo_tells_its_closing_answers_and_erasures(session, in_app)
     chain = events(session, CLOSED_SLUG)
     kinds = [e.kind for e in chain]
     closing = kinds.index("consultation_closed")
-    assert kinds[:3] == ["consultation_scheduled", "version_published", "consultation_opened"]
-    assert all(k.startswith(("submission_", "comment_", "activity_")) for k in kinds[3:closing])
+    # Scheduled with its promise (answers five days after closing: now late), then opened.
+    assert kinds[:4] == [
+        "consultation_scheduled",
+        "answers_due_set",
+        "version_published",
+        "consultation_opened",
+    ]
+    assert all(k.startswith(("submission_", "comment_", "activity_")) for k in kinds[4:closing])
     assert "answer_drafted" not in kinds[:closing]
     # The next version, fixed after closing, is published in this chain.
     versions = events(session, CLOSED_SLUG, "version_published")
@@ -233,3 +242,28 @@ def test_appending_many_writes_what_appending_one_by_one_writes(session, in_app)
     assert written() == in_bulk
     report = verify(session, cross_checks=[])  # made-up objects: the record itself only
     assert report.ok, list(report.failures)
+
+
+def test_the_national_demo_fills_ten_regions_in_every_state(session, in_app):
+    """Draft, scheduled, open, closing within a week, answering, late, answered (with
+    council decisions); a second run adds nothing."""
+    from consult.consultations.models import CouncilDecision
+    from consult.monitoring import statistics
+    from consult.seeds.demo_national import seed_national
+
+    seed_demo(session)
+    rows = {
+        row.consultation.slug: row for row in statistics.overview(session, utcnow()).consultations
+    }
+    national = [rows[slug_for(p)] for p in PLANS if p.state != "draft"]
+    assert len({p.code for p in PLANS}) >= 10
+    assert {r.state.value for r in national} >= {"scheduled", "open", "closed", "answered"}
+    assert any(r.closes_within(7) for r in national)
+    late = [r for r in national if r.answers_overdue]
+    assert sorted(r.days_overdue for r in late) == [12, 30]
+    assert any(r.state.value == "closed" and not r.answers_overdue and r.answered for r in national)
+    assert sum(r.councils_adopted for r in national) >= 8
+    assert slug_for(PLANS[6]) not in rows  # the draft is never public
+    before = count(session, CouncilDecision), count(session, RecordEvent)
+    assert seed_national(session, "x") == 0
+    assert (count(session, CouncilDecision), count(session, RecordEvent)) == before
