@@ -2,7 +2,7 @@
 
 Only what the public may read: ``is_public`` comments (confirmed, consented, not hidden, not
 withdrawn) on consultations that are no longer drafts, each with its current published
-answer (:func:`consult.responses.queries.current_answers`).
+answer (:func:`consult.public.answers.answers_for`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from consult.consultations.models import Consultation, ConsultationState
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
 from consult.regions.models import Region
-from consult.responses.models import Answer
-from consult.responses.queries import current_answers
+from consult.public.answers import PublicAnswer, answers_for
 
 
 @dataclass
 class PublicComment:
     comment: Comment
-    answer: Answer | None
+    answer: PublicAnswer | None
 
 
 @dataclass
@@ -75,7 +74,7 @@ def organisation_comments(
             .offset((page - 1) * per_page)
         )
     )
-    answers = current_answers(session, [row[0].id for row in rows])
+    answers = answers_for(session, [row[0].id for row in rows])
     groups: list[ConsultationGroup] = []
     for comment, consultation in rows:
         if not groups or groups[-1].consultation.id != consultation.id:

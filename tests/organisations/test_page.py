@@ -35,7 +35,7 @@ def test_page_lists_public_comments_across_regions_with_current_answers(
     assert "Partly adopted" in text or "partly adopted" in text.lower()
     assert CORRECTED_REASON in text
     assert FIRST_REASON not in text
-    assert text.count("No answer has been published yet.") == 2
+    assert text.count("Answer from the region: not answered yet.") == 2
 
 
 def test_page_never_shows_private_content_names_or_emails(quiet_english_client, org_world):
