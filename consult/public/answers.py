@@ -15,15 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult.comments.models import Comment, Submission
+from consult.consultations.lifecycle import to_amsterdam
 from consult.consultations.models import Consultation, ConsultationState
 from consult.documents.models import DocumentVersion, Section
 from consult.responses import queries
-from consult.responses.models import Answer, AnsweredComment, AnswerSection, AnswerState, Disposition
+from consult.responses.models import (
+    Answer,
+    AnsweredComment,
+    AnswerSection,
+    AnswerState,
+    Disposition,
+)
 
 # From closing on, the consultation page says what was done with the comments.
 ANSWERING_STATES = (
@@ -68,6 +76,12 @@ class PublicAnswer:
     @property
     def corrected(self) -> bool:
         return bool(self.earlier)
+
+    @property
+    def answered_on(self) -> date:
+        """The day it was published, in Amsterdam."""
+        assert self.answer.published_at is not None  # published_was_approved
+        return to_amsterdam(self.answer.published_at).date()
 
 
 def _change(section: Section, consulted: int) -> Change:

@@ -17,8 +17,8 @@ from consult.comments.models import Comment, Submission
 from consult.consultations.models import Consultation, ConsultationState
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
-from consult.regions.models import Region
 from consult.public.answers import PublicAnswer, answers_for
+from consult.regions.models import Region
 
 
 @dataclass
