@@ -336,13 +336,15 @@ def search_page(slug: str) -> Page:
         problem = _("Search with at least one word.")
     elif query:
         results = search.search(db.session, consultation, query, page)
+    shown = search.shown(db.session, results) if results else []
     return render_template(
         "public/search.html",
         consultation=consultation,
         query=query,
         problem=problem,
         results=results,
-        shown=search.shown(db.session, results) if results else [],
+        shown=shown,
+        answers=public_answers.answers_for(db.session, [s.comment.id for s in shown if s.comment]),
         page=page,
         pages=page_count(results.total, search.PER_PAGE) if results else 1,
         general=forms.GENERAL,

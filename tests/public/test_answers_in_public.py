@@ -292,3 +292,15 @@ def test_the_answers_cost_the_same_queries_for_few_or_many_comments(
     many = {name: _count(app, fetch) for name, fetch in pages.items()}
     assert few == many
     assert text_of(_section_page(english_client, world)).count("Answer from the region:") == 10
+
+
+def test_a_search_result_shows_the_comments_answer(english_client, world, in_app):
+    _answered(world)
+    page = english_client.get(
+        f"/consultaties/{world.consultation.slug}/zoeken", query_string={"q": "hulpverlener"}
+    )
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Answer from the region: Adopted" in text
+    assert ADOPTED_REASON in text
+    assert DRAFT_REASON not in page.get_data(as_text=True)
