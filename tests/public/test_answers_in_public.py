@@ -153,9 +153,11 @@ def test_the_consultation_page_shows_answers_and_what_was_done(english_client, w
     assert "4 of 7 comments answered" in text
     due = format_date(answers_due(world.consultation), "long", locale="en")
     assert f"Answers promised by {due}." in text
-    assert "What we did with the answered comments: adopted: 1 · noted: 3" in text
-    assert "2 Hulp op school : 6 comments, 4 answered" in text
-    assert "adopted: 1 · noted: 3 Changed: 2 Hulp op school (version 2)" in text
+    assert "What we did with the answered comments: Adopted 1 Noted 3" in text
+    assert (
+        "2 Hulp op school : 6 comments, 4 answered Adopted 1 Noted 3 "
+        "Changed: 2 Hulp op school (version 2)"
+    ) in text
     assert "The whole plan : 1 comment, 0 answered" in text
     diff = f"/documenten/{v2.document_id}/verschillen?van=1&amp;naar=2#wijziging-s-2"
     assert f'href="{diff}"' in html
