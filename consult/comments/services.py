@@ -147,7 +147,8 @@ def _public_comment_options() -> list[Any]:
 def first_public_comments(
     session: Session, consultation: Consultation, per_section: int = FIRST_COMMENTS_PER_SECTION
 ) -> dict[int | None, list[Comment]]:
-    """The first published comments of every section, oldest first, in one query.
+    """The first published comments of every section (and traces of hidden or withdrawn
+    ones, :func:`listed_clause`), oldest first, in one query.
 
     ROW_NUMBER() per section picks them in the database (SQLite 3.25+ and PostgreSQL), so
     the page costs the same with ten comments or twenty thousand.
@@ -183,7 +184,8 @@ def public_comments_page(
     after_id: int | None,
     limit: int = COMMENTS_PER_PAGE,
 ) -> tuple[list[Comment], bool]:
-    """One page of a section's published comments, oldest first, after ``after_id``.
+    """One page of a section's published comments (with the traces of hidden or withdrawn
+    ones, :func:`listed_clause`), oldest first, after ``after_id``.
 
     Keyset pagination: the index on (consultation, section, is_public, id) serves every
     page equally fast. Returns the page and whether more follow.

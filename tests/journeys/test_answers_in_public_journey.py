@@ -29,7 +29,9 @@ def _an_answered_comment(app: Flask) -> tuple[int, str, str, str]:
     """A published comment on a section with a published answer: id, section anchor, the
     disposition's Dutch label and the start of the reason."""
     with app.test_request_context(headers={"Accept-Language": "nl"}):
-        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == CLOSED_SLUG))
+        consultation = db.session.scalar(
+            select(Consultation).where(Consultation.slug == CLOSED_SLUG)
+        )
         assert consultation is not None, "the demo has no closed consultation"
         comments = db.session.scalars(
             select(Comment)
@@ -58,7 +60,9 @@ def test_a_parent_reads_the_published_answer_under_a_comment_on_a_phone(
         page = trip.page
         trip.goto(f"/consultaties/{CLOSED_SLUG}", "closed consultation")
         block = page.locator("#wat-wij-deden")
-        expect(block.get_by_role("heading", name="Wat jullie zeiden, wat wij deden")).to_be_visible()
+        expect(
+            block.get_by_role("heading", name="Wat jullie zeiden, wat wij deden")
+        ).to_be_visible()
         expect(block).to_contain_text("reacties beantwoord")
 
         trip.goto(f"/consultaties/{CLOSED_SLUG}/onderdelen/{anchor}/reacties", "section comments")
