@@ -85,7 +85,7 @@ def organisation(key: str) -> Page:
         abort(404)
     authorize(current_user, Permission.ORGANISATION_PAGE_VIEW, found, hide=True)
     number = page_number()
-    groups, total = services.organisation_comments(
+    groups, total, published = services.organisation_comments(
         db.session, found, number, organisations.PUBLIC_PER_PAGE
     )
     return render_template(
@@ -93,6 +93,7 @@ def organisation(key: str) -> Page:
         organisation=found,
         groups=groups,
         total=total,
+        published=published,
         page=number,
         pages=page_count(total, organisations.PUBLIC_PER_PAGE),
         may_see_members=allowed(current_user, Permission.ORGANISATION_MEMBERS_VIEW, found),

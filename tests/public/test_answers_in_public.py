@@ -306,3 +306,20 @@ def test_a_search_result_shows_the_comments_answer(english_client, world, in_app
     assert "Answer from the region: Adopted" in text
     assert ADOPTED_REASON in text
     assert DRAFT_REASON not in page.get_data(as_text=True)
+
+
+def test_the_organisation_page_keeps_a_trace_of_a_hidden_comment(english_client, world):
+    org = factories.organisation(world.session, "Stichting Spoor", verified=True)
+    sent = world.submission(
+        [("s-1", HIDDEN_TEXT), ("s-2", "Een zichtbare reactie van de stichting.")],
+        organisation=org,
+        organisation_verified=True,
+    )
+    moderation.hide_comment(
+        world.session, world.moderator, sent.comments[0], HideReason.OFFENSIVE, ""
+    )
+    page = english_client.get(f"/organisaties/{org.slug}")
+    text = text_of(page)
+    assert HIDDEN_TEXT not in page.get_data(as_text=True)
+    assert "A moderator hid this comment. Reason: offensive or abusive language." in text
+    assert "Een zichtbare reactie van de stichting." in text
