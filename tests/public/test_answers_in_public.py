@@ -323,3 +323,12 @@ def test_the_organisation_page_keeps_a_trace_of_a_hidden_comment(english_client,
     assert HIDDEN_TEXT not in page.get_data(as_text=True)
     assert "A moderator hid this comment. Reason: offensive or abusive language." in text
     assert "Een zichtbare reactie van de stichting." in text
+
+
+def test_an_answer_cannot_inject_markup(english_client, world):
+    comment = world.submission([("s-2", "Een gewone vraag.")]).comments[0]
+    world.answer([comment], Disposition.NOTED, '<script>alert("x")</script> <b>vet</b>')
+    html = _section_page(english_client, world).get_data(as_text=True)
+    assert '<script>alert("x")</script>' not in html
+    assert "<b>vet</b>" not in html
+    assert "&lt;script&gt;" in html
