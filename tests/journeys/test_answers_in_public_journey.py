@@ -2,9 +2,9 @@
 
 On the closed demo consultation (``consult seed demo``: half of its comments have a published
 answer), a parent at 360 px opens the consultation page, reads "Wat jullie zeiden, wat wij
-deden", goes to the comments on a part of the plan and reads the published answer under a
-comment: the disposition in words, the reason and the day. Every page is checked by axe and
-for sideways scrolling (``Journey.step``).
+deden", sees when the reactienota is expected, goes to the comments on a part of the plan
+and reads the published answer under a comment: the disposition in words, the reason and
+the day. Every page is checked by axe and for sideways scrolling (``Journey.step``).
 """
 
 from __future__ import annotations
@@ -64,6 +64,12 @@ def test_a_parent_reads_the_published_answer_under_a_comment_on_a_phone(
             block.get_by_role("heading", name="Wat jullie zeiden, wat wij deden")
         ).to_be_visible()
         expect(block).to_contain_text("reacties beantwoord")
+        # Before publication the reactienota's address says when it is expected.
+        block.get_by_role("link", name="De reactienota wordt verwacht rond").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "De reactienota is nog niet gepubliceerd"
+        )
+        trip.step("reactienota expected")
 
         trip.goto(f"/consultaties/{CLOSED_SLUG}/onderdelen/{anchor}/reacties", "section comments")
         item = page.locator(f"#reactie-{comment_id}")
