@@ -83,3 +83,20 @@ def test_a_parent_reads_the_published_answer_under_a_comment_on_a_phone(
         expect(item.locator(".consult-disposition")).to_have_text(label)
         expect(item).to_contain_text(reason)
         trip.step("the answer under the comment", full_page=False)
+
+
+def test_the_block_and_the_answers_read_well_on_a_desktop(
+    browser: Browser, journey_server: JourneyServer, journey_app: Flask
+):
+    comment_id, anchor, label, _reason = _an_answered_comment(journey_app)
+    with journey(browser, "15-answers-in-public-desktop", journey_server.url) as trip:
+        trip.goto(f"/consultaties/{CLOSED_SLUG}", "closed consultation")
+        block = trip.page.locator("#wat-wij-deden")
+        expect(block.get_by_role("heading", name="Per deel van het plan")).to_be_visible()
+        trip.goto(f"/consultaties/{CLOSED_SLUG}/onderdelen/{anchor}/reacties", "section comments")
+        item = trip.page.locator(f"#reactie-{comment_id}")
+        if item.count():
+            expect(item.locator(".consult-disposition")).to_have_text(label)
+        expect(trip.page.locator(".consult-public-answer").first).to_contain_text(
+            "Antwoord van de regio:"
+        )
