@@ -29,6 +29,8 @@ from consult.ledger.models import RecordCheckpoint, RecordEvent
 from consult.monitoring.statistics import national_overview
 from consult.participation.questionnaire import results as results_of
 from consult.permissions import Permission, allowed
+from consult.public import answers as public_answers
+from consult.public.answers import Change
 from consult.regions.models import Municipality, Region, RegionMembership
 from consult.responses import queries
 from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
@@ -220,6 +222,30 @@ def _public_comments(item: Consultation) -> Select[Any]:
     )
 
 
+def _change_url(change: Change) -> str | None:
+    if not change.public:
+        return None
+    url = url_for(
+        "public.diff",
+        document_id=change.document_id,
+        van=change.consulted,
+        naar=change.version,
+        _external=True,
+    )
+    return f"{url}#wijziging-{change.anchor}"
+
+
+def _with_answers(session: Session, rows: list[Comment]) -> list[dict[str, Any]]:
+    """The comments with their current published answers, three queries for the page."""
+    found = public_answers.answers_for(session, [c.id for c in rows])
+    result = []
+    for item in rows:
+        entry = found.get(item.id)
+        urls = [_change_url(change) for change in entry.changes] if entry else []
+        result.append(serializers.comment(item, serializers.comment_answer(entry, urls)))
+    return result
+
+
 def comments(session: Session, params: dict[str, Any]) -> Listing:
     item = public_consultation(session, params["slug"])
     query = _public_comments(item)
@@ -236,7 +262,7 @@ def comments(session: Session, params: dict[str, Any]) -> Listing:
             .where(StakeholderGroup.code == params["group"])
         )
     rows, after = _page(session, query, Comment.id, params)
-    return Listing([serializers.comment(c) for c in rows], after)
+    return Listing(_with_answers(session, rows), after)
 
 
 def comment(session: Session, params: dict[str, Any]) -> Single:
@@ -244,7 +270,7 @@ def comment(session: Session, params: dict[str, Any]) -> Single:
     found = session.scalar(_public_comments(item).where(Comment.id == params["id"]))
     if found is None:
         raise not_found()
-    return Single(serializers.comment(found))
+    return Single(_with_answers(session, [found])[0])
 
 
 def answers(session: Session, params: dict[str, Any]) -> Listing:

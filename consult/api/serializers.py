@@ -15,6 +15,7 @@ from consult.comments.models import Comment
 from consult.consultations.council import CouncilProgress
 from consult.consultations.models import Consultation, CouncilDecision
 from consult.documents.models import DocumentVersion, Section
+from consult.public.answers import PublicAnswer
 from consult.regions.models import Municipality, Region
 from consult.responses.models import Answer
 from consult.responses.queries import AnswerStatus
@@ -117,8 +118,29 @@ def version(item: DocumentVersion, consulted: DocumentVersion) -> dict[str, Any]
     }
 
 
-def comment(item: Comment) -> dict[str, Any]:
-    """A published comment: its text, who spoke (as a group), never an email or a code.
+def comment_answer(entry: PublicAnswer | None, change_urls: list[str | None]) -> Any:
+    """A comment's current published answer (None: none yet), as the public pages show it.
+
+    ``change_urls`` holds, per changed section, the public diff that shows the change (None
+    while that version is not published)."""
+    if entry is None:
+        return None
+    return {
+        "id": entry.answer.id,
+        "disposition": entry.disposition.value,
+        "reason": entry.answer.reason,
+        "answered_on": day(entry.answered_on),
+        "group_size": entry.group_size,
+        "changes": [
+            {"section": change.anchor, "version": change.version, "url": url}
+            for change, url in zip(entry.changes, change_urls, strict=True)
+        ],
+    }
+
+
+def comment(item: Comment, answer: Any = None) -> dict[str, Any]:
+    """A published comment: its text, who spoke (as a group), never an email or a code;
+    with its current published answer (:func:`comment_answer`).
 
     The name only as :func:`consult.comments.services.public_name` allows it (consent,
     16 or older, not erased), the same as the public page.
@@ -147,6 +169,7 @@ def comment(item: Comment) -> dict[str, Any]:
         ),
         "organisation": organisation,
         "name": comment_services.public_name(sender),
+        "answer": answer,
     }
 
 

@@ -173,8 +173,47 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "municipality": _or_null(_obj({"code": STRING, "name": STRING})),
             "organisation": _or_null(_obj({"name": STRING, "verified": BOOLEAN})),
             "name": _or_null(STRING),
+            "answer": _or_null(_ref("CommentAnswer")),
         },
-        "A published comment: consented text, confirmed, not hidden, not withdrawn.",
+        "A published comment: consented text, confirmed, not hidden, not withdrawn; with "
+        "its current published answer (null while it has none).",
+    ),
+    "CommentAnswer": _obj(
+        {
+            "id": INTEGER,
+            "disposition": {"type": "string", "enum": [d.value for d in Disposition]},
+            "reason": STRING,
+            "answered_on": {
+                **DATE,
+                "description": "The day the answer was published (Europe/Amsterdam).",
+            },
+            "group_size": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "How many comments got this one answer (alike comments, such "
+                "as a letter campaign, answered together); 1 when only this one.",
+            },
+            "changes": {
+                "type": "array",
+                "description": "Sections of a later version that changed because of it.",
+                "items": _obj(
+                    {
+                        "section": STRING,
+                        "version": {"type": "integer", "minimum": 1},
+                        "url": _or_null(
+                            {
+                                **STRING,
+                                "format": "uri",
+                                "description": "The public comparison that shows the "
+                                "change; null while that version is not published.",
+                            }
+                        ),
+                    }
+                ),
+            },
+        },
+        "The current published answer of a comment: never a draft or a replaced answer. "
+        "The answer's history is in /answers.",
     ),
     "Answer": _obj(
         {

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -70,6 +70,39 @@ class TokenError(Exception):
 # -- reading the public page ---------------------------------------------------------------
 
 
+def listed_clause() -> Any:
+    """SQL condition (on Comment joined to Submission) for "this comment has its place on
+    the public pages": published now, or published once and since hidden by a moderator or
+    withdrawn by its sender. The last two show as a trace without their text, so nothing
+    disappears in silence."""
+    return or_(
+        Comment.is_public.is_(True),
+        and_(
+            Submission.state == SubmissionState.CONFIRMED,
+            Submission.publish_text.is_(True),
+            or_(Comment.hidden_at.is_not(None), Comment.withdrawn_at.is_not(None)),
+        ),
+    )
+
+
+def listed_counts_by_section(
+    session: Session, consultation: Consultation
+) -> dict[int | None, tuple[int, int]]:
+    """Per section id (None: the whole document): the comments with a place on the public
+    pages (traces included) and of those the published ones; one GROUP BY."""
+    rows = session.execute(
+        select(
+            Comment.section_id,
+            func.count(Comment.id),
+            func.sum(case((Comment.is_public.is_(True), 1), else_=0)),
+        )
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(Comment.consultation_id == consultation.id, listed_clause())
+        .group_by(Comment.section_id)
+    )
+    return {section_id: (listed, public or 0) for section_id, listed, public in rows}
+
+
 def public_counts_by_section(session: Session, consultation: Consultation) -> dict[int | None, int]:
     """Published comments per section id (None: on the whole document), one GROUP BY."""
     rows = session.execute(
@@ -114,7 +147,8 @@ def _public_comment_options() -> list[Any]:
 def first_public_comments(
     session: Session, consultation: Consultation, per_section: int = FIRST_COMMENTS_PER_SECTION
 ) -> dict[int | None, list[Comment]]:
-    """The first published comments of every section, oldest first, in one query.
+    """The first published comments of every section (and traces of hidden or withdrawn
+    ones, :func:`listed_clause`), oldest first, in one query.
 
     ROW_NUMBER() per section picks them in the database (SQLite 3.25+ and PostgreSQL), so
     the page costs the same with ten comments or twenty thousand.
@@ -126,7 +160,8 @@ def first_public_comments(
             .over(partition_by=Comment.section_id, order_by=Comment.id)
             .label("rank"),
         )
-        .where(Comment.consultation_id == consultation.id, Comment.is_public.is_(True))
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(Comment.consultation_id == consultation.id, listed_clause())
         .subquery()
     )
     comments = session.scalars(
@@ -149,15 +184,20 @@ def public_comments_page(
     after_id: int | None,
     limit: int = COMMENTS_PER_PAGE,
 ) -> tuple[list[Comment], bool]:
-    """One page of a section's published comments, oldest first, after ``after_id``.
+    """One page of a section's published comments (with the traces of hidden or withdrawn
+    ones, :func:`listed_clause`), oldest first, after ``after_id``.
 
     Keyset pagination: the index on (consultation, section, is_public, id) serves every
     page equally fast. Returns the page and whether more follow.
     """
-    query = select(Comment).where(
-        Comment.consultation_id == consultation.id,
-        Comment.is_public.is_(True),
-        Comment.section_id == section.id if section else Comment.section_id.is_(None),
+    query = (
+        select(Comment)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(
+            Comment.consultation_id == consultation.id,
+            listed_clause(),
+            Comment.section_id == section.id if section else Comment.section_id.is_(None),
+        )
     )
     if after_id is not None:
         query = query.where(Comment.id > after_id)

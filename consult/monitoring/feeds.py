@@ -27,7 +27,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, url_for
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 from werkzeug.wrappers import Response
 
@@ -52,6 +52,8 @@ from consult.web.atom import element
 bp = Blueprint("feeds", __name__)
 
 FEED_SIZE = 50
+# The answers quoted in one "answers published" entry; the rest are on the page.
+ANSWERS_PER_ENTRY = 10
 # The ``updated`` of a feed with no entries yet: fixed, so an empty feed's ETag holds still.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 CACHE = "public, max-age=300"
@@ -180,9 +182,12 @@ def news(
             .order_by(Answer.published_at.desc())
         )
     )
+    answered: list[News] = []
     for cid, at, answers, corrections, comments, first_id in publications:
         facts = {"answers": answers, "corrections": corrections, "comments": comments}
-        found.append(News("answers", str(first_id), at, cid, facts))
+        answered.append(News("answers", str(first_id), at, cid, facts))
+    _add_answer_texts(session, answered)
+    found.extend(answered)
 
     reports = session.execute(
         scoped(
@@ -229,6 +234,33 @@ def news(
 
     found.sort(key=lambda item: (item.at, item.kind, item.key), reverse=True)
     return found[:limit]
+
+
+def _add_answer_texts(session: Session, items: list[News]) -> None:
+    """The published answers themselves, for the entries that say answers were published
+    (and only those): at most ``ANSWERS_PER_ENTRY`` each, one query for the whole feed."""
+    if not items:
+        return
+    moments = {(item.consultation_id, item.at): item for item in items}
+    rows = session.execute(
+        select(Answer.consultation_id, Answer.published_at, Answer.disposition, Answer.reason)
+        .where(
+            Answer.state == AnswerState.PUBLISHED,
+            or_(
+                *(
+                    and_(Answer.consultation_id == cid, Answer.published_at == at)
+                    for cid, at in moments
+                )
+            ),
+        )
+        .order_by(Answer.id)
+    )
+    for item in items:
+        item.facts["texts"] = []
+    for cid, at, disposition, reason in rows:
+        item = moments.get((cid, at))
+        if item is not None and len(item.facts["texts"]) < ANSWERS_PER_ENTRY:
+            item.facts["texts"].append((disposition, reason))
 
 
 def _consultations(session: Session, ids: set[int]) -> dict[int, Consultation]:
@@ -334,6 +366,11 @@ def _words(item: News, consultation: Consultation) -> tuple[str, str, str]:
                 "%(num)d of them correct an earlier answer.",
                 facts["corrections"],
             )
+        for disposition, reason in facts.get("texts", []):
+            line = disposition.label.capitalize()
+            summary += "\n\n" + (f"{line}: {reason}" if reason else f"{line}.")
+        if facts["answers"] > len(facts.get("texts", [])):
+            summary += "\n\n" + _("Every answer is on the consultation's page.")
         return (
             ngettext(
                 "%(num)d answer published: %(title)s",

@@ -2,7 +2,7 @@
 
 Only what the public may read: ``is_public`` comments (confirmed, consented, not hidden, not
 withdrawn) on consultations that are no longer drafts, each with its current published
-answer (:func:`consult.responses.queries.current_answers`).
+answer (:func:`consult.public.answers.answers_for`).
 """
 
 from __future__ import annotations
@@ -10,22 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from consult.comments.models import Comment, Submission
+from consult.comments.services import listed_clause
 from consult.consultations.models import Consultation, ConsultationState
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
+from consult.public.answers import PublicAnswer, answers_for
 from consult.regions.models import Region
-from consult.responses.models import Answer
-from consult.responses.queries import current_answers
 
 
 @dataclass
 class PublicComment:
     comment: Comment
-    answer: Answer | None
+    answer: PublicAnswer | None
 
 
 @dataclass
@@ -37,7 +37,8 @@ class ConsultationGroup:
 def _public_comments_of(organisation: Organisation) -> Select[Any]:
     """Only what the public may read: ``is_public`` comments (confirmed, consented, not
     hidden, not withdrawn) on non-draft consultations, sent on behalf of this organisation
-    while it was verified."""
+    while it was verified; and where such a comment was hidden or withdrawn since, its
+    place (:func:`consult.comments.services.listed_clause`), shown without its text."""
     return (
         select(Comment)
         .join(Submission, Submission.id == Comment.submission_id)
@@ -45,7 +46,7 @@ def _public_comments_of(organisation: Organisation) -> Select[Any]:
         .where(
             Submission.organisation_id == organisation.id,
             Submission.organisation_verified.is_(True),
-            Comment.is_public.is_(True),
+            listed_clause(),
             Consultation.state != ConsultationState.DRAFT,
         )
     )
@@ -56,11 +57,16 @@ def organisation_comments(
     organisation: Organisation,
     page: int,
     per_page: int = organisations.PUBLIC_PER_PAGE,
-) -> tuple[list[ConsultationGroup], int]:
-    """One page of the organisation's public comments, grouped per consultation (newest
-    consultation first), each with its current published answer."""
+) -> tuple[list[ConsultationGroup], int, int]:
+    """One page of the organisation's public comments (and traces of the hidden or withdrawn
+    ones), grouped per consultation (newest consultation first), each with its current
+    published answer; and how many there are in all, and of those published now."""
     query = _public_comments_of(organisation)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    counted = query.with_only_columns(
+        func.count(Comment.id), func.sum(case((Comment.is_public.is_(True), 1), else_=0))
+    )
+    total, published = session.execute(counted).one()
+    total = total or 0
     rows = list(
         session.execute(
             query.add_columns(Consultation)
@@ -75,10 +81,10 @@ def organisation_comments(
             .offset((page - 1) * per_page)
         )
     )
-    answers = current_answers(session, [row[0].id for row in rows])
+    answers = answers_for(session, [row[0].id for row in rows])
     groups: list[ConsultationGroup] = []
     for comment, consultation in rows:
         if not groups or groups[-1].consultation.id != consultation.id:
             groups.append(ConsultationGroup(consultation))
         groups[-1].comments.append(PublicComment(comment, answers.get(comment.id)))
-    return groups, total
+    return groups, total, published or 0

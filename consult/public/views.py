@@ -29,10 +29,10 @@ from consult.ledger import proofs
 from consult.ledger.canonical import canonical_bytes
 from consult.organisations import services as organisations
 from consult.permissions import Permission, allowed, authorize
+from consult.public import answers as public_answers
 from consult.public import search, services
 from consult.regions import pages as region_pages
 from consult.regions import services as regions
-from consult.responses import queries
 from consult.responses.tracing import services as tracing
 from consult.web.arguments import page_count, page_number, whole_number
 
@@ -87,7 +87,7 @@ def organisation(key: str) -> Page:
         abort(404)
     authorize(current_user, Permission.ORGANISATION_PAGE_VIEW, found, hide=True)
     number = page_number()
-    groups, total = services.organisation_comments(
+    groups, total, published = services.organisation_comments(
         db.session, found, number, organisations.PUBLIC_PER_PAGE
     )
     return render_template(
@@ -95,6 +95,7 @@ def organisation(key: str) -> Page:
         organisation=found,
         groups=groups,
         total=total,
+        published=published,
         page=number,
         pages=page_count(total, organisations.PUBLIC_PER_PAGE),
         may_see_members=allowed(current_user, Permission.ORGANISATION_MEMBERS_VIEW, found),
@@ -110,15 +111,21 @@ def consultation(slug: str) -> Page:
     now = utcnow()
     pages.catch_up_clock(consultation, now)
     sections = consultation_services.sections_of(db.session, consultation)
-    counts = comment_services.public_counts_by_section(db.session, consultation)
+    listed = comment_services.listed_counts_by_section(db.session, consultation)
+    counts = {section_id: public for section_id, (_listed, public) in listed.items()}
+    first_comments = comment_services.first_public_comments(db.session, consultation)
+    shown_ids = [c.id for comments in first_comments.values() for c in comments]
     return render_template(
         "public/consultation.html",
         consultation=consultation,
         document=consultation.version.document,
         sections=sections,
         counts=counts,
+        listed={section_id: n for section_id, (n, _public) in listed.items()},
         total=sum(counts.values()),
-        first_comments=comment_services.first_public_comments(db.session, consultation),
+        first_comments=first_comments,
+        answers=public_answers.answers_for(db.session, shown_ids),
+        said_and_done=public_answers.said_and_done(db.session, consultation, sections),
         group_counts=comment_services.counts_by_group(db.session, consultation),
         phase=consultation_services.phase(consultation, now),
         time_left=pages.time_left(consultation, now),
@@ -145,6 +152,7 @@ def section_comments(slug: str, anchor: str) -> Page:
         section=section,
         anchor=anchor,
         comments=comments,
+        answers=public_answers.answers_for(db.session, [c.id for c in comments]),
         more=more,
         after=after,
         total=counts.get(section.id if section else None, 0),
@@ -174,7 +182,7 @@ def receipt(code: str) -> Page:
         and allowed(actor, Permission.SUBMISSION_ATTACHMENT_DOWNLOAD, submission),
         email=comment_mail.recipient(submission),
         resend_form=ConfirmForm(),
-        answers=queries.published_answers(db.session, [c.id for c in submission.comments]),
+        answers=public_answers.answers_for(db.session, [c.id for c in submission.comments]),
         record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
     )
 
@@ -242,7 +250,7 @@ def status(code: str) -> Page:
         submission=submission,
         consultation=submission.consultation,
         is_sender=receipts.is_sender(submission),
-        answers=queries.published_answers(db.session, [c.id for c in submission.comments]),
+        answers=public_answers.answers_for(db.session, [c.id for c in submission.comments]),
         record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
     )
 
@@ -331,13 +339,15 @@ def search_page(slug: str) -> Page:
         problem = _("Search with at least one word.")
     elif query:
         results = search.search(db.session, consultation, query, page)
+    shown = search.shown(db.session, results) if results else []
     return render_template(
         "public/search.html",
         consultation=consultation,
         query=query,
         problem=problem,
         results=results,
-        shown=search.shown(db.session, results) if results else [],
+        shown=shown,
+        answers=public_answers.answers_for(db.session, [s.comment.id for s in shown if s.comment]),
         page=page,
         pages=page_count(results.total, search.PER_PAGE) if results else 1,
         general=forms.GENERAL,

@@ -33,6 +33,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from consult import jobs
+from consult.consultations import lifecycle
 from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import db
@@ -287,7 +288,16 @@ def public(slug: str) -> Page:
     consultation = _public(slug)
     published = reactienota.published_editions(db.session, consultation)
     if not published:
-        abort(404)
+        # Its address is known before it exists: say when to expect it, not "not found".
+        due_on = lifecycle.answers_due(consultation)
+        today = lifecycle.today_in_amsterdam()
+        return render_template(
+            "reports/expected.html",
+            consultation=consultation,
+            due_on=due_on,
+            overdue=today > due_on,
+            days_late=(today - due_on).days,
+        )
     return _public_page(consultation, published[0])
 
 

@@ -61,7 +61,9 @@ FIELDS = {
         "municipality",
         "organisation",
         "name",
+        "answer",
     },
+    "CommentAnswer": {"id", "disposition", "reason", "answered_on", "group_size", "changes"},
     "Answer": {
         "id",
         "disposition",

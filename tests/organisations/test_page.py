@@ -35,7 +35,11 @@ def test_page_lists_public_comments_across_regions_with_current_answers(
     assert "Partly adopted" in text or "partly adopted" in text.lower()
     assert CORRECTED_REASON in text
     assert FIRST_REASON not in text
-    assert text.count("No answer has been published yet.") == 2
+    # The hidden and the withdrawn comment keep their place, without their text; the hidden
+    # one still waits for its answer.
+    assert "A moderator hid this comment. Reason: contains personal data of someone else." in text
+    assert "The sender withdrew this comment." in text
+    assert text.count("Answer from the region: not answered yet.") == 3
 
 
 def test_page_never_shows_private_content_names_or_emails(quiet_english_client, org_world):
@@ -74,10 +78,10 @@ def test_empty_states(quiet_english_client, session):
 def test_page_is_paginated(quiet_english_client, session, org_world, monkeypatch):
     monkeypatch.setattr(services, "PUBLIC_PER_PAGE", 2)
     first = text_of(quiet_english_client.get("/organisaties/stichting-stem"))
-    assert "Page 1 of 2" in first
+    assert "Page 1 of 3" in first  # 3 published comments and 2 traces
     second = quiet_english_client.get("/organisaties/stichting-stem?pagina=2")
     second_text = text_of(second)
-    assert "Page 2 of 2" in second_text
+    assert "Page 2 of 3" in second_text
     shown = [t for t in (ANSWERED_TEXT, OPEN_TEXT, OTHER_REGION_TEXT) if t in first]
     rest = [t for t in (ANSWERED_TEXT, OPEN_TEXT, OTHER_REGION_TEXT) if t in second_text]
     assert len(shown) == 2
@@ -87,10 +91,12 @@ def test_page_is_paginated(quiet_english_client, session, org_world, monkeypatch
 
 
 def test_fifty_comments_per_page(session, org_world):
-    groups, total = public_services.organisation_comments(session, org_world.organisation, 1)
-    assert total == 3
+    groups, total, published = public_services.organisation_comments(
+        session, org_world.organisation, 1
+    )
+    assert (total, published) == (5, 3)  # and the traces of a hidden and a withdrawn one
     assert services.PUBLIC_PER_PAGE == 50
-    assert sum(len(g.comments) for g in groups) == 3
+    assert sum(len(g.comments) for g in groups) == 5
     assert len(groups) == 2
 
 

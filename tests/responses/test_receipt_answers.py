@@ -48,7 +48,7 @@ def test_the_status_page_shows_the_published_answer_and_the_changed_section(
     assert "We changed the regiovisie because of this comment." in text
     assert "Op elke school komt een vaste jeugdhulpverlener." in text
     assert "not answered yet" not in text
-    link = f"/documenten/{v2.document_id}/versies/2#s-2"
+    link = f"/documenten/{v2.document_id}/verschillen?van=1&amp;naar=2#wijziging-s-2"
     assert f'href="{link}"' in page.get_data(as_text=True)
     assert "This part of the plan changed because of it: 2 Hulp op school (version 2)" in text
 

@@ -38,9 +38,15 @@ def test_an_official_generates_previews_and_publishes(session, client):
 
     page = client.get(manage)
     assert page.status_code == 200
-    assert client.get(_public(world)).status_code == 404  # nothing published yet
-    consultation_page = client.get(f"/consultaties/{world.consultation.slug}")
-    assert f'href="{_public(world)}"' not in consultation_page.get_data(as_text=True)
+    # Nothing published yet: the address says when to expect it, and the page says so too.
+    expected = client.get(_public(world))
+    assert expected.status_code == 200
+    assert "De reactienota is nog niet gepubliceerd" in expected.get_data(as_text=True)
+    consultation_page = client.get(f"/consultaties/{world.consultation.slug}").get_data(
+        as_text=True
+    )
+    assert "De reactienota wordt verwacht rond" in consultation_page
+    assert "Lees de reactienota" not in consultation_page
 
     response = submit_form(client, manage, {}, action=f"{manage}/maken")
     assert response.status_code == 302
@@ -114,7 +120,9 @@ def test_publishing_waits_until_every_comment_is_answered(session, client):
     session.refresh(world.consultation)
     assert world.consultation.state is ConsultationState.CLOSED
     assert reactienota.published_editions(session, world.consultation) == []
-    assert client.get(_public(world)).status_code == 404
+    assert "De reactienota is nog niet gepubliceerd" in client.get(_public(world)).get_data(
+        as_text=True
+    )
 
 
 def test_a_correction_is_a_new_edition_with_a_note(session, client):
