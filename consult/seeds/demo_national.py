@@ -2,11 +2,12 @@
 
 So that ``/landelijk``, the map, the feeds and the API show what an advocacy user would see:
 a draft, a scheduled one, one open, one closing within a week, one closed and being
-answered, one whose answers are late, two answered (with council decisions) and the rest
-in between. Dates are relative to today. Every act goes through the real services with its
-historic moment (submit, draft, approve, publish, council decisions), or writes the event
-the service would have written (scheduled, opened, closed), so ``consult record verify``
-passes. A second run finds the slugs and adds nothing (one query).
+answered, one whose answers are late, one answered and one with its reactienota published
+(both with council decisions) and the rest in between. Dates are relative to today.
+Every act goes through the real services with its historic moment (submit, draft,
+approve, publish, the reactienota, council decisions), or writes the event the service
+would have written (scheduled, opened, closed), so ``consult record verify`` passes. A
+second run finds the slugs and adds nothing (one query).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from consult.documents.services import create_version
 from consult.ledger.models import ActorRole, EventKind
 from consult.permissions import RegionRoleKind
 from consult.regions.services import get_region
+from consult.reports import services as reactienota
 from consult.responses.answers import services as answering
 from consult.responses.models import Disposition
 from consult.seeds import timeline as history
@@ -48,7 +50,7 @@ PARTICIPANT_EMAIL = "ouder@example.org"
 @dataclass(frozen=True)
 class Plan:
     code: str
-    state: str  # draft, scheduled, open, closing, answering, late, answered
+    state: str  # draft, scheduled, open, closing, answering, late, answered, reported
     opens_in: int  # days from today
     closes_in: int
     comments: int = 0
@@ -65,7 +67,7 @@ PLANS = (
     Plan("JZ10", "closing", -36, 5, comments=5),
     Plan("JZ13", "scheduled", 9, 51),
     Plan("JZ17", "draft", 30, 72),
-    Plan("JZ24", "answered", -200, -158, comments=5, answered=5, councils=4),
+    Plan("JZ24", "reported", -200, -158, comments=5, answered=5, councils=4),
     Plan("JZ30", "late", -140, -98, comments=6, answered=1, due_in=-30),
     Plan("JZ35", "open", -20, 22, comments=3),
     Plan("JZ39", "answering", -60, -15, comments=4, answered=3),
@@ -240,6 +242,10 @@ def _seed_one(session, plan, region, official, admin, parent, groups, now) -> No
         answering.publish(
             session, official, consultation, [answer], now=drafted + timedelta(hours=4)
         )
+    if plan.state == "reported":
+        published = closes_at + 30 * day
+        report = reactienota.generate(session, official, consultation, now=published)
+        reactienota.publish(session, official, report, now=published + timedelta(hours=1))
     members = council.council_members(session, consultation)
     decided = closes_at + 40 * day
     for index, municipality in enumerate(members[: plan.councils]):

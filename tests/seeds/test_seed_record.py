@@ -245,8 +245,8 @@ def test_appending_many_writes_what_appending_one_by_one_writes(session, in_app)
 
 
 def test_the_national_demo_fills_ten_regions_in_every_state(session, in_app):
-    """Draft, scheduled, open, closing within a week, answering, late, answered (with
-    council decisions); a second run adds nothing."""
+    """Draft, scheduled, open, closing within a week, answering, late, answered, reactienota
+    published (with council decisions); a second run adds nothing."""
     from consult.consultations.models import CouncilDecision
     from consult.monitoring import statistics
     from consult.seeds.demo_national import seed_national
@@ -257,7 +257,13 @@ def test_the_national_demo_fills_ten_regions_in_every_state(session, in_app):
     }
     national = [rows[slug_for(p)] for p in PLANS if p.state != "draft"]
     assert len({p.code for p in PLANS}) >= 10
-    assert {r.state.value for r in national} >= {"scheduled", "open", "closed", "answered"}
+    assert {r.state.value for r in national} >= {
+        "scheduled",
+        "open",
+        "closed",
+        "answered",
+        "report_published",
+    }
     assert any(r.closes_within(7) for r in national)
     late = [r for r in national if r.answers_overdue]
     assert sorted(r.days_overdue for r in late) == [12, 30]
