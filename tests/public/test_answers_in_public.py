@@ -175,6 +175,8 @@ def test_the_block_shows_days_late_and_waits_for_closing(english_client, session
     text = text_of(english_client.get(f"/consultaties/{late.slug}"))
     assert "0 of 1 comment answered" in text
     assert "The answers are 10 days late." in text
+    assert "The reactienota is not published yet; it was promised for" in text
+    assert "The reactienota is expected by" not in text
 
     open_one = factories.consultation(session)
     factories.submission(session, open_one, [(None, "Nog open.")])
