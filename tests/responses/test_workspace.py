@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, insert, select
@@ -630,7 +631,10 @@ def test_publishing_with_a_confirmation_step(english_client, session, world, out
 
 
 def test_publishing_is_refused_while_the_consultation_is_open(english_client, session, world):
+    # Open until next week: with a closing moment in the past the clock would close it on
+    # the first page view, whenever it last ran.
     world.consultation.state = ConsultationState.OPEN
+    world.consultation.closes_at = utcnow() + timedelta(days=7)
     answer = draft(session, world, [world.school])
     services.approve(session, world.official, answer)
     session.flush()
