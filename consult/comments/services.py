@@ -38,8 +38,9 @@ from consult.documents.models import Section
 from consult.files.models import Attachment
 from consult.files.uploads import CheckedFile
 from consult.ledger import canonical as record_canonical
+from consult.ledger import promises
 from consult.ledger import services as record
-from consult.ledger.models import ActorRole, EventKind
+from consult.ledger.models import ActorRole, EventKind, RecordEvent
 from consult.organisations.models import Organisation, OrganisationMember
 from consult.stakeholders.models import AgeBand, StakeholderGroup
 
@@ -349,7 +350,7 @@ def record_submission(
     *,
     actor_role: ActorRole = ActorRole.PARTICIPANT,
     api_token: str | None = None,
-) -> None:
+) -> RecordEvent:
     """Write ``submission_received`` (at its moment of receipt) and, for a submission that
     was confirmed on arrival (sent from a confirmed account, or through the API with an
     organisation's token), ``submission_confirmed`` right after it. The seeds call this for
@@ -358,13 +359,15 @@ def record_submission(
 
     Under 16 the prefix is left out (the channel stays): the platform chain ties a prefix
     to its organisation, and a child's age band and municipality must not be tied to a
-    school or club, just as their submission keeps no organisation."""
+    school or club, just as their submission keeps no organisation.
+
+    Returns the ``submission_received`` event."""
     payload = submission_event_payload(submission)
     if api_token is not None:
         payload = {**payload, "channel": "api"}
         if not (submission.age_band is not None and submission.age_band.under_16):
             payload["api_token"] = api_token
-    record.append(
+    received = record.append(
         session,
         kind=EventKind.SUBMISSION_RECEIVED,
         consultation=submission.consultation,
@@ -377,6 +380,7 @@ def record_submission(
     if submission.state is SubmissionState.CONFIRMED:
         by = "api_token" if api_token is not None else "account"
         record_confirmation(session, submission, by=by, actor_role=actor_role)
+    return received
 
 
 def record_confirmation(
@@ -437,9 +441,11 @@ def submit(
     """Store a submission whole, once per idempotency key; (submission, newly created).
 
     A repeated key returns the submission stored the first time, even after closing (and
-    writes nothing to the record again). A new one is refused (SubmissionError "closed")
-    outside the open period, by the clock. A new one is recorded (:func:`record_submission`)
-    in the same savepoint, so a lost race leaves no event behind.
+    writes nothing to the record again). A new one gets the log's signed promise of
+    inclusion (:mod:`consult.ledger.promises`) in the same transaction. A new one is
+    refused (SubmissionError "closed") outside the open period, by the clock. A new one is
+    recorded (:func:`record_submission`) in the same savepoint, so a lost race leaves no
+    event behind.
     """
     existing = find_by_key(session, consultation, draft.idempotency_key)
     if existing is not None:
@@ -512,7 +518,9 @@ def submit(
             session.flush()
             submission.content_hash = record_canonical.digest(canonical_content(submission))
             session.flush()
-            record_submission(session, submission, api_token=draft.api_token)
+            received = record_submission(session, submission, api_token=draft.api_token)
+            # The log's signed promise that this leaf is in its tree: the receipt carries it.
+            promises.make(session, received)
     except IntegrityError:
         # Another request with the same key won the race: its submission is the answer.
         existing = find_by_key(session, consultation, draft.idempotency_key)
