@@ -282,11 +282,19 @@ def find_by_code(session: Session, code: str) -> Submission | None:
     )
 
 
-def canonical_content(submission: Submission) -> dict[str, Any]:
-    """What the receipt's hash proves: everything sent, except the contact data."""
+def canonical_content(
+    submission: Submission, *, with_attachments: bool | None = None
+) -> dict[str, Any]:
+    """What the receipt's hash proves: everything sent, except the contact data.
+
+    Attachments (name, type, size, SHA-256) are part of it for submissions received since
+    they joined the hash (their ``submission_received`` event counts them, so ``verify``
+    knows, ``with_attachments``); left None, an older submission whose stored hash is the
+    one without them keeps it (only for showing a receipt; never for verification)."""
     version = submission.consultation.version
     positions = {q.id: q.position for q in submission.consultation.questions}
-    return canonical.submission_content(
+    files = attachments_content(submission) if with_attachments is not False else None
+    content = canonical.submission_content(
         consultation_slug=submission.consultation.slug,
         document_id=version.document_id,
         version_number=version.number,
@@ -306,7 +314,21 @@ def canonical_content(submission: Submission) -> dict[str, Any]:
         ],
         answers=[(positions[a.question_id], a.value) for a in submission.answers],
         nonce=submission.content_nonce,
+        attachments=files,
     )
+    if with_attachments is None and files and submission.content_hash:
+        without = {k: v for k, v in content.items() if k != "attachments"}
+        if record_canonical.digest(without) == submission.content_hash:
+            return without  # received before attachments joined the hash
+    return content
+
+
+def attachments_content(submission: Submission) -> list[tuple[str, str, int, str]]:
+    """The attachments as the content hash holds them, in the order they were sent."""
+    return [
+        (a.filename, a.content_type, a.size, a.sha256)
+        for a in sorted(submission.attachments, key=lambda a: a.id)
+    ]
 
 
 # -- the evidence record -------------------------------------------------------------------
@@ -332,7 +354,7 @@ def submission_event_payload(submission: Submission) -> dict[str, Any]:
     """The ``submission_received`` payload: the receipt's content hash and the facts the
     reach counts need; never the email, a name or an organisation's name."""
     comments = sorted(submission.comments, key=lambda c: c.position)
-    return {
+    payload = {
         "content_hash": submission.content_hash,
         "stakeholder_group": submission.stakeholder_group.code,
         "age_band": submission.age_band.value if submission.age_band else None,
@@ -341,7 +363,22 @@ def submission_event_payload(submission: Submission) -> dict[str, Any]:
         "sections": [c.section.anchor if c.section else None for c in comments],
         "organisation_verified": bool(submission.organisation_verified),
         "contact": contact_commitment(submission),
+        **name_commitment(submission),
     }
+    if submission.attachments:  # so verify knows the content hash holds them
+        payload["attachments"] = len(submission.attachments)
+    return payload
+
+
+def name_commitment(submission: Submission) -> dict[str, str]:
+    """``{"shown_name": SHA-256(salt || "name:" || display name)}`` when the sender gave a
+    name to publish (nothing otherwise, so older events stay as they were): a name changed
+    in the database no longer matches. Erasing the contact blanks the salt, as for the
+    e-mail address."""
+    contact = submission.contact
+    if contact is None or not contact.salt or not contact.display_name:
+        return {}
+    return {"shown_name": record_canonical.commitment(contact.salt, "name:" + contact.display_name)}
 
 
 def record_submission(

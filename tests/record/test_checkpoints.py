@@ -140,7 +140,8 @@ def test_the_clock_signs_new_leaves_whether_or_not_a_consultation_is_open(sessio
     closed = factories.consultation(session, state="closed", opens_in_days=-40, closes_in_days=-1)
     factories.record_events(session, closed, 1)
     made = lifecycle.advance(session, now).hourly_checkpoint
-    assert made is not None and made.tree_size == 1
+    assert made is not None
+    assert made.tree_size == 1
     assert lifecycle.advance(session, now + timedelta(minutes=5)).hourly_checkpoint is None
 
 
