@@ -96,7 +96,7 @@ def failures(session) -> list[str]:
     return list(report.failures)
 
 
-# -- what is public ------------------------------------------------------------------------------
+# -- what is public ----------------------------------------------------------------------------
 
 
 def test_a_public_comment_unpublished_in_the_database_is_named(session, world):
@@ -109,7 +109,7 @@ def test_a_public_comment_unpublished_in_the_database_is_named(session, world):
     ]
 
 
-# -- contacts --------------------------------------------------------------------------------------
+# -- contacts ----------------------------------------------------------------------------------
 
 
 def test_a_changed_contact_email_is_named(session, world):
@@ -157,7 +157,7 @@ def test_a_contact_erased_without_its_event_is_named(session, world):
     ]
 
 
-# -- consultations and regions ----------------------------------------------------------------------
+# -- consultations and regions -----------------------------------------------------------------
 
 
 def test_a_closed_consultation_set_back_to_open_is_named(session, world):
@@ -200,7 +200,7 @@ def test_a_flipped_self_approval_setting_is_named(session, world):
     ]
 
 
-# -- reports -----------------------------------------------------------------------------------------
+# -- reports -----------------------------------------------------------------------------------
 
 
 def test_deleted_comment_reports_are_named(session, world):
@@ -213,7 +213,7 @@ def test_deleted_comment_reports_are_named(session, world):
     ]
 
 
-# -- offline activities ------------------------------------------------------------------------------
+# -- offline activities ------------------------------------------------------------------------
 
 
 def test_changed_participant_counts_are_named(session, open_world):
@@ -245,7 +245,7 @@ def test_a_deleted_activity_is_named(session, open_world):
     ]
 
 
-# -- attachments -------------------------------------------------------------------------------------
+# -- attachments -------------------------------------------------------------------------------
 
 
 def test_replaced_attachment_bytes_are_named(session, open_world):
@@ -298,7 +298,7 @@ def test_a_submission_without_attachments_hashes_as_before(session, world):
     assert "attachments" not in arrival.payload
 
 
-# -- checkpoints and triggers ------------------------------------------------------------------------
+# -- checkpoints and triggers ------------------------------------------------------------------
 
 
 def test_the_latest_checkpoint_row_deleted_is_found(session, world):
