@@ -94,7 +94,7 @@ def signing_origin(session: Session) -> str:
     return configured
 
 
-def _of_log(session: Session) -> Any:
+def of_log() -> Any:
     """SQL: a checkpoint of the log's own name (the first checkpoint's origin)."""
     first = select(RecordCheckpoint.origin).order_by(RecordCheckpoint.id).limit(1)
     return RecordCheckpoint.origin == first.scalar_subquery()
@@ -131,10 +131,7 @@ def note(checkpoint: RecordCheckpoint, public: bytes) -> str:
 def latest(session: Session) -> RecordCheckpoint | None:
     """The latest checkpoint of this log (one signed under another name is left out)."""
     return session.scalar(
-        select(RecordCheckpoint)
-        .where(_of_log(session))
-        .order_by(RecordCheckpoint.id.desc())
-        .limit(1)
+        select(RecordCheckpoint).where(of_log()).order_by(RecordCheckpoint.id.desc()).limit(1)
     )
 
 

@@ -83,6 +83,22 @@ def make(session: Session, event: RecordEvent) -> RecordPromise:
     return promise
 
 
+def note_of_object(session: Session, kind: str, object_id: str) -> str | None:
+    """The signed note of the promise for the first event of ``kind`` about ``object_id``
+    (a submission's arrival, by its tracking code), for a receipt; None without one."""
+    promise = session.scalar(
+        select(RecordPromise)
+        .join(RecordEvent, RecordEvent.leaf_index == RecordPromise.leaf_index)
+        .where(RecordEvent.kind == kind, RecordEvent.object_id == object_id)
+        .order_by(RecordPromise.leaf_index)
+        .limit(1)
+    )
+    if promise is None:
+        return None
+    public = signing.trusted_keys().get(promise.key_id)
+    return note(promise, public) if public is not None else None
+
+
 def of_leaf(session: Session, leaf_index: int) -> RecordPromise | None:
     return session.scalar(select(RecordPromise).where(RecordPromise.leaf_index == leaf_index))
 

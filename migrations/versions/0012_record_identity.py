@@ -24,8 +24,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # (trigger name, table, event, condition on OLD/NEW or None for always, message): fixed
-# names, never input, so the f-strings below build DDL, not queries with data in them.
-# ruff: noqa: S608
+# names, never input: the f-strings below build DDL, not queries with data in them.
 RULES = [
     ("record_promise_fixed", "record_promises", "UPDATE", None, "a signed promise never changes"),
     ("record_promise_kept", "record_promises", "DELETE", None, "a signed promise is never deleted"),

@@ -254,3 +254,22 @@ def test_a_promised_submission_deleted_later_is_a_broken_promise(session, tmp_pa
     assert status == 1, output
     assert f"broken promise: the platform acknowledged event {index}" in output
     assert kept.tracking_code  # the other submission's promise still holds
+
+
+def test_the_pages_mark_a_checkpoint_under_another_name_and_leave_it_out(
+    app, client, session, consultation
+):
+    with app.app_context():
+        factories.record_events(session, consultation, 1)
+        checkpoints.make(session, "manual")
+        stray = foreign_checkpoint(session)
+        session.commit()
+    page = client.get("/bewijs/controlepunten", headers={"Accept-Language": "en"})
+    text = " ".join(page.get_data(as_text=True).split())
+    assert "Not part of this record: signed under another name (127.0.0.1:5000/record)" in text
+    assert text.count("Not part of this record") == 1
+    feed = client.get("/bewijs/controlepunten.atom").get_data(as_text=True)
+    assert f"/bewijs/controlepunten/{stray.id}.txt" not in feed
+    assert "127.0.0.1:5000/record" not in feed
+    key_page = client.get("/bewijs/sleutel").get_data(as_text=True)
+    assert "consult.test/record+" in key_page
