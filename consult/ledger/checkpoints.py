@@ -142,6 +142,9 @@ def make(
     empty tree, or an hourly/manual one for a tree that did not grow, signed by the same
     key)."""
     reason = CheckpointReason(reason)
+    # Refused first, even when there is nothing to sign: a misconfigured cron job is found
+    # at once, not at the next event.
+    name = signing_origin(session)
     current = head(session, lock=True)  # the size and root cannot move while we sign
     if current.tree_size == 0:
         return None
@@ -157,7 +160,6 @@ def make(
         current.tree_size, [bytes.fromhex(h) for h in current.frontier]
     ).root()
     made_at = canonical.to_millisecond(now or utcnow())
-    name = signing_origin(session)
     key_id, signature = signing.sign(signed_text(name, current.tree_size, root_hash, made_at))
     checkpoint = RecordCheckpoint(
         origin=name,
