@@ -77,9 +77,8 @@ def test_the_commands_refuse_another_base_url_and_exit_non_zero(app, session, co
             assert result.exit_code != 0, args
             assert "refusing to sign: this log is named 'consult.test/record'" in result.output
         # and when there is nothing to sign, too: a misconfigured cron job shows at once
-        with app.app_context():
-            with pytest.raises(checkpoints.OriginError):
-                checkpoints.make(session, "manual")
+        with app.app_context(), pytest.raises(checkpoints.OriginError):
+            checkpoints.make(session, "manual")
     finally:
         app.config["BASE_URL"] = "http://consult.test"
     with app.app_context():
