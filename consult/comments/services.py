@@ -365,7 +365,7 @@ def submission_event_payload(submission: Submission) -> dict[str, Any]:
         "contact": contact_commitment(submission),
         **name_commitment(submission),
     }
-    if submission.attachments:  # so verify knows the content hash holds them
+    if getattr(submission, "attachments", None):  # so verify knows the hash holds them
         payload["attachments"] = len(submission.attachments)
     return payload
 

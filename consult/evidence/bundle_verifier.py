@@ -1225,12 +1225,20 @@ class Verifier:
             for public in self.keys.values()
             if entry.get("key_hash") == note_key_hash(entry["origin"], public)
         ]
-        if not any(ed25519_verify(public, text, signature) for public in candidates):
+        signer = next((p for p in candidates if ed25519_verify(p, text, signature)), None)
+        if signer is None:
             raise Problem(
                 path,
                 line,
                 "de handtekening op de belofte klopt niet met een sleutel uit keys.json",
                 "the promise's signature is not valid with a key in keys.json",
+            )
+        if entry["note"] != signed_note(entry["origin"], text, signer, signature):
+            raise Problem(
+                path,
+                line,
+                "de signed note van de belofte klopt niet met de velden",
+                "the promise's signed note does not match the fields",
             )
         if entry["origin"] != origin:
             self.warnings.append(
