@@ -174,7 +174,11 @@ def _finish_elsewhere(session, origin: str, signed: list[tuple], frontier) -> No
     session.execute(
         update(RecordHead)
         .where(RecordHead.id == 1)
-        .values(tree_size=frontier.size, frontier=[h.hex() for h in frontier.hashes])
+        .values(
+            tree_size=frontier.size,
+            frontier=[h.hex() for h in frontier.hashes],
+            checkpoint_count=len(signed),  # as checkpoints.make counts them
+        )
     )
     session.commit()
 
@@ -289,8 +293,9 @@ def build(app, events: int, consultations: int, checkpoint_every: int, seed: int
                     (origin, size, root_hex, made_at, key_id, signature),
                 )
             cursor.execute(
-                "UPDATE record_head SET tree_size = %s, frontier = %s WHERE id = 1",
-                (frontier.size, json.dumps([h.hex() for h in frontier.hashes])),
+                "UPDATE record_head SET tree_size = %s, frontier = %s, checkpoint_count = %s "
+                "WHERE id = 1",
+                (frontier.size, json.dumps([h.hex() for h in frontier.hashes]), len(signed)),
             )
             for table in ("record_events", "record_nodes"):
                 cursor.execute(

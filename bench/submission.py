@@ -305,6 +305,9 @@ def run_load(
 # -- the two apps --------------------------------------------------------------------------
 
 
+BASE_URL = "https://consult.bench.invalid"
+
+
 def prepare_consult(url: str, instance: str) -> tuple[str, str]:
     """Migrate, seed the regions and an open consultation of 20 sections; (slug, anchor)."""
     from consult import migrate
@@ -313,7 +316,10 @@ def prepare_consult(url: str, instance: str) -> tuple[str, str]:
     from consult.regions.services import seed_regions
     from consult.seeds.load import seed_load
 
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance}, "testing")
+    # The base URL the served app has: the first checkpoint fixes the log's name with it.
+    app = create_app(
+        {"DATABASE_URL": url, "INSTANCE_PATH": instance, "BASE_URL": BASE_URL}, "testing"
+    )
     with app.app_context():
         migrate.upgrade()
         seed_regions(db.session)
@@ -333,7 +339,7 @@ def measure_consult(url: str, settings: argparse.Namespace) -> dict[str, Any]:
                 "CONSULT_DATABASE_URL": url,
                 "CONSULT_INSTANCE_PATH": instance,
                 "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
-                "CONSULT_BASE_URL": "https://consult.bench.invalid",
+                "CONSULT_BASE_URL": BASE_URL,
                 "CONSULT_MAIL_SERVER": "127.0.0.1",
                 "CONSULT_MAIL_PORT": str(smtp_port),
                 "CONSULT_MAIL_USE_TLS": "0",

@@ -146,6 +146,12 @@ class ProductionConfig(Config):
         super().__init__(instance_path)
         if len(self.SECRET_KEY) < 32:  # checked first: the most common mistake
             raise ConfigError("CONSULT_SECRET_KEY is too short: use at least 32 random characters.")
+        if _env("BASE_URL") is None:
+            raise ConfigError(
+                "CONSULT_BASE_URL is not set: production needs the site's public https:// "
+                "address, e.g. https://consult.example.nl. It names the evidence record's "
+                "log (fixed by its first checkpoint) and builds the links in emails."
+            )
         if not self.BASE_URL.startswith("https://"):
             raise ConfigError(
                 "CONSULT_BASE_URL must be the public https:// address, e.g. "

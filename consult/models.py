@@ -24,7 +24,13 @@ from consult.documents.models import Document, DocumentVersion, Section
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
-from consult.ledger.models import RecordCheckpoint, RecordEvent, RecordHead, RecordNode
+from consult.ledger.models import (
+    RecordCheckpoint,
+    RecordEvent,
+    RecordHead,
+    RecordNode,
+    RecordPromise,
+)
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
 from consult.participation.models import LundyStatement
 from consult.permissions import RegionRoleKind
@@ -76,6 +82,7 @@ __all__ = [
     "RecordEvent",
     "RecordHead",
     "RecordNode",
+    "RecordPromise",
     "Region",
     "RegionMembership",
     "RegionRole",

@@ -55,6 +55,14 @@ def test_production_needs_an_https_base_url(tmp_path, monkeypatch):
         load_config(str(tmp_path), "production")
 
 
+def test_production_refuses_to_start_without_a_base_url(tmp_path, monkeypatch):
+    """The base URL names the evidence record's log: never a default in production."""
+    production_environment(monkeypatch, CONSULT_BASE_URL=None)
+    with pytest.raises(ConfigError, match="CONSULT_BASE_URL is not set") as refused:
+        load_config(str(tmp_path), "production")
+    assert "names the evidence record's log" in str(refused.value)
+
+
 def test_production_needs_a_mail_server(tmp_path, monkeypatch):
     production_environment(monkeypatch, CONSULT_MAIL_SERVER=None)
     with pytest.raises(ConfigError, match="CONSULT_MAIL_SERVER is not set"):

@@ -55,12 +55,16 @@ def submission_content(
     comments: list[tuple[str | None, str]],
     answers: list[tuple[int, Any]],
     nonce: str | None = None,
+    attachments: list[tuple[str, str, int, str]] | None = None,
 ) -> dict[str, Any]:
     """The canonical content of a submission from plain values: the one place it is built.
 
     ``comments`` are (section anchor or None, text) in their order in the submission;
     ``answers`` are (question position, value), sorted here by position. ``nonce`` is the
     submission's random value (absent from submissions received before it existed).
+    ``attachments`` are (file name, content type, size, SHA-256 of the bytes) in the order
+    they were sent; the key is only there when there are any, so a submission without
+    attachments hashes exactly as before attachments joined the hash.
     """
     content = {
         "consultation": consultation_slug,
@@ -84,4 +88,9 @@ def submission_content(
     }
     if nonce is not None:
         content["nonce"] = nonce
+    if attachments:
+        content["attachments"] = [
+            {"name": name, "type": content_type, "size": size, "sha256": sha256}
+            for name, content_type, size, sha256 in attachments
+        ]
     return content

@@ -8,6 +8,9 @@ from __future__ import annotations
 from consult.comments import codes
 from consult.comments.models import Submission, SubmissionState
 from consult.comments.services import make_token
+from consult.extensions import db
+from consult.ledger import promises
+from consult.ledger.models import EventKind
 from consult.mail import external_url, send_template
 
 
@@ -18,7 +21,8 @@ def recipient(submission: Submission) -> str | None:
 
 
 def send_receipt(submission: Submission, to: str) -> None:
-    """The receipt: code, hash, status page, withdraw and erase links; confirm link if pending."""
+    """The receipt: code, hash, the log's signed promise, status page, withdraw and erase
+    links; confirm link if pending."""
     from flask_babel import gettext as _
 
     code = codes.display(submission.tracking_code)
@@ -41,6 +45,10 @@ def send_receipt(submission: Submission, to: str) -> None:
             else None
         ),
         status_link=external_url("public.status", code=submission.tracking_code),
+        # The log's signed promise of inclusion, to keep (see docs/evidence-record.md).
+        promise=promises.note_of_object(
+            db.session, EventKind.SUBMISSION_RECEIVED.value, submission.tracking_code
+        ),
         withdraw_link=external_url(
             "comments.withdraw_choose", token=make_token("withdraw-comment", submission)
         ),

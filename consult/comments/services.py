@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,8 +38,9 @@ from consult.documents.models import Section
 from consult.files.models import Attachment
 from consult.files.uploads import CheckedFile
 from consult.ledger import canonical as record_canonical
+from consult.ledger import promises
 from consult.ledger import services as record
-from consult.ledger.models import ActorRole, EventKind
+from consult.ledger.models import ActorRole, EventKind, RecordEvent
 from consult.organisations.models import Organisation, OrganisationMember
 from consult.stakeholders.models import AgeBand, StakeholderGroup
 
@@ -321,11 +322,19 @@ def find_by_code(session: Session, code: str) -> Submission | None:
     )
 
 
-def canonical_content(submission: Submission) -> dict[str, Any]:
-    """What the receipt's hash proves: everything sent, except the contact data."""
+def canonical_content(
+    submission: Submission, *, with_attachments: bool | None = None
+) -> dict[str, Any]:
+    """What the receipt's hash proves: everything sent, except the contact data.
+
+    Attachments (name, type, size, SHA-256) are part of it for submissions received since
+    they joined the hash (their ``submission_received`` event counts them, so ``verify``
+    knows, ``with_attachments``); left None, an older submission whose stored hash is the
+    one without them keeps it (only for showing a receipt; never for verification)."""
     version = submission.consultation.version
     positions = {q.id: q.position for q in submission.consultation.questions}
-    return canonical.submission_content(
+    files = attachments_content(submission) if with_attachments is not False else None
+    content = canonical.submission_content(
         consultation_slug=submission.consultation.slug,
         document_id=version.document_id,
         version_number=version.number,
@@ -345,7 +354,21 @@ def canonical_content(submission: Submission) -> dict[str, Any]:
         ],
         answers=[(positions[a.question_id], a.value) for a in submission.answers],
         nonce=submission.content_nonce,
+        attachments=files,
     )
+    if with_attachments is None and files and submission.content_hash:
+        without = {k: v for k, v in content.items() if k != "attachments"}
+        if record_canonical.digest(without) == submission.content_hash:
+            return without  # received before attachments joined the hash
+    return content
+
+
+def attachments_content(submission: Submission) -> list[tuple[str, str, int, str]]:
+    """The attachments as the content hash holds them, in the order they were sent."""
+    return [
+        (a.filename, a.content_type, a.size, a.sha256)
+        for a in sorted(submission.attachments, key=lambda a: a.id)
+    ]
 
 
 # -- the evidence record -------------------------------------------------------------------
@@ -371,7 +394,7 @@ def submission_event_payload(submission: Submission) -> dict[str, Any]:
     """The ``submission_received`` payload: the receipt's content hash and the facts the
     reach counts need; never the email, a name or an organisation's name."""
     comments = sorted(submission.comments, key=lambda c: c.position)
-    return {
+    payload = {
         "content_hash": submission.content_hash,
         "stakeholder_group": submission.stakeholder_group.code,
         "age_band": submission.age_band.value if submission.age_band else None,
@@ -380,7 +403,22 @@ def submission_event_payload(submission: Submission) -> dict[str, Any]:
         "sections": [c.section.anchor if c.section else None for c in comments],
         "organisation_verified": bool(submission.organisation_verified),
         "contact": contact_commitment(submission),
+        **name_commitment(submission),
     }
+    if getattr(submission, "attachments", None):  # so verify knows the hash holds them
+        payload["attachments"] = len(submission.attachments)
+    return payload
+
+
+def name_commitment(submission: Submission) -> dict[str, str]:
+    """``{"shown_name": SHA-256(salt || "name:" || display name)}`` when the sender gave a
+    name to publish (nothing otherwise, so older events stay as they were): a name changed
+    in the database no longer matches. Erasing the contact blanks the salt, as for the
+    e-mail address."""
+    contact = submission.contact
+    if contact is None or not contact.salt or not contact.display_name:
+        return {}
+    return {"shown_name": record_canonical.commitment(contact.salt, "name:" + contact.display_name)}
 
 
 def record_submission(
@@ -389,7 +427,7 @@ def record_submission(
     *,
     actor_role: ActorRole = ActorRole.PARTICIPANT,
     api_token: str | None = None,
-) -> None:
+) -> RecordEvent:
     """Write ``submission_received`` (at its moment of receipt) and, for a submission that
     was confirmed on arrival (sent from a confirmed account, or through the API with an
     organisation's token), ``submission_confirmed`` right after it. The seeds call this for
@@ -398,13 +436,15 @@ def record_submission(
 
     Under 16 the prefix is left out (the channel stays): the platform chain ties a prefix
     to its organisation, and a child's age band and municipality must not be tied to a
-    school or club, just as their submission keeps no organisation."""
+    school or club, just as their submission keeps no organisation.
+
+    Returns the ``submission_received`` event."""
     payload = submission_event_payload(submission)
     if api_token is not None:
         payload = {**payload, "channel": "api"}
         if not (submission.age_band is not None and submission.age_band.under_16):
             payload["api_token"] = api_token
-    record.append(
+    received = record.append(
         session,
         kind=EventKind.SUBMISSION_RECEIVED,
         consultation=submission.consultation,
@@ -417,6 +457,7 @@ def record_submission(
     if submission.state is SubmissionState.CONFIRMED:
         by = "api_token" if api_token is not None else "account"
         record_confirmation(session, submission, by=by, actor_role=actor_role)
+    return received
 
 
 def record_confirmation(
@@ -477,9 +518,11 @@ def submit(
     """Store a submission whole, once per idempotency key; (submission, newly created).
 
     A repeated key returns the submission stored the first time, even after closing (and
-    writes nothing to the record again). A new one is refused (SubmissionError "closed")
-    outside the open period, by the clock. A new one is recorded (:func:`record_submission`)
-    in the same savepoint, so a lost race leaves no event behind.
+    writes nothing to the record again). A new one gets the log's signed promise of
+    inclusion (:mod:`consult.ledger.promises`) in the same transaction. A new one is
+    refused (SubmissionError "closed") outside the open period, by the clock. A new one is
+    recorded (:func:`record_submission`) in the same savepoint, so a lost race leaves no
+    event behind.
     """
     existing = find_by_key(session, consultation, draft.idempotency_key)
     if existing is not None:
@@ -552,7 +595,12 @@ def submit(
             session.flush()
             submission.content_hash = record_canonical.digest(canonical_content(submission))
             session.flush()
-            record_submission(session, submission, api_token=draft.api_token)
+            received = record_submission(session, submission, api_token=draft.api_token)
+            # The log's signed promise that this leaf is in its tree: the receipt carries it.
+            # (Every request, command and job has an app and so the key; only test data
+            # built without an app gets no promise.)
+            if has_app_context():
+                promises.make(session, received)
     except IntegrityError:
         # Another request with the same key won the race: its submission is the answer.
         existing = find_by_key(session, consultation, draft.idempotency_key)

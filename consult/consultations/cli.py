@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from consult.commands import CommandGroup
 from consult.consultations.lifecycle import advance, after_tick
 from consult.extensions import db
+from consult.ledger.checkpoints import OriginError, signing_origin
 
 
 @click.group("consultations", cls=CommandGroup)
@@ -30,7 +31,12 @@ def tick_command(quiet: bool) -> None:
     """Open consultations whose opening moment has come, close those whose closing has."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     session = db.session
-    tick = advance(session)
+    try:
+        signing_origin(session)  # refuse at once, even on a tick with nothing to sign
+        tick = advance(session)
+    except OriginError as exc:  # run without the site's CONSULT_BASE_URL: sign nothing
+        session.rollback()
+        raise click.ClickException(str(exc)) from exc
     session.commit()
     # The listeners' work (the daily follow email) finishes before the command exits.
     for line in after_tick(app, session, wait=True):

@@ -7,7 +7,8 @@ row: who made it (None: the clock) and when it was due, so the record says "open
 
 Each change also writes its event to the evidence record in the same transaction (the
 consultation's chain is its slug), followed by a signed ``state_change`` checkpoint; the
-clock adds an ``hourly`` checkpoint when one is due. Signing reads the instance's key, so
+clock adds a regular (``hourly``) checkpoint when the tree grew and the latest is half a
+minute old (so every new leaf is signed within a minute). Signing reads the instance's key, so
 these functions run inside an app context (a request, a CLI command, a job).
 
 Moments are entered in Europe/Amsterdam time and stored in UTC; :func:`to_utc` refuses a
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult import signals
@@ -691,7 +692,7 @@ def advance(session: Session, now: datetime | None = None) -> Tick:
     """Open what is due to open and close what is due to close; safe to run any time.
 
     Each change is recorded at the moment it was due, with no actor (the record's role:
-    the clock), and signed in a checkpoint made ``now``; an hourly checkpoint follows when
+    the clock), and signed in a checkpoint made ``now``; a regular checkpoint follows when
     one is due. Rows are claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite has
     one writer anyway), so two app servers ticking at once never record a change twice,
     and a second run finds nothing.
@@ -733,8 +734,7 @@ def advance(session: Session, now: datetime | None = None) -> Tick:
         )
         tick.closed.append(consultation)
     session.flush()
-    still_open = session.scalar(select(exists().where(Consultation.state == OPEN)))
-    if checkpoints.hourly_due(session, now, active=bool(still_open)):
+    if checkpoints.hourly_due(session, now):
         tick.hourly_checkpoint = checkpoints.make(session, CheckpointReason.HOURLY, now)
     return tick
 

@@ -8,7 +8,10 @@ It holds:
   every hashed field (the verifier recomputes ``event_hash`` and ``leaf_hash``);
 - ``proofs.jsonl``: each event's RFC 9162 inclusion proof in the anchor checkpoint's tree;
 - ``checkpoints.jsonl`` (every checkpoint up to the anchor, with its signed note) and
-  ``consistency.jsonl`` (a proof between each two consecutive ones);
+  ``consistency.jsonl`` (a proof between each two consecutive ones of the log's name; a
+  checkpoint signed under another name is listed, and the verifier skips it with a note);
+- ``promises.jsonl``: the log's signed promises of inclusion for this consultation's
+  submissions (and any whose leaf is gone from the record), each with its signed note;
 - ``keys.json``: the public keys that signed them (the current one and retired ones);
 - ``versions/v<N>.json``: each version a ``version_published`` event names, as
   :func:`consult.documents.services.version_content`, in its canonical (hashed) bytes;
@@ -59,13 +62,14 @@ from consult.evidence.bundle_verifier import (
     SIGNATURE,
 )
 from consult.jobs import Job
-from consult.ledger import canonical, checkpoints, merkle, signing
+from consult.ledger import canonical, checkpoints, merkle, promises, signing
 from consult.ledger.models import (
     CheckpointReason,
     EventKind,
     RecordCheckpoint,
     RecordEvent,
     RecordNode,
+    RecordPromise,
 )
 from consult.reports.models import ReportFile, ResponseReport
 
@@ -395,7 +399,8 @@ def _write_checkpoints(
                         "note": checkpoints.note(checkpoint, public) if public else "",
                     }
                 )
-                sizes.append(checkpoint.tree_size)
+                if checkpoint.origin == anchor.origin:  # another name: no part of this log
+                    sizes.append(checkpoint.tree_size)
                 if checkpoint is not anchor:  # years of hourly checkpoints: keep none
                     session.expunge(checkpoint)
     nodes = _Nodes(session)
@@ -416,7 +421,45 @@ def _write_checkpoints(
     return len(sizes)
 
 
-def _keys() -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+def _write_promises(bundle: _Zip, session: Session, slug: str, keys: dict[str, bytes]) -> int:
+    """``promises.jsonl``: each signed promise whose leaf is an event of this consultation,
+    or whose leaf is gone from the record (a deleted leaf names no consultation any more:
+    the verifier reports that promise as broken); how many."""
+    count = 0
+    last = -1
+    with bundle.member("promises.jsonl") as member:
+        while True:
+            rows = session.scalars(
+                select(RecordPromise)
+                .outerjoin(RecordEvent, RecordEvent.leaf_index == RecordPromise.leaf_index)
+                .where(
+                    RecordPromise.leaf_index > last,
+                    (RecordEvent.chain == slug) | RecordEvent.id.is_(None),
+                )
+                .order_by(RecordPromise.leaf_index)
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                return count
+            for promise in rows:
+                public = keys.get(promise.key_id)
+                member.line(
+                    {
+                        "leaf_index": promise.leaf_index,
+                        "leaf_hash": promise.leaf_hash,
+                        "origin": promise.origin,
+                        "time": canonical.moment(promise.made_at),
+                        "key_id": promise.key_id,
+                        "signature": promise.signature,
+                        "note": promises.note(promise, public) if public else "",
+                    }
+                )
+                session.expunge(promise)
+                count += 1
+            last = rows[-1].leaf_index
+
+
+def _keys(origin: str) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
     """``keys.json`` entries and the keys by id: the current key and the retired ones."""
     entries: list[dict[str, Any]] = []
     keys: dict[str, bytes] = {}
@@ -435,7 +478,7 @@ def _keys() -> tuple[list[dict[str, Any]], dict[str, bytes]]:
             "key_id": key_id,
             "algorithm": "Ed25519",
             "public_key": base64.b64encode(public).decode("ascii"),
-            "note_verifier_key": signing.verifier_key(checkpoints.origin(), public),
+            "note_verifier_key": signing.verifier_key(origin, public),
             "status": "current",
         }
     )
@@ -545,7 +588,7 @@ def build(
     created = canonical.to_millisecond(now or utcnow())
     slug, size = consultation.slug, anchor.tree_size
     total = event_count(session, consultation, size)
-    key_entries, keys = _keys()
+    key_entries, keys = _keys(anchor.origin)
     if progress is not None:
         progress(0, total, "events")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -555,6 +598,7 @@ def build(
         if progress is not None:
             progress(total, total, "checkpoints")
         checkpoint_count = _write_checkpoints(bundle, session, anchor, keys)
+        promise_count = _write_promises(bundle, session, slug, keys)
         bundle.write("keys.json", _canonical({"keys": key_entries}) + b"\n")
         contents = _write_versions(bundle, session, consultation, bound)
         contents += _write_reactienota(bundle, session, consultation, bound)
@@ -593,6 +637,7 @@ def build(
                 },
                 "events": count,
                 "checkpoints": checkpoint_count,
+                "promises": promise_count,
                 "files": sorted(bundle.entries, key=lambda entry: entry["path"]),
                 "contents": contents,
             }

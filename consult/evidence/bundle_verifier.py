@@ -10,6 +10,7 @@ Usage, in the unzipped folder::
     python3 verify.py                  # checks the folder this file is in
     python3 verify.py FOLDER|ZIP       # checks another unzipped bundle, or the zip itself
     python3 verify.py --key BASE64     # and insists on this public key (see /bewijs/sleutel)
+    python3 verify.py --promise FILE   # and checks a promise kept from a receipt (repeatable)
 
 What it checks, in this order (each prints one line, in Dutch and English):
 
@@ -21,7 +22,9 @@ What it checks, in this order (each prints one line, in Dutch and English):
 3. ``keys.json``: each key's id is the SHA-256 of the key; with ``--key``, that key is among
    them and signed the manifest and the checkpoint the bundle is anchored to;
 4. ``checkpoints.jsonl``: each checkpoint's Ed25519 signature over its C2SP checkpoint text,
-   its signed note, sizes that never shrink, the last one being the manifest's anchor;
+   its signed note, sizes that never shrink, the last one being the manifest's anchor (a
+   checkpoint signed under another name than the manifest's origin, which an older
+   version of the platform could sign, is no part of this log: skipped, with a note);
 5. ``consistency.jsonl``: an RFC 9162 consistency proof between each two consecutive
    checkpoints (the log only grew, nothing in it changed);
 6. ``events.jsonl``: each event's ``event_hash`` and ``leaf_hash`` recomputed from its
@@ -29,7 +32,13 @@ What it checks, in this order (each prints one line, in Dutch and English):
    ``prev_hash`` the hash of the event before it;
 7. ``proofs.jsonl``: an RFC 9162 inclusion proof of each event in the anchor checkpoint's tree;
 8. the version texts (``versions/``) and the reactienota (``reactienota/``): their content
-   hash is the one their ``version_published`` and ``report_published`` events hold.
+   hash is the one their ``version_published`` and ``report_published`` events hold;
+9. ``promises.jsonl`` (and each ``--promise`` file, a promise as the receipt shows it): the
+   log's signed promise of inclusion, made when a submission was stored, is kept: the
+   Ed25519 signature over its ``consult-promise/v1`` text is valid, and the event it names
+   is in the bundle, at its leaf index, with its leaf hash, in the signed tree. A promise
+   whose leaf is missing or different is a broken promise: proof, signed by the platform
+   itself, that an acknowledged submission was removed or changed.
 
 It ends with ``OK`` (exit status 0) or ``FOUT`` (exit status 1), naming the file and line of
 the first failure.
@@ -61,6 +70,9 @@ SIGNATURE = "manifest.sig"
 # What the manifest signature covers: this line, then the manifest's bytes. The line keeps
 # the signature apart from checkpoint signatures made with the same key.
 MANIFEST_CONTEXT = b"consult-evidence-bundle-manifest/1\n"
+# The first line of a promise's signed text: no log's name (origin) is this, so a promise
+# can never be read as a checkpoint, nor a checkpoint as a promise.
+PROMISE_PREFIX = "consult-promise/v1"
 ZERO_HASH = "0" * 64
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 KEY_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -340,6 +352,42 @@ def note_key_hash(origin: str, public: bytes) -> bytes:
     return hashlib.sha256(origin.encode() + b"\n\x01" + public).digest()[:4]
 
 
+def promise_text(origin: str, index: int, leaf: bytes, moment: str) -> bytes:
+    """The bytes a promise's signature covers: prefix, origin, leaf index, base64 leaf
+    hash, time line."""
+    encoded = base64.b64encode(leaf).decode("ascii")
+    return f"{PROMISE_PREFIX}\n{origin}\n{index}\n{encoded}\ntime {moment}\n".encode()
+
+
+def parse_promise_note(text: str) -> dict[str, Any] | None:
+    """A promise as a receipt shows it (a C2SP signed note) as ``promises.jsonl`` fields
+    (without key_id, which the verifier finds from the key hash); None when unreadable."""
+    body, _, signature_line = text.strip().partition("\n\n")
+    lines = body.split("\n")
+    if len(lines) != 5 or lines[0] != PROMISE_PREFIX or not lines[4].startswith("time "):
+        return None
+    parts = signature_line.strip().split(" ")
+    if len(parts) != 3 or parts[0] != "\u2014" or parts[1] != lines[1]:
+        return None
+    try:
+        raw = base64.b64decode(parts[2], validate=True)
+        leaf = base64.b64decode(lines[3], validate=True)
+        index = int(lines[2])
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 68 or len(leaf) != 32:
+        return None
+    return {
+        "leaf_index": index,
+        "leaf_hash": leaf.hex(),
+        "origin": lines[1],
+        "time": lines[4][len("time ") :],
+        "key_hash": raw[:4],
+        "signature": base64.b64encode(raw[4:]).decode("ascii"),
+        "note": text.strip() + "\n",
+    }
+
+
 def signed_note(origin: str, text: bytes, public: bytes, signature: bytes) -> str:
     line = base64.b64encode(note_key_hash(origin, public) + signature).decode("ascii")
     return f"{text.decode()}\n\u2014 {origin} {line}\n"
@@ -497,10 +545,21 @@ def _fields(path: str, line: int | None, value: Any, fields: tuple[str, ...]) ->
 
 
 class Verifier:
-    def __init__(self, source: Source, pinned: list[bytes], out: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        source: Source,
+        pinned: list[bytes],
+        out: Callable[[str], None],
+        kept_promises: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.source = source
         self.pinned = pinned
         self.out = out
+        # (file name, text) of promises kept from receipts (--promise)
+        self.kept_promises = kept_promises or []
+        self.warnings: list[tuple[str, str]] = []
+        # leaf index -> leaf hash of this bundle's submission_received events (few)
+        self.received_leaves: dict[int, str] = {}
         self.failures: list[Problem] = []
         self.failed_count = 0
         self.manifest: dict[str, Any] = {}
@@ -797,12 +856,17 @@ class Verifier:
             signature = _b64(path, number, entry["signature"], "signature", 64)
             moment = _str(path, number, entry["time"], "time")
             if entry["origin"] != origin:
-                raise Problem(
-                    path,
-                    number,
-                    f"oorsprong {entry['origin']!r} is niet die van het manifest",
-                    f"origin {entry['origin']!r} is not the manifest's",
+                # Signed under another name (a command once run without the site's
+                # CONSULT_BASE_URL): no part of this log, so it supports nothing here.
+                self.warnings.append(
+                    (
+                        f"{path} regel {number}: getekend onder een andere naam "
+                        f"({entry['origin']!r}) dan dit log ({origin!r}); overgeslagen",
+                        f"{path} line {number}: signed under another name "
+                        f"({entry['origin']!r}) than this log's ({origin!r}); skipped",
+                    )
                 )
+                continue
             public = self.keys.get(entry["key_id"])
             if public is None:
                 raise Problem(
@@ -1019,6 +1083,8 @@ class Verifier:
                     "(inclusiebewijs klopt niet)",
                     f"event {index} is not in the signed tree (the inclusion proof fails)",
                 )
+            if entry["kind"] == "submission_received":
+                self.received_leaves[index] = entry["leaf_hash"]
             if entry["kind"] in ("version_published", "report_published") or index in self.bindings:
                 self.bound_events[index] = {
                     "line": number,
@@ -1144,6 +1210,103 @@ class Verifier:
             )
         return dutch, english
 
+    # 9. promises of inclusion
+
+    def _check_promise(self, path: str, line: int | None, entry: dict[str, Any]) -> bool:
+        """One promise; raises a Problem when broken; False when it is not of this log."""
+        origin = self.manifest.get("origin")
+        index = _int(path, line, entry["leaf_index"], "leaf_index")
+        leaf = _hex(path, line, entry["leaf_hash"], "leaf_hash")
+        signature = _b64(path, line, entry["signature"], "signature", 64)
+        moment = _str(path, line, entry["time"], "time")
+        text = promise_text(entry["origin"], index, leaf, moment)
+        candidates = ([self.keys[entry["key_id"]]] if entry.get("key_id") in self.keys else []) or [
+            public
+            for public in self.keys.values()
+            if entry.get("key_hash") == note_key_hash(entry["origin"], public)
+        ]
+        signer = next((p for p in candidates if ed25519_verify(p, text, signature)), None)
+        if signer is None:
+            raise Problem(
+                path,
+                line,
+                "de handtekening op de belofte klopt niet met een sleutel uit keys.json",
+                "the promise's signature is not valid with a key in keys.json",
+            )
+        if entry["note"] != signed_note(entry["origin"], text, signer, signature):
+            raise Problem(
+                path,
+                line,
+                "de signed note van de belofte klopt niet met de velden",
+                "the promise's signed note does not match the fields",
+            )
+        if entry["origin"] != origin:
+            self.warnings.append(
+                (
+                    f"{path}: belofte onder een andere naam ({entry['origin']!r}); overgeslagen",
+                    f"{path}: a promise under another name ({entry['origin']!r}); skipped",
+                )
+            )
+            return False
+        if index >= self.anchor_size:
+            self.warnings.append(
+                (
+                    f"{path}: belofte voor gebeurtenis {index}, na het laatste checkpoint van "
+                    "de bundel: maak een nieuwere bundel",
+                    f"{path}: a promise of event {index}, after the bundle's last checkpoint: "
+                    "make a newer bundle",
+                )
+            )
+            return False
+        found = self.received_leaves.get(index)
+        if found is None:
+            raise Problem(
+                path,
+                line,
+                f"gebroken belofte: het platform bevestigde gebeurtenis {index} op {moment}, "
+                "maar die staat niet in de getekende boom van deze raadpleging (verwijderd, "
+                "of de belofte hoort bij een andere raadpleging)",
+                f"broken promise: the platform acknowledged event {index} at {moment}, but it "
+                "is not in this consultation's signed tree (removed, or the promise belongs "
+                "to another consultation)",
+            )
+        if found != leaf.hex():
+            raise Problem(
+                path,
+                line,
+                f"gebroken belofte: gebeurtenis {index} is niet wat het platform op {moment} "
+                "bevestigde",
+                f"broken promise: event {index} is not what the platform acknowledged at {moment}",
+            )
+        return True
+
+    def check_promises(self) -> tuple[str, str]:
+        path = "promises.jsonl"
+        fields = ("key_id", "leaf_hash", "leaf_index", "note", "origin", "signature", "time")
+        kept = 0
+        if path in self.listed:
+            for number, value in _lines(self.source, path):
+                entry = _fields(path, number, value, fields)
+                try:
+                    kept += self._check_promise(path, number, entry)
+                except Problem as problem:
+                    self.fail(problem)
+        for name, text in self.kept_promises:
+            entry = parse_promise_note(text)
+            if entry is None:
+                self.fail(
+                    Problem(name, None, "is geen belofte van Consult", "is not a Consult promise")
+                )
+                continue
+            try:
+                kept += self._check_promise(name, None, entry)
+            except Problem as problem:
+                self.fail(problem)
+        return (
+            f"{kept} beloften van opname gehouden",
+            f"{kept} promises of inclusion kept",
+        )
+
     def run(self) -> bool:
         self.out("Bewijsbundel van Consult: controle / Consult evidence bundle: verification")
         self.out(f"Bundel / bundle: {os.path.abspath(self.source.location)}")
@@ -1175,10 +1338,19 @@ class Verifier:
                 self.step(
                     self.check_contents, MANIFEST, "versies en reactienota", "versions, reactienota"
                 )
+                self.step(
+                    self.check_promises,
+                    "promises.jsonl",
+                    "beloften van opname",
+                    "promises of inclusion",
+                )
         return self.finish()
 
     def finish(self) -> bool:
         self.out("")
+        for dutch, english in self.warnings:
+            self.out(f"let op / note: {dutch}")
+            self.out(f"               {english}")
         for key_id, public in sorted(self.keys.items()):
             self.out(f"Sleutel / key {key_id}: {base64.b64encode(public).decode()}")
         if self.keys:
@@ -1222,7 +1394,24 @@ def main(argv: list[str] | None = None) -> int:
         help="publieke sleutel die de bundel moet hebben getekend / "
         "public key that must have signed it",
     )
+    parser.add_argument(
+        "--promise",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="een belofte van opname van een ontvangstbewijs / a promise of inclusion kept "
+        "from a receipt",
+    )
     args = parser.parse_args(argv)
+    kept = []
+    for name in args.promise:
+        try:
+            with open(name, encoding="utf-8") as handle:
+                kept.append((name, handle.read()))
+        except OSError as exc:
+            print(f"--promise {name}: {exc}")
+            print("FOUT")
+            return 1
     pinned = []
     for value in args.key:
         try:
@@ -1238,7 +1427,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.bundle}: bestaat niet / does not exist")
         print("FOUT")
         return 1
-    verifier = Verifier(Source(args.bundle), pinned, print)
+    verifier = Verifier(Source(args.bundle), pinned, print, kept)
     return 0 if verifier.run() else 1
 
 

@@ -49,8 +49,11 @@ def verify_command(slug: str | None) -> None:
     click.echo(
         f"{scope}: {report.events:,} events ({report.checked_events:,} recomputed) in "
         f"{report.chains:,} chain(s), {report.nodes:,} tree nodes, {report.checkpoints:,} "
-        f"checkpoint(s), {report.cross_checks} cross-check(s), {report.seconds:.1f} s"
+        f"checkpoint(s), {report.promises:,} promise(s), {report.cross_checks} cross-check(s), "
+        f"{report.seconds:.1f} s"
     )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if report.ok:
         click.echo("the record verifies")
         return
@@ -67,7 +70,11 @@ def verify_command(slug: str | None) -> None:
 def checkpoint_command() -> None:
     """Sign a checkpoint of the tree now (when it grew since the latest one)."""
 
-    made = checkpoints.make(db.session, CheckpointReason.MANUAL)
+    try:
+        made = checkpoints.make(db.session, CheckpointReason.MANUAL)
+    except checkpoints.OriginError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     if made is None:
         click.echo("nothing to sign: the record is empty or did not grow since the last checkpoint")
@@ -87,7 +94,10 @@ def key_command(context: click.Context) -> None:
     public = signing.public_bytes(signing.signing_key())
     click.echo(f"key id:       {signing.key_id(public)}")
     click.echo(f"public key:   {signing.public_key_b64()} (Ed25519, base64)")
-    click.echo(f"note key:     {signing.verifier_key(checkpoints.origin(), public)}")
+    origin = checkpoints.log_origin(db.session)
+    db.session.rollback()
+    click.echo(f"log name:     {origin}")
+    click.echo(f"note key:     {signing.verifier_key(origin, public)}")
     click.echo(f"key file:     {signing.key_path()}")
     retired = signing.retired_keys()
     if not retired:
@@ -131,6 +141,10 @@ def rotate_command(yes: bool) -> None:
             RecordCheckpoint.key_id == old_id
         )
     ).one()
+    try:
+        checkpoints.signing_origin(db.session)  # refuse before retiring anything
+    except checkpoints.OriginError as exc:
+        raise click.ClickException(str(exc)) from exc
     retired, new_id = signing.rotate(first, last, utcnow())
     click.echo(f"retired key {retired.key_id} ({_period(retired)})")
     click.echo(f"new key:     {new_id} ({signing.public_key_b64()}, Ed25519, base64)")

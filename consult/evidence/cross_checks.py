@@ -36,7 +36,19 @@ Registered:
   ``council_decision_recorded`` event says (day, outcome, link, corrections), and none
   was recorded around the record;
 - :func:`reports_unchanged`: each published reactienota edition (and its files) still
-  hashes as recorded, and none was published around the record.
+  hashes as recorded, and none was published around the record;
+- :func:`comments_public_as_recorded`: a comment is public exactly when the recorded facts
+  say so (confirmed, consent to publish, not withdrawn, not hidden);
+- :func:`contacts_as_committed`: a sender's e-mail address and published name still match
+  the commitments recorded on arrival, or were erased with an event saying so;
+- :func:`attachments_unchanged`: each attachment's bytes hash to its recorded SHA-256;
+- :func:`activities_as_recorded`: each offline activity as registered (kind, date, counts,
+  place, summary, files), a removed one gone, none registered around the record;
+- :func:`consultation_states_as_recorded`: each consultation in the state and with the
+  opening and closing moments its latest lifecycle event states;
+- :func:`region_settings_as_recorded`: each region's setting as last recorded (or the
+  default when never changed);
+- :func:`comment_reports_as_recorded`: as many reports of each comment as the record has.
 """
 
 from __future__ import annotations
@@ -60,14 +72,28 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from consult.comments.models import Comment, Submission, SubmissionState
+from consult.comments.models import (
+    Comment,
+    CommentReport,
+    Submission,
+    SubmissionContact,
+    SubmissionState,
+)
 from consult.comments.services import canonical_content
-from consult.consultations.models import Consultation, CouncilDecision
+from consult.consultations.activities import text_hash as activity_text_hash
+from consult.consultations.models import (
+    Consultation,
+    ConsultationState,
+    CouncilDecision,
+    OfflineActivity,
+)
 from consult.documents.models import DocumentVersion
 from consult.documents.services import version_hash
+from consult.files.models import Attachment
+from consult.ledger.canonical import commitment, moment
 from consult.ledger.canonical import digest as content_hash
 from consult.ledger.models import EventKind, RecordEvent
-from consult.regions.models import Municipality
+from consult.regions.models import Municipality, Region
 from consult.reports.models import ReportFile, ResponseReport
 from consult.responses.answers.services import (
     answer_content,
@@ -76,6 +102,7 @@ from consult.responses.answers.services import (
     answered_comment_ids,
 )
 from consult.responses.models import Answer, AnswerState
+from consult.stakeholders.models import StakeholderGroup
 
 CrossCheck = Callable[[Session, Select[tuple[RecordEvent]]], list[str]]
 CROSS_CHECKS: list[CrossCheck] = []
@@ -194,7 +221,12 @@ def received_submissions_unchanged(
                 )
             elif not recorded:
                 failures.append(f"{name}: the event records no content hash")
-            elif content_hash(canonical_content(submission)) != recorded:
+            elif (
+                content_hash(
+                    canonical_content(submission, with_attachments="attachments" in event.payload)
+                )
+                != recorded
+            ):
                 failures.append(
                     f"{name}: what it holds now (a comment text, its order or section, an "
                     "answer or a detail) no longer matches the content recorded on arrival"
@@ -501,7 +533,7 @@ def every_answer_recorded(session: Session, events: Select[tuple[RecordEvent]]) 
     return failures
 
 
-# -- versions and the reactienota ----------------------------------------------------------------
+# -- versions and the reactienota --------------------------------------------------------------
 
 
 def _version_key(event: Any) -> tuple[int, int] | None:
@@ -688,5 +720,431 @@ def reports_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> l
         "report_published event"
         for slug, edition in published
         if (slug, edition) not in recorded
+    )
+    return failures
+
+
+# -- what is public, contacts and attachments ------------------------------------------------------
+
+
+PUBLISHABLE = (
+    "it is not public, but it is confirmed, sent with consent to publish, not withdrawn "
+    "and not hidden"
+)
+NOT_PUBLISHABLE = (
+    "it is public, but it is not confirmed, not sent with consent to publish, withdrawn or hidden"
+)
+
+
+@cross_check
+def comments_public_as_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """``is_public`` is what the recorded facts make it: confirmed (its event), consent to
+    publish (in the content hash), not withdrawn and not hidden (their events; the other
+    checks hold those to the record). A comment unpublished, or published, in the database
+    is found. One query, in the database."""
+    publishable = (
+        (Submission.state == SubmissionState.CONFIRMED)
+        & Submission.publish_text.is_(True)
+        & Comment.withdrawn_at.is_(None)
+        & Comment.hidden_at.is_(None)
+    )
+    wrong = session.execute(
+        select(Submission.tracking_code, Comment.position, Consultation.slug, Comment.is_public)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .join(Consultation, Consultation.id == Submission.consultation_id)
+        .where(
+            _in_scope(Consultation.slug, events),
+            (Comment.is_public.is_(True) & ~publishable)
+            | (Comment.is_public.is_(False) & publishable),
+        )
+        .order_by(Comment.id)
+        .execution_options(yield_per=BATCH)
+    )
+    return [
+        f"comment {code}/{position} in consultation {slug}: "
+        + (NOT_PUBLISHABLE if public else PUBLISHABLE)
+        for code, position, slug, public in wrong
+    ]
+
+
+@cross_check
+def contacts_as_committed(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each sender's e-mail address, and the name they gave to be published, still match
+    the commitments (``contact``, ``shown_name``) recorded on arrival; a contact whose data
+    is gone was erased with an event (``personal_data_erased``, or ``submission_discarded``)
+    saying so."""
+    failures: list[str] = []
+    erased_kinds = [EventKind.PERSONAL_DATA_ERASED.value, EventKind.SUBMISSION_DISCARDED.value]
+    for batch in _stream(session, events, EventKind.SUBMISSION_RECEIVED):
+        codes = [event.object_id for event in batch]
+        live = {
+            row.tracking_code: row
+            for row in session.execute(
+                select(
+                    Submission.tracking_code,
+                    SubmissionContact.email,
+                    SubmissionContact.display_name,
+                    SubmissionContact.salt,
+                    SubmissionContact.erased_at,
+                )
+                .outerjoin(SubmissionContact, SubmissionContact.submission_id == Submission.id)
+                .where(Submission.tracking_code.in_(codes))
+            )
+        }
+        erased = set(
+            session.scalars(
+                select(RecordEvent.object_id).where(
+                    RecordEvent.kind.in_(erased_kinds), RecordEvent.object_id.in_(codes)
+                )
+            )
+        )
+        for event in batch:
+            recorded, shown = event.payload.get("contact"), event.payload.get("shown_name")
+            if not recorded and not shown:
+                continue
+            name = f"submission {event.object_id} ({_label(event)})"
+            contact = live.get(event.object_id)
+            if contact is None:
+                continue  # a missing submission is named by received_submissions_unchanged
+            if not contact.salt:
+                if event.object_id not in erased:
+                    failures.append(
+                        f"{name}: its contact data is gone, but the record has no erasure"
+                    )
+                continue
+            if recorded and commitment(contact.salt, contact.email or "") != recorded:
+                failures.append(
+                    f"{name}: its contact e-mail address no longer matches the commitment "
+                    "recorded on arrival"
+                )
+            if shown and commitment(contact.salt, "name:" + (contact.display_name or "")) != (
+                shown
+            ):
+                failures.append(
+                    f"{name}: its published name no longer matches the commitment recorded "
+                    "on arrival"
+                )
+    return failures
+
+
+@cross_check
+def attachments_unchanged(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each attachment's bytes still have the size and SHA-256 it was stored with (which
+    the content hash of a submission, or an activity's event, holds). Reads the files a
+    few at a time."""
+    failures: list[str] = []
+    owners: tuple[tuple[Any, Any, Any, Any, str], ...] = (
+        (
+            Submission.tracking_code,
+            Submission,
+            Attachment.submission_id == Submission.id,
+            Submission.consultation_id,
+            "submission",
+        ),
+        (
+            literal("activity:") + cast(OfflineActivity.id, String),
+            OfflineActivity,
+            Attachment.activity_id == OfflineActivity.id,
+            OfflineActivity.consultation_id,
+            "activity",
+        ),
+    )
+    for owner, entity, join, consultation_id, what in owners:
+        rows = session.execute(
+            select(
+                owner.label("owner"),
+                Attachment.filename,
+                Attachment.size,
+                Attachment.sha256,
+                Attachment.data,
+                Consultation.slug,
+            )
+            .select_from(Attachment)
+            .join(entity, join)
+            .join(Consultation, Consultation.id == consultation_id)
+            .where(_in_scope(Consultation.slug, events))
+            .order_by(Attachment.id)
+            .execution_options(yield_per=16)
+        )
+        for row in rows:
+            data = row.data or b""
+            if len(data) != row.size or hashlib.sha256(data).hexdigest() != row.sha256:
+                prefix = "" if what == "activity" else "submission "
+                failures.append(
+                    f"{prefix}{row.owner} in consultation {row.slug}: its attachment "
+                    f"{row.filename!r} was replaced (its bytes no longer hash to the "
+                    "recorded SHA-256)"
+                )
+    return failures
+
+
+# -- offline activities ------------------------------------------------------------------------
+
+
+def _activity_id(object_id: str) -> int | None:
+    prefix, _, number = object_id.partition(":")
+    return int(number) if prefix == "activity" and number.isdigit() else None
+
+
+@cross_check
+def activities_as_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each offline activity the record registered (and did not remove) is there as
+    registered: kind, date, participant counts per group and age band, total, place and
+    summary (by hash) and attachments; a removed one is gone; none is in the tables
+    without its registration."""
+    failures: list[str] = []
+    latest: dict[str, Any] = {}
+    for batch in _stream(
+        session, events, EventKind.ACTIVITY_REGISTERED, EventKind.ACTIVITY_REMOVED
+    ):
+        for event in batch:
+            # An event without the form of a registration (or removal) names no row to
+            # compare: synthetic events of the benchmarks, say. Real ones always have it.
+            form = "participants" if event.kind == EventKind.ACTIVITY_REGISTERED.value else "total"
+            if form in event.payload:
+                latest[event.object_id] = event  # few: hundreds per consultation
+    ids = {_activity_id(object_id) for object_id in latest} - {None}
+    live = {
+        activity.id: (activity, slug)
+        for activity, slug in session.execute(
+            select(OfflineActivity, Consultation.slug)
+            .join(Consultation, Consultation.id == OfflineActivity.consultation_id)
+            .where(OfflineActivity.id.in_(ids))
+            .options(selectinload(OfflineActivity.participants))
+        )
+    }
+    groups = dict(session.execute(select(StakeholderGroup.id, StakeholderGroup.code)).all())
+    files: dict[int, list[str]] = {}
+    for activity_id, sha256 in session.execute(
+        select(Attachment.activity_id, Attachment.sha256)
+        .where(Attachment.activity_id.in_(ids))
+        .order_by(Attachment.id)
+    ):
+        files.setdefault(activity_id, []).append(sha256)
+    for object_id, event in latest.items():
+        activity_id = _activity_id(object_id)
+        found = live.get(activity_id) if activity_id is not None else None
+        name = f"{object_id} ({_label(event)})"
+        if event.kind == EventKind.ACTIVITY_REMOVED.value:
+            if found is not None:
+                failures.append(f"{name}: the record says it was removed, but it is there")
+            continue
+        if found is None:
+            failures.append(f"{name}: the activity is missing from the live tables")
+            continue
+        activity, slug = found
+        payload = event.payload
+        participants = [
+            {"group": groups.get(p.stakeholder_group_id), "age_band": p.age_band, "count": p.count}
+            for p in sorted(
+                activity.participants, key=lambda p: (p.stakeholder_group_id, p.age_band or "")
+            )
+        ]
+        differences = []
+        if slug != event.chain:
+            differences.append(f"it now belongs to consultation {slug}")
+        if activity.kind.value != payload.get("kind"):
+            differences.append(f"its kind is now {activity.kind.value}")
+        if activity.held_on.isoformat() != payload.get("held_on"):
+            differences.append(f"its date is now {activity.held_on.isoformat()}")
+        if participants != payload.get("participants") or sum(
+            p["count"] for p in participants
+        ) != payload.get("total"):
+            differences.append(
+                f"its participant counts are now {sum(p['count'] for p in participants)} "
+                f"in all, the record says {payload.get('total')}"
+            )
+        if activity_text_hash(activity.place) != payload.get("place_hash"):
+            differences.append("its place differs from the recorded one")
+        if activity_text_hash(activity.summary) != payload.get("summary_hash"):
+            differences.append("its summary differs from the recorded one")
+        if "attachments" in payload and files.get(activity.id, []) != payload["attachments"]:
+            differences.append("its attachments differ from the recorded ones")
+        failures.extend(f"{name}: {difference}" for difference in differences)
+
+    key = literal("activity:") + cast(OfflineActivity.id, String)
+    unrecorded = session.execute(
+        select(OfflineActivity.id, Consultation.slug)
+        .join(Consultation, Consultation.id == OfflineActivity.consultation_id)
+        .where(
+            _in_scope(Consultation.slug, events),
+            _unrecorded(session, events, key, EventKind.ACTIVITY_REGISTERED),
+        )
+        .order_by(OfflineActivity.id)
+    )
+    failures.extend(
+        f"activity:{activity_id} in consultation {slug}: it is registered, but the record "
+        "has no activity_registered event"
+        for activity_id, slug in unrecorded
+    )
+    return failures
+
+
+# -- consultations and regions -----------------------------------------------------------------
+
+_STATE_OF = {
+    EventKind.CONSULTATION_SCHEDULED.value: {ConsultationState.SCHEDULED},
+    EventKind.CONSULTATION_UNSCHEDULED.value: {ConsultationState.DRAFT},
+    EventKind.CONSULTATION_OPENED.value: {ConsultationState.OPEN},
+    EventKind.CONSULTATION_EXTENDED.value: {ConsultationState.OPEN},
+    # The reactienota's publication is recorded as report_published, not as a state event.
+    EventKind.CONSULTATION_CLOSED.value: {
+        ConsultationState.CLOSED,
+        ConsultationState.REPORT_PUBLISHED,
+    },
+    EventKind.CONSULTATION_ANSWERED.value: {
+        ConsultationState.ANSWERED,
+        ConsultationState.REPORT_PUBLISHED,
+    },
+}
+_LIFECYCLE = [
+    EventKind.CONSULTATION_SCHEDULED,
+    EventKind.CONSULTATION_UNSCHEDULED,
+    EventKind.CONSULTATION_OPENED,
+    EventKind.CONSULTATION_EXTENDED,
+    EventKind.CONSULTATION_CLOSED,
+    EventKind.CONSULTATION_ANSWERED,
+]
+
+
+@cross_check
+def consultation_states_as_recorded(
+    session: Session, events: Select[tuple[RecordEvent]]
+) -> list[str]:
+    """Each consultation with lifecycle events is in the state its latest one states, and
+    opens and closes at the moments last recorded (a closed consultation set back to open,
+    or a closing moment moved, is found)."""
+    last: dict[str, Any] = {}
+    opens: dict[str, str] = {}
+    closes: dict[str, str] = {}
+    for batch in _stream(session, events, *_LIFECYCLE):
+        for event in batch:
+            last[event.chain] = event
+            payload = event.payload
+            if isinstance(payload.get("opens_at"), str):
+                opens[event.chain] = payload["opens_at"]
+            for key in ("closes_at", "new_closes_at"):
+                if isinstance(payload.get(key), str):
+                    closes[event.chain] = payload[key]
+    if not last:
+        return []
+    live = {
+        row.slug: row
+        for row in session.execute(
+            select(
+                Consultation.slug, Consultation.state, Consultation.opens_at, Consultation.closes_at
+            ).where(Consultation.slug.in_(list(last)))
+        )
+    }
+    failures = []
+    for slug, event in sorted(last.items()):
+        row = live.get(slug)
+        if row is None:
+            continue  # a consultation gone is named by the chain check
+        if row.state not in _STATE_OF[event.kind]:
+            failures.append(
+                f"consultation {slug}: it is {row.state.value}, but {_label(event)} says "
+                f"{' or '.join(sorted(s.value for s in _STATE_OF[event.kind]))}"
+            )
+        if slug in opens and moment(row.opens_at) != opens[slug]:
+            failures.append(
+                f"consultation {slug}: it opens at {moment(row.opens_at)}, but the record "
+                f"says {opens[slug]}"
+            )
+        if slug in closes and moment(row.closes_at) != closes[slug]:
+            failures.append(
+                f"consultation {slug}: it closes at {moment(row.closes_at)}, but the record "
+                f"says {closes[slug]}"
+            )
+    return failures
+
+
+_REGION_DEFAULTS: dict[str, Any] = {"allow_self_approval": False}
+
+
+@cross_check
+def region_settings_as_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each region's self-approval setting is the last value the record states (off, the
+    default, when the record has none): answers approved by their own drafter depend on
+    it. (Platform events: checked with the whole record only.)"""
+    if events.whereclause is not None:
+        return []
+    recorded: dict[tuple[str, str], Any] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for batch in _stream(session, events, EventKind.REGION_SETTING_CHANGED):
+        for event in batch:
+            setting = event.payload.get("setting")
+            if setting in _REGION_DEFAULTS:
+                recorded[(event.object_id, setting)] = event.payload.get("value")
+                labels[(event.object_id, setting)] = _label(event)
+    failures = []
+    for code, allow in session.execute(
+        select(Region.code, Region.allow_self_approval).order_by(Region.code)
+    ):
+        key = (code, "allow_self_approval")
+        expected = recorded.get(key, _REGION_DEFAULTS["allow_self_approval"])
+        if bool(allow) != expected:
+            source = labels.get(key, "the default, as the record has no change of it")
+            failures.append(
+                f"region {code}: self-approval is {'on' if allow else 'off'}, but "
+                f"{source} says {'on' if expected else 'off'}"
+            )
+    return failures
+
+
+# -- reports of comments -----------------------------------------------------------------------
+
+
+@cross_check
+def comment_reports_as_recorded(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each comment has as many reports, for the same reasons, as the record has
+    ``comment_reported`` events (a report deleted or added in the database is found)."""
+    failures: list[str] = []
+    counted = (
+        events.with_only_columns(RecordEvent.object_id, func.count().label("reports"))
+        .where(RecordEvent.kind == EventKind.COMMENT_REPORTED.value)
+        .group_by(RecordEvent.object_id)
+        .order_by(RecordEvent.object_id)
+        .execution_options(yield_per=BATCH)
+    )
+    for batch in _batches(iter(session.execute(counted))):
+        wanted = {key for key in (_split_comment_id(row.object_id) for row in batch) if key}
+        live: dict[str, int] = {}
+        for code, position, reports in session.execute(
+            select(Submission.tracking_code, Comment.position, func.count(CommentReport.id))
+            .select_from(CommentReport)
+            .join(Comment, Comment.id == CommentReport.comment_id)
+            .join(Submission, Submission.id == Comment.submission_id)
+            .where(Submission.tracking_code.in_({code for code, _ in wanted}))
+            .group_by(Submission.tracking_code, Comment.position)
+        ):
+            live[f"{code}/{position}"] = reports
+        for row in batch:
+            if _split_comment_id(row.object_id) is None:
+                continue  # not a comment's public id: nothing in the tables to count
+            found = live.get(row.object_id, 0)
+            if found != row.reports:
+                failures.append(
+                    f"comment {row.object_id}: it has {found} report(s), but the record has "
+                    f"{row.reports} comment_reported event(s)"
+                )
+    key = _comment_key(Submission.tracking_code, Comment.position)
+    unrecorded = session.execute(
+        select(Submission.tracking_code, Comment.position, Consultation.slug)
+        .select_from(CommentReport)
+        .join(Comment, Comment.id == CommentReport.comment_id)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .join(Consultation, Consultation.id == Submission.consultation_id)
+        .where(
+            _in_scope(Consultation.slug, events),
+            _unrecorded(session, events, key, EventKind.COMMENT_REPORTED),
+        )
+        .distinct()
+        .order_by(Submission.tracking_code, Comment.position)
+    )
+    failures.extend(
+        f"comment {code}/{position} in consultation {slug}: it has reports, but the record "
+        "has no comment_reported event"
+        for code, position, slug in unrecorded
     )
     return failures

@@ -14,11 +14,19 @@ in memory:
 5. every checkpoint's signature verifies with a trusted key, sizes never shrink, and the
    stored tree gives an RFC 9162 consistency proof between consecutive checkpoints that
    verifies against their signed roots;
-6. the head row holds the size and the compact range of the rebuilt tree;
-7. the cross-checks (:mod:`consult.evidence.cross_checks`) compare the live tables with what
+6. the head row holds the size and the compact range of the rebuilt tree, and counts as
+   many checkpoints as the table holds (a deleted checkpoint row, the latest too, shows);
+   every append-only trigger is in place;
+7. every signed promise of inclusion (:mod:`consult.ledger.promises`) is kept: its leaf is
+   in the tree, at its index, with its hash;
+8. the cross-checks (:mod:`consult.evidence.cross_checks`) compare the live tables with what
    the record says about them.
 
-With a consultation, steps 1, 2 and 7 cover its chain only; the tree (whose leaves are
+A checkpoint signed under another name than the log's (the first checkpoint's origin) is
+no part of this log: it is reported as a warning and used for nothing (see
+:mod:`consult.ledger.checkpoints`, "The log's name").
+
+With a consultation, steps 1, 2 and 8 cover its chain only; the tree (whose leaves are
 the stored leaf hashes of every other event) and the checkpoints are always checked whole.
 """
 
@@ -30,18 +38,19 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from consult.consultations.models import Consultation
 from consult.evidence.cross_checks import CROSS_CHECKS, CrossCheck
-from consult.ledger import canonical, checkpoints, merkle, services, signing
+from consult.ledger import canonical, checkpoints, merkle, promises, services, signing
 from consult.ledger.models import (
     ActorRole,
     EventKind,
     RecordCheckpoint,
     RecordEvent,
     RecordNode,
+    RecordPromise,
 )
 
 BATCH = 10_000
@@ -49,6 +58,49 @@ PROGRESS_EVERY = 100_000
 MAX_FAILURES = 50
 _KINDS = frozenset(kind.value for kind in EventKind)
 _ROLES = frozenset(role.value for role in ActorRole)
+
+# The triggers that keep the record append-only (migrations 0005, 0012) and the received
+# evidence fixed (0003); PostgreSQL also has one against TRUNCATE per table.
+RECORD_TRIGGERS = (
+    "record_event_fixed",
+    "record_event_kept",
+    "record_node_fixed",
+    "record_node_kept",
+    "record_checkpoint_fixed",
+    "record_checkpoint_kept",
+    "record_head_grows",
+    "record_head_kept",
+    "record_promise_fixed",
+    "record_promise_kept",
+    "locked_version_fixed",
+    "locked_version_kept",
+    "locked_section_fixed",
+    "locked_section_kept",
+    "comment_text_fixed",
+    "comment_kept",
+    "receipt_fixed",
+    "submission_kept",
+    "moderation_fixed",
+    "moderation_kept",
+    "state_change_fixed",
+    "state_change_kept",
+    "closing_change_fixed",
+    "closing_change_kept",
+)
+TRUNCATE_PROTECTED = (
+    "record_events",
+    "record_nodes",
+    "record_checkpoints",
+    "record_head",
+    "record_promises",
+    "document_versions",
+    "sections",
+    "comments",
+    "submissions",
+    "moderation_actions",
+    "consultation_state_changes",
+    "consultation_closing_changes",
+)
 
 
 class Failures:
@@ -87,9 +139,12 @@ class Report:
     chains: int = 0
     nodes: int = 0
     checkpoints: int = 0
+    promises: int = 0
     cross_checks: int = 0
     seconds: float = 0.0
     failures: Failures = field(default_factory=Failures)
+    # What is not wrong with the record but worth saying: a checkpoint of another name.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -159,7 +214,9 @@ def verify(
     tree.finish()
     report.nodes = tree.stored_nodes
     _check_consistency(session, signed, tree.matched_sizes, failures)
-    _check_head(session, tree.frontier, failures)
+    _check_head(session, tree.frontier, report.checkpoints, failures)
+    _check_triggers(session, failures)
+    _check_promises(session, keys, report)
 
     for check in CROSS_CHECKS if cross_checks is None else cross_checks:
         for message in check(session, events_in_scope(consultation)):
@@ -375,9 +432,19 @@ def _check_signatures(
     """Checkpoints with a valid signature, in order; each bad one is a failure."""
     valid = []
     previous: RecordCheckpoint | None = None
+    log_name: str | None = None
     for checkpoint in session.scalars(select(RecordCheckpoint).order_by(RecordCheckpoint.id)):
         report.checkpoints += 1
         name = f"checkpoint {checkpoint.id} ({checkpoint.tree_size} events)"
+        log_name = log_name or checkpoint.origin
+        if checkpoints.is_foreign(checkpoint, log_name):
+            signed = checkpoints.signature_valid(checkpoint, keys)
+            report.warnings.append(
+                f"{name}: signed under another name ({checkpoint.origin!r}) than this log's "
+                f"({log_name!r}); it is no part of this log and is not used"
+                + ("" if signed else " (and its signature does not verify)")
+            )
+            continue
         if checkpoint.key_id not in keys:
             report.failures.add_tree(
                 f"{name}: signed by key {checkpoint.key_id}, which is not trusted"
@@ -429,11 +496,99 @@ def _check_consistency(
             )
 
 
-def _check_head(session: Session, frontier: merkle.Frontier, failures: Failures) -> None:
+def _check_head(
+    session: Session, frontier: merkle.Frontier, checkpoint_rows: int, failures: Failures
+) -> None:
     current = services.head(session)
+    if current.checkpoint_count > checkpoint_rows:
+        missing = current.checkpoint_count - checkpoint_rows
+        failures.add_tree(
+            f"{missing} checkpoint row(s) missing: the record's head counts "
+            f"{current.checkpoint_count} signed checkpoints, the table holds {checkpoint_rows}"
+        )
+    elif current.checkpoint_count < checkpoint_rows:
+        failures.add_tree(
+            f"{checkpoint_rows - current.checkpoint_count} checkpoint row(s) were added around "
+            f"the record: the head counts {current.checkpoint_count}, the table holds "
+            f"{checkpoint_rows}"
+        )
     if current.tree_size != frontier.size:
         failures.add_tree(
             f"the record's head says {current.tree_size} events, but there are {frontier.size}"
         )
     elif current.frontier != [h.hex() for h in frontier.hashes]:
         failures.add_tree("the record's head holds another tree than its events give")
+
+
+def _triggers_present(session: Session) -> set[str]:
+    """The names of the triggers on this database's (schema's) tables."""
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' "
+                "AND n.nspname = current_schema()"
+            )
+        )
+    else:
+        rows = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    return {row[0] for row in rows}
+
+
+def _check_triggers(session: Session, failures: Failures) -> None:
+    """Every trigger that keeps the record and the received evidence append-only exists
+    (and, on PostgreSQL, is enabled): one dropped is a door left open."""
+    expected = list(RECORD_TRIGGERS)
+    if session.get_bind().dialect.name == "postgresql":
+        expected += [f"{table}_not_truncated" for table in TRUNCATE_PROTECTED]
+    present = _triggers_present(session)
+    missing = [name for name in expected if name not in present]
+    if missing:
+        failures.add_tree(
+            f"{len(missing)} append-only trigger(s) are missing or disabled "
+            f"({', '.join(missing[:6])}{', ...' if len(missing) > 6 else ''}): whoever removed "
+            "them could change or delete evidence; restore them from the migrations"
+        )
+
+
+def _check_promises(session: Session, keys: dict[str, bytes], report: Report) -> None:
+    """Every signed promise of inclusion is kept: the leaf it names is in the tree, at its
+    index, with its hash (the rebuilt tree gives the leaves; the event rows were checked)."""
+    failures = report.failures
+    log_name = checkpoints.stored_origin(session)
+    query = (
+        select(
+            RecordPromise.leaf_index,
+            RecordPromise.leaf_hash,
+            RecordPromise.origin,
+            RecordPromise.made_at,
+            RecordPromise.key_id,
+            RecordPromise.signature,
+            RecordEvent.leaf_hash.label("event_leaf_hash"),
+            RecordEvent.kind,
+            RecordEvent.object_id,
+        )
+        .outerjoin(RecordEvent, RecordEvent.leaf_index == RecordPromise.leaf_index)
+        .order_by(RecordPromise.leaf_index)
+    )
+    for promise in _stream(session, query):
+        leaf_hash, kind, object_id = promise.event_leaf_hash, promise.kind, promise.object_id
+        report.promises += 1
+        name = f"promise of event {promise.leaf_index} (signed {canonical.moment(promise.made_at)})"
+        if not promises.signature_valid(promise, keys):
+            failures.add(f"{name}: its signature does not verify with a trusted key")
+        elif log_name is not None and promise.origin != log_name:
+            report.warnings.append(
+                f"{name}: signed under another name ({promise.origin!r}) than this log's"
+            )
+        if leaf_hash is None:
+            failures.add(
+                f"{name}: broken promise: the log acknowledged this leaf, but event "
+                f"{promise.leaf_index} is gone from the record"
+            )
+        elif leaf_hash != promise.leaf_hash:
+            failures.add(
+                f"{name}: broken promise: event {promise.leaf_index} ({kind} {object_id}) is "
+                "not the leaf the log acknowledged"
+            )

@@ -157,6 +157,8 @@ def checkpoint_list() -> Page:
     rows = list(db.session.scalars(query))
     return _page(
         "evidence/checkpoints.html",
+        # A checkpoint signed under another name is shown, marked: no part of this log.
+        log_origin=checkpoints.log_origin(db.session),
         checkpoints=rows[:PAGE_SIZE],
         more=len(rows) > PAGE_SIZE,
         before=before,
@@ -185,7 +187,10 @@ def checkpoint_feed() -> Response:
     keys = signing.trusted_keys()
     latest = list(
         db.session.scalars(
-            select(RecordCheckpoint).order_by(RecordCheckpoint.id.desc()).limit(FEED_SIZE)
+            select(RecordCheckpoint)
+            .where(checkpoints.of_log())  # a witness would reject one of another name
+            .order_by(RecordCheckpoint.id.desc())
+            .limit(FEED_SIZE)
         )
     )
     language = current_app.config["LANGUAGES"][0]
@@ -251,7 +256,7 @@ def _atom(latest: list[RecordCheckpoint], keys: dict[str, bytes], language: str)
 @bp.get("/bewijs/sleutel")
 def key() -> Page:
     public = proofs.current_key()
-    origin = checkpoints.origin()
+    origin = checkpoints.log_origin(db.session)
     current = None
     if public is not None:
         current = proofs.key_facts(public, origin)

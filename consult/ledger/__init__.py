@@ -7,6 +7,9 @@ What other domains call (all take the session first, flush, never commit):
   actor_role=..., payload={...}, occurred_at=None) -> RecordEvent``
 - ``canonical.commitment(salt, value) -> str``: commit to a personal field
 - ``checkpoints.make(session, reason, now=None)`` and ``checkpoints.hourly_due(session, now)``
+  (the log's fixed name: ``checkpoints.log_origin(session)``; signing under another is
+  refused with ``checkpoints.OriginError``)
+- ``promises.make(session, event)``: the signed promise of inclusion a receipt carries
 - ``services.inclusion_proof(session, event, tree_size)`` and
   ``services.consistency_proof(session, first, second)``
 - ``verify.verify(session, consultation=None)``

@@ -8,8 +8,7 @@ one extension line for the time, in UTF-8, each line ending in a newline::
     <base64 of the 32-byte root hash>
     time 2026-03-01T09:00:00.000Z
 
-Line 1 is the origin (the host and path of the instance's BASE_URL plus ``/record``; kept
-on each checkpoint, so a later move of the site does not break old signatures), line 2
+Line 1 is the origin, the log's fixed name (see "The log's name" below), line 2
 the tree size in decimal, line 3 the RFC 9162 root hash in standard base64, line 4 the
 moment it was made (UTC, milliseconds). The signature is Ed25519 over exactly those bytes.
 :func:`note` renders it as a C2SP signed note, which standard transparency-log tools
@@ -22,15 +21,29 @@ When one is made:
   second signature over the same size and root would add nothing to check), or when the
   signing key changed since (after ``consult record key rotate``: the new key's first
   checkpoint marks where it takes over).
-:func:`hourly_due` tells the clock when an hourly one is due: a consultation is open, the
-tree grew since the latest checkpoint, and that one is an hour old or more. So every event
-of an open consultation is in a signed checkpoint within the hour (plus one clock tick).
+:func:`hourly_due` tells the clock when a regular one is due: the tree grew since the
+latest checkpoint, and that one is ``REGULAR`` (half a minute) old or more. So every event,
+including every acknowledged submission, is in a signed checkpoint within about a minute
+(plus one clock tick); the reason stays ``hourly`` for rows made by the clock.
+
+The log's name
+--------------
+The origin is set once: the first checkpoint ever signed takes it from the configuration
+(``<host>[/<path>]/record`` of ``CONSULT_BASE_URL``) and keeps it in its row, which the
+database never lets change. Every later checkpoint, promise, proof, bundle and page uses
+that stored name (:func:`log_origin`). Signing while the configuration gives another name
+is refused (:class:`OriginError`), so a command run without ``CONSULT_BASE_URL`` cannot
+sign under a stray name. A checkpoint that an older version did sign under another name
+stays in its table (it cannot be removed), but it is not of this log: it is left out of
+:func:`latest`, proofs and consistency, and ``verify``, the bundle's verifier and the pages
+name it as foreign, with a warning, never as a failure or as support for anything.
 """
 
 from __future__ import annotations
 
 import base64
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
@@ -42,13 +55,54 @@ from consult.ledger import canonical, merkle, signing
 from consult.ledger.models import CheckpointReason, RecordCheckpoint
 from consult.ledger.services import head
 
-HOURLY = timedelta(hours=1)
+REGULAR = timedelta(seconds=30)
+HOURLY = REGULAR  # the old name of the interval
+
+
+class OriginError(RuntimeError):
+    """The configuration names the log otherwise than the log's stored name."""
 
 
 def origin(app: Flask | None = None) -> str:
-    """The log's name in checkpoints: ``<host>[/<path>]/record`` of the BASE_URL."""
+    """The configured name: ``<host>[/<path>]/record`` of the BASE_URL (only the first
+    checkpoint takes it; afterwards :func:`log_origin` is the name)."""
     parts = urlsplit((app or current_app).config["BASE_URL"])
     return f"{parts.netloc}{parts.path.rstrip('/')}/record"
+
+
+def stored_origin(session: Session) -> str | None:
+    """The origin of the first checkpoint ever signed: the log's name (None before it)."""
+    return session.scalar(select(RecordCheckpoint.origin).order_by(RecordCheckpoint.id).limit(1))
+
+
+def log_origin(session: Session) -> str:
+    """The log's name: the stored one, or (before the first checkpoint) the configured one."""
+    return stored_origin(session) or origin()
+
+
+def signing_origin(session: Session) -> str:
+    """The name to sign under now; raises :class:`OriginError` when the configuration gives
+    another name than the log's stored one."""
+    configured, stored = origin(), stored_origin(session)
+    if stored is not None and stored != configured:
+        raise OriginError(
+            f"refusing to sign: this log is named {stored!r}, but the configured "
+            f"CONSULT_BASE_URL ({current_app.config['BASE_URL']}) gives {configured!r}. "
+            "Set CONSULT_BASE_URL to the site's public address; a signature under another "
+            "name would not verify."
+        )
+    return configured
+
+
+def of_log() -> Any:
+    """SQL: a checkpoint of the log's own name (the first checkpoint's origin)."""
+    first = select(RecordCheckpoint.origin).order_by(RecordCheckpoint.id).limit(1)
+    return RecordCheckpoint.origin == first.scalar_subquery()
+
+
+def is_foreign(checkpoint: RecordCheckpoint, log_name: str) -> bool:
+    """Signed under another name than the log's: kept, but no part of this log."""
+    return checkpoint.origin != log_name
 
 
 def signed_text(origin: str, tree_size: int, root_hash: bytes, made_at: datetime) -> bytes:
@@ -75,7 +129,10 @@ def note(checkpoint: RecordCheckpoint, public: bytes) -> str:
 
 
 def latest(session: Session) -> RecordCheckpoint | None:
-    return session.scalar(select(RecordCheckpoint).order_by(RecordCheckpoint.id.desc()).limit(1))
+    """The latest checkpoint of this log (one signed under another name is left out)."""
+    return session.scalar(
+        select(RecordCheckpoint).where(of_log()).order_by(RecordCheckpoint.id.desc()).limit(1)
+    )
 
 
 def make(
@@ -85,6 +142,9 @@ def make(
     empty tree, or an hourly/manual one for a tree that did not grow, signed by the same
     key)."""
     reason = CheckpointReason(reason)
+    # Refused first, even when there is nothing to sign: a misconfigured cron job is found
+    # at once, not at the next event.
+    name = signing_origin(session)
     current = head(session, lock=True)  # the size and root cannot move while we sign
     if current.tree_size == 0:
         return None
@@ -100,7 +160,6 @@ def make(
         current.tree_size, [bytes.fromhex(h) for h in current.frontier]
     ).root()
     made_at = canonical.to_millisecond(now or utcnow())
-    name = origin()
     key_id, signature = signing.sign(signed_text(name, current.tree_size, root_hash, made_at))
     checkpoint = RecordCheckpoint(
         origin=name,
@@ -112,20 +171,21 @@ def make(
         reason=reason,
     )
     session.add(checkpoint)
+    current.checkpoint_count += 1  # so a deleted checkpoint row is missed (verify)
     session.flush()
     return checkpoint
 
 
-def hourly_due(session: Session, now: datetime, *, active: bool) -> bool:
-    """Whether the clock should make an ``hourly`` checkpoint now (see the module docstring);
-    ``active``: a consultation is open (the caller knows; the record knows no domain)."""
-    if not active:
-        return False
+def hourly_due(session: Session, now: datetime, *, active: bool = True) -> bool:
+    """Whether the clock should make a regular checkpoint now (see the module docstring):
+    the tree grew since the latest checkpoint, which is half a minute old or more. (``active``
+    is no longer needed: every new leaf, open consultation or not, is signed within a
+    minute.)"""
     size = head(session).tree_size
     previous = latest(session)
     if previous is None:
         return size > 0
-    return size > previous.tree_size and previous.made_at <= now - HOURLY
+    return size > previous.tree_size and previous.made_at <= now - REGULAR
 
 
 def signature_valid(checkpoint: RecordCheckpoint, keys: dict[str, bytes]) -> bool:

@@ -155,6 +155,9 @@ class RecordHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tree_size: Mapped[int]
     frontier: Mapped[list[str]] = mapped_column(JSON)
+    # How many checkpoints were ever signed: a deleted checkpoint row (the latest one too)
+    # shows as one fewer row than this (verify).
+    checkpoint_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (
         CheckConstraint("id = 1", name="one_row"),
@@ -182,3 +185,22 @@ class RecordCheckpoint(Base):
     reason: Mapped[CheckpointReason] = enum_column(CheckpointReason)
 
     __table_args__ = (CheckConstraint("tree_size >= 1", name="tree_not_empty"),)
+
+
+class RecordPromise(Base):
+    """A signed promise of inclusion, made the moment a submission is stored: the log
+    promises that leaf ``leaf_index`` with ``leaf_hash`` is in its tree (and will be in a
+    signed checkpoint within a minute). Like Certificate Transparency's signed certificate
+    timestamp; the signed bytes are :func:`consult.ledger.promises.signed_text`."""
+
+    __tablename__ = "record_promises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(unique=True)
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(200))
+    made_at: Mapped[datetime]
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (CheckConstraint("leaf_index >= 0", name="promise_leaf_from_zero"),)

@@ -10,7 +10,10 @@ The inclusion proof (``/bewijs/opname/<code>.json``) holds ``status`` (``include
 ``pending`` with ``expected_by``, or ``unavailable``), ``event`` (its ``leaf_index``, the
 exact bytes as ``canonical_b64``, the decoded ``body``, ``leaf_hash``), ``inclusion``
 (``leaf_index``, ``tree_size``, ``audit_path`` leaf to root), ``checkpoint`` (size, root,
-time, key id and the C2SP signed ``note``), ``public_key`` and ``verified``. Every hash is
+time, key id and the C2SP signed ``note``), ``public_key``, ``verified``, and ``promise``
+(when the log signed one on arrival: its C2SP signed ``note``, ``leaf_index``,
+``leaf_hash``, ``made_at``, ``key_id`` and ``kept``: true when the checkpoint holds the
+promised leaf, null while pending). Every hash is
 lower-case hex; the event's bytes, keys and signatures are base64, as in the notes.
 """
 
@@ -26,7 +29,7 @@ from flask import Flask
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from consult.ledger import canonical, checkpoints, merkle, signing
+from consult.ledger import canonical, checkpoints, merkle, promises, signing
 from consult.ledger.models import EventKind, RecordCheckpoint, RecordEvent, RecordNode
 
 log = logging.getLogger(__name__)
@@ -34,8 +37,8 @@ T = TypeVar("T")
 
 INCLUSION_FORMAT = "consult-inclusion-proof/1"
 CONSISTENCY_FORMAT = "consult-consistency-proof/1"
-# The clock ticks on requests (every 30 s) and as a job; allow for a little more.
-CLOCK_SLACK_SECONDS = 5 * 60
+# The clock ticks on requests (every 30 s) and from cron (every minute): allow one tick.
+CLOCK_SLACK_SECONDS = 60
 
 
 def event_body(event: RecordEvent) -> dict[str, Any]:
@@ -76,7 +79,7 @@ def checkpoint_of_size(session: Session, tree_size: int) -> RecordCheckpoint | N
     """The latest checkpoint of exactly ``tree_size`` events (several may share a size)."""
     return session.scalar(
         select(RecordCheckpoint)
-        .where(RecordCheckpoint.tree_size == tree_size)
+        .where(RecordCheckpoint.tree_size == tree_size, checkpoints.of_log())
         .order_by(RecordCheckpoint.id.desc())
         .limit(1)
     )
@@ -170,8 +173,9 @@ def checkpoint_facts(checkpoint: RecordCheckpoint, keys: dict[str, bytes]) -> di
 
 
 def next_checkpoint_by(session: Session, now: datetime) -> datetime:
-    """When the next hourly checkpoint comes at the latest (see :func:`checkpoints.hourly_due`):
-    an hour after the latest one, or at the next tick of the clock if that hour has passed."""
+    """When the next regular checkpoint comes at the latest (see
+    :func:`checkpoints.hourly_due`): half a minute after the latest one, or at the next tick
+    of the clock if that has passed (plus slack for the clock)."""
     latest = checkpoints.latest(session)
     due = now if latest is None else max(now, latest.made_at + checkpoints.HOURLY)
     return due + timedelta(seconds=CLOCK_SLACK_SECONDS)
@@ -201,6 +205,17 @@ def inclusion(
             "event_hash": event.event_hash,
         },
     }
+    promise = promises.of_leaf(session, event.leaf_index)
+    if promise is not None:
+        signer = keys.get(promise.key_id)
+        proof["promise"] = {
+            "leaf_index": promise.leaf_index,
+            "leaf_hash": promise.leaf_hash,
+            "made_at": canonical.moment(promise.made_at),
+            "key_id": promise.key_id,
+            "note": promises.note(promise, signer) if signer is not None else None,
+            "kept": None,
+        }
     latest = checkpoints.latest(session)
     if latest is None or latest.tree_size <= event.leaf_index:
         proof["status"] = "pending"
@@ -236,6 +251,12 @@ def inclusion(
         )
         and facts["signature_valid"]
     )
+    if promise is not None:
+        proof["promise"]["kept"] = bool(
+            proof["verified"]
+            and promise.leaf_hash == leaf.hex()
+            and promises.signature_valid(promise, keys)
+        )
     return proof
 
 

@@ -406,3 +406,28 @@ def test_the_fingerprint_cannot_be_reversed_by_trying_texts(session, open_consul
         )
     )
     assert recorded["content_hash"] == first.content_hash
+
+
+def test_the_receipt_the_mail_and_the_status_page_carry_the_signed_promise(
+    english_client, session, open_consultation, outbox
+):
+    """Issue 16: the log signs a promise of inclusion the moment a submission is stored;
+    the participant gets it on the receipt page, in the mail and on the status page."""
+    receipt_url = _send(english_client, open_consultation)
+    submission = session.scalars(select(Submission).order_by(Submission.id.desc())).first()
+    code = submission.tracking_code
+    [mail] = outbox.messages
+    mailed = outbox.text_of(mail).replace("\r\n", "\n")  # mail lines end in CRLF
+    assert "Our signed promise that your comment is in the public evidence record" in mailed
+    note = mailed[mailed.index("consult-promise/v1") :].split("\n\n\u2014")[0]
+    lines = note.split("\n")
+    assert lines[0] == "consult-promise/v1"
+    assert lines[1] == "consult.test/record"
+    proof = english_client.get(f"/bewijs/opname/{code}.json").get_json()
+    assert proof["promise"]["leaf_index"] == proof["event"]["leaf_index"] == int(lines[2])
+    assert proof["promise"]["note"].startswith(note)
+    assert proof["promise"]["note"] in mailed
+    for url in (receipt_url, f"/ontvangst/{code}"):
+        page = html.unescape(english_client.get(url).get_data(as_text=True))
+        assert "Our signed promise" in page, url
+        assert proof["promise"]["note"].strip() in page, url

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.documents.services import version_hash
-from consult.ledger import checkpoints, services
+from consult.ledger import checkpoints, promises, services
 from consult.ledger.models import CheckpointReason, EventKind, RecordEvent
 from consult.reports import rendering
 from consult.reports import services as reactienota
@@ -89,6 +89,15 @@ def build(session: Session) -> World:
                 actor_role="participant",
                 payload={"content_hash": submission.content_hash},
             )
+    # The promise the submit service signs on arrival (these submissions were made
+    # around it), so the bundle carries promises.jsonl with lines in it.
+    for event in session.scalars(
+        select(RecordEvent).where(
+            RecordEvent.chain == slug, RecordEvent.kind == EventKind.SUBMISSION_RECEIVED.value
+        )
+    ):
+        if promises.of_leaf(session, event.leaf_index) is None:
+            promises.make(session, event)
     factories.record_events(session, other, 2)
     checkpoints.make(session, CheckpointReason.MANUAL)
 

@@ -18,16 +18,25 @@ def tampering(session: Session) -> Iterator[None]:
     test's transaction is rolled back (DDL is transactional on both databases). PostgreSQL
     skips every trigger for the transaction (session_replication_role); SQLite drops every
     trigger (the record's of migration 0005, and those that guard comments, submissions,
-    answers, versions and reports)."""
+    answers, versions and reports) and, as a careful intruder would, puts them back
+    afterwards (that the triggers are missing is a failure of its own)."""
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    saved: list[tuple[str, str]] = []
+    if postgresql:
         session.execute(text("SET LOCAL session_replication_role = replica"))
     else:
-        names = session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-        for name in names.all():
+        saved = list(
+            session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        )
+        for name, _sql in saved:
             session.execute(text(f'DROP TRIGGER IF EXISTS "{name}"'))
     yield
     session.flush()
+    if postgresql:
+        session.execute(text("SET LOCAL session_replication_role = origin"))
+    for _name, sql in saved:
+        session.execute(text(sql))
     session.expire_all()
 
 

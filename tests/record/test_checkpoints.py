@@ -121,27 +121,28 @@ def test_when_a_checkpoint_is_made_or_skipped(session, consultation, in_app):
     assert checkpoints.latest(session).tree_size == 3
 
 
-def test_an_hourly_checkpoint_is_due_while_open_and_growing(session, in_app):
+def test_a_regular_checkpoint_is_due_within_a_minute_of_growth(session, in_app):
+    """Every new leaf is signed within a minute, open consultation or not: the tree grew
+    and the latest checkpoint is half a minute old."""
     now = datetime.now(UTC)
     closed = factories.consultation(session, state="closed", opens_in_days=-40, closes_in_days=-1)
     factories.record_events(session, closed, 1)
-    assert not checkpoints.hourly_due(session, now, active=False)  # nothing open
-    consultation = factories.consultation(session)
-    assert checkpoints.hourly_due(session, now, active=True)  # never signed yet
+    assert checkpoints.hourly_due(session, now)  # never signed yet, nothing open: due
     checkpoints.make(session, "hourly", now=now)
-    assert not checkpoints.hourly_due(session, now + timedelta(hours=2), active=True)  # no growth
-    factories.record_events(session, consultation, 1)
-    assert not checkpoints.hourly_due(session, now + timedelta(minutes=59), active=True)
-    assert checkpoints.hourly_due(session, now + timedelta(hours=1), active=True)
+    assert not checkpoints.hourly_due(session, now + timedelta(hours=2))  # no growth
+    factories.record_events(session, closed, 1)
+    assert not checkpoints.hourly_due(session, now + timedelta(seconds=29))
+    assert checkpoints.hourly_due(session, now + timedelta(seconds=30))
 
 
-def test_the_clock_signs_hourly_only_while_a_consultation_is_open(session, in_app):
+def test_the_clock_signs_new_leaves_whether_or_not_a_consultation_is_open(session, in_app):
     now = datetime.now(UTC)
     closed = factories.consultation(session, state="closed", opens_in_days=-40, closes_in_days=-1)
     factories.record_events(session, closed, 1)
-    assert lifecycle.advance(session, now).hourly_checkpoint is None  # nothing open
-    factories.consultation(session)
-    assert lifecycle.advance(session, now).hourly_checkpoint is not None
+    made = lifecycle.advance(session, now).hourly_checkpoint
+    assert made is not None
+    assert made.tree_size == 1
+    assert lifecycle.advance(session, now + timedelta(minutes=5)).hourly_checkpoint is None
 
 
 def test_the_commands_sign_a_checkpoint_and_show_the_key(app, session, consultation):

@@ -204,7 +204,9 @@ def test_a_checkpoint_signed_by_an_unknown_key_fails_verify(app, session, consul
         assert not report.ok
         assert list(report.failures) == [
             f"checkpoint {forged.id} (3 events): signed by key {signing.key_id(public)}, "
-            "which is not trusted"
+            "which is not trusted",
+            "1 checkpoint row(s) were added around the record: the head counts 2, the table "
+            "holds 3",
         ]
         # the command says so and exits non-zero
     result = app.test_cli_runner().invoke(args=["record", "verify"])

@@ -3,7 +3,8 @@
 Every state change writes exactly one event of its kind, by the role that acted, in the
 same transaction as the change, and a signed checkpoint follows it; a refused action
 writes nothing. The clock's changes are the clock's, at the moment they were due, and the
-clock signs an hourly checkpoint when one is due, and only then.
+clock signs a regular checkpoint when one is due (new leaves, half a minute after the
+last), and only then.
 """
 
 from __future__ import annotations
@@ -260,21 +261,22 @@ def test_an_hourly_checkpoint_is_made_when_due_and_not_otherwise(session, in_app
     # The tree did not grow: nothing to sign, however late.
     assert lifecycle.advance(session, start + timedelta(hours=3)).hourly_checkpoint is None
     factories.record_events(session, consultation, 1)
-    # It grew, but the last one is not an hour old yet.
-    assert lifecycle.advance(session, start + timedelta(minutes=59)).hourly_checkpoint is None
-    second = lifecycle.advance(session, start + timedelta(hours=1)).hourly_checkpoint
+    # It grew, but the last one is not half a minute old yet.
+    assert lifecycle.advance(session, start + timedelta(seconds=29)).hourly_checkpoint is None
+    second = lifecycle.advance(session, start + timedelta(seconds=30)).hourly_checkpoint
     assert second is not None
     assert (second.reason.value, second.tree_size) == ("hourly", 3)
     assert count(session, RecordCheckpoint) == 2
 
 
-def test_no_hourly_checkpoint_without_an_open_consultation(session, in_app):
+def test_new_leaves_are_signed_without_an_open_consultation_too(session, in_app):
+    """An answer drafted after closing is a new leaf too: signed within a minute."""
     consultation = factories.consultation(
         session, state="closed", opens_in_days=-50, closes_in_days=-1
     )
     factories.record_events(session, consultation, 2)
-    assert lifecycle.advance(session, utcnow()).hourly_checkpoint is None
-    assert count(session, RecordCheckpoint) == 0
+    assert lifecycle.advance(session, utcnow()).hourly_checkpoint is not None
+    assert count(session, RecordCheckpoint) == 1
 
 
 # -- later steps -------------------------------------------------------------------------------

@@ -450,7 +450,7 @@ def test_a_submission_not_yet_in_a_checkpoint_says_when_it_will_be(client, world
     assert proof["status"] == "pending"
     assert "inclusion" not in proof
     assert proof["event"]["leaf_index"] == world["waiting_event"].leaf_index
-    expected = max(utcnow(), late.made_at + checkpoints.HOURLY) + timedelta(
+    expected = max(utcnow(), late.made_at + checkpoints.REGULAR) + timedelta(
         seconds=proofs.CLOCK_SLACK_SECONDS
     )
     from datetime import datetime
@@ -527,7 +527,7 @@ def test_a_receipt_not_yet_in_a_checkpoint_says_when(client, world):
         f"/ontvangst/{world['waiting'].tracking_code}", headers={"Accept-Language": "en"}
     )
     text = " ".join(text_of(response).split())
-    assert "We sign the record every hour. By " in text
+    assert "We sign new events within a minute. By " in text
     assert "data-record-proof=" not in response.get_data(as_text=True)
 
 

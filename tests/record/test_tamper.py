@@ -208,7 +208,7 @@ def arrival_failure(submission: Submission, event: RecordEvent) -> str:
 def test_the_record_of_a_whole_consultation_verifies(session, world):
     report = verify(session)
     assert report.ok, list(report.failures)
-    assert report.cross_checks == len(cross_checks.CROSS_CHECKS) == 9
+    assert report.cross_checks == len(cross_checks.CROSS_CHECKS) == 16
 
     kinds = session.scalars(
         select(RecordEvent.kind).where(RecordEvent.chain == world.slug).order_by(RecordEvent.seq)
@@ -336,6 +336,11 @@ def test_a_submission_confirmed_in_the_database_is_named(session, world):
         "live tables",
         f"submission {forgotten.tracking_code} in consultation {world.slug}: it is confirmed, "
         "but the record has no submission_confirmed event",
+        *(
+            f"comment {comment_id(comment)} in consultation {world.slug}: "
+            + cross_checks.PUBLISHABLE
+            for comment in sorted(forgotten.comments, key=lambda c: c.id)
+        ),
     ]
 
 
@@ -384,6 +389,8 @@ def test_a_comment_hidden_or_withdrawn_in_the_database_is_named(session, world):
         "record has no event of it",
         f"comment {comment_id(first)} in consultation {world.slug}: it is withdrawn, but the "
         "record has no event of it",
+        f"comment {comment_id(first)} in consultation {world.slug}: "
+        + cross_checks.NOT_PUBLISHABLE,
     ]
 
 
@@ -394,7 +401,8 @@ def test_a_withdrawal_undone_in_the_database_is_named(session, world):
         session.execute(update(Comment).where(Comment.id == third.id).values(withdrawn_at=None))
     assert failures(session) == [
         f"comment {comment_id(third)} ({label(withdrawn)}): the record says it is withdrawn, "
-        "but it is not"
+        "but it is not",
+        f"comment {comment_id(third)} in consultation {world.slug}: " + cross_checks.PUBLISHABLE,
     ]
 
 
@@ -595,6 +603,7 @@ def test_a_submission_is_recorded_with_facts_and_a_commitment(session, world):
         "sections": ["s-1", None],
         "organisation_verified": False,
         "contact": canonical.commitment(parent.contact.salt, EMAIL),
+        "shown_name": canonical.commitment(parent.contact.salt, "name:" + NAME),
     }
     assert comment_services.submission_event_payload(parent) == arrival.payload
     confirmed = event_of(session, "submission_confirmed", parent.tracking_code)

@@ -50,6 +50,10 @@ BAD_ROOT = (
 BAD_SIGNATURE = (
     "Not correct: the signature does not match the checkpoint. Keep this page and tell the region."
 )
+BAD_PROMISE = (
+    "Not correct: the promise we signed when your comment arrived does not match the record. "
+    "Keep this page and the promise, and tell the region."
+)
 NO_SCRIPT = (
     "Your browser has not checked this proof (JavaScript is off or not available). You can "
     "check it yourself, also without internet: see “Check it yourself” below."
@@ -238,6 +242,7 @@ def flip(text: str, at: int, one: str, other: str) -> str:
         ("root", "bad-root", BAD_ROOT),
         ("audit path", "bad-root", BAD_ROOT),
         ("signature", "bad-signature", BAD_SIGNATURE),
+        ("promise", "bad-promise", BAD_PROMISE),
     ],
 )
 def test_a_tampered_proof_says_it_does_not_hold(
@@ -257,9 +262,11 @@ def test_a_tampered_proof_says_it_does_not_hold(
             "root": r'"root_hash": "([0-9a-f]{64})"',
             "audit path": r'"audit_path": \["([0-9a-f]{64})"',
             "signature": r"\\u2014 \S+ ([A-Za-z0-9+/]{60,}=*)\\n",
+            # the promise signed on arrival (after the checkpoint: keys are sorted)
+            "promise": r'"promise": \{.*?\\u2014 \S+ ([A-Za-z0-9+/]{60,}=*)\\n',
         }[tamper]
         original = re.search(value, data).group(1)
-        if tamper == "signature":  # a base64 letter well inside the 64 signature bytes
+        if tamper in ("signature", "promise"):  # a base64 letter inside the signature
             changed = flip(original, 40, "A", "B")
         else:  # a hex digit
             changed = flip(original, 0, "0", "1")

@@ -7,7 +7,8 @@
  *   2. the leaf hash, SHA-256(0x00 || event bytes);
  *   3. the root, from the leaf and the audit path (RFC 9162, section 2.1.3.2), with
  *      node hashes SHA-256(0x01 || left || right), and compares it with the signed root;
- *   4. the Ed25519 signature of the note with the public key, where the browser can.
+ *   4. the Ed25519 signature of the note with the public key, where the browser can;
+ *   5. the promise signed on arrival names this leaf, and its signature is genuine.
  * It says the result in the live region (role="status"). Without it, the page explains how
  * to check the proof elsewhere.
  */
@@ -161,7 +162,7 @@
     return digest.slice(0, 4);
   }
 
-  // "ok", "ok-unsigned", "bad-event", "bad-root" or "bad-signature" (it throws for a
+  // "ok", "ok-unsigned", "bad-event", "bad-root", "bad-signature" or "bad-promise" (it throws for a
   // proof it cannot read: "bad-format").
   async function check(proof, trackingCode, contentHash) {
     var entry = fromBase64(proof.event.canonical_b64);
@@ -208,10 +209,48 @@
       new TextEncoder().encode(note.text),
       signature.bytes.slice(4),
     );
-    if (valid === null) {
-      return "ok-unsigned";
+    if (valid === false) {
+      return "bad-signature";
     }
-    return valid ? "ok" : "bad-signature";
+    if (proof.promise && proof.promise.note) {
+      var kept = await promiseKept(proof.promise.note, note.origin, proof.inclusion, leaf, publicKey);
+      if (kept === false) {
+        return "bad-promise";
+      }
+    }
+    return valid === null ? "ok-unsigned" : "ok";
+  }
+
+  // The promise signed on arrival ("consult-promise/v1", origin, leaf index, base64 leaf
+  // hash, time) is kept when it names this log, this leaf index and this leaf hash, which
+  // the checkpoint above was just shown to hold, and its signature is genuine. true,
+  // false, or null when this browser cannot check signatures.
+  async function promiseKept(text, origin, inclusion, leaf, publicKey) {
+    var promise = parseNote(text);
+    if (promise === null) {
+      return false;
+    }
+    var lines = promise.text.split("\n");
+    if (
+      lines[0] !== "consult-promise/v1" ||
+      lines[1] !== origin ||
+      lines[2] !== String(inclusion.leaf_index) ||
+      !equal(fromBase64(lines[3]), leaf)
+    ) {
+      return false;
+    }
+    var expectedHash = await keyHash(origin, publicKey);
+    var signature = promise.signatures.filter(function (s) {
+      return s.name === origin && s.bytes.length === 68 && equal(s.bytes.slice(0, 4), expectedHash);
+    })[0];
+    if (!signature) {
+      return false;
+    }
+    return signatureValid(
+      publicKey,
+      new TextEncoder().encode(promise.text),
+      signature.bytes.slice(4),
+    );
   }
 
   function say(region, data, outcome) {
