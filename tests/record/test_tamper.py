@@ -208,7 +208,7 @@ def arrival_failure(submission: Submission, event: RecordEvent) -> str:
 def test_the_record_of_a_whole_consultation_verifies(session, world):
     report = verify(session)
     assert report.ok, list(report.failures)
-    assert report.cross_checks == len(cross_checks.CROSS_CHECKS) == 16
+    assert report.cross_checks == len(cross_checks.CROSS_CHECKS) == 17
 
     kinds = session.scalars(
         select(RecordEvent.kind).where(RecordEvent.chain == world.slug).order_by(RecordEvent.seq)
