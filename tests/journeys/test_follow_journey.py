@@ -77,20 +77,25 @@ def test_advocacy_user_reads_the_national_overview(
         )
         expect(utrecht).to_have_count(1)
 
-        # The same in the table, as text; filtered to what is open now.
-        table = page.get_by_role("table", name=re.compile("^Jeugdregio's met hun huidige"))
-        expect(table.locator("tbody tr")).to_have_count(REGIONS)
+        # The same as text: every public consultation (the demo fills a dozen regions),
+        # then filtered to what is open now.
+        table = page.get_by_role("table", name=re.compile("^Openbare consultaties over de"))
+        rows = table.locator("tbody tr")
+        assert rows.count() >= 12, rows.count()
+        expect(table).to_contain_text(REGION_NAME)
         page.get_by_label("Stand", exact=True).select_option(label="open voor reacties")
         page.get_by_role("button", name="Filteren").click()
         page.wait_for_load_state("load")
         rows = table.locator("tbody tr")
-        expect(rows).to_have_count(1)
-        expect(rows.first).to_contain_text(REGION_NAME)
-        expect(rows.first).to_contain_text("open voor reacties")
-        # Its current consultation, linked (the demo's, or one a journey opened since).
-        expect(rows.first.locator("a.consult-overview-table__consultation")).to_have_attribute(
-            "href", re.compile(r"^/consultaties/")
-        )
+        expect(rows.first).to_be_visible()
+        for index in range(rows.count()):
+            expect(rows.nth(index)).to_contain_text("open voor reacties")
+        utrecht_rows = rows.filter(has_text=REGION_NAME)
+        expect(utrecht_rows.first).to_be_visible()
+        # Its consultation, linked (the demo's, or one a journey opened since).
+        expect(
+            utrecht_rows.first.locator("a.consult-overview-table__consultation")
+        ).to_have_attribute("href", re.compile(r"^/consultaties/"))
         trip.step("overview filtered to open consultations")
 
         utrecht.click()

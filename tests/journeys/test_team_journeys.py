@@ -77,7 +77,11 @@ def test_moderator_hides_a_comment_and_the_public_page_no_longer_shows_it(
         trip.step("queue after hiding")
 
         trip.goto(f"/consultaties/{DEMO_SLUG}", "public page after")
-        expect(page.locator(f"#{comment_id}")).to_have_count(0)
+        # Its text is gone; in its place a trace says a moderator hid it, and why.
+        trace = page.locator(f"#{comment_id}")
+        expect(trace).to_contain_text("Een moderator heeft deze reactie verborgen.")
+        expect(trace).to_contain_text("Reden: beledigende of grove taal.")
+        expect(trace).not_to_contain_text(text)
         expect(page.get_by_text(text, exact=True)).to_have_count(same_text_before - 1)
 
 
