@@ -37,8 +37,9 @@ SECURITY_HEADERS = {
 # queue, a receipt) holds someone's own or non-public data, and so does every page for a
 # person who is logged in: those answer "no-store", so no browser history, proxy or shared
 # computer keeps a copy. A new page is private until it is named here.
+# (Not /health: a load balancer must never get a cached answer.)
 PUBLIC_BLUEPRINTS = frozenset(
-    {"api", "calendar", "feeds", "exports", "health", "monitoring", "record", "regions", "static"}
+    {"api", "calendar", "feeds", "exports", "monitoring", "record", "regions", "static"}
 )
 PUBLIC_ENDPOINTS = frozenset(
     {

@@ -19,7 +19,6 @@ PUBLIC_BLUEPRINTS = {
     "calendar",
     "feeds",
     "exports",
-    "health",
     "monitoring",
     "record",
     "regions",
@@ -52,6 +51,7 @@ MUST_BE_PRIVATE = {
     "public.receipt",
     "public.status",
     "admin.index",
+    "health.health",
 }
 
 
