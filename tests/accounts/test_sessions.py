@@ -137,3 +137,19 @@ def test_a_removed_role_counts_on_the_next_request(app, english_client, session)
     refused = english_client.get(ADMIN_PAGE)
     assert refused.status_code == 403
     assert "Admin page of" not in text(refused)
+
+
+def test_the_moment_of_use_is_written_at_most_once_a_minute(app, english_client, session):
+    factories.region(session, "JZ22")
+    factories.region_user(session, "responder", email="minuut@example.org")
+    name = app.config["SESSION_COOKIE_NAME"]
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        log_in(english_client, "minuut@example.org")
+        english_client.get("/account/taken")  # the welcome message is read: the session settles
+        clock.shift(timedelta(seconds=30))
+        quiet = english_client.get("/account/taken")
+        assert quiet.status_code == 200
+        assert not any(name in c for c in quiet.headers.getlist("Set-Cookie"))
+        clock.shift(timedelta(seconds=31))
+        refreshed = english_client.get("/account/taken")
+        assert any(name in c for c in refreshed.headers.getlist("Set-Cookie"))
