@@ -76,7 +76,7 @@ def cache_control(response: Response) -> str | None:
     if request.endpoint == "static":
         return None  # the same bytes for everyone; Flask revalidates them by ETag
     if not is_public_endpoint(request.endpoint) or current_user.is_authenticated:
-        return "no-store"
+        return None if "no-store" in response.headers.get("Cache-Control", "") else "no-store"
     if "Cache-Control" in response.headers:
         return None  # a feed, the API, an export: they know their own freshness and ETag
     if response.status_code != 200:
