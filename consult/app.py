@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from consult import errors, i18n, jobs, migrate, security
 from consult.accounts import init_app as init_accounts
@@ -70,6 +70,41 @@ POLICY_DOMAINS = (
 )
 
 
+class ConsultFlask(Flask):
+    """Flask, with every absolute link on ``BASE_URL``.
+
+    ``url_for(..., _external=True)`` would take the host from the request, which the
+    client writes (``Host``, or ``X-Forwarded-Host`` behind trusted proxies); feeds and API
+    answers that caches keep, canonical links and mails must point at the real address.
+    """
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        if not _external or not has_request_context():
+            return super().url_for(
+                endpoint,
+                _anchor=_anchor,
+                _method=_method,
+                _scheme=_scheme,
+                _external=_external,
+                **values,
+            )
+        relative = super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
+        # The path under the app (without where a proxy mounted it), on the base URL.
+        script_root = request.script_root
+        if script_root and relative.startswith(script_root):
+            relative = relative[len(script_root) :]
+        return self.config["BASE_URL"].rstrip("/") + relative
+
+
 def create_app(config: dict[str, Any] | None = None, environment: str | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error pages and security headers.
 
@@ -77,7 +112,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     settings class and defaults to ``CONSULT_ENV`` (development when unset).
     """
 
-    app = Flask(
+    app = ConsultFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=(config or {}).get("INSTANCE_PATH")

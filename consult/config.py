@@ -84,6 +84,9 @@ class Config:
         self.BASE_URL = (_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
         self.SECRET_KEY = _env("SECRET_KEY") or self.fallback_secret_key(instance_path)
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+        # A session of someone on a region's team (or a platform admin) ends after this many
+        # hours without a request.
+        self.STAFF_IDLE_HOURS = _env_int("STAFF_IDLE_HOURS", 8)
 
         self.MAIL_SERVER = _env("MAIL_SERVER")
         self.MAIL_PORT = _env_int("MAIL_PORT", 587)

@@ -1,9 +1,10 @@
-"""Security headers on every response, no NUL characters in a request, and proxy
-awareness behind a load balancer."""
+"""Security headers on every response, who may cache it, no NUL characters in a request,
+and proxy awareness behind a load balancer."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, request, session
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,6 +32,61 @@ SECURITY_HEADERS = {
 }
 
 
+# Pages and files that are the same for every visitor: the public pages, feeds, the open-data
+# API, the record. Everything else (the account pages, a team's pages, the moderation
+# queue, a receipt) holds someone's own or non-public data, and so does every page for a
+# person who is logged in: those answer "no-store", so no browser history, proxy or shared
+# computer keeps a copy. A new page is private until it is named here.
+# (Not /health: a load balancer must never get a cached answer.)
+PUBLIC_BLUEPRINTS = frozenset(
+    {"api", "calendar", "feeds", "exports", "monitoring", "record", "regions", "static"}
+)
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "public.home",
+        "public.region",
+        "public.organisation",
+        "public.consultation",
+        "public.section_comments",
+        "public.version",
+        "public.diff",
+        "public.search_page",
+        "participation.public",
+        "tracing.changed_section",
+        "reactienota.public",
+        "reactienota.public_edition",
+        "reactienota.public_pdf",
+        "reactienota.public_csv",
+        "reactienota.public_json",
+        "reactienota.schema",
+    }
+)
+# A public page nobody set a policy for: shared caches may keep it for a minute.
+PUBLIC_PAGE_CACHE = "public, max-age=60"
+
+
+def is_public_endpoint(endpoint: str | None) -> bool:
+    if endpoint is None:
+        return False
+    return endpoint in PUBLIC_ENDPOINTS or endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS
+
+
+def cache_control(response: Response) -> str | None:
+    """The Cache-Control this response gets, or None to keep the one its view chose."""
+    if request.endpoint == "static":
+        return None  # the same bytes for everyone; Flask revalidates them by ETag
+    if not is_public_endpoint(request.endpoint) or current_user.is_authenticated:
+        return None if "no-store" in response.headers.get("Cache-Control", "") else "no-store"
+    if "Cache-Control" in response.headers:
+        return None  # a feed, the API, an export: they know their own freshness and ETag
+    if response.status_code != 200:
+        return "no-store"
+    if session or "Set-Cookie" in response.headers:
+        # This visitor's session (a form's CSRF token, a message): not for shared caches.
+        return "private, no-cache"
+    return PUBLIC_PAGE_CACHE
+
+
 def init_app(app: Flask) -> None:
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
@@ -49,6 +105,9 @@ def init_app(app: Flask) -> None:
     def _security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        policy = cache_control(response)
+        if policy is not None:
+            response.headers["Cache-Control"] = policy
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

@@ -8,6 +8,7 @@ from flask_login import LoginManager
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.accounts import sessions
 from consult.accounts.models import User
 from consult.extensions import db
 
@@ -22,6 +23,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     # the nonce in the session id (new password, "log out everywhere"); "strong" would key on
     # X-Forwarded-For, which the client controls, and log people out on every network change.
     login_manager.session_protection = "basic"
+    sessions.init_app(app)
 
     if app.config.get("TESTING") and app.config.get("FAST_PASSWORD_HASHING", True):
         from consult.accounts.passwords import configure_for_tests

@@ -106,6 +106,13 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of this person on every device, remember-me cookies included: a
+    copy of a cookie made before this (on a shared computer, by malware) opens nothing."""
+    user.session_nonce = new_session_nonce()
+    session.flush()
+
+
 def confirm_email(session: Session, user: User) -> None:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()

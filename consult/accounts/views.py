@@ -23,7 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from consult.accounts import mail as account_mail
-from consult.accounts import services
+from consult.accounts import services, sessions
 from consult.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -62,9 +62,12 @@ SENT_REASONS = ("registreren", "bevestigen", "wachtwoord", "email")
 
 
 def _start_session(user: User, *, remember: bool = False) -> None:
-    """Log ``user`` in on a fresh session, so an id planted before log-in is worthless."""
+    """Log ``user`` in on a fresh session, so an id planted before log-in is worthless.
+
+    Staff get no remember-me cookie: their sessions end after hours without use."""
     session.clear()
-    login_user(user, remember=remember)
+    login_user(user, remember=remember and not sessions.is_staff(user))
+    sessions.mark_start()
 
 
 def _mail_failed(retry_url: str) -> tuple[str, int]:
@@ -198,10 +201,26 @@ def login() -> Page:
 
 @bp.post("/uitloggen")
 def logout() -> Response:
+    # Ended on the server too: a copy of this browser's cookies opens nothing afterwards.
+    # The nonce is per person, so this ends the person's other sessions as well.
+    if current_user.is_authenticated:
+        services.end_sessions(db.session, current_user._get_current_object())
+        db.session.commit()
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.home"))
+
+
+@bp.post("/overal-uitloggen")
+@login_required
+def logout_everywhere() -> Response:
+    services.end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
+    session.clear()
+    logout_user()
+    flash(_("You are logged out on every device."), "success")
+    return redirect(url_for(".login"))
 
 
 # -- forgotten password --------------------------------------------------------------------

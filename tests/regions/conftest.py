@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 
 from consult.accounts.models import User
+from consult.accounts.sessions import SEEN_AT
 
 
 def login_as(app: Flask, client: FlaskClient, user: User) -> None:
@@ -25,6 +27,7 @@ def login_as(app: Flask, client: FlaskClient, user: User) -> None:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
         sess["_id"] = identifier
+        sess[SEEN_AT] = int(time.time())  # the moment of log-in, which staff sessions count from
 
 
 def text_of(response) -> str:
