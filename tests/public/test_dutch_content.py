@@ -156,3 +156,33 @@ def test_the_comment_form_marks_the_regions_questions_as_dutch(english_client, c
     dutch = _main(client.get(f"/consultaties/{consultation.slug}/reageren"))
     assert "Waar zoek je hulp?" in dutch
     assert "lang=" not in dutch
+
+
+def test_an_organisations_page_and_the_search_mark_comments_as_dutch(
+    english_client, client, session, answered
+):
+    world, _submission = answered
+    organisation = factories.organisation(session, "Stichting Stem", verified=True)
+    world.submission(
+        [("s-2", "Wachtlijsten moeten korter.")],
+        organisation=organisation,
+        organisation_verified=True,
+    )
+    page = _main(english_client.get(f"/organisaties/{organisation.slug}"))
+    assert lang_of(page, "Wachtlijsten moeten korter.") == "nl"
+    assert lang_of(page, "Hulp op school") == "nl"
+    assert lang_of(page, world.consultation.title) == "nl"
+    assert "lang=" not in _main(client.get(f"/organisaties/{organisation.slug}"))
+    found = _main(
+        english_client.get(
+            f"/consultaties/{world.consultation.slug}/zoeken", query_string={"q": "wachtlijsten"}
+        )
+    )
+    assert lang_of(found, "moeten korter") == "nl"
+    dutch = _main(
+        client.get(
+            f"/consultaties/{world.consultation.slug}/zoeken", query_string={"q": "wachtlijsten"}
+        )
+    )
+    assert "moeten korter" in dutch
+    assert "lang=" not in dutch
