@@ -19,8 +19,12 @@ from flask_babel import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+# The language the regions write their plans, questions and answers in, and in which
+# participants comment: the interface is translated, this content is not.
+CONTENT_LOCALE = "nl"
 
 
 def select_locale() -> str:
@@ -33,6 +37,15 @@ def select_locale() -> str:
     if user_locale in languages:
         return user_locale
     return request.accept_languages.best_match(languages, default=languages[0])
+
+
+def content_lang() -> Markup:
+    """` lang="nl"` for an element holding the regions' or participants' own (Dutch) text
+    when the interface is in another language, so a screen reader pronounces it as Dutch;
+    nothing in the Dutch interface, where the page's own language already says so."""
+    if current_locale() == CONTENT_LOCALE:
+        return Markup("")
+    return Markup(' lang="{}"').format(CONTENT_LOCALE)
 
 
 def current_locale() -> str:
@@ -119,6 +132,7 @@ def init_app(app: Flask, babel: Babel) -> None:
     )
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.globals["content_lang"] = content_lang
 
     @app.context_processor
     def _language_context() -> dict[str, object]:

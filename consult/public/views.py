@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from consult.comments import codes, forms, receipts
 from consult.comments import mail as comment_mail
 from consult.comments import services as comment_services
-from consult.consultations import activities, council, pages
+from consult.consultations import activities, council, lifecycle, pages
 from consult.consultations import services as consultation_services
 from consult.db import utcnow
 from consult.documents import services as documents
@@ -245,12 +245,17 @@ def status(code: str) -> Page:
             _("We cannot find a comment with this code. Check the code on your receipt.")
         ]
         return render_template("public/lookup.html", form=form), 404
+    answers = public_answers.answers_for(db.session, [c.id for c in submission.comments])
     return render_template(
         "public/status.html",
         submission=submission,
         consultation=submission.consultation,
         is_sender=receipts.is_sender(submission),
-        answers=public_answers.answers_for(db.session, [c.id for c in submission.comments]),
+        answers=answers,
+        phase=consultation_services.phase(submission.consultation, utcnow()),
+        closing_day=lifecycle.closing_day(submission.consultation),
+        answers_due=lifecycle.answers_due(submission.consultation),
+        today=lifecycle.today_in_amsterdam(utcnow()),
         record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
     )
 

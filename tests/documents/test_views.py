@@ -333,10 +333,14 @@ def test_public_pages_only_for_locked_versions(english_client, session, official
     assert "1 section changed, 1 section unchanged" in page
     body = response.get_data(as_text=True)
     assert re.search(
-        r"<del[^>]*><span class=\"consult-visually-hidden\">removed: </span>1</del>", body
+        r"<del[^>]*><span class=\"consult-visually-hidden\">removed: </span>"
+        r"<span lang=\"nl\">1</span></del>",
+        body,
     )
     assert re.search(
-        r"<ins[^>]*><span class=\"consult-visually-hidden\">added: </span>2</ins>", body
+        r"<ins[^>]*><span class=\"consult-visually-hidden\">added: </span>"
+        r"<span lang=\"nl\">2</span></ins>",
+        body,
     )
     assert "Changed" in page
     assert "Unchanged" in page
