@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
 from consult.comments.models import Comment, Submission
 from consult.consultations.lifecycle import to_amsterdam
@@ -29,7 +29,6 @@ from consult.responses.models import (
     Answer,
     AnsweredComment,
     AnswerSection,
-    AnswerState,
     Disposition,
 )
 
@@ -101,33 +100,15 @@ def answers_for(session: Session, comment_ids: Iterable[int]) -> dict[int, Publi
     """Per comment with one: its current published answer. Three queries, whatever the
     number of comments (answers with their consultation's version, their changed sections,
     the size of each answer's group)."""
-    ids = sorted(set(comment_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(AnsweredComment.comment_id, Answer)
-        .join(Answer, Answer.id == AnsweredComment.answer_id)
-        .where(AnsweredComment.comment_id.in_(ids), Answer.state == AnswerState.PUBLISHED)
-        .order_by(Answer.published_at.desc(), Answer.id.desc())
-        .options(
-            joinedload(Answer.consultation).joinedload(Consultation.version),
-            selectinload(Answer.section_links)
-            .joinedload(AnswerSection.section)
-            .joinedload(Section.version),
-        )
-    ).all()
     found: dict[int, PublicAnswer] = {}
-    earlier: dict[int, list[Answer]] = {}
-    for comment_id, answer in rows:
-        if answer.is_current and comment_id not in found:
-            consulted = answer.consultation.version.number
-            changes = sorted(
-                (_change(link.section, consulted) for link in answer.section_links),
-                key=lambda change: (change.version, change.anchor),
-            )
-            found[comment_id] = PublicAnswer(answer, changes=changes)
-        elif not answer.is_current:
-            earlier.setdefault(comment_id, []).append(answer)
+    for comment_id, entry in queries.published_answers(session, set(comment_ids)).items():
+        answer = entry.current
+        consulted = answer.consultation.version.number
+        changes = sorted(
+            (_change(link.section, consulted) for link in answer.section_links),
+            key=lambda change: (change.version, change.anchor),
+        )
+        found[comment_id] = PublicAnswer(answer, changes=changes, earlier=entry.earlier)
     if not found:
         return {}
     sizes = dict(
@@ -137,9 +118,8 @@ def answers_for(session: Session, comment_ids: Iterable[int]) -> dict[int, Publi
             .group_by(AnsweredComment.answer_id)
         ).all()
     )
-    for comment_id, entry in found.items():
+    for entry in found.values():
         entry.group_size = sizes.get(entry.answer.id, 1)
-        entry.earlier = earlier.get(comment_id, [])
     return found
 
 

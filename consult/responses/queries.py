@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations.lifecycle import answers_due, today_in_amsterdam
@@ -120,8 +120,9 @@ class CommentAnswer:
 def published_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, CommentAnswer]:
     """Per comment with a published answer: the current one and its corrected predecessors.
 
-    Drafts and approved answers are never part of it. Three queries whatever the number of
-    comments (answers, their section links with sections and versions).
+    Drafts and approved answers are never part of it. Two queries whatever the number of
+    comments (answers with their consultation's version, their section links with sections
+    and versions).
     """
     ids = list(comment_ids)
     if not ids:
@@ -132,15 +133,16 @@ def published_answers(session: Session, comment_ids: Iterable[int]) -> dict[int,
         .where(AnsweredComment.comment_id.in_(ids), Answer.state == AnswerState.PUBLISHED)
         .order_by(Answer.published_at.desc(), Answer.id.desc())
         .options(
+            joinedload(Answer.consultation).joinedload(Consultation.version),
             selectinload(Answer.section_links)
             .joinedload(AnswerSection.section)
-            .joinedload(Section.version)
+            .joinedload(Section.version),
         )
     ).all()
     found: dict[int, CommentAnswer] = {}
     earlier: dict[int, list[Answer]] = {}
     for comment_id, answer in rows:
-        if answer.superseded_at is None and comment_id not in found:
+        if answer.is_current and comment_id not in found:
             found[comment_id] = CommentAnswer(current=answer)
         else:
             earlier.setdefault(comment_id, []).append(answer)
