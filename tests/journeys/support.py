@@ -202,7 +202,7 @@ def log_in(trip: Journey, email: str) -> None:
     page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state("load")
-    assert page.get_by_role("button", name="Uitloggen").count() == 1, (
+    assert page.get_by_role("button", name="Uitloggen", exact=True).count() == 1, (
         f"{email} is not logged in; now at {trip.path()}"
     )
 

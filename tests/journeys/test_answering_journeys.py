@@ -143,7 +143,7 @@ def parent_comment(
         trip.goto(links[0].removeprefix(journey_server.url))
         expect(page.get_by_role("heading", level=1)).to_have_text("Mijn account")
         expect(page.get_by_role("main")).to_contain_text(email)
-        assert page.get_by_role("button", name="Uitloggen").count() == 1
+        assert page.get_by_role("button", name="Uitloggen", exact=True).count() == 1
         trip.step("account confirmed and logged in")
 
         trip.goto(f"/consultaties/{small_consultation.slug}", "public page")
@@ -342,7 +342,7 @@ def test_parent_reads_the_answer_on_the_status_page_and_in_the_mail(
         page.get_by_label("E-mailadres").fill(parent_comment.email)
         page.get_by_label("Wachtwoord", exact=True).fill(PARENT_PASSWORD)
         page.get_by_role("main").get_by_role("button", name="Inloggen").click()
-        expect(page.get_by_role("button", name="Uitloggen")).to_have_count(1)
+        expect(page.get_by_role("button", name="Uitloggen", exact=True)).to_have_count(1)
         trip.step("logged in")
         trip.goto(f"/ontvangst/{codes.normalise(parent_comment.code)}", "status page")
         main = page.get_by_role("main")

@@ -59,7 +59,7 @@ def _log_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state("load")
-    assert page.get_by_role("button", name="Uitloggen").count() == 1
+    assert page.get_by_role("button", name="Uitloggen", exact=True).count() == 1
 
 
 def test_the_members_table_scrolls_in_its_own_box_at_320px(
