@@ -611,6 +611,7 @@ def build(
             "events": count,
             "checkpoints": checkpoint_count,
             "keys": key_entries,
+            "fingerprint": signing.fingerprint(keys[key_entries[-1]["key_id"]]),
             "key_page": current_app.config["BASE_URL"].rstrip("/") + KEY_PAGE_PATH,
             "versions": [c["path"] for c in contents if c["path"].startswith("versions/")],
             "reports": [c["path"] for c in contents if c["path"].startswith("reactienota/")],

@@ -261,6 +261,7 @@ def key() -> Page:
     if public is not None:
         current = proofs.key_facts(public, origin)
         current["since"] = _signed_since(current["key_id"])
+        current["fingerprint"] = signing.fingerprint(public)
     return _page(
         "evidence/key.html",
         current=current,

@@ -139,6 +139,20 @@ def key_id(public: bytes) -> str:
     return hashlib.sha256(public).hexdigest()[:16]
 
 
+def fingerprint(public: bytes) -> str:
+    """SHA-256 of the raw public key in sixteen groups of four hex digits, easy to read out
+    and compare by eye: printed on the key page, in the reactienota and the bundle's README,
+    so a key can be checked against a copy that did not come from the same page."""
+    digest = hashlib.sha256(public).hexdigest()
+    return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def current_fingerprint(app: Flask | None = None) -> str | None:
+    """:func:`fingerprint` of the key that signs now, None while there is none (looking
+    never makes one)."""
+    return fingerprint(public_bytes(signing_key(app))) if has_key(app) else None
+
+
 def public_key_b64(app: Flask | None = None) -> str:
     return base64.b64encode(public_bytes(signing_key(app))).decode("ascii")
 

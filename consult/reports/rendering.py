@@ -36,7 +36,7 @@ from consult import jobs
 from consult.comments.models import HideReason
 from consult.consultations.models import ActivityKind
 from consult.jobs import Job, Progress
-from consult.ledger import canonical
+from consult.ledger import canonical, signing
 from consult.participation import questionnaire
 from consult.reports import services as reactienota
 from consult.reports.models import ReportFile, ResponseReport
@@ -319,6 +319,7 @@ def pdf_html(report: ResponseReport, locale: str = PDF_LOCALE) -> str:
             r=ReportView(report.content, locale, external=True),
             css=Markup(PRINT_CSS.read_text("utf-8")),  # noqa: S704 - our own file
             locale=locale,
+            key_fingerprint=signing.current_fingerprint(),
         )
 
 

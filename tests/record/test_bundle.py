@@ -9,8 +9,10 @@ the file.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -410,6 +412,47 @@ def test_keys_after_a_rotation_are_all_in_the_bundle(app, session, tmp_path, mon
     status, output = run_verifier(folder, "--key", old)
     assert status == 1
     assert "not with the --key key" in output
+
+
+def _fingerprint_on_key_page(client) -> str:
+    page = client.get("/bewijs/sleutel").get_data(as_text=True)
+    found = re.search(r"<code[^>]*data-key-fingerprint>([^<]+)</code>", page)
+    assert found, "the key page shows no fingerprint"
+    return found.group(1)
+
+
+def test_the_readmes_print_the_key_fingerprint_of_the_key_page(app, session, client):
+    with app.app_context():
+        world = bundle_world.build(session)
+        data, _ = _build(session, world.consultation)
+        public = signing.public_bytes(signing.signing_key())
+    shown = _fingerprint_on_key_page(client)
+    # SHA-256 of the raw public key, in groups of four hex digits to compare by eye.
+    assert shown.replace(" ", "") == hashlib.sha256(public).hexdigest()
+    assert re.fullmatch(r"([0-9a-f]{4} ){15}[0-9a-f]{4}", shown)
+    readme = _read(data, "README.md").decode()
+    leesmij = _read(data, "LEESMIJ.md").decode()
+    assert "current key (SHA-256 of the public key)" in readme
+    assert f"\n    {shown}\n" in readme
+    assert "Vingerafdruk van de huidige sleutel" in leesmij
+    assert f"\n    {shown}\n" in leesmij
+
+
+def test_after_a_rotation_the_readme_prints_the_new_fingerprint(
+    app, session, client, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CONSULT_RECORD_KEY_PATH", str(tmp_path / "keys" / "record_signing_key"))
+    with app.app_context():
+        world = bundle_world.build(session)
+        old = signing.fingerprint(signing.public_bytes(signing.signing_key()))
+        signing.rotate(None, None, datetime.now(UTC))
+        checkpoints.make(session, CheckpointReason.MANUAL)
+        data, _ = _build(session, world.consultation)
+    shown = _fingerprint_on_key_page(client)
+    assert shown != old
+    readme = _read(data, "README.md").decode()
+    assert shown in readme
+    assert old not in readme
 
 
 def test_no_bundle_before_the_first_checkpoint(app, session):

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 
 from consult import jobs
 from consult.jobs import Job, JobState
+from consult.ledger import signing
 from consult.reports import rendering
 from consult.reports import services as reactienota
 from consult.reports.models import ReportFile
@@ -169,3 +170,21 @@ def test_a_pdf_of_content_that_was_replaced_meanwhile_is_thrown_away(app, sessio
     assert "write" in steps
     assert steps[-1] == "save"
     assert session.scalars(select(ReportFile).where(ReportFile.report_id == report.id)).all() == []
+
+
+def test_the_last_page_prints_the_fingerprint_of_the_record_key(app, session):
+    """Out of band: the key's fingerprint in the PDF is the one on /bewijs/sleutel, so a
+    reader can see that the key page was not swapped along with the key."""
+    _world, report = _report(session)
+    with app.app_context():
+        data = rendering.render_pdf(rendering.pdf_html(report))
+        key_page = app.test_client().get("/bewijs/sleutel").get_data(as_text=True)
+        public = signing.public_bytes(signing.signing_key())
+    fingerprint = signing.fingerprint(public)
+    assert fingerprint.replace(" ", "") == hashlib.sha256(public).hexdigest()
+    assert fingerprint in key_page
+    pages = _pages(data)
+    assert fingerprint in pages[-1]
+    # (the address may break over two lines after a slash)
+    unbroken = pages[-1].replace("/ ", "/")
+    assert "Vergelijk hem met de vingerafdruk op http://consult.test/bewijs/sleutel" in unbroken

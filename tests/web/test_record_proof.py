@@ -9,6 +9,7 @@ The record's public pages are checked by axe on the same server.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -24,6 +25,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from consult.app import create_app
 from consult.config import PROJECT_ROOT
+from consult.ledger import merkle
 from tests.browser import (
     VIEWPORTS,
     artifact_name,
@@ -337,3 +339,170 @@ def test_the_feed_is_served_to_a_browser(
         assert response is not None
         assert response.headers["content-type"].startswith("application/atom+xml")
         assert '<feed xmlns="http://www.w3.org/2005/Atom"' in response.text()
+
+
+MEMORY_FIRST = (
+    "Your browser now remembers this checkpoint (%(size)s events). On your next visit it "
+    "checks that the record was only added to since then."
+)
+MEMORY_OK = (
+    "Since your previous visit this record has only been added to: it grew from %(old)s to "
+    "%(new)s events, and your browser checked that nothing that was in it then was changed or "
+    "removed."
+)
+MEMORY_BAD = (
+    "Warning: this record is not the one your browser saw on your previous visit (then "
+    "%(old)s events, now %(new)s). Its history was changed or removed. Keep this page and "
+    "tell the region or an organisation that checks it."
+)
+
+
+def filled(message: str, **values: object) -> str:
+    """The Dutch of ``message`` with the numbers the browser puts in."""
+    return (
+        dutch(message)
+        .replace("%(size)s", "{size}")
+        .replace("%(old)s", "{old}")
+        .replace("%(new)s", "{new}")
+        .format(**values)
+    )
+
+
+def memory_region(page: Page):
+    return page.locator("[data-record-memory-result]")
+
+
+def remembered(page: Page) -> dict[str, Any]:
+    """What this browser remembers of the record, per origin."""
+    stored = page.evaluate(
+        "Object.fromEntries(Object.keys(localStorage)"
+        ".filter(k => k.startsWith('consult-record-checkpoint:'))"
+        ".map(k => [k, JSON.parse(localStorage.getItem(k))]))"
+    )
+    assert len(stored) == 1, stored
+    return next(iter(stored.values()))
+
+
+def test_the_receipt_remembers_the_checkpoint_and_checks_consistency_later(
+    browser: Browser, proof_server: ProofServer, sent: Sent
+) -> None:
+    context = browser.new_context(locale="nl-NL", storage_state=sent.state)
+    try:
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+
+        # First visit: the browser checks the proof and remembers the checkpoint.
+        first_size = proof_server.sign_checkpoint(sent.code)
+        page.goto(proof_server.url + sent.receipt)
+        expect(result_region(page)).to_have_attribute("data-outcome", "ok", timeout=15_000)
+        memory = memory_region(page)
+        expect(memory).to_have_attribute("data-outcome", "memory-first", timeout=15_000)
+        expect(memory).to_have_text(filled(MEMORY_FIRST, size=first_size))
+        first = remembered(page)
+        assert first["tree_size"] == first_size
+        assert re.fullmatch(r"[0-9a-f]{64}", first["root_hash"])
+        assert "/record" in first["origin"]
+
+        # Others comment; the record is signed again with more events.
+        with open_page(browser, "desktop") as (other, _other_problems):
+            later = send_comment(other, proof_server.url)
+        second_size = proof_server.sign_checkpoint(later)
+        assert second_size > first_size
+
+        # Second visit: the consistency proof from the remembered checkpoint holds.
+        page.reload()
+        expect(memory).to_have_attribute("data-outcome", "memory-ok", timeout=15_000)
+        expect(memory).to_have_text(filled(MEMORY_OK, old=first_size, new=second_size))
+        expect(memory).to_contain_text("Dit register is sinds je vorige bezoek alleen aangevuld")
+        second = remembered(page)
+        assert second["tree_size"] == second_size
+        assert second["root_hash"] != first["root_hash"]
+        assert not problems, problems
+        check_page(page, problems, "record-proof-memory")
+
+        # A history that differs from the one remembered: a fake root for the first size.
+        key = "consult-record-checkpoint:" + first["origin"]
+        fake = dict(first, root_hash=flip(first["root_hash"], 0, "0", "1"))
+        page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, json.dumps(fake)])
+        page.reload()
+        expect(memory).to_have_attribute("data-outcome", "memory-bad", timeout=15_000)
+        expect(memory).to_have_text(filled(MEMORY_BAD, old=first_size, new=second_size))
+        assert remembered(page) == fake  # the warning stays until someone looks into it
+
+        # And a fake root for the size on the page itself.
+        fake = dict(second, root_hash=flip(second["root_hash"], 5, "a", "b"))
+        page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key, json.dumps(fake)])
+        page.reload()
+        expect(memory).to_have_attribute("data-outcome", "memory-bad", timeout=15_000)
+        expect(memory).to_have_text(filled(MEMORY_BAD, old=second_size, new=second_size))
+        # The proof of receipt itself still holds: only the memory disagrees.
+        expect(result_region(page)).to_have_attribute("data-outcome", "ok")
+    finally:
+        context.close()
+
+
+def test_the_browser_consistency_check_agrees_with_rfc_9162(
+    browser: Browser, proof_server: ProofServer
+) -> None:
+    """record-proof.js's consistency check, run in Chromium on every pair of sizes up to
+    24: it accepts each proof merkle.py makes and refuses a changed root or path node."""
+    leaves = [merkle.leaf_hash(str(i).encode()) for i in range(24)]
+
+    def node(level: int, position: int) -> bytes:
+        return merkle.root(leaves[position << level : (position + 1) << level])
+
+    cases = [
+        {
+            "m": m,
+            "n": n,
+            "old": merkle.root(leaves[:m]).hex(),
+            "new": merkle.root(leaves[:n]).hex(),
+            "proof": [h.hex() for h in merkle.consistency_proof(m, n, node)],
+        }
+        for n in range(1, 25)
+        for m in range(1, n + 1)
+    ]
+    source = (PROJECT_ROOT / "consult/static/js/record-proof.js").read_text("utf-8")
+
+    def part(start: str, end: str) -> str:
+        begin = source.index(start)
+        return source[begin : source.index(end, begin)]
+
+    functions = (
+        part("  function fromHex", "  function toHex")
+        + part("  function concat", "  // RFC 9162 2.1.3.2")
+        + part("  async function consistent", "  var MEMORY_PREFIX")
+    )
+    with open_page(browser, "desktop") as (page, _problems):
+        page.goto(proof_server.url + "/bewijs")  # a secure context (WebCrypto)
+        wrong = page.evaluate(
+            "async (cases) => {"
+            + functions
+            + """
+              const wrong = [];
+              for (const c of cases) {
+                const proof = c.proof.map(fromHex);
+                const ok = (old, now, path) => consistent(c.m, c.n, old, now, path);
+                if (!(await ok(fromHex(c.old), fromHex(c.new), proof))) {
+                  wrong.push(["refused", c.m, c.n]);
+                }
+                const fakeOld = fromHex(c.old); fakeOld[0] ^= 1;
+                if (await ok(fakeOld, fromHex(c.new), proof)) wrong.push(["old", c.m, c.n]);
+                const fakeNew = fromHex(c.new); fakeNew[0] ^= 1;
+                if (await ok(fromHex(c.old), fakeNew, proof)) wrong.push(["new", c.m, c.n]);
+                if (proof.length) {
+                  const changed = proof.map((h) => h.slice());
+                  changed[changed.length - 1][3] ^= 1;
+                  if (await ok(fromHex(c.old), fromHex(c.new), changed)) {
+                    wrong.push(["path", c.m, c.n]);
+                  }
+                }
+              }
+              return wrong;
+            }""",
+            cases,
+        )
+    assert wrong == []
+    assert len(cases) == 300

@@ -11,6 +11,13 @@
  *   5. the promise signed on arrival names this leaf, and its signature is genuine.
  * It says the result in the live region (role="status"). Without it, the page explains how
  * to check the proof elsewhere.
+ *
+ * Then it remembers the checkpoint it checked (origin, tree size, root hash) in this
+ * browser's localStorage, one per log origin. On a later visit it fetches the RFC 9162
+ * consistency proof from the remembered size to the checkpoint on the page and checks it
+ * (section 2.1.4.2) against the remembered root, which the server cannot change: so the
+ * participant sees whether the record was only added to since, or whether its history was
+ * rewritten. A failure keeps the old memory, so the warning stays until someone looks.
  */
 (function () {
   "use strict";
@@ -253,6 +260,183 @@
     );
   }
 
+  // RFC 9162 2.1.4.2: whether `proof` shows that the tree of `first` leaves with root
+  // `firstRoot` is a prefix of the tree of `second` leaves with root `secondRoot`.
+  async function consistent(first, second, firstRoot, secondRoot, proof) {
+    if (!(first > 0 && first <= second)) {
+      return false;
+    }
+    if (first === second) {
+      return proof.length === 0 && equal(firstRoot, secondRoot);
+    }
+    var path = proof.slice();
+    if (path.length === 0) {
+      return false;
+    }
+    var fn = first - 1;
+    var sn = second - 1;
+    var odd = first;
+    while (odd > 1 && odd % 2 === 0) {
+      odd /= 2;
+    }
+    if (odd === 1) {
+      path.unshift(firstRoot);
+    }
+    while (fn % 2 === 1) {
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    var fr = path[0];
+    var sr = path[0];
+    for (var i = 1; i < path.length; i += 1) {
+      var c = path[i];
+      if (sn === 0) {
+        return false;
+      }
+      if (fn % 2 === 1 || fn === sn) {
+        fr = await nodeHash(c, fr);
+        sr = await nodeHash(c, sr);
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      } else {
+        sr = await nodeHash(sr, c);
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    return sn === 0 && equal(fr, firstRoot) && equal(sr, secondRoot);
+  }
+
+  var MEMORY_PREFIX = "consult-record-checkpoint:";
+
+  function recall(origin) {
+    try {
+      var remembered = JSON.parse(window.localStorage.getItem(MEMORY_PREFIX + origin));
+      if (
+        remembered &&
+        remembered.origin === origin &&
+        typeof remembered.tree_size === "number" &&
+        remembered.tree_size > 0 &&
+        /^[0-9a-f]{64}$/.test(remembered.root_hash)
+      ) {
+        return remembered;
+      }
+    } catch (error) {
+      // nothing usable remembered
+    }
+    return null;
+  }
+
+  function remember(origin, size, root) {
+    window.localStorage.setItem(
+      MEMORY_PREFIX + origin,
+      JSON.stringify({ origin: origin, tree_size: size, root_hash: root }),
+    );
+  }
+
+  // "memory-first", "memory-same", "memory-ok", "memory-bad" or "memory-unproven": what the
+  // remembered checkpoint says about the one on the page (which `check` has just verified).
+  async function compareWithMemory(proof, consistencyUrl) {
+    var note = parseNote(proof.checkpoint.note);
+    var origin = note.origin;
+    var size = proof.checkpoint.tree_size;
+    var root = proof.checkpoint.root_hash;
+    var before = recall(origin);
+    if (before === null) {
+      remember(origin, size, root);
+      return { outcome: "memory-first", old: size, now: size };
+    }
+    var facts = { old: before.tree_size, now: size };
+    if (before.tree_size > size) {
+      facts.outcome = "memory-bad"; // the record shrank
+      return facts;
+    }
+    if (before.tree_size === size) {
+      facts.outcome = before.root_hash === root ? "memory-same" : "memory-bad";
+      return facts;
+    }
+    var answer;
+    try {
+      var response = await fetch(
+        consistencyUrl + "?van=" + before.tree_size + "&tot=" + size,
+        { headers: { Accept: "application/json" }, credentials: "omit" },
+      );
+      if (!response.ok) {
+        facts.outcome = "memory-unproven";
+        return facts;
+      }
+      answer = await response.json();
+    } catch (error) {
+      facts.outcome = "memory-unproven";
+      return facts;
+    }
+    // Only the path comes from the server: both roots are the ones this browser trusts.
+    var holds =
+      answer.second &&
+      answer.second.tree_size === size &&
+      answer.second.root_hash === root &&
+      Array.isArray(answer.proof) &&
+      answer.proof.every(function (node) {
+        return /^[0-9a-f]{64}$/.test(node);
+      }) &&
+      (await consistent(
+        before.tree_size,
+        size,
+        fromHex(before.root_hash),
+        fromHex(root),
+        answer.proof.map(fromHex),
+      ));
+    facts.outcome = holds ? "memory-ok" : "memory-bad";
+    if (holds) {
+      remember(origin, size, root);
+    }
+    return facts;
+  }
+
+  function sayMemory(region, data, facts) {
+    var text = data
+      .getAttribute("data-text-" + facts.outcome)
+      .split("{old}")
+      .join(String(facts.old))
+      .split("{now}")
+      .join(String(facts.now));
+    var paragraph = document.createElement("p");
+    paragraph.className = "utrecht-paragraph";
+    paragraph.textContent = text;
+    region.replaceChildren(paragraph);
+    region.classList.remove("consult-record-result--ok", "consult-record-result--bad");
+    if (facts.outcome === "memory-ok" || facts.outcome === "memory-same") {
+      region.classList.add("consult-record-result--ok");
+    } else if (facts.outcome === "memory-bad" || facts.outcome === "memory-unproven") {
+      region.classList.add("consult-record-result--bad");
+    }
+    region.setAttribute("data-outcome", facts.outcome);
+    region.hidden = false;
+  }
+
+  function checkMemory(proof, data) {
+    var region = document.querySelector("[data-record-memory-result]");
+    var url = data.getAttribute("data-consistency-url");
+    var storage;
+    try {
+      storage = window.localStorage;
+    } catch (error) {
+      storage = null; // storage switched off: nothing to remember with
+    }
+    if (!region || !url || !storage || !proof.checkpoint || !proof.checkpoint.note) {
+      return Promise.resolve();
+    }
+    return compareWithMemory(proof, url)
+      .then(function (facts) {
+        sayMemory(region, data, facts);
+      })
+      .catch(function () {
+        sayMemory(region, data, { outcome: "memory-unproven", old: "?", now: "?" });
+      });
+  }
+
   function say(region, data, outcome) {
     var text = data.getAttribute("data-text-" + outcome);
     var paragraph = document.createElement("p");
@@ -289,6 +473,10 @@
     check(proof, data.getAttribute("data-tracking-code"), data.getAttribute("data-content-hash"))
       .then(function (outcome) {
         say(region, data, outcome);
+        if (outcome === "ok" || outcome === "ok-unsigned") {
+          return checkMemory(proof, data);
+        }
+        return undefined;
       })
       .catch(function () {
         say(region, data, "bad-format"); // a proof that cannot even be read does not hold
