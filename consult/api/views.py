@@ -34,7 +34,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from consult.api import spec
+from consult.api import bodies, spec
 from consult.api.problems import ApiError, problem
 from consult.api.resources import Listing, Single
 from consult.api.submissions import Invalid, Written
@@ -244,7 +244,10 @@ def make_write_view(endpoint: spec.Endpoint) -> Callable[..., Response]:
         now = utcnow()
         token = _authorised(endpoint, now)
         params = read_parameters(endpoint, path)
-        body = request.get_json(silent=True) if request.is_json else None
+        try:
+            body = bodies.read_body()
+        except bodies.BodyRefused as refused:
+            raise Invalid([("", str(refused))], str(refused)) from None
         if body is None:
             raise Invalid([("", _("The body must be a JSON object."))])
         result = _write(endpoint, params, body, token, now)
