@@ -34,6 +34,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from consult import errors
 from consult.api import bodies, spec
 from consult.api.problems import ApiError, problem
 from consult.api.resources import Listing, Single
@@ -372,6 +373,16 @@ def _api_error(error: ApiError) -> Response:
 
 def submissions_scope() -> str:
     return tokens.SUBMISSION_CREATE
+
+
+def _database_unavailable(error: Exception) -> Response:
+    errors.forget_the_database(error)
+    detail = _("We cannot reach our database right now. Try again in a few minutes.")
+    return problem(503, detail, {"Retry-After": str(errors.RETRY_AFTER_SECONDS)})
+
+
+for _kind in errors.DATABASE_GONE:
+    bp.register_error_handler(_kind, _database_unavailable)
 
 
 @bp.errorhandler(HTTPException)
