@@ -387,6 +387,9 @@ for _kind in errors.DATABASE_GONE:
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
+    original = getattr(error, "original_exception", None)
+    if errors.database_gone(original):  # e.g. a DBAPIError that invalidated its connection
+        return _database_unavailable(original)  # type: ignore[arg-type]
     code = error.code or 500
     headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
     detail = ""
