@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from tests import factories
-from tests.accounts.conftest import text
+from tests.accounts.conftest import link_in, text
 from tests.conftest import TEST_PASSWORD, csrf_token, log_in, make_client, submit_form
 
 INCORRECT = "The email address or password is incorrect."
@@ -125,3 +125,24 @@ def test_the_address_limit_still_stops_a_flood_of_attempts(session, english_clie
     blocked = _attempt(english_client, "nog-iemand@example.org", "guess")
     assert "Too many attempts" in text(blocked)
     assert PAUSED not in text(blocked)
+
+
+def test_a_new_password_through_the_mailed_link_ends_the_pause(session, english_client, outbox):
+    factories.user(session, "vergeten@example.org")
+    for attempt in range(5):
+        paused = _attempt(english_client, "vergeten@example.org", f"guess {attempt}")
+    assert paused.status_code == 429
+    assert 'href="/account/wachtwoord-vergeten"' in text(paused)
+    submit_form(english_client, "/account/wachtwoord-vergeten", {"email": "vergeten@example.org"})
+    link = link_in(outbox, "vergeten@example.org", "/account/wachtwoord-herstellen/")
+    new = "a brand new passphrase for consult"
+    saved = submit_form(english_client, link, {"password": new, "password_repeat": new})
+    assert saved.headers["Location"] == "/account/"
+    english_client.post(
+        "/account/uitloggen", data={"csrf_token": csrf_token(english_client, "/account/")}
+    )
+    # The mailbox proved who it is: no pause, and the count starts afresh.
+    wrong = _attempt(english_client, "vergeten@example.org", "guess again")
+    assert wrong.status_code == 200
+    assert INCORRECT in text(wrong)
+    log_in(english_client, "vergeten@example.org", new)
