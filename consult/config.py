@@ -74,7 +74,14 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
-    RATELIMIT_LOGIN = "10 per minute"
+    # Per client address: high enough for a training session of officials behind one office
+    # connection. Guessing one account's password is stopped per account (accounts/lockout).
+    RATELIMIT_LOGIN = "100 per minute"
+    RATELIMIT_PASSWORD_FORMS = "10 per minute"  # noqa: S105 (a rate, no secret)
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_LOCK_SECONDS = 60
+    LOGIN_LOCK_MAX_SECONDS = 24 * 3600
+    LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
     RATELIMIT_ACCOUNT_MAIL = "5 per 15 minutes"
 
     def __init__(self, instance_path: str) -> None:

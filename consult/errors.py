@@ -7,7 +7,8 @@ import logging
 from flask import Flask, Response, current_app, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,28 @@ CSRF_TEXT = (
 )
 
 
+# The database is gone or unreachable: the server was restarted, the connection was killed
+# (pg_terminate_backend, a failover), the file cannot be opened, or the pool has no
+# connection to give. psycopg's own connection errors arrive wrapped in these. Each is a
+# 503 with Retry-After: the request may well succeed in a moment, and nothing is lost.
+DATABASE_GONE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_gone(error: BaseException | None) -> bool:
+    """Whether ``error`` says the database is unavailable (rather than a bug of ours)."""
+    if isinstance(error, DATABASE_GONE):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def forget_the_database(error: BaseException) -> None:
+    """Log the loss and render as anonymous from now on: the layout asks who is logged in,
+    which would need the database. The request's teardown discards the broken session."""
+    log.error("database unavailable during %s %s: %s", request.method, request.path, error)
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+
+
 def render_error(code: int) -> tuple[str, int]:
     title, explanation = ERROR_TEXTS.get(code) or ERROR_TEXTS[500 if code >= 500 else 400]
     return (
@@ -102,17 +125,19 @@ def init_app(app: Flask) -> None:
             400,
         )
 
-    @app.errorhandler(OperationalError)
-    def _database_unavailable(error: OperationalError) -> tuple[str, int]:
-        log.error("database unavailable during %s %s: %s", request.method, request.path, error)
-        # The layout asks who is logged in, which needs the database: render as anonymous.
-        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
-        return render_error(ServiceUnavailable.code)
+    def _database_unavailable(error: Exception) -> Response:
+        forget_the_database(error)
+        response = make_response(*render_error(ServiceUnavailable.code))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for kind in DATABASE_GONE:
+        app.register_error_handler(kind, _database_unavailable)
 
     @app.errorhandler(InternalServerError)
-    def _internal_error(error: InternalServerError) -> tuple[str, int]:
+    def _internal_error(error: InternalServerError) -> Response | tuple[str, int]:
         original = getattr(error, "original_exception", None)
-        if isinstance(original, OperationalError):
-            return _database_unavailable(original)
+        if database_gone(original):
+            return _database_unavailable(original)  # type: ignore[arg-type]
         log.exception("unhandled error on %s %s", request.method, request.path, exc_info=original)
         return render_error(500)

@@ -7,23 +7,28 @@ learns the difference. A wrong address and a wrong password get the same message
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from consult.accounts import lockout, services, sessions
 from consult.accounts import mail as account_mail
-from consult.accounts import services, sessions
 from consult.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -47,6 +52,11 @@ Page = str | tuple[str, int] | Response
 
 # Limits are read per request, so tests and deployments can change them in the config.
 login_limit = limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+# The forms where someone already logged in (or holding a mailed link) types a password:
+# no office full of people sends these at once, so they keep the strict limit.
+password_limit = limiter.limit(
+    lambda: current_app.config["RATELIMIT_PASSWORD_FORMS"], methods=["POST"]
+)
 # Only a request that sent (or tried to send) mail counts: someone fixing a typo in the
 # form is not the flood this limit is for.
 mail_limit = limiter.limit(
@@ -172,19 +182,27 @@ def resend_confirmation() -> Page:
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@login_limit
+@login_limit  # per client address; per account: lockout
 def login() -> Page:
     next_url = safe_next_url(request.values.get("next"), fallback="")
     form = LoginForm()
     unconfirmed_form = None
     if form.validate_on_submit():
+        # Checked before the password, so a right guess during the pause teaches nothing.
+        until = lockout.locked_until(form.email.data)
+        if until is not None:
+            return _login_paused(until)
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
+            until = lockout.record_failure(form.email.data)
+            if until is not None:
+                return _login_paused(until)
             form.form_errors.append(_("The email address or password is incorrect."))
         elif not user.is_confirmed:
             # Only someone who knows the password learns that the account waits for this.
             unconfirmed_form = EmailForm(formdata=None, email=user.email)
         else:
+            lockout.record_success(form.email.data)
             _start_session(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(
@@ -197,6 +215,20 @@ def login() -> Page:
     return render_template(
         "accounts/login.html", form=form, next_url=next_url, unconfirmed_form=unconfirmed_form
     )
+
+
+def _login_paused(until: datetime) -> Response:
+    """429: this account's log-ins are paused; say until when, in the visitor's time zone."""
+    seconds = max(1, math.ceil((until - datetime.now(UTC)).total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    response = make_response(
+        render_template(
+            "accounts/login_paused.html", until=format_time(until, "HH:mm"), minutes=minutes
+        ),
+        429,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/uitloggen")
@@ -242,7 +274,7 @@ def forgot_password() -> Page:
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
-@login_limit
+@password_limit
 def reset_password(token: str) -> Page:
     try:
         user, _payload = services.read_token(
@@ -256,6 +288,7 @@ def reset_password(token: str) -> Page:
         services.set_password(db.session, user, form.password.data)
         # The link reached this mailbox, which is all a confirmation proves.
         services.confirm_email(db.session, user)
+        lockout.record_success(user.email)  # the mailbox proves it: no pause any more
         _start_session(user)
         db.session.commit()
         flash(_("Your new password is saved. You are now logged in."), "success")
@@ -268,7 +301,7 @@ def reset_password(token: str) -> Page:
 
 @bp.route("/wachtwoord", methods=["GET", "POST"])
 @login_required
-@login_limit
+@password_limit
 def change_password() -> Page:
     user = current_user._get_current_object()
     form = ChangePasswordForm()
@@ -293,7 +326,7 @@ def change_password() -> Page:
 @bp.route("/email", methods=["GET", "POST"])
 @login_required
 @mail_limit
-@login_limit  # a wrong password answers 200, which the mail limit does not count
+@password_limit  # a wrong password answers 200, which the mail limit does not count
 def change_email() -> Page:
     user = current_user._get_current_object()
     form = ChangeEmailForm()

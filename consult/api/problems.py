@@ -21,6 +21,7 @@ TITLES = {
     422: _l("The submission is not valid"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
+    503: _l("Briefly unavailable"),
 }
 
 

@@ -961,7 +961,8 @@ def _write_operation(endpoint: Endpoint) -> dict[str, Any]:
         "404": _problem("Not found."),
         "409": _problem("The consultation does not accept comments now."),
         "422": _problem(
-            "The body is not valid, or the Idempotency-Key was used for another body.",
+            "The body is not valid (also: not UTF-8, a lone surrogate such as \\ud800, or "
+            "nested deeper than 32 levels), or the Idempotency-Key was used for another body.",
             "ValidationProblem",
         ),
         "429": _problem("Too many requests with this key."),

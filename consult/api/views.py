@@ -34,7 +34,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from consult.api import spec
+from consult import errors
+from consult.api import bodies, spec
 from consult.api.problems import ApiError, problem
 from consult.api.resources import Listing, Single
 from consult.api.submissions import Invalid, Written
@@ -244,7 +245,10 @@ def make_write_view(endpoint: spec.Endpoint) -> Callable[..., Response]:
         now = utcnow()
         token = _authorised(endpoint, now)
         params = read_parameters(endpoint, path)
-        body = request.get_json(silent=True) if request.is_json else None
+        try:
+            body = bodies.read_body()
+        except bodies.BodyRefused as refused:
+            raise Invalid([("", str(refused))], str(refused)) from None
         if body is None:
             raise Invalid([("", _("The body must be a JSON object."))])
         result = _write(endpoint, params, body, token, now)
@@ -371,8 +375,21 @@ def submissions_scope() -> str:
     return tokens.SUBMISSION_CREATE
 
 
+def _database_unavailable(error: Exception) -> Response:
+    errors.forget_the_database(error)
+    detail = _("We cannot reach our database right now. Try again in a few minutes.")
+    return problem(503, detail, {"Retry-After": str(errors.RETRY_AFTER_SECONDS)})
+
+
+for _kind in errors.DATABASE_GONE:
+    bp.register_error_handler(_kind, _database_unavailable)
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
+    original = getattr(error, "original_exception", None)
+    if errors.database_gone(original):  # e.g. a DBAPIError that invalidated its connection
+        return _database_unavailable(original)  # type: ignore[arg-type]
     code = error.code or 500
     headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
     detail = ""

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from consult.accounts import services
 from consult.accounts.passwords import verify_password
-from consult.accounts.views import login_limit
+from consult.accounts.views import password_limit
 from consult.comments.models import Submission
 from consult.db import utcnow
 from consult.extensions import db
@@ -43,7 +43,7 @@ def _what_goes(user) -> dict[str, int]:
 
 @bp.route("/verwijderen", methods=["GET", "POST"])
 @login_required
-@login_limit  # a wrong password must cost as much here as on the log-in page
+@password_limit  # a wrong password here keeps the strict limit of the password forms
 def delete() -> Page:
     user = current_user._get_current_object()
     form = DeleteAccountForm()

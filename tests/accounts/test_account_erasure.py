@@ -182,7 +182,7 @@ def test_the_only_admin_of_an_organisation_with_members_is_refused(app, english_
 
 
 def test_wrong_passwords_are_rate_limited(app, english_client, session, monkeypatch):
-    monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "2 per minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_FORMS", "2 per minute")
     factories.user(session, "raden@example.org")
     log_in(english_client, "raden@example.org")
     token = _csrf(english_client.get("/account/verwijderen"))
