@@ -472,20 +472,7 @@ def set_self_approval(session: Session, actor: Actor | None, region: Region, all
     (``Answer.self_approved``) and the reactienota mentions it. Returns whether it changed.
     A change is an event in the record's platform chain (``region_setting_changed``).
     """
-    if region.allow_self_approval == allow:
-        return False
-    region.allow_self_approval = allow
-    session.flush()
-    record.append(
-        session,
-        kind=EventKind.REGION_SETTING_CHANGED,
-        consultation=None,
-        object_type="region",
-        object_id=region.code,
-        actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
-        payload={"setting": "allow_self_approval", "value": allow},
-    )
-    return True
+    return _change_setting(session, actor, region, "allow_self_approval", allow)
 
 
 def set_answer_weeks(session: Session, actor: Actor | None, region: Region, weeks: int) -> bool:
@@ -494,9 +481,16 @@ def set_answer_weeks(session: Session, actor: Actor | None, region: Region, week
     and is recorded in the platform chain like every region setting."""
     if not 1 <= weeks <= MAX_ANSWER_WEEKS:
         raise ValueError(f"answer weeks {weeks} outside 1..{MAX_ANSWER_WEEKS}")
-    if region.answer_weeks == weeks:
+    return _change_setting(session, actor, region, "answer_weeks", weeks)
+
+
+def _change_setting(
+    session: Session, actor: Actor | None, region: Region, setting: str, value: bool | int
+) -> bool:
+    """Set ``region.<setting>`` and record it in the platform chain; whether it changed."""
+    if getattr(region, setting) == value:
         return False
-    region.answer_weeks = weeks
+    setattr(region, setting, value)
     session.flush()
     record.append(
         session,
@@ -505,6 +499,6 @@ def set_answer_weeks(session: Session, actor: Actor | None, region: Region, week
         object_type="region",
         object_id=region.code,
         actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
-        payload={"setting": "answer_weeks", "value": weeks},
+        payload={"setting": setting, "value": value},
     )
     return True
