@@ -9,6 +9,7 @@ its row without them and the run exits 1.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,15 @@ def test_the_smoke_run_measures_every_row(tmp_path: Path, database_server_url: s
         timeout=900,
         check=False,
     )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    # A failed benchmark's own lines (its errors come right after its figures) come first:
+    # the tail alone is the summary table, which only says that it stopped.
+    failed = [
+        "\n".join(lines[i : i + 5])
+        for lines in [done.stdout.splitlines()]
+        for i, line in enumerate(lines)
+        if re.search(r"errors [1-9]|Traceback|Error:", line)
+    ]
+    assert done.returncode == 0, "\n".join(failed) + done.stdout[-4000:] + done.stderr[-4000:]
 
     result = json.loads(figures.read_text("utf-8"))
     expected = [row.label for benchmark in BENCHMARKS for row in benchmark.rows]
