@@ -112,49 +112,34 @@ def test_a_public_comment_unpublished_in_the_database_is_named(session, world):
 # -- contacts ----------------------------------------------------------------------------------
 
 
-def test_a_changed_contact_email_is_named(session, world):
+@pytest.mark.parametrize(
+    ("values", "what"),
+    [
+        (
+            {"email": "iemand.anders@example.org"},
+            "its contact e-mail address no longer matches the commitment recorded on arrival",
+        ),
+        (
+            {"display_name": "Iemand Anders"},
+            "its published name no longer matches the commitment recorded on arrival",
+        ),
+        (
+            {"email": None, "display_name": None, "salt": ""},
+            "its contact data is gone, but the record has no erasure",
+        ),
+    ],
+    ids=["changed e-mail", "changed published name", "erased without its event"],
+)
+def test_a_changed_contact_is_named(session, world, values, what):
     parent = world.submissions["parent"]
     arrival = event_of(session, "submission_received", parent.tracking_code)
     with tampering(session):
         session.execute(
             update(SubmissionContact)
             .where(SubmissionContact.submission_id == parent.id)
-            .values(email="iemand.anders@example.org")
+            .values(**values)
         )
-    assert failures(session) == [
-        f"submission {parent.tracking_code} ({label(arrival)}): its contact e-mail address no "
-        "longer matches the commitment recorded on arrival"
-    ]
-
-
-def test_a_changed_published_name_is_named(session, world):
-    parent = world.submissions["parent"]
-    arrival = event_of(session, "submission_received", parent.tracking_code)
-    with tampering(session):
-        session.execute(
-            update(SubmissionContact)
-            .where(SubmissionContact.submission_id == parent.id)
-            .values(display_name="Iemand Anders")
-        )
-    assert failures(session) == [
-        f"submission {parent.tracking_code} ({label(arrival)}): its published name no longer "
-        "matches the commitment recorded on arrival"
-    ]
-
-
-def test_a_contact_erased_without_its_event_is_named(session, world):
-    parent = world.submissions["parent"]
-    arrival = event_of(session, "submission_received", parent.tracking_code)
-    with tampering(session):
-        session.execute(
-            update(SubmissionContact)
-            .where(SubmissionContact.submission_id == parent.id)
-            .values(email=None, display_name=None, salt="")
-        )
-    assert failures(session) == [
-        f"submission {parent.tracking_code} ({label(arrival)}): its contact data is gone, but "
-        "the record has no erasure"
-    ]
+    assert failures(session) == [f"submission {parent.tracking_code} ({label(arrival)}): {what}"]
 
 
 # -- consultations and regions -----------------------------------------------------------------
