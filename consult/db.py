@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
@@ -107,7 +107,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    """A POST (or other writing method) is handled now, in this thread.
+
+    Such a request takes SQLite's write lock when its transaction begins. A deferred
+    transaction that reads first and writes later cannot wait for a writer that committed
+    in between (SQLite answers "database is locked" at once, busy_timeout or not), so two
+    participants sending at the same moment would have one of them refused with a 503.
+    Reads keep deferred transactions: in WAL mode they never wait for anyone.
+    """
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:
