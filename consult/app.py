@@ -25,6 +25,7 @@ from consult.dashboard.views import bp as dashboard_bp
 from consult.documents.views import bp as documents_bp
 from consult.evidence.bundle_views import bp as record_bundle_bp
 from consult.evidence.cli import record_group
+from consult.evidence.log_views import bp as record_log_bp
 from consult.evidence.views import bp as record_bp
 from consult.extensions import babel, csrf, db, limiter, login_manager
 from consult.follows import listeners as follow_listeners
@@ -163,6 +164,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         tracing_bp,
         record_bp,
         record_bundle_bp,
+        record_log_bp,
         erasure_bp,
         account_erasure_bp,
         feeds_bp,

@@ -77,6 +77,12 @@ class Submission(Base):
     # Random, part of the content, so the hash cannot be reversed by trying likely texts
     # (None for submissions received before it existed: their content has none).
     content_nonce: Mapped[str | None] = mapped_column(String(32))
+    # The salt of the record's commitment to the sender's group, age band and municipality
+    # (``attributes`` in ``submission_received``): with it and those columns, anyone shown
+    # them can check the commitment. None for submissions received before the commitment
+    # existed (their event holds the values in the open), "" once erased (the commitment
+    # then points at nobody, and the record still verifies).
+    attributes_salt: Mapped[str | None] = mapped_column(String(64))
 
     consultation: Mapped[Consultation] = relationship()
     stakeholder_group: Mapped[StakeholderGroup] = relationship()

@@ -41,7 +41,12 @@ from consult.ledger import canonical as record_canonical
 from consult.ledger import promises
 from consult.ledger import services as record
 from consult.ledger.models import ActorRole, EventKind, RecordEvent
-from consult.organisations.models import Organisation, OrganisationMember
+from consult.organisations.models import (
+    ApiSubmission,
+    ApiToken,
+    Organisation,
+    OrganisationMember,
+)
 from consult.stakeholders.models import AgeBand, StakeholderGroup
 
 MAX_COMMENT_LENGTH = 5000
@@ -390,21 +395,65 @@ def contact_commitment(submission: Submission) -> str | None:
     return record_canonical.commitment(contact.salt, contact.email or "")
 
 
-def submission_event_payload(submission: Submission) -> dict[str, Any]:
-    """The ``submission_received`` payload: the receipt's content hash and the facts the
-    reach counts need; never the email, a name or an organisation's name."""
-    comments = sorted(submission.comments, key=lambda c: c.position)
-    payload = {
-        "content_hash": submission.content_hash,
+def attributes_opening(submission: Submission, api_token: str | None) -> dict[str, Any]:
+    """What the ``attributes`` commitment of ``submission_received`` commits to: the
+    sender's group, age band and municipality (together they can single out a child), and
+    the API token's prefix when one sent it (left out under 16, so that a child's age band
+    is never tied to a school or club; inside the commitment, so that its absence does
+    not tell the age either)."""
+    under_16 = submission.age_band is not None and submission.age_band.under_16
+    return {
         "stakeholder_group": submission.stakeholder_group.code,
         "age_band": submission.age_band.value if submission.age_band else None,
         "municipality": submission.municipality.code if submission.municipality else None,
+        "api_token": None if under_16 else api_token,
+    }
+
+
+def attributes_commitment(salt: str, opening: dict[str, Any]) -> str:
+    """SHA-256(salt || RFC 8785 JSON of the opening), hex (:func:`attributes_opening`)."""
+    return record_canonical.commitment(salt, opening)
+
+
+def api_token_prefixes(session: Session, codes: list[str]) -> dict[str, str]:
+    """Tracking code -> the prefix of the API token that sent it (for these submissions):
+    what :func:`attributes_opening` needs to recompute a commitment."""
+    rows = session.execute(
+        select(Submission.tracking_code, ApiToken.prefix)  # two columns: (code, prefix)
+        .join(ApiSubmission, ApiSubmission.submission_id == Submission.id)
+        .join(ApiToken, ApiToken.id == ApiSubmission.token_id)
+        .where(Submission.tracking_code.in_(codes))
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def submission_event_payload(
+    submission: Submission, *, api_token: str | None = None
+) -> dict[str, Any]:
+    """The ``submission_received`` payload: the receipt's content hash and what the record
+    may show of everyone; never the email, a name or an organisation's name.
+
+    The sender's group, age band, municipality (and a token's prefix) are behind a salted
+    commitment (``attributes``), since the leaves are public (C2SP tiles) and together
+    with the time they could single out a child; the salt is kept on the submission
+    (``attributes_salt``, made here when it has none). ``channel`` says "api" for a
+    submission an organisation sent with a token."""
+    comments = sorted(submission.comments, key=lambda c: c.position)
+    if not submission.attributes_salt:
+        submission.attributes_salt = secrets.token_hex(16)
+    payload = {
+        "content_hash": submission.content_hash,
+        "attributes": attributes_commitment(
+            submission.attributes_salt, attributes_opening(submission, api_token)
+        ),
         "comment_count": len(comments),
         "sections": [c.section.anchor if c.section else None for c in comments],
         "organisation_verified": bool(submission.organisation_verified),
         "contact": contact_commitment(submission),
         **name_commitment(submission),
     }
+    if api_token is not None:
+        payload["channel"] = "api"
     if getattr(submission, "attachments", None):  # so verify knows the hash holds them
         payload["attachments"] = len(submission.attachments)
     return payload
@@ -439,11 +488,7 @@ def record_submission(
     school or club, just as their submission keeps no organisation.
 
     Returns the ``submission_received`` event."""
-    payload = submission_event_payload(submission)
-    if api_token is not None:
-        payload = {**payload, "channel": "api"}
-        if not (submission.age_band is not None and submission.age_band.under_16):
-            payload["api_token"] = api_token
+    payload = submission_event_payload(submission, api_token=api_token)
     received = record.append(
         session,
         kind=EventKind.SUBMISSION_RECEIVED,
@@ -644,6 +689,10 @@ def erase_contact(contact: SubmissionContact, now: datetime) -> None:
     contact.email = None
     contact.display_name = None
     contact.salt = ""
+    # The salt of the commitment to group, age band and municipality goes too: the
+    # record's leaf then links to nobody's details (the commitment stays and verifies).
+    if contact.submission.attributes_salt:
+        contact.submission.attributes_salt = ""
     if contact.erased_at is None:
         contact.erased_at = now
 

@@ -46,10 +46,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from consult import jobs
+from consult.comments.models import Comment, Submission
+from consult.comments.services import api_token_prefixes, attributes_opening
 from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion
@@ -62,7 +64,7 @@ from consult.evidence.bundle_verifier import (
     SIGNATURE,
 )
 from consult.jobs import Job
-from consult.ledger import canonical, checkpoints, merkle, promises, signing
+from consult.ledger import canonical, checkpoints, merkle, promises, signing, tiles
 from consult.ledger.models import (
     CheckpointReason,
     EventKind,
@@ -105,8 +107,9 @@ def make_anchor(session: Session) -> RecordCheckpoint | None:
     return checkpoints.latest(session)
 
 
-def file_name(consultation: Consultation, anchor: RecordCheckpoint) -> str:
-    return f"bewijsbundel-{consultation.slug}-{anchor.tree_size}.zip"
+def file_name(consultation: Consultation, anchor: RecordCheckpoint, public: bool = False) -> str:
+    suffix = "-openbaar" if public else ""
+    return f"bewijsbundel-{consultation.slug}-{anchor.tree_size}{suffix}.zip"
 
 
 def event_count(session: Session, consultation: Consultation, tree_size: int) -> int:
@@ -301,6 +304,24 @@ _EVENT_COLUMNS = (
 _BOUND_KINDS = (EventKind.VERSION_PUBLISHED.value, EventKind.REPORT_PUBLISHED.value)
 
 
+def _with_public_comment(session: Session, codes: Sequence[str]) -> set[str]:
+    """Which of these submissions have a public comment (whose details the site shows)."""
+    found: set[str] = set()
+    for start in range(0, len(codes), IN_CHUNK):
+        chunk = codes[start : start + IN_CHUNK]
+        found.update(
+            session.scalars(
+                select(Submission.tracking_code).where(
+                    Submission.tracking_code.in_(chunk),
+                    exists().where(
+                        Comment.submission_id == Submission.id, Comment.is_public.is_(True)
+                    ),
+                )
+            )
+        )
+    return found
+
+
 def _write_events(
     bundle: _Zip,
     session: Session,
@@ -308,13 +329,40 @@ def _write_events(
     tree_size: int,
     total: int,
     progress: Progress | None,
+    public: bool = False,
 ) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
-    """``events.jsonl``; the count, and the events that name a document (index, kind, payload)."""
+    """``events.jsonl``; the count, and the events that name a document (index, kind, payload).
+
+    ``public``: an arrival of the old format (its payload holds the sender's group, age
+    band and municipality in the open) of a submission without a public comment is
+    written with its hashes only (``withheld``), see :mod:`consult.ledger.tiles`."""
     count = 0
     bound: list[tuple[int, str, dict[str, Any]]] = []
     with bundle.member("events.jsonl", large=True) as member:
         for rows in _event_pages(session, _EVENT_COLUMNS, slug, tree_size):
+            shown: set[str] = set()
+            if public:
+                old = [r.object_id for r in rows if tiles.is_open_format(r.kind, r.payload)]
+                shown = _with_public_comment(session, old) if old else set()
             for row in rows:
+                if (
+                    public
+                    and tiles.is_open_format(row.kind, row.payload)
+                    and row.object_id not in shown
+                ):
+                    member.line(
+                        {
+                            "withheld": True,
+                            "leaf_index": row.leaf_index,
+                            "consultation": row.chain or None,
+                            "seq": row.seq,
+                            "kind": row.kind,
+                            "prev_hash": row.prev_hash,
+                            "event_hash": row.event_hash,
+                            "leaf_hash": row.leaf_hash,
+                        }
+                    )
+                    continue
                 body = canonical.event_body(
                     leaf_index=row.leaf_index,
                     chain=row.chain,
@@ -360,6 +408,57 @@ def _write_proofs(
             done += len(rows)
             if progress is not None:
                 progress(done, total, "proofs")
+
+
+def _write_openings(bundle: _Zip, session: Session, slug: str, tree_size: int, public: bool) -> int:
+    """``openings.jsonl``: for each arrival with an ``attributes`` commitment, its opening
+    (the salt and the sender's group, age band, municipality and token prefix), so the
+    verifier can check the commitment. ``public``: only for submissions with a public
+    comment, whose details the site shows beside it anyway. None for an erased salt."""
+    count = 0
+    with bundle.member("openings.jsonl") as member:
+        for rows in _event_pages(
+            session,
+            (RecordEvent.leaf_index, RecordEvent.object_id, RecordEvent.kind),
+            slug,
+            tree_size,
+        ):
+            arrivals = {
+                r.object_id: r.leaf_index
+                for r in rows
+                if r.kind == EventKind.SUBMISSION_RECEIVED.value
+            }
+            if not arrivals:
+                continue
+            codes = list(arrivals)
+            shown = _with_public_comment(session, codes) if public else set(codes)
+            prefixes = api_token_prefixes(session, codes)
+            submissions = session.scalars(
+                select(Submission)
+                .where(
+                    Submission.tracking_code.in_([c for c in codes if c in shown]),
+                    Submission.attributes_salt.is_not(None),
+                    Submission.attributes_salt != "",
+                )
+                .options(
+                    joinedload(Submission.stakeholder_group),
+                    joinedload(Submission.municipality),
+                )
+            )
+            lines = []
+            for submission in submissions:
+                opening = attributes_opening(submission, prefixes.get(submission.tracking_code))
+                lines.append(
+                    {
+                        "leaf_index": arrivals[submission.tracking_code],
+                        "salt": submission.attributes_salt,
+                        "value": opening,
+                    }
+                )
+            for line in sorted(lines, key=lambda line: line["leaf_index"]):
+                member.line(line)
+                count += 1
+    return count
 
 
 def _checkpoint_pages(session: Session, anchor: RecordCheckpoint) -> Iterator[list[Any]]:
@@ -572,9 +671,15 @@ def build(
     checkpoint: RecordCheckpoint | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    public: bool = False,
 ) -> BundleSummary:
     """Write the evidence bundle of ``consultation`` to ``out`` (a path or a binary file,
     which need not be seekable), anchored to ``checkpoint`` (default: the latest).
+
+    ``public``: the bundle anyone may download once the consultation closed: it reveals
+    the openings of the commitments to a sender's group, age band and municipality only
+    for submissions with a public comment, and leaves out old-format arrivals of the
+    others (hashes only). The staff bundle holds every opening and event.
 
     Reads only; needs an app context (the key signs the manifest, the READMEs are
     templates). ``progress(done, total, step)`` hears of each batch of events.
@@ -593,8 +698,9 @@ def build(
         progress(0, total, "events")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         bundle = _Zip(archive, created)
-        count, bound = _write_events(bundle, session, slug, size, total, progress)
+        count, bound = _write_events(bundle, session, slug, size, total, progress, public)
         _write_proofs(bundle, session, slug, size, total, progress)
+        openings = _write_openings(bundle, session, slug, size, public)
         if progress is not None:
             progress(total, total, "checkpoints")
         checkpoint_count = _write_checkpoints(bundle, session, anchor, keys)
@@ -639,6 +745,8 @@ def build(
                 "events": count,
                 "checkpoints": checkpoint_count,
                 "promises": promise_count,
+                "openings": openings,
+                "public": public,
                 "files": sorted(bundle.entries, key=lambda entry: entry["path"]),
                 "contents": contents,
             }
@@ -668,19 +776,33 @@ STORE_FOLDER = "record_bundles"
 PROGRESS_SECONDS = 0.5
 
 
-def job_subject(consultation: Consultation) -> str:
-    return f"consultation:{consultation.id}"
+def job_subject(consultation: Consultation, public: bool = False) -> str:
+    return f"consultation:{consultation.id}" + (":public" if public else "")
 
 
-def latest_job(session: Session, consultation: Consultation) -> Job | None:
-    return jobs.latest(session, JOB_KIND, job_subject(consultation))
+def latest_job(session: Session, consultation: Consultation, public: bool = False) -> Job | None:
+    return jobs.latest(session, JOB_KIND, job_subject(consultation, public))
 
 
-def start_job(session: Session, consultation: Consultation) -> Job:
+def start_job(session: Session, consultation: Consultation, public: bool = False) -> Job:
     """Queue a bundle of ``consultation``; it starts when the caller commits."""
-    job = jobs.create(session, JOB_KIND, job_subject(consultation))
+    job = jobs.create(session, JOB_KIND, job_subject(consultation, public))
     jobs.start_after_commit(session, job, JOB_WORK)
     return job
+
+
+def is_current(session: Session, consultation: Consultation, summary: dict[str, Any]) -> bool:
+    """Whether a stored bundle still holds every event of the consultation's chain (a
+    comment hidden, an answer or a reactienota after it makes it out of date)."""
+    newer = session.scalar(
+        select(
+            exists().where(
+                RecordEvent.chain == consultation.slug,
+                RecordEvent.leaf_index >= int(summary["tree_size"]),
+            )
+        )
+    )
+    return not newer
 
 
 def stored_file(job: Job, app: Flask | None = None) -> Path:
@@ -701,7 +823,9 @@ def stored_summary(job: Job, app: Flask | None = None) -> dict[str, Any] | None:
 def make_job(session: Session, job: Job, progress: jobs.Progress) -> None:
     """The background job: sign a fresh checkpoint, then write the bundle to the store."""
 
-    consultation = session.get(Consultation, int(job.subject.partition(":")[2]))
+    _, ident, *audience = job.subject.split(":")
+    public = audience == ["public"]
+    consultation = session.get(Consultation, int(ident))
     if consultation is None:
         raise BundleError(f"{job.subject} is gone")
     anchor = make_anchor(session)
@@ -719,12 +843,17 @@ def make_job(session: Session, job: Job, progress: jobs.Progress) -> None:
     partial = final.with_name(f".{final.name}.partial")
     try:
         with partial.open("wb") as out:
-            summary = build(session, consultation, out, checkpoint=anchor, progress=report)
+            summary = build(
+                session, consultation, out, checkpoint=anchor, progress=report, public=public
+            )
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)
     described = {
-        "file_name": file_name(consultation, anchor) if anchor is not None else final.name,
+        "file_name": (
+            file_name(consultation, anchor, public) if anchor is not None else final.name
+        ),
+        "public": public,
         "size": final.stat().st_size,
         "tree_size": summary.tree_size,
         "events": summary.events,

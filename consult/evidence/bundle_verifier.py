@@ -29,8 +29,13 @@ What it checks, in this order (each prints one line, in Dutch and English):
    checkpoints (the log only grew, nothing in it changed);
 6. ``events.jsonl``: each event's ``event_hash`` and ``leaf_hash`` recomputed from its
    fields (RFC 8785 canonical JSON), and the chain: numbers 1, 2, 3, ... with each
-   ``prev_hash`` the hash of the event before it;
+   ``prev_hash`` the hash of the event before it (a public bundle may hold an old-format
+   arrival as ``{"withheld": true, ...}`` with its hashes only: its payload held a sender's
+   group, age band and municipality in the open; the chain and its proof still check it);
 7. ``proofs.jsonl``: an RFC 9162 inclusion proof of each event in the anchor checkpoint's tree;
+   ``openings.jsonl`` (when present): each opening (salt and value) recomputes the
+   ``attributes`` commitment of its ``submission_received`` event,
+   SHA-256(salt || RFC 8785 JSON of the value);
 8. the version texts (``versions/``) and the reactienota (``reactienota/``): their content
    hash is the one their ``version_published`` and ``report_published`` events hold;
 9. ``promises.jsonl`` (and each ``--promise`` file, a promise as the receipt shows it): the
@@ -89,6 +94,17 @@ EVENT_FIELDS = (
     "payload",
     "prev_hash",
 )
+WITHHELD_FIELDS = (
+    "withheld",
+    "leaf_index",
+    "consultation",
+    "seq",
+    "kind",
+    "prev_hash",
+    "event_hash",
+    "leaf_hash",
+)
+OPENINGS = "openings.jsonl"
 CHUNK = 1 << 20
 MAX_SHOWN = 20
 PROGRESS_EVERY = 100_000
@@ -560,6 +576,8 @@ class Verifier:
         self.warnings: list[tuple[str, str]] = []
         # leaf index -> leaf hash of this bundle's submission_received events (few)
         self.received_leaves: dict[int, str] = {}
+        # leaf index -> the ``attributes`` commitment of a submission_received event
+        self.attributes: dict[int, str | None] = {}
         self.failures: list[Problem] = []
         self.failed_count = 0
         self.manifest: dict[str, Any] = {}
@@ -992,23 +1010,43 @@ class Verifier:
         expected_count = self.manifest.get("events")
         previous_hash, previous_index, count = ZERO_HASH, -1, 0
         proofs = _lines(self.source, proofs_path)
+        withheld = 0
         for number, value in _lines(self.source, path):
-            entry = _fields(path, number, value, (*EVENT_FIELDS, "event_hash", "leaf_hash"))
-            body = {name: entry[name] for name in EVENT_FIELDS}
-            try:
-                data = canonical(body)
-            except CanonicalError as exc:
-                raise Problem(
-                    path, number, f"geen canonieke JSON ({exc})", f"not canonical JSON ({exc})"
-                ) from None
-            if hashlib.sha256(data).hexdigest() != entry["event_hash"]:
-                raise Problem(
-                    path,
-                    number,
-                    "event_hash klopt niet met de inhoud van de gebeurtenis",
-                    "event_hash does not match the event's content",
-                )
-            leaf = leaf_hash(data)
+            if isinstance(value, dict) and value.get("withheld") is True:
+                # A public bundle leaves out an old-format arrival (its payload holds the
+                # sender's group, age band and municipality in the open) of a submission
+                # with nothing public: its hashes are taken as given, and still checked by
+                # the chain and its inclusion proof.
+                entry = _fields(path, number, value, WITHHELD_FIELDS)
+                if entry["kind"] != "submission_received":
+                    raise Problem(
+                        path,
+                        number,
+                        "alleen een ontvangst mag worden weggelaten",
+                        "only an arrival may be withheld",
+                    )
+                leaf = _hex(path, number, entry["leaf_hash"], "leaf_hash")
+                _hex(path, number, entry["event_hash"], "event_hash")
+                withheld += 1
+            else:
+                entry = _fields(path, number, value, (*EVENT_FIELDS, "event_hash", "leaf_hash"))
+                body = {name: entry[name] for name in EVENT_FIELDS}
+                try:
+                    data = canonical(body)
+                except CanonicalError as exc:
+                    raise Problem(
+                        path, number, f"geen canonieke JSON ({exc})", f"not canonical JSON ({exc})"
+                    ) from None
+                if hashlib.sha256(data).hexdigest() != entry["event_hash"]:
+                    raise Problem(
+                        path,
+                        number,
+                        "event_hash klopt niet met de inhoud van de gebeurtenis",
+                        "event_hash does not match the event's content",
+                    )
+                leaf = leaf_hash(data)
+                if entry["kind"] == "submission_received" and isinstance(entry["payload"], dict):
+                    self.attributes[entry["leaf_index"]] = entry["payload"].get("attributes")
             if leaf.hex() != entry["leaf_hash"]:
                 raise Problem(
                     path,
@@ -1106,9 +1144,49 @@ class Verifier:
                 f"{count} gebeurtenissen, het manifest noemt er {expected_count}",
                 f"{count} events, the manifest says {expected_count}",
             )
+        if withheld:
+            self.warnings.append(
+                (
+                    f"{withheld} ontvangsten in de oude vorm (met groep, leeftijd en gemeente "
+                    "open) zijn weggelaten: er is niets van openbaar. Hun hashes zijn "
+                    "gecontroleerd met de keten en de inclusiebewijzen, hun inhoud niet.",
+                    f"{withheld} arrivals of the old format (group, age band and municipality "
+                    "in the open) are withheld: nothing of them is public. Their hashes are "
+                    "checked by the chain and the inclusion proofs, their content is not.",
+                )
+            )
         return (
             f"{count} gebeurtenissen: hashes, keten en inclusiebewijzen kloppen",
             f"{count} events: hashes, chain and inclusion proofs are valid",
+        )
+
+    # 7b. the openings of the commitments to group, age band and municipality
+
+    def check_openings(self) -> tuple[str, str]:
+        path, count = OPENINGS, 0
+        for number, value in _lines(self.source, path):
+            entry = _fields(path, number, value, ("leaf_index", "salt", "value"))
+            index = entry["leaf_index"]
+            committed = self.attributes.get(index)
+            if not committed:
+                raise Problem(
+                    path,
+                    number,
+                    f"gebeurtenis {index} is geen ontvangst met een toezegging (attributes)",
+                    f"event {index} is not an arrival with a commitment (attributes)",
+                )
+            salt = _str(path, number, entry["salt"], "salt").encode("utf-8")
+            if hashlib.sha256(salt + canonical(entry["value"])).hexdigest() != committed:
+                raise Problem(
+                    path,
+                    number,
+                    f"opent de toezegging van gebeurtenis {index} niet",
+                    f"does not open the commitment of event {index}",
+                )
+            count += 1
+        return (
+            f"{count} toezeggingen geopend (groep, leeftijd, gemeente)",
+            f"{count} commitments opened (group, age band, municipality)",
         )
 
     # 8. the documents the events name
@@ -1338,6 +1416,13 @@ class Verifier:
                 self.step(
                     self.check_contents, MANIFEST, "versies en reactienota", "versions, reactienota"
                 )
+                if OPENINGS in self.listed:
+                    self.step(
+                        self.check_openings,
+                        OPENINGS,
+                        "toezeggingen geopend",
+                        "commitments opened",
+                    )
                 self.step(
                     self.check_promises,
                     "promises.jsonl",

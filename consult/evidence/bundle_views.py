@@ -10,12 +10,21 @@ bundle takes well under a second, so with the inline runner (tests) or a thread
 
 The consultation is loaded by its public slug; the policy (``consultation:record:export``)
 decides, and a draft is a 404 to everyone outside its region.
+
+Once a consultation has closed, anyone can download its *public* bundle
+(``/consultaties/<slug>/bewijsbundel/openbaar.zip``, no login): the same record and proofs,
+with the openings of the commitments to a sender's group, age band and municipality only
+where a comment of theirs is public, and old-format arrivals of the others as hashes only
+(:func:`consult.evidence.bundle.build`). It is made by the same job, once per change of the
+consultation's chain, and served from the store; a request while it is being made gets a
+503 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -32,7 +41,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult import jobs
-from consult.consultations.models import Consultation, ConsultationState
+from consult.consultations.models import AFTER_CLOSING, Consultation, ConsultationState
 from consult.consultations.services import public_consultation
 from consult.evidence import bundle
 from consult.extensions import db, limiter
@@ -47,6 +56,12 @@ bp = Blueprint("record_bundle", __name__)
 
 PAGE = "/consultaties/<slug>/bewijsbundel"
 REFRESH_SECONDS = 3
+
+# Public downloads: a served file is cheap, but an out-of-date one starts a job.
+public_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_PUBLIC_BUNDLE", "30 per hour"),
+    scope="record-bundle-public",
+)
 
 make_limit = limiter.limit(
     lambda: current_app.config.get("RATELIMIT_RECORD_BUNDLE", "10 per hour"),
@@ -125,6 +140,59 @@ def make(slug: str) -> Response:
         if jobs.not_started(db.session):
             flash(_("The bundle could not be started. Try again in a moment."), "warning")
     return redirect(url_for("record_bundle.page", slug=consultation.slug), code=303)
+
+
+@bp.app_template_global()
+def public_record_bundle_url(consultation: Consultation) -> str | None:
+    """The public bundle of a closed consultation, for everyone."""
+    if consultation.state not in AFTER_CLOSING:
+        return None
+    return url_for("record_bundle.public_download", slug=consultation.slug)
+
+
+@bp.get(PAGE + "/openbaar.zip")
+@public_limit
+def public_download(slug: str) -> Response:
+    """The public bundle of a closed consultation: no login; made by a job when there is
+    none yet or the consultation's chain grew since (served from the store otherwise)."""
+    consultation = public_consultation(db.session, slug)
+    if consultation is None or consultation.state not in AFTER_CLOSING:
+        abort(404)
+    job = bundle.latest_job(db.session, consultation, public=True)
+    summary = _current_summary(consultation, job)
+    if summary is None and not _working(job):
+        bundle.start_job(db.session, consultation, public=True)
+        db.session.commit()  # the job starts now (and with the inline runner, ends)
+        job = bundle.latest_job(db.session, consultation, public=True)
+        summary = _current_summary(consultation, job)
+    if summary is None or job is None:
+        response = current_app.make_response(
+            (
+                _("The public evidence bundle is being made. Try again in a minute."),
+                503,
+                {"Retry-After": "30", "Cache-Control": "no-store"},
+            )
+        )
+        response.mimetype = "text/plain"
+        return response
+    response = send_file(
+        bundle.stored_file(job),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=summary["file_name"],
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _current_summary(consultation: Consultation, job: Job | None) -> dict[str, Any] | None:
+    if job is None or job.state is not JobState.DONE:
+        return None
+    summary = bundle.stored_summary(job)
+    if summary is None or not bundle.is_current(db.session, consultation, summary):
+        return None
+    return summary
 
 
 @bp.get(PAGE + "/<int:job_id>.zip")

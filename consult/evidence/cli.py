@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -10,6 +11,7 @@ from flask.cli import with_appcontext
 
 from consult.commands import CommandGroup
 from consult.db import utcnow
+from consult.evidence import monitor
 from consult.evidence.verify import verify
 from consult.extensions import db
 from consult.ledger import checkpoints, signing
@@ -62,6 +64,34 @@ def verify_command(slug: str | None) -> None:
         click.echo(f"  and {report.failures.total - 1} more failure(s):", err=True)
         for failure in report.failures[1:]:
             click.echo(f"  {failure}", err=True)
+    sys.exit(1)
+
+
+@record_group.command("monitor")
+@click.argument("url")
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to keep the last checkpoint seen and the pinned key (JSON).",
+)
+@click.option(
+    "--key",
+    metavar="VKEY",
+    help="The log's verifier key (name+hash+key, from /bewijs/sleutel); without it, the "
+    "key pinned in the state file, or the site's key trusted on first use.",
+)
+def monitor_command(url: str, state_path: Path | None, key: str | None) -> None:
+    """Follow another Consult's log (URL: its /bewijs/log): check the signed checkpoint,
+    every new leaf against its entry, and that it extends the checkpoint seen before.
+    Exit 0 with one line when all holds; 1 with what is wrong. For cron."""
+    outcome = monitor.run(url, state_path, key)
+    for note in outcome.notes:
+        click.echo(f"note: {note}", err=True)
+    if outcome.ok:
+        click.echo(outcome.summary)
+        return
+    click.echo(outcome.summary, err=True)
     sys.exit(1)
 
 

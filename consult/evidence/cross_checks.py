@@ -41,6 +41,8 @@ Registered:
   say so (confirmed, consent to publish, not withdrawn, not hidden);
 - :func:`contacts_as_committed`: a sender's e-mail address and published name still match
   the commitments recorded on arrival, or were erased with an event saying so;
+- :func:`attributes_as_committed`: a sender's group, age band and municipality still open
+  the ``attributes`` commitment recorded on arrival;
 - :func:`attachments_unchanged`: each attachment's bytes hash to its recorded SHA-256;
 - :func:`activities_as_recorded`: each offline activity as registered (kind, date, counts,
   place, summary, files), a removed one gone, none registered around the record;
@@ -79,7 +81,12 @@ from consult.comments.models import (
     SubmissionContact,
     SubmissionState,
 )
-from consult.comments.services import canonical_content
+from consult.comments.services import (
+    api_token_prefixes,
+    attributes_commitment,
+    attributes_opening,
+    canonical_content,
+)
 from consult.consultations.activities import text_hash as activity_text_hash
 from consult.consultations.models import (
     Consultation,
@@ -823,6 +830,62 @@ def contacts_as_committed(session: Session, events: Select[tuple[RecordEvent]]) 
                 failures.append(
                     f"{name}: its published name no longer matches the commitment recorded "
                     "on arrival"
+                )
+    return failures
+
+
+@cross_check
+def attributes_as_committed(session: Session, events: Select[tuple[RecordEvent]]) -> list[str]:
+    """Each sender's group, age band and municipality (and the API token that sent it)
+    still open the ``attributes`` commitment recorded on arrival (events since issue 16;
+    older events hold them in the open, checked through the content hash). A salt that is
+    gone needs an erasure (``personal_data_erased`` or ``submission_discarded``)."""
+    failures: list[str] = []
+    erased_kinds = [EventKind.PERSONAL_DATA_ERASED.value, EventKind.SUBMISSION_DISCARDED.value]
+    for batch in _stream(session, events, EventKind.SUBMISSION_RECEIVED):
+        batch = [event for event in batch if "attributes" in event.payload]
+        if not batch:
+            continue
+        codes = [event.object_id for event in batch]
+        live = {
+            submission.tracking_code: submission
+            for submission in session.scalars(
+                select(Submission)
+                .where(Submission.tracking_code.in_(codes))
+                .options(
+                    joinedload(Submission.stakeholder_group),
+                    joinedload(Submission.municipality),
+                )
+            )
+        }
+        prefixes = api_token_prefixes(session, codes)
+        erased = set(
+            session.scalars(
+                select(RecordEvent.object_id).where(
+                    RecordEvent.kind.in_(erased_kinds), RecordEvent.object_id.in_(codes)
+                )
+            )
+        )
+        for event in batch:
+            submission = live.get(event.object_id)
+            if submission is None:
+                continue  # a missing submission is named by received_submissions_unchanged
+            name = f"submission {event.object_id} ({_label(event)})"
+            if not submission.attributes_salt:
+                if submission.attributes_salt is None or event.object_id not in erased:
+                    failures.append(
+                        f"{name}: the salt of its commitment to group, age band and "
+                        "municipality is gone, but the record has no erasure"
+                    )
+                continue
+            opening = attributes_opening(submission, prefixes.get(event.object_id))
+            if (
+                attributes_commitment(submission.attributes_salt, opening)
+                != (event.payload["attributes"])
+            ):
+                failures.append(
+                    f"{name}: its group, age band or municipality no longer matches the "
+                    "commitment recorded on arrival"
                 )
     return failures
 

@@ -2,7 +2,7 @@
 
 What the record is and how an outsider checks it, every signed checkpoint (a page, an
 Atom feed, each one's signed note as text), the public keys (current and retired),
-consistency proofs between two checkpoints, and the inclusion proof of a submission's
+consistency proofs between any two tree sizes, and the inclusion proof of a submission's
 arrival by its tracking code. Everything here is public and read-only: no login, no
 permission beyond being on the internet. Proof lookups by tracking code share the rate
 limit of the receipt pages, so codes cannot be tried in bulk here either.
@@ -307,9 +307,10 @@ class _BadRequest(Exception):
         self.field = field
 
 
-def _checkpoints_to_compare(
-    first: str | None, second: str | None
-) -> tuple[RecordCheckpoint, RecordCheckpoint]:
+def _sizes_to_compare(first: str | None, second: str | None) -> tuple[int, int]:
+    """Two tree sizes 0 < van <= tot <= the latest checkpoint's (any sizes, not only those
+    of checkpoints); :class:`_BadRequest` (400 for what is not a number, 422 for numbers
+    out of range) otherwise."""
     for name, value in (("van", first), ("tot", second)):
         if not SIZE.match((value or "").strip()):
             raise _BadRequest(
@@ -321,9 +322,15 @@ def _checkpoints_to_compare(
                 name,
             )
     van, tot = int((first or "").strip()), int((second or "").strip())
+    if van == 0:
+        raise _BadRequest(
+            422,
+            _("The first number must be 1 or more: an empty record needs no proof."),
+            "van",
+        )
     if van > tot:
         raise _BadRequest(
-            400,
+            422,
             _(
                 "The first number (%(first)s) is larger than the second (%(second)s). "
                 "Put the smaller, older checkpoint first.",
@@ -332,27 +339,25 @@ def _checkpoints_to_compare(
             ),
             "van",
         )
-    found = []
-    for name, size in (("van", van), ("tot", tot)):
-        checkpoint = proofs.checkpoint_of_size(db.session, size)
-        if checkpoint is None:
-            raise _BadRequest(
-                404,
-                _(
-                    "There is no checkpoint of %(size)s events. Choose sizes from the list "
-                    "of checkpoints.",
-                    size=size,
-                ),
-                name,
-            )
-        found.append(checkpoint)
-    return found[0], found[1]
+    latest = checkpoints.latest(db.session)
+    if latest is None or tot > latest.tree_size:
+        raise _BadRequest(
+            422,
+            _(
+                "The record has no signed checkpoint of %(size)s events or more yet. The "
+                "latest checkpoint has %(latest)s events.",
+                size=tot,
+                latest=latest.tree_size if latest is not None else 0,
+            ),
+            "tot",
+        )
+    return van, tot
 
 
 @bp.get("/bewijs/consistentie")
 def consistency() -> Page:
-    """The RFC 9162 consistency proof between two checkpoint sizes (``van`` <= ``tot``),
-    as a page, or as JSON for ``Accept: application/json``."""
+    """The RFC 9162 consistency proof between two tree sizes (0 < ``van`` <= ``tot`` <= the
+    latest checkpoint's, any sizes), as a page, or as JSON for ``Accept: application/json``."""
     return _consistency(as_json=_wants_json())
 
 
@@ -366,9 +371,9 @@ def _consistency(as_json: bool) -> Page:
     if not as_json and first is None and second is None:
         return _consistency_page()
     try:
-        older, newer = _checkpoints_to_compare(first, second)
+        van, tot = _sizes_to_compare(first, second)
         try:
-            proof = proofs.consistency(db.session, older, newer)
+            proof = proofs.consistency_of_sizes(db.session, van, tot)
         except LookupError as missing:  # the stored tree lacks a node: verify names it
             log.error("no consistency proof from %s to %s: %s", first, second, missing)
             raise _BadRequest(
@@ -389,7 +394,11 @@ def _consistency(as_json: bool) -> Page:
         response = _cached(jsonify(proof), SHARED_CACHE)
         response.vary.add("Accept")
         return response
-    return _consistency_page(proof=proof, older=older, newer=newer)
+    return _consistency_page(
+        proof=proof,
+        older=proofs.checkpoint_of_size(db.session, van),
+        newer=proofs.checkpoint_of_size(db.session, tot),
+    )
 
 
 def _consistency_page(status: int = 200, **context: Any) -> Response:

@@ -293,6 +293,65 @@ def consistency(
     }
 
 
+def tree_root_at(session: Session, tree_size: int) -> bytes:
+    """The root of the first ``tree_size`` leaves, from the stored nodes in two queries."""
+    if tree_size == 0:
+        return merkle.EMPTY_ROOT
+    return _read_at_once(session, lambda node: merkle.subtree_hash(0, tree_size, node))
+
+
+def size_facts(
+    session: Session, tree_size: int, keys: dict[str, bytes]
+) -> tuple[dict[str, Any], RecordCheckpoint | None]:
+    """A tree size as a consistency proof shows it: the latest checkpoint of that size
+    (signed), or, for a size no checkpoint has, its root computed from the stored tree
+    (``signed`` false: only as good as the proof that ties it to a signed checkpoint)."""
+    checkpoint = checkpoint_of_size(session, tree_size)
+    if checkpoint is not None:
+        return {**checkpoint_facts(checkpoint, keys), "signed": True}, checkpoint
+    return {
+        "tree_size": tree_size,
+        "root_hash": tree_root_at(session, tree_size).hex(),
+        "signed": False,
+        "signature_valid": None,
+        "note": None,
+    }, None
+
+
+def consistency_of_sizes(
+    session: Session, first: int, second: int, keys: dict[str, bytes] | None = None
+) -> dict[str, Any]:
+    """The RFC 9162 consistency proof between any two tree sizes 0 < ``first`` <=
+    ``second`` <= the latest checkpoint's (the caller checks the bounds). Each side is its
+    signed checkpoint when one has that size (see :func:`size_facts`); ``verified`` when
+    the proof holds and every signed side's signature does. Raises ``LookupError`` when
+    the stored tree lacks a node."""
+    keys = signing.trusted_keys() if keys is None else keys
+    path = consistency_path(session, first, second)
+    older, older_checkpoint = size_facts(session, first, keys)
+    newer, newer_checkpoint = size_facts(session, second, keys)
+    holds = merkle.verify_consistency(
+        first,
+        second,
+        bytes.fromhex(older["root_hash"]),
+        bytes.fromhex(newer["root_hash"]),
+        [bytes.fromhex(h) for h in path],
+    )
+    signed = [c for c in (older_checkpoint, newer_checkpoint) if c is not None]
+    return {
+        "format": CONSISTENCY_FORMAT,
+        "first": older,
+        "second": newer,
+        "proof": path,
+        "proof_holds": holds,
+        "verified": holds
+        and all(facts["signature_valid"] for facts in (older, newer) if facts["signed"]),
+        "public_keys": {
+            c.key_id: key_facts(keys[c.key_id], c.origin) for c in signed if c.key_id in keys
+        },
+    }
+
+
 def current_key(app: Flask | None = None) -> bytes | None:
     """The public key that signs from now on, None while the instance has none yet."""
     return signing.public_bytes(signing.signing_key(app)) if signing.has_key(app) else None

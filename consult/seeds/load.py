@@ -140,6 +140,7 @@ def _arrival(
     municipality: Any,
     items: list[tuple[int | None, str | None, str]],
     content: dict[str, Any],
+    salt: str,
 ) -> SimpleNamespace:
     """What the submission service's recording reads of a submission, without loading the
     bulk-inserted rows back: the record gets the very payload the service would write."""
@@ -154,6 +155,7 @@ def _arrival(
         age_band=age,
         municipality=SimpleNamespace(code=municipality[1]) if municipality else None,
         organisation_verified=False,
+        attributes_salt=salt,
         contact=None,
         comments=[
             SimpleNamespace(
@@ -367,8 +369,9 @@ def seed_load(
             nonce=nonce,
         )
         code = new_tracking_code()
+        salt = secrets.token_hex(16)
         arrivals.append(
-            _arrival(consultation, code, received, group, age, municipality, items, content)
+            _arrival(consultation, code, received, group, age, municipality, items, content, salt)
         )
         plans.append(
             (
@@ -387,6 +390,7 @@ def seed_load(
                     "confirmed_at": received,
                     "content_hash": arrivals[-1].content_hash,
                     "content_nonce": nonce,
+                    "attributes_salt": salt,
                 },
                 items,
             )

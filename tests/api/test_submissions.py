@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text, update
 
+from consult.comments import services as comment_services
 from consult.comments.models import Submission, SubmissionState
 from consult.db import utcnow
 from consult.evidence.verify import verify
@@ -87,7 +88,14 @@ def test_a_token_stores_a_confirmed_submission_for_its_organisation(
     events = _events(session, stored.tracking_code)
     received = events["submission_received"]
     assert received.payload["channel"] == "api"
-    assert received.payload["api_token"] == world.token.token.prefix
+    # The token's prefix is in the commitment with the group, age band and municipality
+    # (the leaves are public; its absence for a child would tell the age band).
+    assert "api_token" not in received.payload
+    opening = comment_services.attributes_opening(stored, world.token.token.prefix)
+    assert opening["api_token"] == world.token.token.prefix
+    assert received.payload["attributes"] == comment_services.attributes_commitment(
+        stored.attributes_salt, opening
+    )
     assert received.actor_role == "participant"
     assert receipt["leaf_index"] == received.leaf_index
     assert events["submission_confirmed"].payload == {"by": "api_token"}
@@ -138,6 +146,11 @@ def test_under_16_neither_the_submission_nor_its_event_ties_it_to_the_organisati
     assert received.payload["channel"] == "api"
     assert "api_token" not in received.payload
     assert world.token.token.prefix not in str(received.payload)
+    # Under 16 the commitment holds no prefix either: an opening never ties the child's
+    # age band to the organisation.
+    assert received.payload["attributes"] == comment_services.attributes_commitment(
+        stored.attributes_salt, comment_services.attributes_opening(stored, None)
+    )
     assert events["submission_confirmed"].payload["by"] == "api_token"
 
 

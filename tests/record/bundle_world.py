@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consult.comments import services as comment_services
 from consult.documents.services import version_hash
 from consult.ledger import checkpoints, promises, services
 from consult.ledger.models import CheckpointReason, EventKind, RecordEvent
@@ -87,7 +88,7 @@ def build(session: Session) -> World:
                 object_type="submission",
                 object_id=submission.tracking_code,
                 actor_role="participant",
-                payload={"content_hash": submission.content_hash},
+                payload=comment_services.submission_event_payload(submission),
             )
     # The promise the submit service signs on arrival (these submissions were made
     # around it), so the bundle carries promises.jsonl with lines in it.

@@ -43,6 +43,7 @@ FILES = [
     "keys.json",
     "manifest.json",
     "manifest.sig",
+    "openings.jsonl",
     "promises.jsonl",
     "proofs.jsonl",
     "reactienota/edition-1.json",
@@ -113,14 +114,15 @@ def test_the_bundle_verifies_with_only_the_standard_library(made, folder):
     assert lines[-1] == "OK"
     assert "FOUT" not in output
     for check in (
-        "manifest.json is in canonical form (13 files",
+        "manifest.json is in canonical form (14 files",
         "the signature on manifest.json is valid",
-        "13 files match manifest.json",
+        "14 files match manifest.json",
         f"{made['summary'].checkpoints} checkpoints: signatures valid",
         f"{made['summary'].checkpoints - 1} consistency proofs",
         f"{made['summary'].events} events: hashes, chain and inclusion proofs are valid",
         "2 version(s) and 1 reactienota edition(s) match their events",
         "promises of inclusion kept",
+        "commitments opened (group, age band, municipality)",
     ):
         assert check in output, check
     # The key to compare with the published one is printed.

@@ -350,9 +350,11 @@ WRONG_ORDER = (
     "The first number (%(first)s) is larger than the second (%(second)s). Put the smaller, "
     "older checkpoint first."
 )
-NO_CHECKPOINT = (
-    "There is no checkpoint of %(size)s events. Choose sizes from the list of checkpoints."
+BEYOND = (
+    "The record has no signed checkpoint of %(size)s events or more yet. The latest "
+    "checkpoint has %(latest)s events."
 )
+NOT_EMPTY = "The first number must be 1 or more: an empty record needs no proof."
 
 
 @pytest.mark.parametrize(
@@ -361,15 +363,17 @@ NO_CHECKPOINT = (
         ("van=drie&tot=9", 400, NOT_NUMBERS, {}, "van"),
         ("van=3", 400, NOT_NUMBERS, {}, "tot"),
         ("van=-3&tot=9", 400, NOT_NUMBERS, {}, "van"),
-        ("van=9&tot=3", 400, WRONG_ORDER, {"first": 9, "second": 3}, "van"),
-        ("van=3&tot=8", 404, NO_CHECKPOINT, {"size": 8}, "tot"),
-        ("van=0&tot=3", 404, NO_CHECKPOINT, {"size": 0}, "van"),
+        ("van=9&tot=3", 422, WRONG_ORDER, {"first": 9, "second": 3}, "van"),
+        ("van=3&tot=99999", 422, BEYOND, {"size": 99999, "latest": None}, "tot"),
+        ("van=0&tot=3", 422, NOT_EMPTY, {}, "van"),
     ],
 )
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_bad_consistency_input_is_explained(
     client, world, query, status, msgid, variables, field, language
 ):
+    if "latest" in variables:
+        variables = {**variables, "latest": world["checkpoints"][-1].tree_size}
     expected = msgid % variables if language == "en" else dutch(msgid, **variables)
     page = client.get(f"/bewijs/consistentie?{query}", headers={"Accept-Language": language})
     assert page.status_code == status

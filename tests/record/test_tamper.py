@@ -208,7 +208,7 @@ def arrival_failure(submission: Submission, event: RecordEvent) -> str:
 def test_the_record_of_a_whole_consultation_verifies(session, world):
     report = verify(session)
     assert report.ok, list(report.failures)
-    assert report.cross_checks == len(cross_checks.CROSS_CHECKS) == 17
+    assert report.cross_checks == len(cross_checks.CROSS_CHECKS) == 18
 
     kinds = session.scalars(
         select(RecordEvent.kind).where(RecordEvent.chain == world.slug).order_by(RecordEvent.seq)
@@ -594,11 +594,17 @@ def test_a_submission_is_recorded_with_facts_and_a_commitment(session, world):
     assert arrival.chain == world.slug
     assert arrival.actor_role == "participant"
     assert arrival.occurred_at == canonical.to_millisecond(parent.received_at)
-    assert arrival.payload == {
-        "content_hash": parent.content_hash,
+    assert parent.attributes_salt and len(parent.attributes_salt) == 32
+    opening = {
         "stakeholder_group": "parent",
         "age_band": None,
         "municipality": None,
+        "api_token": None,
+    }
+    assert arrival.payload == {
+        "content_hash": parent.content_hash,
+        # group, age band and municipality only behind a salted commitment (public leaves)
+        "attributes": canonical.commitment(parent.attributes_salt, opening),
         "comment_count": 2,
         "sections": ["s-1", None],
         "organisation_verified": False,
@@ -609,8 +615,16 @@ def test_a_submission_is_recorded_with_facts_and_a_commitment(session, world):
     confirmed = event_of(session, "submission_confirmed", parent.tracking_code)
     assert confirmed.payload == {"by": "email"}
     young = world.submissions["young"]
-    assert event_of(session, "submission_received", young.tracking_code).payload["age_band"] == (
-        "16_17"
+    young_payload = event_of(session, "submission_received", young.tracking_code).payload
+    assert "age_band" not in young_payload and "16_17" not in str(young_payload)
+    assert young_payload["attributes"] == canonical.commitment(
+        young.attributes_salt,
+        {
+            "stakeholder_group": young.stakeholder_group.code,
+            "age_band": "16_17",
+            "municipality": young.municipality.code if young.municipality else None,
+            "api_token": None,
+        },
     )
     assert event_of(session, "submission_confirmed", young.tracking_code).payload == {
         "by": "account"
