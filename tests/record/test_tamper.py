@@ -594,7 +594,8 @@ def test_a_submission_is_recorded_with_facts_and_a_commitment(session, world):
     assert arrival.chain == world.slug
     assert arrival.actor_role == "participant"
     assert arrival.occurred_at == canonical.to_millisecond(parent.received_at)
-    assert parent.attributes_salt and len(parent.attributes_salt) == 32
+    assert parent.attributes_salt
+    assert len(parent.attributes_salt) == 32
     opening = {
         "stakeholder_group": "parent",
         "age_band": None,
@@ -616,7 +617,8 @@ def test_a_submission_is_recorded_with_facts_and_a_commitment(session, world):
     assert confirmed.payload == {"by": "email"}
     young = world.submissions["young"]
     young_payload = event_of(session, "submission_received", young.tracking_code).payload
-    assert "age_band" not in young_payload and "16_17" not in str(young_payload)
+    assert "age_band" not in young_payload
+    assert "16_17" not in str(young_payload)
     assert young_payload["attributes"] == canonical.commitment(
         young.attributes_salt,
         {
