@@ -39,7 +39,17 @@ SECURITY_HEADERS = {
 # computer keeps a copy. A new page is private until it is named here.
 # (Not /health: a load balancer must never get a cached answer.)
 PUBLIC_BLUEPRINTS = frozenset(
-    {"api", "calendar", "feeds", "exports", "monitoring", "record", "regions", "static"}
+    {
+        "api",
+        "calendar",
+        "feeds",
+        "exports",
+        "monitoring",
+        "record",
+        "record_log",
+        "regions",
+        "static",
+    }
 )
 PUBLIC_ENDPOINTS = frozenset(
     {
@@ -59,6 +69,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "reactienota.public_csv",
         "reactienota.public_json",
         "reactienota.schema",
+        "record_bundle.public_download",
     }
 )
 # A public page nobody set a policy for: shared caches may keep it for a minute.

@@ -57,9 +57,7 @@ def checkpoint() -> Response:
     public = signing.trusted_keys().get(latest.key_id) if latest is not None else None
     if latest is None or public is None:
         return _response(_no_checkpoint(), "text/plain", "no-store", 404)
-    return _response(
-        checkpoints.note(latest, public), "text/plain; charset=utf-8", CHECKPOINT_CACHE
-    )
+    return _response(checkpoints.note(latest, public), "text/plain", CHECKPOINT_CACHE)
 
 
 def _no_checkpoint() -> str:

@@ -114,7 +114,7 @@ def parse(path: str) -> Tile:
         raise NotFound(path)
     index = int(index_text.replace("x", "").replace("/", ""))
     width = int(width_text) if width_text else TILE_WIDTH
-    if width >= TILE_WIDTH or encode_index(index) != index_text:
+    if (width_text and width >= TILE_WIDTH) or encode_index(index) != index_text:
         raise NotFound(path)  # a ".p/256", or a non-minimal index like "x000/001"
     return Tile(level, index, width)
 
