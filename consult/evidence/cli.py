@@ -85,7 +85,7 @@ def monitor_command(url: str, state_path: Path | None, key: str | None) -> None:
     """Follow another Consult's log (URL: its /bewijs/log): check the signed checkpoint,
     every new leaf against its entry, and that it extends the checkpoint seen before.
     Exit 0 with one line when all holds; 1 with what is wrong. For cron."""
-    outcome = monitor.run(url, state_path, key)
+    outcome = monitor.run(url, state_path, key, fetch=monitor.http_fetch)
     for note in outcome.notes:
         click.echo(f"note: {note}", err=True)
     if outcome.ok:

@@ -127,7 +127,7 @@ def parse_checkpoint(data: bytes) -> Checkpoint:
 def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
     """``<name>+<hex key hash>+<base64 of 0x01 || Ed25519 key>`` -> (name, public key)."""
     try:
-        name, key_hash, encoded = vkey.rsplit("+", 2)
+        name, key_hash, encoded = vkey.split("+", 2)  # base64 may hold "+", a name not
         raw = base64.b64decode(encoded, validate=True)
     except (ValueError, binascii.Error):
         raise Problem(f"{vkey!r} is not a verifier key (name+hash+key)") from None
