@@ -85,7 +85,7 @@ def _rewrite(session, app, consultation, count: int) -> None:
     history (as a second instance on a rewritten database would), signed by the same key."""
     with tampering(session):
         for table in ("record_promises", "record_checkpoints", "record_nodes", "record_events"):
-            session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+            session.execute(text(f"DELETE FROM {table}"))
         session.execute(
             text("UPDATE record_head SET tree_size = 0, frontier = '[]', checkpoint_count = 0")
         )
