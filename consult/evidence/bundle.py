@@ -12,6 +12,9 @@ It holds:
   checkpoint signed under another name is listed, and the verifier skips it with a note);
 - ``promises.jsonl``: the log's signed promises of inclusion for this consultation's
   submissions (and any whose leaf is gone from the record), each with its signed note;
+- ``openings.jsonl``: the openings (salt, value) of the ``attributes`` commitments of its
+  arrivals (a sender's group, age band and municipality); in the public bundle only those
+  of senders with a public comment;
 - ``keys.json``: the public keys that signed them (the current one and retired ones);
 - ``versions/v<N>.json``: each version a ``version_published`` event names, as
   :func:`consult.documents.services.version_content`, in its canonical (hashed) bytes;
@@ -721,6 +724,7 @@ def build(
             "key_page": current_app.config["BASE_URL"].rstrip("/") + KEY_PAGE_PATH,
             "versions": [c["path"] for c in contents if c["path"].startswith("versions/")],
             "reports": [c["path"] for c in contents if c["path"].startswith("reactienota/")],
+            "public": public,
         }
         for name in ("README.md", "LEESMIJ.md"):
             # Straight from the environment: no request, no context processors, no escaping

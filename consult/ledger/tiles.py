@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consult.ledger import canonical
+from consult.ledger import canonical, proofs
 from consult.ledger.models import EventKind, RecordEvent, RecordNode
 
 TILE_HEIGHT = 8
@@ -191,20 +191,8 @@ def entry_bundle(session: Session, tile: Tile, tree_size: int) -> bytes:
     for row in rows:
         if is_open_format(row.kind, row.payload):
             raise Withheld(row.leaf_index)
-        data = canonical.fast_canonical_bytes(
-            canonical.event_body(
-                leaf_index=row.leaf_index,
-                chain=row.chain,
-                seq=row.seq,
-                kind=row.kind,
-                occurred_at=row.occurred_at,
-                actor_role=row.actor_role,
-                object_type=row.object_type,
-                object_id=row.object_id,
-                payload=row.payload,
-                prev_hash=row.prev_hash,
-            )
-        )
+        # A row has the columns of a RecordEvent that its body is made of.
+        data = canonical.fast_canonical_bytes(proofs.event_body(row))
         if len(data) > MAX_ENTRY:
             raise LookupError(f"leaf {row.leaf_index} is longer than an entry bundle can hold")
         parts.append(len(data).to_bytes(2, "big") + data)

@@ -291,7 +291,9 @@ def test_consistency_between_sizes_no_checkpoint_has(client, session, log):
     assert to_signed["second"]["signature_valid"] is True
     assert to_signed["second"]["note"].startswith(log["checkpoint"].origin + "\n")
     # Beyond the signed checkpoint (the tree has 605): refused, not computed.
-    beyond = client.get(f"/bewijs/consistentie.json?van=3&tot={SIGNED + 1}")
+    beyond = client.get(
+        f"/bewijs/consistentie.json?van=3&tot={SIGNED + 1}", headers={"Accept-Language": "en"}
+    )
     assert beyond.status_code == 422
     assert "latest checkpoint has 600 events" in beyond.get_json()["error"]["message"]
     page = client.get("/bewijs/consistentie?van=77&tot=555", headers={"Accept-Language": "en"})

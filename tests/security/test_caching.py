@@ -21,6 +21,7 @@ PUBLIC_BLUEPRINTS = {
     "exports",
     "monitoring",
     "record",
+    "record_log",
     "regions",
 }
 PUBLIC_PAGES = {
@@ -40,6 +41,7 @@ PUBLIC_PAGES = {
     "reactienota.public_csv",
     "reactienota.public_json",
     "reactienota.schema",
+    "record_bundle.public_download",
 }
 # Pages the issue names: a person's own, the team with its e-mail addresses, the queue.
 MUST_BE_PRIVATE = {
