@@ -10,11 +10,13 @@ What an advocacy group runs from cron to hold a platform to its own record. Each
 2. fetches the level-0 hash tiles of every leaf it has not seen yet, and the entry bundles
    with those leaves, and recomputes each leaf hash (RFC 9162: SHA-256(0x00 || entry))
    from its entry, and that each entry is the leaf at its index;
-3. appends the new leaf hashes to the compact range of the tree it checked before (kept in
+3. checks that each level-0 tile that became full is the matching hash of its level-1
+   tile (other clients build proofs from those);
+4. appends the new leaf hashes to the compact range of the tree it checked before (kept in
    the state file) and recomputes the root: it must be the signed root. So the new
    checkpoint is proven to extend the last one it saw: a log that rewrote, removed or
    reordered anything it showed before cannot pass, even with a valid signature;
-4. saves the state (the checkpoint, the compact range, the leaves of the last partial
+5. saves the state (the checkpoint, the compact range, the leaves of the last partial
    tile) only when everything held.
 
 Entry bundles that the log withholds with 451 (leaves of the old format, which hold
@@ -346,6 +348,7 @@ def _follow(
     index = old_size // tiles.TILE_WIDTH
     last = (size - 1) // tiles.TILE_WIDTH if size else -1
     new_tail: list[bytes] = tail
+    completed: dict[int, bytes] = {}  # level-0 tiles that became full in this run: their root
     while index <= last:
         start = index * tiles.TILE_WIDTH
         width = min(tiles.TILE_WIDTH, size - start)
@@ -367,11 +370,14 @@ def _follow(
                 withheld += width - first
             for leaf in hashes[first:]:
                 frontier.append(leaf)
+        if width == tiles.TILE_WIDTH and first < width:
+            completed[index] = merkle.root(hashes)
         new_tail = hashes if width < tiles.TILE_WIDTH else []
         tail = []
         index += 1
     if frontier.root() != checkpoint.root:
         raise Problem(_why_root_differs(fetch, base, checkpoint, old_size))
+    _check_level_1(fetch, base, size, completed)
     if withheld:
         notes.append(
             f"{withheld} leaves are in entry bundles the log withholds (HTTP 451: leaves of "
@@ -389,6 +395,25 @@ def _follow(
         size - old_size,
         withheld,
     )
+
+
+def _check_level_1(fetch: Fetch, base: str, size: int, completed: dict[int, bytes]) -> None:
+    """Each level-0 tile that became full is one hash of a level-1 tile: other clients
+    build their proofs from those, so they must match the leaves below them."""
+    full_below = size >> tiles.TILE_HEIGHT  # how many full level-0 tiles the tree has
+    for upper in sorted({index // tiles.TILE_WIDTH for index in completed}):
+        width = min(tiles.TILE_WIDTH, full_below - upper * tiles.TILE_WIDTH)
+        path = tiles.tile_path(1, upper, width)
+        status, body = _get(fetch, f"{base}/tile/{path}", f"hash tile {path}")
+        if status != 200 or len(body) != width * merkle.HASH_SIZE:
+            raise Problem(f"bad hash tile {path}: {len(body)} bytes")
+        for index, value in completed.items():
+            offset = index - upper * tiles.TILE_WIDTH
+            if 0 <= offset < width and body[offset * 32 : offset * 32 + 32] != value:
+                raise Problem(
+                    f"hash tile {path} does not match: its hash {offset} is not the root of "
+                    f"the leaves in hash tile {tiles.tile_path(0, index)}"
+                )
 
 
 def _why_root_differs(fetch: Fetch, base: str, checkpoint: Checkpoint, old_size: int) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import text, update
 
 from consult.evidence import monitor
 from consult.ledger import checkpoints, signing
-from consult.ledger.models import CheckpointReason, RecordEvent
+from consult.ledger.models import CheckpointReason, RecordEvent, RecordNode
 from tests import factories
 from tests.record.conftest import tampering
 
@@ -175,3 +175,18 @@ def test_the_command_exits_0_with_one_line_or_1_with_what_is_wrong(
     assert result.exit_code == 1
     assert "FAILED" in result.stderr
     assert "fork" in result.stderr
+
+
+def test_a_level_1_tile_that_does_not_match_its_leaves_is_named(
+    app, session, consultation, fetch, tmp_path
+):
+    _grow(app, session, consultation, 300)
+    with tampering(session):
+        session.execute(
+            update(RecordNode)
+            .where(RecordNode.level == 8, RecordNode.position == 0)
+            .values(hash="ab" * 32)
+        )
+    outcome = monitor.run(URL, tmp_path / "s.json", fetch=fetch)
+    assert not outcome.ok
+    assert "hash tile 1/000.p/1 does not match: its hash 0 is not the root" in outcome.summary
