@@ -83,6 +83,7 @@ class Config:
     LOGIN_LOCK_MAX_SECONDS = 24 * 3600
     LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
     RATELIMIT_ACCOUNT_MAIL = "5 per 15 minutes"
+    DEFAULT_LOG_FORMAT = "text"
 
     def __init__(self, instance_path: str) -> None:
         self.INSTANCE_PATH = instance_path
@@ -106,6 +107,18 @@ class Config:
 
         # Background jobs: "rq" on Redis when REDIS_URL is set, else "thread" (in process).
         self.JOBS_RUNNER = _env("JOBS_RUNNER") or ("rq" if self.REDIS_URL else "thread")
+
+        # One line per request on stderr: "json" for a log collector, "text" for a person.
+        self.LOG_FORMAT = _env("LOG_FORMAT", self.DEFAULT_LOG_FORMAT)
+        if self.LOG_FORMAT not in {"json", "text"}:
+            raise ConfigError(f"CONSULT_LOG_FORMAT is {self.LOG_FORMAT!r}; choose json or text.")
+        # GET /metrics answers only a scraper that sends this as a bearer token; unset: no
+        # /metrics at all.
+        self.METRICS_TOKEN = _env("METRICS_TOKEN")
+        if self.METRICS_TOKEN is not None and len(self.METRICS_TOKEN) < 16:
+            raise ConfigError(
+                "CONSULT_METRICS_TOKEN is too short: use at least 16 random characters."
+            )
 
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         # A Redis that does not answer must not hold a request up: after this long the
@@ -145,6 +158,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    DEFAULT_LOG_FORMAT = "json"
 
     def fallback_secret_key(self, instance_path: str) -> str:
         raise ConfigError(
