@@ -47,6 +47,14 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+.PHONY: pg-client
+pg-client: ## Install PostgreSQL's client tools (pg_dump, pg_restore) for the backup tests when missing
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { \
+	  echo "Installing Debian's postgresql-client for the backup and restore tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    postgresql-client >/dev/null; }
+
 .PHONY: pdf-libs
 pdf-libs: ## Install the Pango libraries WeasyPrint draws PDFs with, when missing
 	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libpangoft2-1.0.so.0' || { \
@@ -83,7 +91,7 @@ translations: install ## Extract messages and update the catalogs (then translat
 	$(BIN)/python scripts/catalogs.py update
 
 .PHONY: test
-test: install chromium pdf-libs lint check-translations ## Lint, check the catalogs and run the whole suite
+test: install chromium pdf-libs pg-client lint check-translations ## Lint, check the catalogs and run the whole suite
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: clean

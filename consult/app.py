@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 
-from consult import errors, i18n, jobs, migrate, observability, security
+from consult import errors, i18n, jobs, migrate, observability, security, transfer
 from consult.accounts import init_app as init_accounts
 from consult.accounts.cli import user_group
 from consult.accounts.views import bp as accounts_bp
@@ -196,6 +196,9 @@ def register_commands(app: Flask) -> None:
         follows_group,
     ):
         app.cli.add_command(group)
+    migrate.db_group.add_command(transfer.db_copy)
+    app.cli.add_command(transfer.backup_command)
+    app.cli.add_command(transfer.restore_command)
 
 
 def _check_settings(app: Flask) -> None:
