@@ -3,16 +3,17 @@ logs (golang.org/x/mod/sumdb/note and sumdb/tlog), not by anything of Consult's 
 
 A test instance gets a realistic record (an answered consultation with its reactienota, a
 second consultation with submissions sent through the comment service, each with its
-signed promise, and eight checkpoints, one of them over exactly 64 leaves). Then, as an
-outsider would, the test takes from the public endpoints every checkpoint (the Atom feed and
-each signed note), the inclusion proof and promise of every submission
-(``/bewijs/opname/<code>.json``) and a consistency proof between every two checkpoint sizes
-(``/bewijs/consistentie.json``); and from the code behind those endpoints
-(``proofs.inclusion_path``, ``proofs.event_bytes``) the inclusion proof of every leaf in
-every checkpoint's tree. ``tests/reference/verify_record.go`` checks all of it with
-``note.Open``, ``tlog.ParseTree``, ``tlog.CheckRecord`` and ``tlog.CheckTree``; the
-verifier key given to it is made from the instance's key file, as an outsider would get
-it out of band, not from the pages.
+signed promise, and nine checkpoints over eight tree sizes, one of 64 leaves, signed by two
+keys: the first one is rotated halfway). Then, as an outsider would, the test takes from
+the public endpoints every checkpoint (the Atom feed and each signed note), the inclusion
+proof and promise of every submission (``/bewijs/opname/<code>.json``) and a consistency
+proof between every two checkpoint sizes (``/bewijs/consistentie.json``); and from the code
+behind those endpoints (``proofs.inclusion_path``, ``proofs.event_bytes``) the inclusion
+proof of every leaf in every checkpoint's tree, which no page serves. The Go program
+``tests/reference/verify_record.go`` checks all of it with ``note.Open``,
+``tlog.ParseTree``, ``tlog.CheckRecord`` and ``tlog.CheckTree``; the verifier keys given
+to it (the current and the retired one) are made from the key files, as an outsider would
+get them out of band, not from the pages.
 
 The Go program is built once per session in GOPATH mode against Debian's
 golang-golang-x-mod-dev (``make golang`` installs it; ``make test`` does that first).
@@ -38,6 +39,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
+from consult.db import utcnow
 from consult.ledger import checkpoints, proofs, services, signing
 from consult.ledger.models import CheckpointReason, EventKind, RecordCheckpoint, RecordEvent
 from tests import factories
@@ -110,9 +112,13 @@ def failures(output: str) -> list[str]:
 
 def build_record(session) -> None:
     """Needs an app context. The bundle's world (36 events, six checkpoints, one of them
-    over three leaves), then five submissions sent through the comment service to another
-    open consultation, a checkpoint, events up to exactly 64 leaves and a last checkpoint."""
+    over three leaves, three submissions with promises), then the key rotated and the same
+    tree signed with the new key (as ``consult record key rotate`` does), five submissions
+    sent through the comment service to another open consultation, a checkpoint, events up
+    to exactly 64 leaves and a last checkpoint."""
     bundle_world.build(session)
+    signing.rotate(None, None, utcnow())
+    assert checkpoints.make(session, CheckpointReason.MANUAL) is not None
     open_one = factories.consultation(session)
     for number in range(5):
         factories.sent_submission(
@@ -154,7 +160,7 @@ def size_of(note: str) -> int:
     return int(note.split("\n")[1])
 
 
-def collect(client, session, vkey: str) -> tuple[dict[str, Any], dict[str, int]]:
+def collect(client, session, vkeys: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
     """The description the Go program checks, and the count of each kind it should find."""
     listed = public_checkpoints(client)
     sizes = sorted({size_of(item["note"]) for item in listed})
@@ -174,7 +180,7 @@ def collect(client, session, vkey: str) -> tuple[dict[str, Any], dict[str, int]]
         assert response.status_code == 200
         proof = response.get_json()
         assert proof["status"] == "included"
-        assert proof["public_key"]["verifier_key"] == vkey  # the page serves the same key
+        assert proof["public_key"]["verifier_key"] in vkeys  # the page serves the same keys
         item = {
             "name": f"submission {code}",
             "leaf_b64": proof["event"]["canonical_b64"],
@@ -209,7 +215,7 @@ def collect(client, session, vkey: str) -> tuple[dict[str, Any], dict[str, int]]
         response = client.get(f"/bewijs/consistentie.json?van={older}&tot={newer}")
         assert response.status_code == 200
         proof = response.get_json()
-        assert {key["verifier_key"] for key in proof["public_keys"].values()} == {vkey}
+        assert {key["verifier_key"] for key in proof["public_keys"].values()} <= set(vkeys)
         consistency.append(
             {
                 "name": f"{older} to {newer}",
@@ -223,8 +229,8 @@ def collect(client, session, vkey: str) -> tuple[dict[str, Any], dict[str, int]]
 
     description = {
         "format": FORMAT,
-        "origin": vkey.split("+")[0],
-        "vkeys": [vkey],
+        "origin": vkeys[0].split("+")[0],
+        "vkeys": vkeys,
         "checkpoints": listed,
         "inclusion": inclusion,
         "consistency": consistency,
@@ -239,15 +245,18 @@ def collect(client, session, vkey: str) -> tuple[dict[str, Any], dict[str, int]]
 
 
 @pytest.fixture
-def record(app, session, client, quiet_housekeeping):
-    """The description of the test instance's record, its expected counts, and the key."""
+def record(app, session, client, quiet_housekeeping, tmp_path, monkeypatch):
+    """The description of the test instance's record and its expected counts. The record
+    has a key of its own (it is rotated), not the session's."""
+    monkeypatch.setenv("CONSULT_RECORD_KEY_PATH", str(tmp_path / "record_signing_key"))
     with app.app_context():
         build_record(session)
         origin = checkpoints.log_origin(session)
-        public = signing.public_bytes(signing.signing_key())
-    vkey = signing.verifier_key(origin, public)  # out of band: from the key, not a page
-    description, expected = collect(client, session, vkey)
-    return description, expected
+        keys = signing.trusted_keys()
+    assert len(keys) == 2  # the retired key and the current one
+    # Out of band: from the key files, not from a page.
+    vkeys = [signing.verifier_key(origin, public) for public in keys.values()]
+    return collect(client, session, vkeys)
 
 
 # -- the tests ------------------------------------------------------------------------------------
@@ -258,12 +267,12 @@ def test_go_reference_verifies_every_checkpoint_and_proof(
 ):
     description, expected = record
     rows = session.scalar(select(func.count()).select_from(RecordCheckpoint))
-    assert expected["checkpoint"] == rows == 8
+    assert expected["checkpoint"] == rows == 9
     sizes = sorted({size_of(item["note"]) for item in description["checkpoints"]})
     assert POWER_OF_TWO in sizes  # a perfect tree
     assert 3 in sizes
     assert expected["promise"] == 8  # three in the bundle's world, five sent here
-    assert expected["consistency"] == 28  # every two of the eight sizes
+    assert expected["consistency"] == 28  # every two of the eight sizes (two share 36)
 
     result = run(reference_verifier, description, tmp_path)
 
