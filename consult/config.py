@@ -108,6 +108,11 @@ class Config:
         # Background jobs: "rq" on Redis when REDIS_URL is set, else "thread" (in process).
         self.JOBS_RUNNER = _env("JOBS_RUNNER") or ("rq" if self.REDIS_URL else "thread")
 
+        # An uploaded Word or Markdown file is converted in a child process with these
+        # limits (consult/documents/sandbox.py): CPU seconds and address space in MB.
+        self.IMPORT_CPU_SECONDS = _env_int("IMPORT_CPU_SECONDS", 20)
+        self.IMPORT_MEMORY_MB = _env_int("IMPORT_MEMORY_MB", 1024)
+
         # One line per request on stderr: "json" for a log collector, "text" for a person.
         self.LOG_FORMAT = _env("LOG_FORMAT", self.DEFAULT_LOG_FORMAT)
         if self.LOG_FORMAT not in {"json", "text"}:

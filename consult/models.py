@@ -20,7 +20,7 @@ from consult.consultations.models import (
     Question,
     StateChange,
 )
-from consult.documents.models import Document, DocumentVersion, Section
+from consult.documents.models import Document, DocumentImport, DocumentVersion, Section
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
@@ -64,6 +64,7 @@ __all__ = [
     "Consultation",
     "CouncilDecision",
     "Document",
+    "DocumentImport",
     "DocumentVersion",
     "Follow",
     "InvitedGroup",
