@@ -24,6 +24,7 @@ from consult.documents.models import Document, DocumentVersion, Section
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
+from consult.ledger.cosignatures import RecordCosignature
 from consult.ledger.models import (
     RecordCheckpoint,
     RecordEvent,
@@ -79,6 +80,7 @@ __all__ = [
     "Question",
     "QuestionAnswer",
     "RecordCheckpoint",
+    "RecordCosignature",
     "RecordEvent",
     "RecordHead",
     "RecordNode",

@@ -50,6 +50,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consult import signals
 from consult.db import utcnow
 from consult.ledger import canonical, merkle, signing
 from consult.ledger.models import CheckpointReason, RecordCheckpoint
@@ -173,6 +174,7 @@ def make(
     session.add(checkpoint)
     current.checkpoint_count += 1  # so a deleted checkpoint row is missed (verify)
     session.flush()
+    signals.checkpoint_signed.send(session, checkpoint=checkpoint)  # the witnesses' turn
     return checkpoint
 
 
