@@ -162,11 +162,16 @@ def of_checkpoint(session: Session, checkpoint: RecordCheckpoint) -> list[Record
     return of_checkpoints(session, [checkpoint.id]).get(checkpoint.id, [])
 
 
-def cosigned_note(session: Session, checkpoint: RecordCheckpoint, public: bytes) -> str:
-    """The checkpoint's C2SP signed note with its cosignature lines after the log's line."""
-    return checkpoints.note(checkpoint, public) + "".join(
-        row.line() for row in of_checkpoint(session, checkpoint)
-    )
+def cosigned_note(
+    session: Session,
+    checkpoint: RecordCheckpoint,
+    public: bytes,
+    rows: list[RecordCosignature] | None = None,
+) -> str:
+    """The checkpoint's C2SP signed note with its cosignature lines after the log's line
+    (``rows``: its cosignatures, when the caller read them already)."""
+    rows = of_checkpoint(session, checkpoint) if rows is None else rows
+    return checkpoints.note(checkpoint, public) + "".join(row.line() for row in rows)
 
 
 def acknowledged_size(session: Session, witness: Witness) -> int:

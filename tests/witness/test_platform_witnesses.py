@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import delete, func, select, update
 
 from consult.db import utcnow
@@ -25,57 +21,9 @@ from tests import factories
 from tests.record import bundle_world
 from tests.record.conftest import tampering
 from tests.record.test_bundle import run_verifier, unzip
-from tests.witness.helpers import independent_cosignature_check, new_witness, post, serving
-
-ORIGIN = "consult.test/record"
-
-
-class Witnesses:
-    """Witness directories served over HTTP, and the platform configured with them."""
-
-    def __init__(self, app, tmp_path: Path, stack: ExitStack, names: tuple[str, ...]) -> None:
-        self.app = app
-        self.dirs: dict[str, Path] = {}
-        self.urls: dict[str, str] = {}
-        self.stack = stack
-        with app.app_context():
-            log_vkey = signing.verifier_key(ORIGIN, signing.public_bytes(signing.signing_key()))
-        self.witnesses = {}
-        for name in names:
-            folder = tmp_path / name.replace("/", "_")
-            witness = state.init(folder, name)
-            witness.add_log(ORIGIN, log_vkey)
-            self.dirs[name] = folder
-            self.witnesses[name] = witness
-            self.urls[name] = stack.enter_context(serving(witness))
-
-    @property
-    def config(self) -> list[tuple[str, str]]:
-        return [(str(w.vkey), self.urls[name]) for name, w in self.witnesses.items()]
-
-    def vkey(self, name: str) -> str:
-        return str(self.witnesses[name].vkey)
-
-    def size(self, name: str) -> int | None:
-        return state.Witness(self.dirs[name]).state()["logs"][ORIGIN].get("size")
-
-
-@pytest.fixture
-def two(app, tmp_path, monkeypatch) -> Iterator[Witnesses]:
-    with ExitStack() as stack:
-        witnesses = Witnesses(
-            app, tmp_path, stack, ("ieder-in.example/witness", "gemeente.example/witness")
-        )
-        monkeypatch.setitem(app.config, "WITNESSES", witnesses.config)
-        yield witnesses
-
-
-def _sign(session, consultation, events: int = 2) -> RecordCheckpoint:
-    """New events and a checkpoint, committed: the witnesses' job runs (inline in tests)."""
-    factories.record_events(session, consultation, events)
-    made = checkpoints.make(session, "manual", now=utcnow())
-    session.commit()
-    return made
+from tests.witness.conftest import ORIGIN
+from tests.witness.conftest import sign as _sign
+from tests.witness.helpers import independent_cosignature_check, new_witness, post
 
 
 def _rows(session, checkpoint) -> list[RecordCosignature]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -175,3 +179,51 @@ def test_the_state_file_is_replaced_whole(witness, log, tmp_path):
     folder = tmp_path / "w"
     assert sorted(p.name for p in folder.iterdir()) == ["lock", "witness.json", "witness_key"]
     assert json.loads((folder / "witness.json").read_text())["logs"][log.origin]["size"] == 5
+
+
+def test_the_command_runs_alone_without_any_consult_settings(tmp_path, log):
+    """``consult witness init|add-log|serve|status`` as an organisation runs them: no
+    database, no CONSULT_* settings (production would refuse to start the app without)."""
+    consult = str(Path(sys.executable).with_name("consult"))
+    env = {"PATH": os.environ["PATH"], "CONSULT_ENV": "production", "HOME": str(tmp_path)}
+    folder = tmp_path / "witness"
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [consult, "witness", *args], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    made = run("init", "--name", "mind.example/witness", "--dir", str(folder))
+    vkey = re.search(r"^vkey: (\S+)$", made, re.M).group(1)
+    assert (
+        "is not a verifier key"
+        in subprocess.run(
+            [consult, "witness", "add-log", "--dir", str(folder), log.origin, "nonsense"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stderr
+    )
+    run("add-log", "--dir", str(folder), log.origin, log.vkey)
+    server = subprocess.Popen(
+        [consult, "witness", "serve", "--dir", str(folder), "--port", "0"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = server.stderr.readline()
+        url = re.search(r"listening on (http://\S+)", first).group(1)
+        status, _type, body = post(f"{url}/add-checkpoint", log.request(0))
+        assert status == 200
+        independent_cosignature_check(vkey, log.body(), body)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    shown = run("status", "--dir", str(folder))
+    assert f"log {log.origin}" in shown
+    assert "size:      5" in shown
+    assert f"vkey:    {vkey}" in shown
