@@ -236,3 +236,31 @@ def _fork_of_size(session, two, size: int) -> bytes:
         + base64.b64decode(signature)
     ).decode()
     return f"old {size}\n\n{text.decode()}\n\u2014 {ORIGIN} {line}\n".encode()
+
+
+def test_verify_checks_every_stored_cosignature(app, session, consultation, two, in_app, tmp_path):
+    from consult.evidence.verify import verify
+
+    made = _sign(session, consultation)
+    assert verify(session).ok
+    real = _rows(session, made)[0]
+    # A row slipped in with the database alone: another witness's name and key, a copied
+    # signature. The pages would show it; verify names it.
+    stranger = new_witness(tmp_path / "stranger", "stranger.example/w")
+    session.add(
+        RecordCosignature(
+            checkpoint_id=made.id,
+            witness="stranger.example/w",
+            public_key=base64.b64encode(stranger.vkey.public).decode(),
+            timestamp=real.timestamp,
+            signature=real.signature,
+            received_at=utcnow(),
+        )
+    )
+    session.flush()
+    report = verify(session)
+    assert not report.ok
+    assert any(
+        "by witness stranger.example/w does not verify on checkpoint" in str(failure)
+        for failure in report.failures
+    )
