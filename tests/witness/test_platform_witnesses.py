@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+import pytest
+from sqlalchemy import delete, func, select, text, update
 
 from consult.db import utcnow
 from consult.evidence import bundle, witnessing
@@ -21,7 +23,7 @@ from tests import factories
 from tests.record import bundle_world
 from tests.record.conftest import tampering
 from tests.record.test_bundle import run_verifier, unzip
-from tests.witness.conftest import ORIGIN
+from tests.witness.conftest import ORIGIN, Witnesses
 from tests.witness.conftest import sign as _sign
 from tests.witness.helpers import independent_cosignature_check, new_witness, post
 
@@ -185,25 +187,41 @@ def rewrite_history(session, keep: int) -> None:
         )
 
 
-def test_both_witnesses_refuse_a_rewritten_history(app, session, consultation, two, in_app):
-    """THE FORK TEST (issue 16): the platform runs with two witnesses; the operator rewrites
-    history with the database and the key; both witnesses refuse the forked checkpoint, and
-    keep it as evidence. (A monitor following the log is to report the fork too.)"""
+@dataclass
+class Fork:
+    """The platform ran with two witnesses; then its whole operator rewrote the history."""
+
+    honest: RecordCheckpoint  # the last checkpoint the witnesses cosigned
+    forked: RecordCheckpoint  # the rewritten log's checkpoint, same key and name, larger
+    witnesses: Witnesses
+
+
+@pytest.fixture
+def fork(app, session, consultation, two, in_app) -> Fork:
+    """THE FORK (issue 16): the honest log is cosigned by both witnesses; the operator, with
+    the database and the key, drops the events after leaf 2 with their tree, checkpoints and
+    cosignatures, sets the head back, appends other events and signs a larger checkpoint
+    under the same name and key. The platform sends it to the witnesses as always.
+
+    Tests of what outsiders see hang off this fixture: the witnesses' refusal below, and
+    (after the merge with the tiles and monitor work) `consult record monitor URL`
+    following this log, which is to report the fork."""
     honest = _sign(session, consultation, 4)
     assert len(_rows(session, honest)) == 2
-    witnessed = {name: two.size(name) for name in two.witnesses}
-    assert set(witnessed.values()) == {honest.tree_size}
-
+    assert {two.size(name) for name in two.witnesses} == {honest.tree_size}
     rewrite_history(session, keep=2)
     session.commit()
-    # The rewritten log grows past the honest size, and signs with the same key and name.
     factories.record_events(session, consultation, 5, kind="comment_withdrawn")
     forked = checkpoints.make(session, "manual", now=utcnow())
-    session.commit()
+    session.commit()  # the witnesses' job runs here
     assert forked.origin == honest.origin
     assert forked.key_id == honest.key_id
     assert forked.tree_size > honest.tree_size
+    return Fork(honest, forked, two)
 
+
+def test_both_witnesses_refuse_a_rewritten_history(app, session, fork):
+    honest, forked, two = fork.honest, fork.forked, fork.witnesses
     assert _rows(session, forked) == []  # neither witness cosigned the fork
     for name in two.witnesses:
         assert two.size(name) == honest.tree_size  # neither moved
@@ -212,6 +230,14 @@ def test_both_witnesses_refuse_a_rewritten_history(app, session, consultation, t
         assert refused[-1]["size"] == forked.tree_size
         assert refused[-1]["why"].startswith("fork:")
         assert refused[-1]["note"].startswith(checkpoints.text_of(forked).decode())
+    # The clock asks again, and is refused again: the fork never gets a cosignature.
+    said = witnessing.retry_on_tick(
+        app, session=session, now=utcnow() + timedelta(minutes=2), wait=True
+    )
+    assert said == f"asked 2 witness(es) again to cosign checkpoint {forked.id}"
+    assert _rows(session, forked) == []
+    for name in two.witnesses:
+        assert len(state.Witness(two.dirs[name]).refused()) == 2
     # A checkpoint of the honest size with another root is refused just the same.
     fork_at_size = _fork_of_size(session, two, honest.tree_size)
     for name, url in two.urls.items():
@@ -264,3 +290,21 @@ def test_verify_checks_every_stored_cosignature(app, session, consultation, two,
         "by witness stranger.example/w does not verify on checkpoint" in str(failure)
         for failure in report.failures
     )
+
+
+def test_a_cosignature_cannot_be_changed_deleted_or_truncated(
+    app, session, consultation, two, in_app
+):
+    from tests.record.test_append_only import refused
+
+    made = _sign(session, consultation)
+    assert len(_rows(session, made)) == 2
+    assert "a cosignature never changes" in refused(
+        session, update(RecordCosignature).values(witness="someone.else/w")
+    )
+    assert "a cosignature is never deleted" in refused(session, delete(RecordCosignature))
+    if session.get_bind().dialect.name == "postgresql":
+        assert "record_cosignatures is evidence and is never truncated" in refused(
+            session, text("TRUNCATE record_cosignatures")
+        )
+    assert len(_rows(session, made)) == 2
