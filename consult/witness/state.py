@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from consult.ledger import merkle, notes
+from consult.ledger.signing import replace_whole
 
 KEY_FILE = "witness_key"
 STATE_FILE = "witness.json"
@@ -57,25 +58,6 @@ class Answer:
     content_type: str = "text/plain; charset=utf-8"
 
 
-def _write_whole(path: Path, data: bytes, mode: int) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-
-
 def init(directory: Path, name: str) -> Witness:
     """Make a new witness in ``directory``: a key and an empty state. Refuses to overwrite."""
     if not notes.valid_name(name):
@@ -90,8 +72,8 @@ def init(directory: Path, name: str) -> Witness:
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    _write_whole(key_file, pem, 0o600)
-    _write_whole(state_file, _dump({"name": name, "logs": {}}), 0o644)
+    replace_whole(key_file, pem, 0o600)
+    replace_whole(state_file, _dump({"name": name, "logs": {}}), 0o644)
     return Witness(directory)
 
 
@@ -139,7 +121,7 @@ class Witness:
         return state
 
     def _save(self, state: dict[str, Any]) -> None:
-        _write_whole(self.directory / STATE_FILE, _dump(state), 0o644)
+        replace_whole(self.directory / STATE_FILE, _dump(state), 0o644)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
