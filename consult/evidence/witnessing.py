@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from consult import jobs, signals
 from consult.jobs import Job, JobState
-from consult.ledger import checkpoints, cosignatures, notes, proofs, signing
+from consult.ledger import checkpoints, cosignatures, notes, proofs, services, signing
 from consult.ledger.models import RecordCheckpoint
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,18 @@ JOB_KIND = "witness-cosign"
 WORK = "consult.evidence.witnessing:cosign_job"
 TIMEOUT_SECONDS = 10
 RETRY_AFTER = timedelta(seconds=60)
+# A job still queued or running after this long is taken for dead (a thread that died with
+# the `consult consultations tick` command that started it, say) and the clock asks again.
+RUNNING_AT_MOST = timedelta(minutes=5)
 ATTEMPTS = 3  # a 409 and the retry from the witness's size, with one to spare
 SIZE_TYPE = "text/x.tlog.size"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one witness did with one checkpoint: ``cosigned``, ``ahead`` (it holds a larger
-    tree than this checkpoint), ``refused`` (an HTTP status other than 200 and 409, with its
+    """What one witness did with one checkpoint: ``cosigned``, ``superseded`` (it cosigned a
+    later checkpoint of ours already), ``ahead`` (it holds a larger tree than this log has
+    ever had: an alarm), ``refused`` (an HTTP status other than 200 and 409, with its
     text) or ``unreachable``."""
 
     witness: str
@@ -108,7 +112,13 @@ def ask(
     url = f"{witness.url}/add-checkpoint"
     for _attempt in range(ATTEMPTS):
         if old > size:
-            return Outcome(witness.name, "ahead", f"it cosigned {old} leaves, this has {size}")
+            grown = services.head(session).tree_size
+            session.rollback()
+            if old <= grown:  # a later checkpoint of ours got there first: nothing wrong
+                return Outcome(witness.name, "superseded", f"it cosigned {old} leaves already")
+            return Outcome(
+                witness.name, "ahead", f"it cosigned {old} leaves, this log has only {grown}"
+            )
         body = _request(session, checkpoint, old, note)
         try:
             status, content_type, text = _post(url, body, timeout)
@@ -169,6 +179,8 @@ def cosign(
         outcomes.append(outcome)
         if outcome.result == "cosigned":
             log.info("witness %s cosigned checkpoint %s", witness.name, checkpoint.id)
+        elif outcome.result == "superseded":
+            log.info("checkpoint %s not sent: %s", checkpoint.id, outcome)
         elif outcome.result == "unreachable":
             log.warning(
                 "checkpoint %s not cosigned: %s; the clock tries again", checkpoint.id, outcome
@@ -242,7 +254,10 @@ def retry_on_tick(app: Flask, *, session: Session, now: datetime, wait: bool) ->
             .limit(1)
         )
         if last is not None and (
-            (last.state in (JobState.QUEUED, JobState.RUNNING) and not jobs.is_stale(last, now))
+            (
+                last.state in (JobState.QUEUED, JobState.RUNNING)
+                and last.created_at > now - RUNNING_AT_MOST
+            )
             or (last.finished_at or last.created_at) > now - RETRY_AFTER
         ):
             return None

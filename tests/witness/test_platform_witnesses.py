@@ -308,3 +308,26 @@ def test_a_cosignature_cannot_be_changed_deleted_or_truncated(
             session, text("TRUNCATE record_cosignatures")
         )
     assert len(_rows(session, made)) == 2
+
+
+def test_an_older_checkpoint_is_superseded_but_a_shrunk_log_is_an_alarm(
+    app, session, consultation, two, in_app, monkeypatch, caplog
+):
+    monkeypatch.setitem(app.config, "WITNESSES", [])
+    older = _sign(session, consultation)  # its job never ran (no witnesses then)
+    monkeypatch.setitem(app.config, "WITNESSES", two.config)
+    newer = _sign(session, consultation, 2)
+    assert len(_rows(session, newer)) == 2
+    # The older checkpoint's job comes late (a slow worker): the witnesses are past it,
+    # and that is no alarm.
+    caplog.clear()
+    outcomes = witnessing.cosign(session, older)
+    assert [outcome.result for outcome in outcomes] == ["superseded", "superseded"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    # The log shrinks back below what the witnesses cosigned: that is an alarm.
+    rewrite_history(session, keep=older.tree_size)
+    session.commit()
+    outcomes = witnessing.cosign(session, older)
+    assert [outcome.result for outcome in outcomes] == ["ahead", "ahead"]
+    assert f"this log has only {older.tree_size}" in outcomes[0].detail
+    assert [r for r in caplog.records if r.levelname == "ERROR"]
