@@ -49,9 +49,10 @@ SIZE_TYPE = "text/x.tlog.size"
 @dataclass(frozen=True)
 class Outcome:
     """What one witness did with one checkpoint: ``cosigned``, ``superseded`` (it cosigned a
-    later checkpoint of ours already), ``ahead`` (it holds a larger tree than this log has
-    ever had: an alarm), ``refused`` (an HTTP status other than 200 and 409, with its
-    text) or ``unreachable``."""
+    later checkpoint of ours already), ``fork`` (422: it holds a tree this checkpoint does
+    not extend) and ``ahead`` (it holds a larger tree than this log has ever had), both
+    alarms; ``refused`` (403, 404, 400: it does not know this log or key) or
+    ``unreachable`` (no answer, or a 5xx)."""
 
     witness: str
     result: str
@@ -130,6 +131,10 @@ def ask(
                 return Outcome(witness.name, "refused", f"409 without a size: {reported[:80]!r}")
             old = int(reported)
             continue
+        if status == 422:  # the witness holds a tree this checkpoint does not extend
+            return Outcome(witness.name, "fork", f"HTTP 422: {text.strip()[:200]}")
+        if status >= 500:
+            return Outcome(witness.name, "unreachable", f"HTTP {status}: {text.strip()[:200]}")
         if status != 200:
             return Outcome(witness.name, "refused", f"HTTP {status}: {text.strip()[:200]}")
         try:
@@ -185,11 +190,18 @@ def cosign(
             log.warning(
                 "checkpoint %s not cosigned: %s; the clock tries again", checkpoint.id, outcome
             )
-        else:
+        elif outcome.result == "refused":
             log.error(
-                "checkpoint %s (%s leaves) not cosigned: %s. A witness that refuses a "
-                "checkpoint of this log, or holds a larger tree, may have seen another "
-                "history: check `consult record verify` and the witness's refused.jsonl",
+                "checkpoint %s not cosigned: %s. Does the witness know this log's origin "
+                "and its current key (`consult witness add-log`)?",
+                checkpoint.id,
+                outcome,
+            )
+        else:  # fork, ahead
+            log.error(
+                "checkpoint %s (%s leaves) not cosigned: %s. The witness holds a history "
+                "this checkpoint does not extend: it may have seen another history of this "
+                "log. Check `consult record verify` and the witness's refused.jsonl",
                 checkpoint.id,
                 checkpoint.tree_size,
                 outcome,
@@ -212,7 +224,9 @@ def cosign_job(session: Session, job: Job, progress: jobs.Progress) -> None:
         raise LookupError(f"{job.subject} is gone")
     outcomes = cosign(session, checkpoint)
     cosigned = sum(outcome.result == "cosigned" for outcome in outcomes)
-    progress(cosigned, len(outcomes), "; ".join(map(str, outcomes))[:200])
+    # Each witness's result in a word (the details are in the log), as the job's step.
+    summary = "; ".join(f"{outcome.witness}: {outcome.result}" for outcome in outcomes)
+    progress(cosigned, len(outcomes), summary[:200])
 
 
 def _plan(session: Session, checkpoint: RecordCheckpoint) -> Job:

@@ -223,6 +223,10 @@ def fork(app, session, consultation, two, in_app) -> Fork:
 def test_both_witnesses_refuse_a_rewritten_history(app, session, fork):
     honest, forked, two = fork.honest, fork.forked, fork.witnesses
     assert _rows(session, forked) == []  # neither witness cosigned the fork
+    job = session.scalars(
+        select(Job).where(Job.subject == f"checkpoint:{forked.id}").order_by(Job.id.desc())
+    ).first()
+    assert job.step == "; ".join(f"{name}: fork" for name in two.witnesses)
     for name in two.witnesses:
         assert two.size(name) == honest.tree_size  # neither moved
         refused = state.Witness(two.dirs[name]).refused()
