@@ -141,7 +141,8 @@ def make(
 ) -> RecordCheckpoint | None:
     """Sign a checkpoint of the tree as it is in this transaction (None when skipped: an
     empty tree, or an hourly/manual one for a tree that did not grow, signed by the same
-    key)."""
+    key). Sends :data:`consult.signals.checkpoint_signed`, so the witnesses are asked to
+    cosign it once the transaction commits (:mod:`consult.evidence.witnessing`)."""
     reason = CheckpointReason(reason)
     # Refused first, even when there is nothing to sign: a misconfigured cron job is found
     # at once, not at the next event.
