@@ -24,6 +24,7 @@ from consult.documents.models import Document, DocumentImport, DocumentVersion, 
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
+from consult.ledger.cosignatures import RecordCosignature
 from consult.ledger.models import (
     RecordCheckpoint,
     RecordEvent,
@@ -80,6 +81,7 @@ __all__ = [
     "Question",
     "QuestionAnswer",
     "RecordCheckpoint",
+    "RecordCosignature",
     "RecordEvent",
     "RecordHead",
     "RecordNode",
