@@ -47,6 +47,14 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+.PHONY: pg-client
+pg-client: ## Install PostgreSQL's client tools (pg_dump, pg_restore) for the backup tests when missing
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { \
+	  echo "Installing Debian's postgresql-client for the backup and restore tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    postgresql-client >/dev/null; }
+
 .PHONY: pdf-libs
 pdf-libs: ## Install the Pango libraries WeasyPrint draws PDFs with, when missing
 	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libpangoft2-1.0.so.0' || { \
@@ -54,6 +62,18 @@ pdf-libs: ## Install the Pango libraries WeasyPrint draws PDFs with, when missin
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
+# Go and golang.org/x/mod as Debian packages them: the reference verifier test builds a small
+# Go program (tests/reference/verify_record.go) in GOPATH mode against /usr/share/gocode.
+GOPATH_DEBIAN := /usr/share/gocode
+
+.PHONY: golang
+golang: ## Install Debian's Go and golang.org/x/mod for the reference-verifier test, when missing
+	@{ command -v go >/dev/null && test -d $(GOPATH_DEBIAN)/src/golang.org/x/mod/sumdb/tlog; } || { \
+	  echo "Installing Debian's golang-go and golang-golang-x-mod-dev for the reference verifier test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    golang-go golang-golang-x-mod-dev >/dev/null; }
 
 .PHONY: bench
 bench: install pdf-libs ## Run every benchmark, print the table and write BENCHMARKS.md (needs PostgreSQL on 127.0.0.1:5432)
@@ -83,7 +103,7 @@ translations: install ## Extract messages and update the catalogs (then translat
 	$(BIN)/python scripts/catalogs.py update
 
 .PHONY: test
-test: install chromium pdf-libs lint check-translations ## Lint, check the catalogs and run the whole suite
+test: install chromium pdf-libs pg-client golang lint check-translations ## Lint, check the catalogs and run the whole suite
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: clean

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 
-from consult import errors, i18n, jobs, migrate, security
+from consult import errors, i18n, jobs, migrate, observability, security, transfer
 from consult.accounts import init_app as init_accounts
 from consult.accounts.cli import user_group
 from consult.accounts.views import bp as accounts_bp
@@ -23,6 +23,7 @@ from consult.consultations.cli import consultations_group
 from consult.consultations.views import bp as consultations_bp
 from consult.dashboard.views import bp as dashboard_bp
 from consult.documents.views import bp as documents_bp
+from consult.evidence import witnessing
 from consult.evidence.bundle_views import bp as record_bundle_bp
 from consult.evidence.cli import record_group
 from consult.evidence.log_views import bp as record_log_bp
@@ -33,6 +34,7 @@ from consult.follows.cli import follows_group
 from consult.follows.schedule import ScheduleError, digest_time
 from consult.follows.views import bp as follows_bp
 from consult.health import bp as health_bp
+from consult.ledger import cosignatures
 from consult.moderation.views import bp as moderation_bp
 from consult.monitoring.calendar import bp as calendar_bp
 from consult.monitoring.feeds import bp as feeds_bp
@@ -134,12 +136,17 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     i18n.init_app(app, babel)
     security.init_app(app)
     errors.init_app(app)
+    observability.init_app(app)
 
     # Every domain's rules, registered before the first request asks for one.
     for domain in POLICY_DOMAINS:
         importlib.import_module(f"consult.{domain}.policy")
 
     follow_listeners.connect()
+    try:
+        witnessing.connect(app)  # checkpoints go to the witnesses of CONSULT_WITNESSES
+    except cosignatures.WitnessConfigError as error:
+        raise ConfigError(str(error)) from None
 
     init_accounts(app, login_manager)
 
@@ -197,6 +204,9 @@ def register_commands(app: Flask) -> None:
         follows_group,
     ):
         app.cli.add_command(group)
+    migrate.db_group.add_command(transfer.db_copy)
+    app.cli.add_command(transfer.backup_command)
+    app.cli.add_command(transfer.restore_command)
 
 
 def _check_settings(app: Flask) -> None:

@@ -217,6 +217,20 @@ def _enqueue(app: Flask, job_id: int, work: str) -> None:
     queue.enqueue(run, job_id, work, job_timeout=STALE_AFTER_SECONDS, result_ttl=3600)
 
 
+def queue_length(app: Flask) -> int | None:
+    """Jobs waiting in the Redis queue, or None when jobs do not go through Redis (or it
+    does not answer): for the metrics."""
+    if runner(app) != "rq" or not app.config.get("REDIS_URL"):
+        return None
+    from redis import RedisError
+    from rq import Queue
+
+    try:
+        return int(Queue(QUEUE_NAME, connection=_redis(app)).count)
+    except RedisError:
+        return None
+
+
 class Progress:
     """Writes progress in a session of its own, so a page polling the job sees it at once."""
 

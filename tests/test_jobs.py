@@ -88,6 +88,7 @@ def test_rq_runs_a_job_in_a_worker_on_redis(rq_app, session):
     session.expire_all()
     assert session.get(Job, job.id).state is JobState.QUEUED
     assert Redis.from_url(REDIS_URL).llen(f"rq:queue:{jobs.QUEUE_NAME}") == 1
+    assert jobs.queue_length(rq_app) == 1  # what /metrics shows
 
     jobs.work_from_queue(rq_app, burst=True)
     session.expire_all()
@@ -96,6 +97,7 @@ def test_rq_runs_a_job_in_a_worker_on_redis(rq_app, session):
     assert (done.done, done.total) == (3, 3)
     assert [step for _id, step, _kind in TRACE] == [1, 2, 3]
     assert Redis.from_url(REDIS_URL).llen(f"rq:queue:{jobs.QUEUE_NAME}") == 0
+    assert jobs.queue_length(rq_app) == 0
 
 
 def test_rq_makes_the_reactienota_pdf(rq_app, session):

@@ -5,8 +5,8 @@ and municipality, so the record's leaves can be published (C2SP tiles) without t
 record holds only the commitment, and erasing the salt leaves the commitment pointing at
 nobody while the record still verifies.
 
-Revision ID: 0014_public_leaves
-Revises: 0013_record_identity
+Revision ID: 0016_public_leaves
+Revises: 0015_cosignatures
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_public_leaves"
-down_revision: str | Sequence[str] | None = "0013_record_identity"
+revision: str = "0016_public_leaves"
+down_revision: str | Sequence[str] | None = "0015_cosignatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
