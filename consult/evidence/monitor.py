@@ -30,8 +30,6 @@ RFC 9162 helpers; no database, no app.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 import tempfile
@@ -42,11 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from consult.ledger import merkle, signing, tiles
+from consult.ledger import merkle, notes, signing, tiles
 
 STATE_FORMAT = "consult-monitor-state/1"
 TIMEOUT = 30
@@ -87,58 +84,28 @@ class Checkpoint:
     tree_size: int
     root: bytes
     text: bytes
-    signatures: list[tuple[str, bytes, bytes]]  # (name, 4-byte key hash, signature)
+    signatures: list[notes.Signature]
 
 
 def parse_checkpoint(data: bytes) -> Checkpoint:
     """A C2SP signed note holding a tlog-checkpoint; :class:`Problem` when malformed."""
     try:
-        note = data.decode("utf-8")
+        body, signatures = notes.split_note(data.decode("utf-8"))
+        parsed = notes.parse_checkpoint(body)
     except UnicodeDecodeError:
         raise Problem("the checkpoint is not UTF-8 text") from None
-    text, separator, signature_block = note.partition("\n\n")
-    if not separator or not signature_block.endswith("\n"):
-        raise Problem("the checkpoint is not a signed note (no blank line before signatures)")
-    lines = text.split("\n")
-    if len(lines) < 3:
-        raise Problem("the checkpoint has fewer than three lines (origin, size, root)")
-    origin, size_text, root_text = lines[0], lines[1], lines[2]
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
-        raise Problem(f"the checkpoint's size {size_text!r} is not a number")
-    try:
-        root = base64.b64decode(root_text, validate=True)
-    except binascii.Error:
-        root = b""
-    if len(root) != merkle.HASH_SIZE:
-        raise Problem("the checkpoint's root is not a base64 SHA-256 hash")
-    signatures = []
-    for line in signature_block[:-1].split("\n"):
-        if not line.startswith("\u2014 "):
-            raise Problem(f"the checkpoint has a malformed signature line: {line!r}")
-        name, _, encoded = line[2:].rpartition(" ")
-        try:
-            raw = base64.b64decode(encoded, validate=True)
-        except binascii.Error:
-            raise Problem(f"the checkpoint has a malformed signature line: {line!r}") from None
-        if len(raw) < 5:
-            raise Problem(f"the checkpoint has a malformed signature line: {line!r}")
-        signatures.append((name, raw[:4], raw[4:]))
-    return Checkpoint(origin, int(size_text), root, (text + "\n").encode(), signatures)
+    except notes.NoteError as error:
+        raise Problem(f"the checkpoint is malformed: {error}") from None
+    return Checkpoint(parsed.origin, parsed.size, parsed.root, body, signatures)
 
 
 def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
     """``<name>+<hex key hash>+<base64 of 0x01 || Ed25519 key>`` -> (name, public key)."""
     try:
-        name, key_hash, encoded = vkey.split("+", 2)  # base64 may hold "+", a name not
-        raw = base64.b64decode(encoded, validate=True)
-    except (ValueError, binascii.Error):
-        raise Problem(f"{vkey!r} is not a verifier key (name+hash+key)") from None
-    if len(raw) != 33 or raw[:1] != signing.ED25519_NOTE_ALGORITHM:
-        raise Problem(f"{vkey!r} is not an Ed25519 verifier key")
-    public = raw[1:]
-    if signing.note_key_hash(name, public).hex() != key_hash:
-        raise Problem(f"{vkey!r}: its key hash does not match its name and key")
-    return name, public
+        parsed = notes.parse_vkey(vkey, kinds=(notes.ED25519,))
+    except notes.NoteError as error:
+        raise Problem(str(error)) from None
+    return parsed.name, parsed.public
 
 
 def check_signature(checkpoint: Checkpoint, name: str, public: bytes) -> None:
@@ -147,17 +114,15 @@ def check_signature(checkpoint: Checkpoint, name: str, public: bytes) -> None:
             f"the log calls itself {checkpoint.origin!r}, but the key is for {name!r}: this "
             "is another log, or the log changed its name"
         )
-    key_hash = signing.note_key_hash(name, public)
-    found = [s for n, h, s in checkpoint.signatures if n == name and h == key_hash]
+    vkey = notes.Vkey(name, notes.ED25519, public)
+    found = [s for s in checkpoint.signatures if s.name == name and s.key_id == vkey.key_id]
     if not found:
         raise Problem(
             "the checkpoint is not signed by the trusted key (the log changed its key, or "
             "someone else signed it)"
         )
-    try:
-        Ed25519PublicKey.from_public_bytes(public).verify(found[0], checkpoint.text)
-    except InvalidSignature:
-        raise Problem("bad signature: the checkpoint's signature does not verify") from None
+    if not notes.note_signature_valid(vkey, checkpoint.text, found[0]):
+        raise Problem("bad signature: the checkpoint's signature does not verify")
 
 
 def site_key(fetch: Fetch, log_url: str) -> bytes:
