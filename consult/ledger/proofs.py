@@ -275,39 +275,6 @@ def inclusion(
     return proof
 
 
-def consistency(
-    session: Session,
-    first: RecordCheckpoint,
-    second: RecordCheckpoint,
-    keys: dict[str, bytes] | None = None,
-) -> dict[str, Any]:
-    """The RFC 9162 consistency proof from ``first``'s tree to ``second``'s, with both
-    signed checkpoints; ``verified`` when the proof holds and both signatures do."""
-    keys = signing.trusted_keys() if keys is None else keys
-    path = consistency_path(session, first.tree_size, second.tree_size)
-    older, newer = checkpoint_facts(first, keys), checkpoint_facts(second, keys)
-    holds = merkle.verify_consistency(
-        first.tree_size,
-        second.tree_size,
-        bytes.fromhex(first.root_hash),
-        bytes.fromhex(second.root_hash),
-        [bytes.fromhex(h) for h in path],
-    )
-    return {
-        "format": CONSISTENCY_FORMAT,
-        "first": older,
-        "second": newer,
-        "proof": path,
-        "proof_holds": holds,
-        "verified": holds and older["signature_valid"] and newer["signature_valid"],
-        "public_keys": {
-            key_id: key_facts(keys[key_id], checkpoint.origin)
-            for key_id, checkpoint in ((first.key_id, first), (second.key_id, second))
-            if key_id in keys
-        },
-    }
-
-
 def tree_root_at(session: Session, tree_size: int) -> bytes:
     """The root of the first ``tree_size`` leaves, from the stored nodes in two queries."""
     if tree_size == 0:
