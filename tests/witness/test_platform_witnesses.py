@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import delete, func, select, text, update
+from werkzeug.exceptions import HTTPException
 
 from consult.db import utcnow
-from consult.evidence import bundle, witnessing
+from consult.evidence import bundle, log_views, monitor, witnessing
+from consult.extensions import db
 from consult.jobs import Job
 from consult.ledger import checkpoints, cosignatures, merkle, signing
 from consult.ledger.cosignatures import RecordCosignature
@@ -194,21 +199,28 @@ class Fork:
     honest: RecordCheckpoint  # the last checkpoint the witnesses cosigned
     forked: RecordCheckpoint  # the rewritten log's checkpoint, same key and name, larger
     witnesses: Witnesses
+    monitor_state: Path  # an advocacy group's monitor, which followed the honest log
 
 
 @pytest.fixture
-def fork(app, session, consultation, two, in_app) -> Fork:
+def fork(app, session, consultation, two, in_app, tmp_path) -> Fork:
     """THE FORK (issue 16): the honest log is cosigned by both witnesses; the operator, with
     the database and the key, drops the events after leaf 2 with their tree, checkpoints and
     cosignatures, sets the head back, appends other events and signs a larger checkpoint
     under the same name and key. The platform sends it to the witnesses as always.
 
-    Tests of what outsiders see hang off this fixture: the witnesses' refusal below, and
-    (after the merge with the tiles and monitor work) `consult record monitor URL`
-    following this log, which is to report the fork."""
+    Tests of what outsiders see hang off this fixture: the witnesses' refusal and
+    `consult record monitor URL`, which followed the honest log over its tiles before the
+    rewrite and reports the fork after it."""
     honest = _sign(session, consultation, 4)
     assert len(_rows(session, honest)) == 2
     assert {two.size(name) for name in two.witnesses} == {honest.tree_size}
+    monitor_state = tmp_path / "monitor.json"
+    # The group pinned the log's key out of band (its fingerprint is printed in the
+    # reactienota): given on the command line, as `--key`.
+    key = signing.verifier_key(honest.origin, signing.public_bytes(signing.signing_key()))
+    seen = monitor.run(MONITOR_URL, monitor_state, key=key, fetch=_fetch_with(app))
+    assert seen.ok, seen.summary
     rewrite_history(session, keep=2)
     session.commit()
     factories.record_events(session, consultation, 5, kind="comment_withdrawn")
@@ -217,7 +229,7 @@ def fork(app, session, consultation, two, in_app) -> Fork:
     assert forked.origin == honest.origin
     assert forked.key_id == honest.key_id
     assert forked.tree_size > honest.tree_size
-    return Fork(honest, forked, two)
+    return Fork(honest, forked, two, monitor_state)
 
 
 def test_both_witnesses_refuse_a_rewritten_history(app, session, fork):
@@ -247,6 +259,41 @@ def test_both_witnesses_refuse_a_rewritten_history(app, session, fork):
     for name, url in two.urls.items():
         status, _type, body = post(f"{url}/add-checkpoint", fork_at_size)
         assert status == 422, (name, body)
+
+
+MONITOR_URL = "http://localhost/bewijs/log"
+
+
+def _fetch_with(_app):
+    """The monitor's HTTP, answered by the log's own views in this test's context (the
+    witnesses' jobs need the fixture's request context; a test client would open another
+    transaction beside it)."""
+
+    def get(url: str) -> tuple[int, bytes]:
+        path = urlsplit(url).path.removeprefix("/bewijs/log/")
+        try:
+            if path == "checkpoint":
+                response = log_views.checkpoint()
+            else:
+                response = log_views.tile(path.removeprefix("tile/"))
+        except HTTPException as refused:
+            return refused.code or 500, b""
+        finally:
+            db.session.close()  # the views' reads end here, before the test writes again
+        return response.status_code, response.get_data()
+
+    return get
+
+
+def test_the_monitor_reports_the_rewritten_history(app, session, fork):
+    """The other half of THE FORK: the monitor that followed the honest log says so."""
+    outcome = monitor.run(MONITOR_URL, fork.monitor_state, fetch=_fetch_with(app))
+    assert not outcome.ok
+    assert "fork" in outcome.summary.lower(), outcome.summary
+    # Its state stays at the honest checkpoint: the next run says the same.
+    assert json.loads(fork.monitor_state.read_text())["tree_size"] == fork.honest.tree_size
+    again = monitor.run(MONITOR_URL, fork.monitor_state, fetch=_fetch_with(app))
+    assert not again.ok
 
 
 def _fork_of_size(session, two, size: int) -> bytes:
