@@ -20,7 +20,7 @@ from consult.consultations.models import (
     Question,
     StateChange,
 )
-from consult.documents.models import Document, DocumentVersion, Section
+from consult.documents.models import Document, DocumentVersion, Section, VersionPdf
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
@@ -96,4 +96,5 @@ __all__ = [
     "Submission",
     "SubmissionContact",
     "User",
+    "VersionPdf",
 ]

@@ -77,6 +77,10 @@ class Submission(Base):
     # Random, part of the content, so the hash cannot be reversed by trying likely texts
     # (None for submissions received before it existed: their content has none).
     content_nonce: Mapped[str | None] = mapped_column(String(32))
+    # The channel code of the link the sender came in by (a poster's ``?via=school``), or
+    # None. Only the code: it says where a poster hung, nothing about the person
+    # (:mod:`consult.comments.channels`). Not part of the content or the record.
+    via_code: Mapped[str | None] = mapped_column(String(30))
 
     consultation: Mapped[Consultation] = relationship()
     stakeholder_group: Mapped[StakeholderGroup] = relationship()
@@ -97,6 +101,7 @@ class Submission(Base):
             "NOT (organisation_id IS NOT NULL AND organisation_name IS NOT NULL)",
             name="one_kind_of_organisation",
         ),
+        CheckConstraint("length(via_code) BETWEEN 1 AND 30", name="via_code_length"),
     )
 
 

@@ -13,6 +13,7 @@ import pypdf
 from sqlalchemy import select, text
 
 from consult import jobs
+from consult.files import pdf
 from consult.jobs import Job, JobState
 from consult.ledger import signing
 from consult.reports import rendering
@@ -70,7 +71,7 @@ def test_the_pdf_has_a_cover_contents_page_numbers_and_tags(app, session):
 
 def test_markup_in_a_comment_is_printed_and_fetches_nothing(app, session):
     _world, report = _report(session)
-    fetcher = rendering.refusing_fetcher()
+    fetcher = pdf.refusing_fetcher()
     with app.app_context():
         data = rendering.render_pdf(rendering.pdf_html(report), fetcher=fetcher)
     assert fetcher.refused == []
@@ -110,7 +111,7 @@ def test_the_fetcher_refuses_files_web_addresses_and_data_urls(tmp_path):
           <img src="data:image/svg+xml;base64,PHN2Zy8+" alt="">
           <object data="file://{secret}"></object>
           <iframe src="http://127.0.0.1:{port}/frame"></iframe></body></html>"""
-        fetcher = rendering.refusing_fetcher()
+        fetcher = pdf.refusing_fetcher()
         data = rendering.render_pdf(html, fetcher=fetcher)
     finally:
         server.shutdown()
