@@ -115,7 +115,7 @@ class VersionPdf(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), unique=True)
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (CheckConstraint("size > 0", name="not_empty"),)

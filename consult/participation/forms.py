@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, RadioField, StringField, TextAreaField
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
 from consult.comments import channels
@@ -72,8 +80,8 @@ class PosterForm(FlaskForm):
     channel = RadioField(
         _l("Where will the poster hang?"),
         choices=[
-            *((c.value, c.label) for c in channels.Channel),
-            (channels.OWN, _l("Somewhere else: a code of your own")),
+            *(SelectChoice(c.value, c.label) for c in channels.Channel),
+            SelectChoice(channels.OWN, _l("Somewhere else: a code of your own")),
         ],
         default=channels.Channel.POSTER.value,
     )

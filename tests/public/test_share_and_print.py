@@ -69,7 +69,8 @@ def test_the_share_link_is_the_canonical_address_whatever_the_host(
         assert FORGED not in text
         # Without script: a labelled read-only field, an e-mail link, the plan as PDF.
         assert re.search(
-            r'<label class="consult-share__label" for="deel-link-\w+">Link naar deze pagina</label>',
+            r'<label class="consult-share__label" for="deel-link-\w+">'
+            r"Link naar deze pagina</label>",
             text,
         )
         assert "readonly" in re.search(r"<input[^>]*data-share-url[^>]*>", text).group(0)
@@ -185,7 +186,8 @@ def test_the_consultation_page_links_the_kept_pdf_once_made(client, session, con
     page = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert f'href="{base}/pdf"' in page
     missing = client.get(f"{base}/plan.pdf")
-    assert missing.status_code == 303 and missing.location.endswith(f"{base}/pdf")
+    assert missing.status_code == 303
+    assert missing.location.endswith(f"{base}/pdf")
     client.get(f"{base}/pdf")
     page = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
     assert f'href="{base}/plan.pdf"' in page
