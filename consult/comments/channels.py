@@ -34,10 +34,10 @@ QUERY_ARGUMENT = "via"
 class Channel(LabelledEnum):
     """The places a region hangs a poster; ``OWN`` stands for a code of the region's own."""
 
-    POSTER = "poster", _l("poster (no place given)")
-    SCHOOL = "school", _l("school")
-    YOUTH_CENTRE = "jongerencentrum", _l("youth centre")
-    WAITING_ROOM = "wachtkamer", _l("waiting room")
+    POSTER = "poster", _l("A poster (no place given)")
+    SCHOOL = "school", _l("School")
+    YOUTH_CENTRE = "jongerencentrum", _l("Youth centre")
+    WAITING_ROOM = "wachtkamer", _l("Waiting room")
 
 
 OWN = "eigen"
