@@ -16,7 +16,6 @@ and an outline of the sections' headings at their own levels.
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 
 from flask import render_template
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from consult import jobs
 from consult.documents.models import DocumentVersion, VersionPdf
-from consult.files.pdf import offline_request, render_pdf
+from consult.files.pdf import offline_request, render_pdf_for_job
 from consult.jobs import Job, JobState, Progress
 
 PDF_KIND = "plan-pdf"
@@ -96,23 +95,10 @@ def make_pdf(session: Session, job: Job, progress: Progress) -> None:
     version = session.get(DocumentVersion, int(job.subject.partition(":")[2]))
     if version is None or not version.is_locked or has_pdf(session, version):
         return
-    last = [0.0]
-
-    def step(done: int, name: str, *, force: bool = True) -> None:
-        now = time.monotonic()
-        if force or now - last[0] > 0.5:
-            last[0] = now
-            progress(done, PDF_STEPS, name)
-
-    step(1, "html")
+    progress(1, PDF_STEPS, "html")
     html = plan_html(version)
-    step(2, "layout:0")
-    data = render_pdf(
-        html,
-        on_page=lambda page: step(2, f"layout:{page}", force=False),
-        on_step=lambda name: step(3, name),
-    )
-    step(4, "save")
+    data = render_pdf_for_job(html, progress, step=2, total=PDF_STEPS)
+    progress(4, PDF_STEPS, "save")
     # End the read transaction before writing (SQLite: see reports.rendering.make_pdf).
     session.commit()
     if has_pdf(session, version):  # another job finished first

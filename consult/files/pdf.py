@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -121,3 +122,27 @@ def render_pdf(
         if handler:
             progress_log.removeHandler(handler)
             progress_log.setLevel(previous_level)
+
+
+# How often a job's page count is written while it lays out (every page would be a write).
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def render_pdf_for_job(
+    html: str, progress: Callable[[int, int, str], None], *, step: int, total: int
+) -> bytes:
+    """:func:`render_pdf` inside a job, telling its ``progress`` how far it is.
+
+    While it lays out: step ``step`` of ``total``, ``"layout:<page>"``, at most twice a
+    second; while it writes the file: step ``step + 1``, ``"write"``.
+    """
+    last = [0.0]
+
+    def on_page(page: int) -> None:
+        now = time.monotonic()
+        if now - last[0] > PROGRESS_EVERY_SECONDS:
+            last[0] = now
+            progress(step, total, f"layout:{page}")
+
+    progress(step, total, "layout:0")
+    return render_pdf(html, on_page=on_page, on_step=lambda name: progress(step + 1, total, name))

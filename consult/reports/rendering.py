@@ -17,7 +17,6 @@ import csv
 import hashlib
 import io
 import logging
-import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from sqlalchemy.orm import Session
 from consult import jobs
 from consult.comments.models import HideReason
 from consult.consultations.models import ActivityKind
-from consult.files.pdf import offline_request, render_pdf
+from consult.files.pdf import offline_request, render_pdf_for_job
 from consult.jobs import Job, Progress
 from consult.ledger import canonical, signing
 from consult.participation import questionnaire
@@ -324,30 +323,17 @@ def make_pdf(session: Session, job: Job, progress: Progress) -> None:
     if report is None:
         return
     rendered_hash = report.content_hash
-    last = [0.0]
-
-    def step(done: int, name: str, *, force: bool = True) -> None:
-        now = time.monotonic()
-        if force or now - last[0] > 0.5:
-            last[0] = now
-            progress(done, PDF_STEPS, name)
-
-    step(1, "pages")
+    progress(1, PDF_STEPS, "pages")
     articles = {}
     for locale in current_app.config.get("LANGUAGES", ("nl", "en")):
         with offline_request(locale):
             articles[locale] = render_template(
                 "reports/_report_article.html", r=ReportView(report.content, locale)
             )
-    step(2, "html")
+    progress(2, PDF_STEPS, "html")
     html = pdf_html(report)
-    step(3, "layout:0")
-    data = render_pdf(
-        html,
-        on_page=lambda page: step(3, f"layout:{page}", force=False),
-        on_step=lambda name: step(4, name),
-    )
-    step(5, "save")
+    data = render_pdf_for_job(html, progress, step=3, total=PDF_STEPS)
+    progress(5, PDF_STEPS, "save")
     # End the read transaction held since the start before writing: on SQLite (WAL) a
     # transaction whose snapshot predates the progress written meanwhile from another
     # connection cannot become a writer ("database is locked"). Harmless on PostgreSQL.
