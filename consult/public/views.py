@@ -434,12 +434,8 @@ def version_pdf_status(document_id: int, number: int) -> Page:
 
 @bp.app_template_global()
 def plan_pdf_url(version: DocumentVersion) -> str | None:
-    """Where "Download the plan as PDF" leads: the kept file, or the page that makes it."""
+    """Where "Download the plan as PDF" leads: the file, which sends the first person to
+    the page that has it made. No query, so the pages linking it keep their query count."""
     if not version.is_locked:
         return None
-    endpoint = (
-        "public.version_pdf"
-        if printing.has_pdf(db.session, version)
-        else "public.version_pdf_status"
-    )
-    return url_for(endpoint, document_id=version.document_id, number=version.number)
+    return url_for("public.version_pdf", document_id=version.document_id, number=version.number)

@@ -183,17 +183,17 @@ def test_the_plan_pdf_is_tagged_dutch_with_the_sections_as_outline(
     assert session.scalar(select(func.count(VersionPdf.id))) == 1
 
 
-def test_the_consultation_page_links_the_kept_pdf_once_made(client, session, consultation):
+def test_the_link_leads_to_the_file_or_first_to_the_page_that_makes_it(client, consultation):
     version = consultation.version
     base = f"/documenten/{version.document_id}/versies/{version.number}"
     page = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
-    assert f'href="{base}/pdf"' in page
+    assert f'href="{base}/plan.pdf">Download het plan als PDF</a>' in page
     missing = client.get(f"{base}/plan.pdf")
     assert missing.status_code == 303
     assert missing.location.endswith(f"{base}/pdf")
-    client.get(f"{base}/pdf")
-    page = client.get(f"/consultaties/{consultation.slug}").get_data(as_text=True)
-    assert f'href="{base}/plan.pdf"' in page
+    made = client.get(missing.location).get_data(as_text=True)
+    assert f'href="{base}/plan.pdf"' in made
+    assert client.get(f"{base}/plan.pdf").mimetype == "application/pdf"
 
 
 def test_a_draft_version_has_no_pdf(client, session):
