@@ -171,6 +171,7 @@ def test_the_plan_pdf_is_tagged_dutch_with_the_sections_as_outline(
     ]
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Gemeenten kopen samen in." in text
+    assert "de bron (https://example.org/bron)" in " ".join(text.split())
     assert f"http://consult.test/documenten/{version.document_id}/versies/{version.number}" in text
 
     # Kept: asked again, it is served from the database, no new job.
