@@ -20,10 +20,17 @@ from consult.consultations.models import (
     Question,
     StateChange,
 )
-from consult.documents.models import Document, DocumentVersion, Section, VersionPdf
+from consult.documents.models import (
+    Document,
+    DocumentImport,
+    DocumentVersion,
+    Section,
+    VersionPdf,
+)
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
+from consult.ledger.cosignatures import RecordCosignature
 from consult.ledger.models import (
     RecordCheckpoint,
     RecordEvent,
@@ -64,6 +71,7 @@ __all__ = [
     "Consultation",
     "CouncilDecision",
     "Document",
+    "DocumentImport",
     "DocumentVersion",
     "Follow",
     "InvitedGroup",
@@ -79,6 +87,7 @@ __all__ = [
     "Question",
     "QuestionAnswer",
     "RecordCheckpoint",
+    "RecordCosignature",
     "RecordEvent",
     "RecordHead",
     "RecordNode",

@@ -102,6 +102,33 @@ class Section(Base):
     )
 
 
+class DocumentImport(Base):
+    """An uploaded file on its way to becoming a version: converted by a job, in a limited
+    process (:mod:`consult.documents.sandbox`), so an upload never holds a request up.
+
+    The file's bytes are kept only until the job is done with them.
+    """
+
+    __tablename__ = "document_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    source: Mapped[VersionSource] = enum_column(VersionSource)
+    data: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
+    # The version made from it, or why it was refused (an ImportRefused reason).
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"))
+    refusal: Mapped[str] = mapped_column(String(40), default="")
+    # The uploader's language, for the notices the conversion writes (a job has no request).
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    document: Mapped[Document] = relationship()
+    version: Mapped[DocumentVersion | None] = relationship()
+
+
 class VersionPdf(Base):
     """A locked version laid out as a tagged PDF, made once by a job and kept.
 

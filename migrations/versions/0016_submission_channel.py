@@ -7,8 +7,8 @@ rebuilding the table, so the triggers that keep submissions fixed stay in place.
 
 ``version_pdfs``: a locked version laid out as a tagged PDF, made once and kept.
 
-Revision ID: 0014_submission_channel
-Revises: 0013_record_identity
+Revision ID: 0016_submission_channel
+Revises: 0015_cosignatures
 """
 
 from collections.abc import Sequence
@@ -18,8 +18,8 @@ from alembic import op
 
 import consult.db
 
-revision: str = "0014_submission_channel"
-down_revision: str | Sequence[str] | None = "0013_record_identity"
+revision: str = "0016_submission_channel"
+down_revision: str | Sequence[str] | None = "0015_cosignatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
