@@ -20,7 +20,13 @@ from consult.consultations.models import (
     Question,
     StateChange,
 )
-from consult.documents.models import Document, DocumentImport, DocumentVersion, Section
+from consult.documents.models import (
+    Document,
+    DocumentImport,
+    DocumentVersion,
+    Section,
+    VersionPdf,
+)
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
@@ -99,4 +105,5 @@ __all__ = [
     "Submission",
     "SubmissionContact",
     "User",
+    "VersionPdf",
 ]

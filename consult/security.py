@@ -59,6 +59,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "public.consultation",
         "public.section_comments",
         "public.version",
+        "public.version_pdf",
         "public.diff",
         "public.search_page",
         "participation.public",

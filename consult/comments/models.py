@@ -83,6 +83,10 @@ class Submission(Base):
     # existed (their event holds the values in the open), "" once erased (the commitment
     # then points at nobody, and the record still verifies).
     attributes_salt: Mapped[str | None] = mapped_column(String(64))
+    # The channel code of the link the sender came in by (a poster's ``?via=school``), or
+    # None. Only the code: it says where a poster hung, nothing about the person
+    # (:mod:`consult.comments.channels`). Not part of the content or the record.
+    via_code: Mapped[str | None] = mapped_column(String(30))
 
     consultation: Mapped[Consultation] = relationship()
     stakeholder_group: Mapped[StakeholderGroup] = relationship()
@@ -103,6 +107,7 @@ class Submission(Base):
             "NOT (organisation_id IS NOT NULL AND organisation_name IS NOT NULL)",
             name="one_kind_of_organisation",
         ),
+        CheckConstraint("length(via_code) BETWEEN 1 AND 30", name="via_code_length"),
     )
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from consult.accounts.models import User
-from consult.comments import canonical, codes
+from consult.comments import canonical, channels, codes
 from consult.comments.models import (
     Comment,
     QuestionAnswer,
@@ -281,6 +281,8 @@ class Draft:
     # Sent through the API with an organisation's token (its public prefix): confirmed on
     # arrival, as the organisation vouches for it, and recorded with the channel and prefix.
     api_token: str | None = None
+    # The channel code the sender arrived with (a poster's link); checked again here.
+    via: str | None = None
 
 
 def find_by_key(session: Session, consultation: Consultation, key: str) -> Submission | None:
@@ -604,6 +606,7 @@ def submit(
                 confirmed_at=now if confirmed else None,
                 content_hash="",
                 content_nonce=secrets.token_hex(16),
+                via_code=channels.normalise(draft.via),
             )
             session.add(submission)
             email = (

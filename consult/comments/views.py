@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
-from consult.comments import codes, forms, receipts, services
+from consult.comments import channels, codes, forms, receipts, services
 from consult.comments import mail as comment_mail
 from consult.comments.models import Comment, Submission, SubmissionState
 from consult.comments.text import EXCERPT_WORDS, excerpt, render_comment
@@ -218,6 +218,7 @@ def _render_form(consultation: Consultation, form: Any, sections: list[Any], **e
         max_files=uploads.MAX_FILES,
         max_file_mb=uploads.MAX_FILE_SIZE // (1024 * 1024),
         time_left=pages.time_left(consultation, utcnow()),
+        via=channels.arrived_with(consultation.slug, request.values.get(channels.QUERY_ARGUMENT)),
         **extra,
     )
 
@@ -309,6 +310,7 @@ def submit(slug: str) -> Page:
     now = utcnow()
     pages.catch_up_clock(consultation, now)
     if request.method == "GET":
+        channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
         if not consultation.accepts_comments_at(now):
             return _closed_page(consultation)
         form, sections, _choices = _build_form(consultation, request.args.get("onderdeel"))
@@ -338,6 +340,7 @@ def submit(slug: str) -> Page:
         return _render_form(consultation, form, sections, files_lost=had_files), 422
 
     draft = _draft(form, sections, choices, chosen, files or [])
+    draft.via = channels.arrived_with(slug, request.form.get(channels.QUERY_ARGUMENT))
     try:
         submission, created = _store(consultation, draft, now)
     except services.SubmissionError:

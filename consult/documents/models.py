@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
 from consult.enums import LabelledEnum
@@ -127,3 +127,22 @@ class DocumentImport(Base):
 
     document: Mapped[Document] = relationship()
     version: Mapped[DocumentVersion | None] = relationship()
+
+
+class VersionPdf(Base):
+    """A locked version laid out as a tagged PDF, made once by a job and kept.
+
+    A locked version never changes, so neither does its PDF: it is made the first time
+    someone asks for it (:mod:`consult.documents.printing`) and served from here after.
+    """
+
+    __tablename__ = "version_pdfs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), unique=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (CheckConstraint("size > 0", name="not_empty"),)

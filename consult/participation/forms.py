@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, StringField, TextAreaField
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
 
+from consult.comments import channels
 from consult.forms import strip_whitespace
 from consult.participation.models import MAX_LINKS, LundyElement
 
@@ -56,3 +66,46 @@ class LundyForm(FlaskForm):
 
     def element(self, element: LundyElement) -> ElementForm:
         return getattr(self, element.value).form
+
+
+class PosterForm(FlaskForm):
+    """Which poster to make: a place from the list, or a code of the region's own.
+
+    A GET form (the result is a download, nothing changes), so no CSRF token.
+    """
+
+    class Meta:
+        csrf = False
+
+    channel = RadioField(
+        _l("Where will the poster hang?"),
+        choices=[
+            *(SelectChoice(c.value, c.label) for c in channels.Channel),
+            SelectChoice(channels.OWN, _l("Somewhere else: a code of your own")),
+        ],
+        default=channels.Channel.POSTER.value,
+    )
+    own_code = StringField(
+        _l("Your own code (only for somewhere else)"),
+        filters=[strip_whitespace],
+        description=_l(
+            "Up to 30 characters: small letters, digits and hyphens, e.g. obs-de-linde. "
+            "Do not use a person's name."
+        ),
+    )
+
+    def validate_own_code(self, field: StringField) -> None:
+        if self.channel.data != channels.OWN:
+            return
+        if not field.data:
+            raise ValidationError(_l("Type a code of your own, or choose a place from the list."))
+        code = channels.normalise(field.data)
+        if code is None:
+            raise ValidationError(
+                _l("Use at most 30 small letters, digits and hyphens, e.g. obs-de-linde.")
+            )
+        field.data = code
+
+    def code(self) -> str:
+        """The channel code of the validated form."""
+        return str(self.own_code.data if self.channel.data == channels.OWN else self.channel.data)

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from consult.comments import channels
 from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations.models import (
     ActivityKind,
@@ -251,6 +252,49 @@ class Reach:
             for part in activity["participants"]:
                 totals[part["group"]] += part["count"]
         return [(code, totals[code]) for code in self.groups if totals.get(code)]
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    """Confirmed submissions that came in by one channel code (``?via=``)."""
+
+    code: str
+    submissions: int
+
+    @property
+    def is_listed(self) -> bool:
+        return channels.is_listed(self.code)
+
+    @property
+    def label(self) -> str:
+        return channels.label(self.code)
+
+
+def channel_counts(session: Session, consultation: Consultation) -> list[ChannelCount]:
+    """Confirmed submissions per channel code, most first: one ``GROUP BY``, codes only.
+
+    Deliberately not combined with group, age band or municipality: a count per poster
+    and per age band could point at one child in one school.
+    """
+    rows = session.execute(
+        select(Submission.via_code, func.count(Submission.id))
+        .where(
+            Submission.consultation_id == consultation.id,
+            Submission.state == SubmissionState.CONFIRMED,
+            Submission.via_code.is_not(None),
+        )
+        .group_by(Submission.via_code)
+    ).all()
+    counts = [ChannelCount(str(code), int(n)) for code, n in rows]
+    return sorted(counts, key=lambda c: (-c.submissions, c.code))
+
+
+def public_channel_counts(counts: list[ChannelCount]) -> tuple[list[ChannelCount], int]:
+    """What the public page shows: the listed channels one by one, and the region's own
+    codes as one number (anyone can type a code into a link; its text stays off the page)."""
+    listed = [c for c in counts if c.is_listed]
+    own = sum(c.submissions for c in counts if not c.is_listed)
+    return listed, own
 
 
 def reach(session: Session, consultation: Consultation) -> Reach:

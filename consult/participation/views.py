@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,9 +33,9 @@ from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.i18n import current_locale
-from consult.participation import questionnaire
+from consult.participation import posters, questionnaire
 from consult.participation import services as participation
-from consult.participation.forms import EMPTY_ROWS, LundyForm
+from consult.participation.forms import EMPTY_ROWS, LundyForm, PosterForm
 from consult.participation.models import (
     MAX_LINKS,
     MAX_STATEMENT_LENGTH,
@@ -53,6 +62,9 @@ def public(slug: str) -> str:
         abort(404)
     authorize(current_user, Permission.CONSULTATION_PAGE_VIEW, consultation, hide=True)
     reached = participation.reach(db.session, consultation)
+    listed_channels, own_channels = participation.public_channel_counts(
+        participation.channel_counts(db.session, consultation)
+    )
     locale = current_locale()
     return render_template(
         "participation/page.html",
@@ -64,6 +76,8 @@ def public(slug: str) -> str:
         statements=participation.statements(db.session, consultation),
         elements=list(LundyElement),
         locale=locale,
+        listed_channels=listed_channels,
+        own_channels=own_channels,
     )
 
 
@@ -220,3 +234,37 @@ def _render(
         more_rows=MORE_ROWS,
         focus=focus,
     )
+
+
+# -- the poster with a QR code (the region's officials) ------------------------------------------
+
+POSTER = "/regios/<code>/beheer/consultaties/<int:consultation_id>/poster"
+
+
+@bp.get(POSTER)
+def poster(code: str, consultation_id: int) -> str | tuple[str, int] | Response:
+    """Choose where the poster hangs, then download it (a GET: nothing changes).
+
+    Loaded through the region in the URL and the policy, as the Lundy form: another
+    region's consultation id is a 404, someone who is not its official a 403.
+    """
+    region, consultation = _load(code, consultation_id)
+    form = PosterForm(request.args)
+    if "channel" in request.args and form.validate():
+        chosen = form.code()
+        response = current_app.response_class(
+            posters.poster_pdf(consultation, chosen), mimetype="application/pdf"
+        )
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{posters.filename(consultation, chosen)}"'
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+    return render_template(
+        "participation/poster.html",
+        region=region,
+        consultation=consultation,
+        form=form,
+        counts=participation.channel_counts(db.session, consultation),
+        example=posters.poster_url(consultation, form.code() if not form.errors else "poster"),
+    ), (400 if form.errors else 200)

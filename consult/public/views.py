@@ -8,23 +8,36 @@ a comment are in :mod:`consult.comments.views`.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from consult.comments import codes, forms, receipts
+from consult.comments import channels, codes, forms, receipts
 from consult.comments import mail as comment_mail
 from consult.comments import services as comment_services
 from consult.consultations import activities, council, lifecycle, pages
 from consult.consultations import services as consultation_services
 from consult.db import utcnow
+from consult.documents import printing
 from consult.documents import services as documents
 from consult.documents.diff import diff_versions
 from consult.documents.models import Document, DocumentVersion
 from consult.extensions import db, limiter
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
+from consult.jobs import JobState
 from consult.ledger import proofs
 from consult.ledger.canonical import canonical_bytes
 from consult.organisations import services as organisations
@@ -110,6 +123,7 @@ def consultation(slug: str) -> Page:
     consultation = pages.consultation_or_404(slug)
     now = utcnow()
     pages.catch_up_clock(consultation, now)
+    channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
     sections = consultation_services.sections_of(db.session, consultation)
     listed = comment_services.listed_counts_by_section(db.session, consultation)
     counts = {section_id: public for section_id, (_listed, public) in listed.items()}
@@ -138,6 +152,7 @@ def consultation(slug: str) -> Page:
 @bp.get("/consultaties/<slug>/onderdelen/<anchor>/reacties")
 def section_comments(slug: str, anchor: str) -> Page:
     consultation = pages.consultation_or_404(slug)
+    channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
     section = None
     if anchor != forms.GENERAL:
         section = consultation_services.section_by_anchor(db.session, consultation, anchor)
@@ -357,3 +372,70 @@ def search_page(slug: str) -> Page:
         pages=page_count(results.total, search.PER_PAGE) if results else 1,
         general=forms.GENERAL,
     ), (400 if problem else 200)
+
+
+# -- the plan on paper: a tagged PDF of a locked version -------------------------------------
+
+# A locked version never changes, and neither does its kept PDF: caches may keep it for good.
+PLAN_PDF_CACHE = "public, max-age=31536000, immutable"
+# While the PDF is made, the waiting page updates itself this often (live-refresh.js).
+PLAN_PDF_REFRESH_SECONDS = 2
+
+
+def _printable_version(document_id: int, number: int) -> DocumentVersion:
+    """A version anyone may read (so a locked one): only those are printed."""
+    shown = _viewable_version(_document_or_404(document_id), number)
+    if not shown.is_locked:
+        abort(404)
+    return shown
+
+
+@bp.get("/documenten/<int:document_id>/versies/<int:number>/plan.pdf")
+def version_pdf(document_id: int, number: int) -> Response:
+    """The kept PDF; while there is none yet, the page that has it made."""
+    shown = _printable_version(document_id, number)
+    stored = printing.stored_pdf(db.session, shown)
+    if stored is None:
+        return redirect(
+            url_for("public.version_pdf_status", document_id=document_id, number=number), 303
+        )
+    response = send_file(
+        BytesIO(stored.data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=printing.filename(shown),
+        etag=stored.sha256,
+        conditional=True,
+    )
+    response.headers["Cache-Control"] = PLAN_PDF_CACHE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/documenten/<int:document_id>/versies/<int:number>/pdf")
+def version_pdf_status(document_id: int, number: int) -> Page:
+    """Has the PDF made once (a job) and shows how far it is; then the download link."""
+    shown = _printable_version(document_id, number)
+    job = printing.ensure_pdf(db.session, shown)
+    db.session.commit()  # starts the job (the inline runner of the tests finishes it here)
+    ready = printing.has_pdf(db.session, shown)
+    failed = not ready and job is not None and job.state is JobState.FAILED
+    return render_template(
+        "public/version_pdf.html",
+        document=shown.document,
+        version=shown,
+        job=job,
+        ready=ready,
+        failed=failed,
+        step=printing.step_text(job) if job is not None else "",
+        refresh=None if ready or failed else PLAN_PDF_REFRESH_SECONDS,
+    )
+
+
+@bp.app_template_global()
+def plan_pdf_url(version: DocumentVersion) -> str | None:
+    """Where "Download the plan as PDF" leads: the file, which sends the first person to
+    the page that has it made. No query, so the pages linking it keep their query count."""
+    if not version.is_locked:
+        return None
+    return url_for("public.version_pdf", document_id=version.document_id, number=version.number)

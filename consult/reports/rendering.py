@@ -14,20 +14,15 @@ the system. Comment texts are escaped like everywhere else, so a comment that ho
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import logging
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, render_template, url_for
-from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_percent
+from flask import current_app, render_template, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -35,6 +30,7 @@ from sqlalchemy.orm import Session
 from consult import jobs
 from consult.comments.models import HideReason
 from consult.consultations.models import ActivityKind
+from consult.files.pdf import offline_request, render_pdf_for_job
 from consult.jobs import Job, Progress
 from consult.ledger import canonical, signing
 from consult.participation import questionnaire
@@ -285,34 +281,13 @@ def session_of(report: ResponseReport) -> Session:
     return session
 
 
-@contextmanager
-def _offline(locale: str) -> Iterator[None]:
-    """A request context at the public address, in ``locale``, for rendering in the job.
-
-    Inside a request (the inline runner) Flask shares ``g`` with it, so the reader's own
-    language is put back afterwards.
-    """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with app.test_request_context("/", base_url=app.config.get("BASE_URL") or None):
-        before = g.get("locale")
-        g.locale = locale
-        try:
-            with force_locale(locale):
-                yield
-        finally:
-            if before is None:
-                g.pop("locale", None)
-            else:
-                g.locale = before
-
-
 def pdf_html(report: ResponseReport, locale: str = PDF_LOCALE) -> str:
     """The HTML WeasyPrint lays out: the report body, a cover, a table of contents, the CSS.
 
     Rendered in a request context of its own at the public address (``BASE_URL``), so the
     links in the PDF are absolute and nothing depends on who asked for the job.
     """
-    with _offline(locale):
+    with offline_request(locale):
         return render_template(
             "reports/report_pdf.html",
             report=report,
@@ -324,85 +299,6 @@ def pdf_html(report: ResponseReport, locale: str = PDF_LOCALE) -> str:
 
 
 # -- PDF -----------------------------------------------------------------------------------------
-
-
-def _weasyprint() -> Any:
-    import weasyprint
-
-    return weasyprint
-
-
-@functools.cache
-def _fetcher_class() -> type:
-    weasyprint = _weasyprint()
-
-    class RefusingFetcher(weasyprint.URLFetcher):  # type: ignore[misc, name-defined]
-        """Fetches nothing, and remembers what it was asked for (the tests look)."""
-
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols=(), allow_redirects=False)
-            self.refused: list[str] = []
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            self.refused.append(url)
-            log.warning("the reactienota PDF asked for %r; refused", url[:200])
-            raise ValueError(f"Consult fetches no URL while making a PDF: {url[:200]}")
-
-    return RefusingFetcher
-
-
-def refusing_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that refuses every URL: file:, http(s):, data:, all."""
-    return _fetcher_class()()
-
-
-class _PageProgress(logging.Handler):
-    """Turns WeasyPrint's progress log ("Creating layout - Page 12") into job progress.
-
-    Only records of the thread doing this job count, so two jobs in one process do not mix.
-    """
-
-    def __init__(self, report: Callable[[int], None]) -> None:
-        super().__init__(logging.INFO)
-        self.thread = threading.get_ident()
-        self.report = report
-        self.page = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread != self.thread or not str(record.msg).startswith("Step 5"):
-            return
-        if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], int):
-            self.page = max(self.page, record.args[0])
-            self.report(self.page)
-
-
-def render_pdf(
-    html: str,
-    *,
-    fetcher: Any | None = None,
-    on_page: Callable[[int], None] | None = None,
-    on_step: Callable[[str], None] | None = None,
-) -> bytes:
-    """Lay out ``html`` as a tagged PDF (PDF/UA-1) without fetching anything."""
-    weasyprint = _weasyprint()
-    fetcher = fetcher if fetcher is not None else refusing_fetcher()
-    handler = _PageProgress(on_page) if on_page else None
-    progress_log = logging.getLogger("weasyprint.progress")
-    previous_level = progress_log.level
-    if handler:
-        progress_log.addHandler(handler)
-        progress_log.setLevel(logging.INFO)
-    try:
-        document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None).render(
-            pdf_variant="pdf/ua-1"
-        )
-        if on_step:
-            on_step("write")
-        return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
-    finally:
-        if handler:
-            progress_log.removeHandler(handler)
-            progress_log.setLevel(previous_level)
 
 
 def start_pdf(session: Session, report: ResponseReport) -> Job:
@@ -427,30 +323,17 @@ def make_pdf(session: Session, job: Job, progress: Progress) -> None:
     if report is None:
         return
     rendered_hash = report.content_hash
-    last = [0.0]
-
-    def step(done: int, name: str, *, force: bool = True) -> None:
-        now = time.monotonic()
-        if force or now - last[0] > 0.5:
-            last[0] = now
-            progress(done, PDF_STEPS, name)
-
-    step(1, "pages")
+    progress(1, PDF_STEPS, "pages")
     articles = {}
     for locale in current_app.config.get("LANGUAGES", ("nl", "en")):
-        with _offline(locale):
+        with offline_request(locale):
             articles[locale] = render_template(
                 "reports/_report_article.html", r=ReportView(report.content, locale)
             )
-    step(2, "html")
+    progress(2, PDF_STEPS, "html")
     html = pdf_html(report)
-    step(3, "layout:0")
-    data = render_pdf(
-        html,
-        on_page=lambda page: step(3, f"layout:{page}", force=False),
-        on_step=lambda name: step(4, name),
-    )
-    step(5, "save")
+    data = render_pdf_for_job(html, progress, step=3, total=PDF_STEPS)
+    progress(5, PDF_STEPS, "save")
     # End the read transaction held since the start before writing: on SQLite (WAL) a
     # transaction whose snapshot predates the progress written meanwhile from another
     # connection cannot become a writer ("database is locked"). Harmless on PostgreSQL.

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from consult.comments.models import HideReason, QuestionAnswer
 from consult.consultations.models import ConsultationState, Question, QuestionKind
 from consult.db import utcnow
+from consult.files.pdf import render_pdf
 from consult.participation import questionnaire
 from consult.participation.questionnaire import FEWER_THAN_MINIMUM, NOT_SHOWN, Cell, suppress
 from consult.reports import rendering
@@ -391,7 +392,7 @@ def test_no_figure_below_five_in_the_reactienota(app, session, client, small):
     assert download.get_json()["questionnaire"] == report.content["questionnaire"]
     assert all(int(n) >= 5 for n in re.findall(r'"count": ?(\d+)', download.get_data(as_text=True)))
     with app.app_context():
-        pdf = rendering.render_pdf(rendering.pdf_html(report))
+        pdf = render_pdf(rendering.pdf_html(report))
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     start = text.index("Vraag 1: Vind je")
     chapter = text[start : text.index("Bijlage", start)]

@@ -13,6 +13,7 @@ import pypdf
 from sqlalchemy import select, text
 
 from consult import jobs
+from consult.files import pdf
 from consult.jobs import Job, JobState
 from consult.ledger import signing
 from consult.reports import rendering
@@ -42,7 +43,7 @@ def _pages(data: bytes) -> list[str]:
 def test_the_pdf_has_a_cover_contents_page_numbers_and_tags(app, session):
     world, report = _report(session)
     with app.app_context():
-        data = rendering.render_pdf(rendering.pdf_html(report))
+        data = pdf.render_pdf(rendering.pdf_html(report))
     reader = pypdf.PdfReader(io.BytesIO(data))
     pages = _pages(data)
     total = len(pages)
@@ -70,9 +71,9 @@ def test_the_pdf_has_a_cover_contents_page_numbers_and_tags(app, session):
 
 def test_markup_in_a_comment_is_printed_and_fetches_nothing(app, session):
     _world, report = _report(session)
-    fetcher = rendering.refusing_fetcher()
+    fetcher = pdf.refusing_fetcher()
     with app.app_context():
-        data = rendering.render_pdf(rendering.pdf_html(report), fetcher=fetcher)
+        data = pdf.render_pdf(rendering.pdf_html(report), fetcher=fetcher)
     assert fetcher.refused == []
     everything = " ".join(_pages(data))
     assert '<img src="file:///etc/passwd">' in everything
@@ -110,8 +111,8 @@ def test_the_fetcher_refuses_files_web_addresses_and_data_urls(tmp_path):
           <img src="data:image/svg+xml;base64,PHN2Zy8+" alt="">
           <object data="file://{secret}"></object>
           <iframe src="http://127.0.0.1:{port}/frame"></iframe></body></html>"""
-        fetcher = rendering.refusing_fetcher()
-        data = rendering.render_pdf(html, fetcher=fetcher)
+        fetcher = pdf.refusing_fetcher()
+        data = pdf.render_pdf(html, fetcher=fetcher)
     finally:
         server.shutdown()
         server.server_close()
@@ -177,7 +178,7 @@ def test_the_last_page_prints_the_fingerprint_of_the_record_key(app, session):
     reader can see that the key page was not swapped along with the key."""
     _world, report = _report(session)
     with app.app_context():
-        data = rendering.render_pdf(rendering.pdf_html(report))
+        data = pdf.render_pdf(rendering.pdf_html(report))
         key_page = app.test_client().get("/bewijs/sleutel").get_data(as_text=True)
         public = signing.public_bytes(signing.signing_key())
     fingerprint = signing.fingerprint(public)

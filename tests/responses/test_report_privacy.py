@@ -8,6 +8,7 @@ import re
 
 import pypdf
 
+from consult.files.pdf import render_pdf
 from consult.ledger import canonical
 from consult.reports import rendering
 from consult.reports import services as reactienota
@@ -59,7 +60,7 @@ def test_no_export_contains_personal_data_or_unpublished_text(app, session, clie
         "json": client.get(f"/consultaties/{slug}/reactienota/1.json").get_data(as_text=True),
     }
     with app.app_context():
-        pdf = rendering.render_pdf(rendering.pdf_html(report))
+        pdf = render_pdf(rendering.pdf_html(report))
     exports["pdf"] = "\n".join(
         page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
     )

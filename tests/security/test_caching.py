@@ -31,6 +31,7 @@ PUBLIC_PAGES = {
     "public.consultation",
     "public.section_comments",
     "public.version",
+    "public.version_pdf",  # a locked version's kept PDF: the same bytes for ever
     "public.diff",
     "public.search_page",
     "participation.public",
