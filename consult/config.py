@@ -83,6 +83,13 @@ class Config:
     LOGIN_LOCK_MAX_SECONDS = 24 * 3600
     LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
     RATELIMIT_ACCOUNT_MAIL = "5 per 15 minutes"
+    # Comments sent without e-mail wait for a moderator: per visitor's address, and per
+    # consultation (counted only when one is stored; see comments.views).
+    RATELIMIT_NO_EMAIL = "5 per hour"
+    RATELIMIT_NO_EMAIL_CONSULTATION = "200 per hour"
+    # A comment form sent back sooner than this after it was given out is shown again
+    # (with everything typed) rather than stored: people take longer, programs do not.
+    COMMENT_MIN_FILL_SECONDS = 4
 
     def __init__(self, instance_path: str) -> None:
         self.INSTANCE_PATH = instance_path
@@ -183,6 +190,8 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     RATELIMIT_KEY_PREFIX = "consult-test"
+    # Tests post forms at once; tests/comments/test_without_email.py sets its own.
+    COMMENT_MIN_FILL_SECONDS = 0
 
     def __init__(self, instance_path: str) -> None:
         super().__init__(instance_path)

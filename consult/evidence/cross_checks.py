@@ -23,7 +23,10 @@ Registered:
 - :func:`received_submissions_unchanged` and :func:`every_submission_recorded`: each
   submission hashes to the ``content_hash`` recorded when it arrived, and none arrived
   around the record;
-- :func:`submission_states_as_recorded`: confirmed and discarded as the record says;
+- :func:`submission_states_as_recorded`: confirmed (a submission sent without e-mail by a
+  moderator, and only such one), discarded and rejected (with the recorded reason and
+  note) as the record says, both ways; with :func:`received_submissions_unchanged`, a
+  submission waits for a moderator exactly when its arrival says ``"channel": "no_email"``;
 - :func:`comment_states_as_recorded`: hidden (with the recorded reason and note), shown
   again and withdrawn as the record says, both ways;
 - :func:`answers_unchanged` and :func:`every_answer_recorded`: each published answer still
@@ -233,6 +236,15 @@ def received_submissions_unchanged(
                 )
             elif submission.content_hash != recorded:
                 failures.append(f"{name}: its receipt hash differs from the recorded one")
+            if submission is not None and submission.premoderated != (
+                event.payload.get("channel") == "no_email"
+            ):
+                failures.append(
+                    f"{name}: it was sent "
+                    + ("without" if event.payload.get("channel") == "no_email" else "with")
+                    + " an e-mail address or account as recorded, but the live tables say "
+                    + ("it waits for a moderator" if submission.premoderated else "it does not")
+                )
     return failures
 
 
@@ -267,30 +279,57 @@ def submission_states_as_recorded(
     expected = {
         EventKind.SUBMISSION_CONFIRMED.value: SubmissionState.CONFIRMED,
         EventKind.SUBMISSION_DISCARDED.value: SubmissionState.DISCARDED,
+        EventKind.SUBMISSION_REJECTED.value: SubmissionState.REJECTED,
     }
     failures: list[str] = []
     for batch in _stream(
-        session, events, EventKind.SUBMISSION_CONFIRMED, EventKind.SUBMISSION_DISCARDED
+        session,
+        events,
+        EventKind.SUBMISSION_CONFIRMED,
+        EventKind.SUBMISSION_DISCARDED,
+        EventKind.SUBMISSION_REJECTED,
     ):
-        live = dict(
-            session.execute(
-                select(Submission.tracking_code, Submission.state).where(
-                    Submission.tracking_code.in_({event.object_id for event in batch})
-                )
-            ).all()
-        )
+        live = {
+            row.tracking_code: row
+            for row in session.execute(
+                select(
+                    Submission.tracking_code,
+                    Submission.state,
+                    Submission.premoderated,
+                    Submission.rejection_reason,
+                    Submission.rejection_note,
+                ).where(Submission.tracking_code.in_({event.object_id for event in batch}))
+            )
+        }
         for event in batch:
-            state = live.get(event.object_id)
-            if state is None:
+            row = live.get(event.object_id)
+            name = f"submission {event.object_id} ({_label(event)})"
+            if row is None:
                 continue  # a missing submission is named by received_submissions_unchanged
-            if state is not expected[event.kind]:
+            if row.state is not expected[event.kind]:
+                failures.append(f"{name}: it is {row.state.value} in the live tables")
+            elif event.kind == EventKind.SUBMISSION_CONFIRMED.value and row.premoderated != (
+                event.payload.get("by") == "moderator"
+            ):
+                # Sent without e-mail only a moderator confirms it; with one, never.
                 failures.append(
-                    f"submission {event.object_id} ({_label(event)}): it is "
-                    f"{state.value} in the live tables"
+                    f"{name}: it was confirmed by {event.payload.get('by')}, but the live "
+                    "tables say it "
+                    + ("waited for a moderator" if row.premoderated else "needed no moderator")
                 )
+            elif event.kind == EventKind.SUBMISSION_REJECTED.value:
+                reason = row.rejection_reason.value if row.rejection_reason else None
+                if reason != event.payload.get("reason"):
+                    failures.append(
+                        f"{name}: it was not approved for the reason {reason}, but the record "
+                        f"says {event.payload.get('reason')}"
+                    )
+                elif _sha256(row.rejection_note) != event.payload.get("note_hash"):
+                    failures.append(f"{name}: its rejection note differs from the recorded one")
     for state, kind in (
         (SubmissionState.CONFIRMED, EventKind.SUBMISSION_CONFIRMED),
         (SubmissionState.DISCARDED, EventKind.SUBMISSION_DISCARDED),
+        (SubmissionState.REJECTED, EventKind.SUBMISSION_REJECTED),
     ):
         unrecorded = session.execute(
             select(Submission.tracking_code, Consultation.slug)

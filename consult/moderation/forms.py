@@ -72,6 +72,41 @@ class UnhideForm(FlaskForm):
     )
 
 
+class ApproveForm(FlaskForm):
+    """Only the CSRF token: the button says what happens."""
+
+
+class RejectForm(FlaskForm):
+    reason = SelectField(
+        _l("Reason"),
+        choices=_reason_choices_with_prompt,
+        validate_choice=True,
+        validators=[InputRequired(_l("Choose a reason."))],
+    )
+    note = TextAreaField(
+        _l("Explanation (optional)"),
+        validators=[
+            Optional(),
+            Length(max=MAX_NOTE_LENGTH, message=_l("Write at most %(max)d characters.")),
+        ],
+        filters=[strip_whitespace],
+    )
+
+    @property
+    def reject_reason(self) -> HideReason:
+        return HideReason(self.reason.data)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.reject_reason is HideReason.OTHER and not self.note.data:
+            self.note.errors = [
+                *self.note.errors,
+                _l("Explain why you do not approve it when you choose 'other reason'."),
+            ]
+            return False
+        return valid
+
+
 class DismissReportsForm(FlaskForm):
     """Only the CSRF token: the button says what happens."""
 

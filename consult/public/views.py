@@ -33,6 +33,7 @@ from consult.public import answers as public_answers
 from consult.public import search, services
 from consult.regions import pages as region_pages
 from consult.regions import services as regions
+from consult.reports import rendering
 from consult.responses.tracing import services as tracing
 from consult.web.arguments import page_count, page_number, whole_number
 
@@ -200,6 +201,38 @@ def receipt_content(code: str) -> Page:
     )
     response.headers["Content-Disposition"] = (
         f'attachment; filename="reactie-{submission.tracking_code}.json"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Laying out a PDF costs the server a moment: a few per visitor's address.
+card_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_RECEIPT_CARD", "20 per hour"), scope="receipt-card"
+)
+
+
+@bp.get("/ontvangst/<code>/kaart.pdf")
+@receipts.lookup_limit
+@card_limit
+def receipt_card(code: str) -> Page:
+    """A small card to keep (PDF): the code, the consultation's name and where to look it
+    up; no personal data. The code is the secret: whoever holds it may have the card, as
+    they may open the status page; an unknown code is a 404, like any wrong address."""
+    normalised = codes.normalise(code)
+    submission = comment_services.find_by_code(db.session, normalised) if normalised else None
+    if submission is None:
+        abort(404)
+    html = render_template(
+        "public/receipt_card.html",
+        code=codes.display(submission.tracking_code),
+        consultation=submission.consultation,
+        lookup_url=url_for("public.lookup", _external=True),
+        lang=current_locale(),
+    )
+    response = current_app.response_class(rendering.render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="code-{submission.tracking_code}.pdf"'
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
