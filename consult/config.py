@@ -87,9 +87,6 @@ class Config:
     # consultation (counted only when one is stored; see comments.views).
     RATELIMIT_NO_EMAIL = "5 per hour"
     RATELIMIT_NO_EMAIL_CONSULTATION = "200 per hour"
-    # A comment form sent back sooner than this after it was given out is shown again
-    # (with everything typed) rather than stored: people take longer, programs do not.
-    COMMENT_MIN_FILL_SECONDS = 4
 
     def __init__(self, instance_path: str) -> None:
         self.INSTANCE_PATH = instance_path
@@ -123,6 +120,9 @@ class Config:
             "socket_timeout": self.REDIS_TIMEOUT_SECONDS,
         }
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "consult")
+        # A comment form sent back sooner than this after it was given out is shown again
+        # (with everything typed) rather than stored: people take longer, programs do not.
+        self.COMMENT_MIN_FILL_SECONDS = _env_int("COMMENT_MIN_FILL_SECONDS", 4)
 
         # The daily follow email goes out on the first clock tick after this Amsterdam
         # time ("HH:MM"); "off" turns that off (then run `consult follows digest` from cron).
@@ -190,11 +190,11 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     RATELIMIT_KEY_PREFIX = "consult-test"
-    # Tests post forms at once; tests/comments/test_without_email.py sets its own.
-    COMMENT_MIN_FILL_SECONDS = 0
 
     def __init__(self, instance_path: str) -> None:
         super().__init__(instance_path)
+        # Tests post forms at once; tests/comments/test_without_email.py sets its own.
+        self.COMMENT_MIN_FILL_SECONDS = _env_int("COMMENT_MIN_FILL_SECONDS", 0)
         # Jobs run in the request, on the test's transaction; tests/test_jobs.py runs RQ.
         self.JOBS_RUNNER = _env("JOBS_RUNNER") or "inline"
         # Tests run the daily email themselves: a clock tick in some other test must not.

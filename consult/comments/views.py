@@ -42,6 +42,7 @@ from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.documents.sanitising import sanitise_body
+from consult.errors import render_error
 from consult.extensions import db, limiter
 from consult.files import uploads
 from consult.files.downloads import send_attachment
@@ -421,7 +422,10 @@ FLOOD_MESSAGES = {
 
 @bp.errorhandler(TooManyRequests)
 def too_many_submissions(error: TooManyRequests) -> tuple[str, int]:
-    """The friendly 429 of the form: why, what to do, and the text typed, to copy."""
+    """The friendly 429 of the form: why, what to do, and the text typed, to copy. (The
+    other pages of this blueprint, the links in mails, get the site's own 429 page.)"""
+    if request.endpoint != "comments.submit":
+        return render_error(429)
     texts = []
     if request.method == "POST":
         texts = [t for name in ("text_1", "text_2", "text_3") if (t := request.form.get(name))]
