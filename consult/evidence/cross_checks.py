@@ -183,6 +183,23 @@ def _sha256(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
 
 
+def _reason_and_note(
+    name: str, words: tuple[str, str], reason: Any, note: str | None, payload: dict[str, Any]
+) -> list[str]:
+    """A moderator's recorded reason and note hash (hiding a comment, not approving a
+    submission) against the live ones; ``words``: how the failure says what happened."""
+    happened, kind = words
+    live = reason.value if reason else None
+    if live != payload.get("reason"):
+        return [
+            f"{name}: it {happened} for the reason {live}, but the record says "
+            f"{payload.get('reason')}"
+        ]
+    if _sha256(note) != payload.get("note_hash"):
+        return [f"{name}: its {kind} note differs from the recorded one"]
+    return []
+
+
 # -- submissions -------------------------------------------------------------------------------
 
 
@@ -318,14 +335,15 @@ def submission_states_as_recorded(
                     + ("waited for a moderator" if row.premoderated else "needed no moderator")
                 )
             elif event.kind == EventKind.SUBMISSION_REJECTED.value:
-                reason = row.rejection_reason.value if row.rejection_reason else None
-                if reason != event.payload.get("reason"):
-                    failures.append(
-                        f"{name}: it was not approved for the reason {reason}, but the record "
-                        f"says {event.payload.get('reason')}"
+                failures.extend(
+                    _reason_and_note(
+                        name,
+                        ("was not approved", "rejection"),
+                        row.rejection_reason,
+                        row.rejection_note,
+                        event.payload,
                     )
-                elif _sha256(row.rejection_note) != event.payload.get("note_hash"):
-                    failures.append(f"{name}: its rejection note differs from the recorded one")
+                )
     for state, kind in (
         (SubmissionState.CONFIRMED, EventKind.SUBMISSION_CONFIRMED),
         (SubmissionState.DISCARDED, EventKind.SUBMISSION_DISCARDED),
@@ -418,14 +436,15 @@ def comment_states_as_recorded(session: Session, events: Select[tuple[RecordEven
             elif event.kind == unhidden.value and comment.hidden_at is not None:
                 failures.append(f"{name}: the record says it is shown, but it is hidden")
             elif event.kind == hidden.value:
-                reason = comment.hidden_reason.value if comment.hidden_reason else None
-                if reason != event.payload.get("reason"):
-                    failures.append(
-                        f"{name}: it is hidden for the reason {reason}, but the record says "
-                        f"{event.payload.get('reason')}"
+                failures.extend(
+                    _reason_and_note(
+                        name,
+                        ("is hidden", "hiding"),
+                        comment.hidden_reason,
+                        comment.hidden_note,
+                        event.payload,
                     )
-                elif _sha256(comment.hidden_note) != event.payload.get("note_hash"):
-                    failures.append(f"{name}: its hiding note differs from the recorded one")
+                )
 
     for batch in _stream(session, events, EventKind.COMMENT_WITHDRAWN):
         live = _live_comments(session, {event.object_id for event in batch})

@@ -46,6 +46,8 @@ class HideForm(FlaskForm):
         filters=[strip_whitespace],
     )
 
+    OTHER_NEEDS_NOTE = _l("Explain why you hide this comment when you choose 'other reason'.")
+
     @property
     def hide_reason(self) -> HideReason:
         return HideReason(self.reason.data)
@@ -53,10 +55,7 @@ class HideForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         if valid and self.hide_reason is HideReason.OTHER and not self.note.data:
-            self.note.errors = [
-                *self.note.errors,
-                _l("Explain why you hide this comment when you choose 'other reason'."),
-            ]
+            self.note.errors = [*self.note.errors, self.OTHER_NEEDS_NOTE]
             return False
         return valid
 
@@ -76,13 +75,11 @@ class ApproveForm(FlaskForm):
     """Only the CSRF token: the button says what happens."""
 
 
-class RejectForm(FlaskForm):
-    reason = SelectField(
-        _l("Reason"),
-        choices=_reason_choices_with_prompt,
-        validate_choice=True,
-        validators=[InputRequired(_l("Choose a reason."))],
-    )
+class RejectForm(HideForm):
+    """Not approving a submission sent without e-mail: the reasons of hiding, and a note
+    for the record (nobody is mailed: the sender reads the reason on the status page)."""
+
+    OTHER_NEEDS_NOTE = _l("Explain why you do not approve it when you choose 'other reason'.")
     note = TextAreaField(
         _l("Explanation (optional)"),
         validators=[
@@ -91,20 +88,6 @@ class RejectForm(FlaskForm):
         ],
         filters=[strip_whitespace],
     )
-
-    @property
-    def reject_reason(self) -> HideReason:
-        return HideReason(self.reason.data)
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        if valid and self.reject_reason is HideReason.OTHER and not self.note.data:
-            self.note.errors = [
-                *self.note.errors,
-                _l("Explain why you do not approve it when you choose 'other reason'."),
-            ]
-            return False
-        return valid
 
 
 class DismissReportsForm(FlaskForm):

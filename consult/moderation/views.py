@@ -286,7 +286,7 @@ def reject(code: str, slug: str, submission_id: int) -> Page:
     if form.validate_on_submit():
         try:
             services.reject_submission(
-                db.session, current_user, submission, form.reject_reason, form.note.data or ""
+                db.session, current_user, submission, form.hide_reason, form.note.data or ""
             )
         except services.ModerationError as exc:
             db.session.rollback()
