@@ -101,6 +101,10 @@ class Config:
     LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
     RATELIMIT_ACCOUNT_MAIL = "5 per 15 minutes"
     DEFAULT_LOG_FORMAT = "text"
+    # Comments sent without e-mail wait for a moderator: per visitor's address, and per
+    # consultation (counted only when one is stored; see comments.views).
+    RATELIMIT_NO_EMAIL = "5 per hour"
+    RATELIMIT_NO_EMAIL_CONSULTATION = "200 per hour"
 
     def __init__(self, instance_path: str) -> None:
         self.INSTANCE_PATH = instance_path
@@ -151,6 +155,9 @@ class Config:
             "socket_timeout": self.REDIS_TIMEOUT_SECONDS,
         }
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "consult")
+        # A comment form sent back sooner than this after it was given out is shown again
+        # (with everything typed) rather than stored: people take longer, programs do not.
+        self.COMMENT_MIN_FILL_SECONDS = _env_int("COMMENT_MIN_FILL_SECONDS", 4)
 
         # The witnesses that cosign the record's checkpoints (docs/evidence-record.md,
         # "Becoming a witness"): entries separated by ";" or newlines, each
@@ -227,6 +234,8 @@ class TestingConfig(Config):
 
     def __init__(self, instance_path: str) -> None:
         super().__init__(instance_path)
+        # Tests post forms at once; tests/comments/test_without_email.py sets its own.
+        self.COMMENT_MIN_FILL_SECONDS = _env_int("COMMENT_MIN_FILL_SECONDS", 0)
         # Jobs run in the request, on the test's transaction; tests/test_jobs.py runs RQ.
         self.JOBS_RUNNER = _env("JOBS_RUNNER") or "inline"
         # Tests run the daily email themselves: a clock tick in some other test must not.

@@ -123,6 +123,9 @@ def serve_live_consult(
             "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
             "CONSULT_INSTANCE_PATH": str(tmp / "instance"),
             "CONSULT_BASE_URL": base_url,
+            # A browser fills the comment form faster than a person (issue 17's minimum
+            # fill time); tests/comments/test_without_email.py tests that guard.
+            "CONSULT_COMMENT_MIN_FILL_SECONDS": "0",
         }
     )
     env.update({key: value.format(port=port) for key, value in (extra_env or {}).items()})

@@ -43,6 +43,7 @@ from consult.regions import services as region_services
 from consult.regions.services import seed_regions
 from consult.reports import services as reactienota
 from consult.seeds.demo import seed_demo
+from consult.stakeholders.models import AgeBand
 from tests import factories
 from tests.conftest import app_settings
 from tests.live import server_database
@@ -168,6 +169,25 @@ def _history(session, traveller) -> None:
         )
         if key == "golden-1":
             comment_services.confirm(session, sent, START + timedelta(hours=3))
+    # Two sent without e-mail (issue 17): a moderator approves one and rejects the other.
+    young_person = factories.stakeholder_group(session, "young_person")
+    for key, text in (("golden-3", "Zonder e-mail, goedgekeurd."), ("golden-4", "Koop nu!")):
+        sent, _ = comment_services.submit(
+            session,
+            open_one,
+            comment_services.Draft(
+                idempotency_key=key,
+                stakeholder_group=young_person,
+                age_band=AgeBand.UNDER_12,
+                publish_text=True,
+                comments=[(section, text)],
+            ),
+            START + timedelta(hours=3),
+        )
+        if key == "golden-3":
+            moderation.approve_submission(session, official, sent)
+        else:
+            moderation.reject_submission(session, official, sent, HideReason.SPAM, "Reclame.")
     traveller.shift(timedelta(days=5))
     comment_services.discard_unconfirmed(session, START + timedelta(days=5))
     session.flush()

@@ -2,19 +2,25 @@
 
 The submission form is built per consultation: its sections, the region's municipalities,
 the person's organisations and the questionnaire decide the choices. Checks that span
-fields (age band for young people, email without an account, at least one comment or
-answer) live in :meth:`SubmissionForm.validate`, so every failure shows in one summary.
+fields (age band for young people, at least one comment or answer) live in
+:meth:`SubmissionForm.validate`, so every failure shows in one summary. E-mail is optional:
+without it a moderator approves the submission (the service's rule). The flood guards of
+the web form (a honeypot and a signed moment of handing out) are checked by
+:meth:`SubmissionForm.flood_problem`.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
     BooleanField,
     EmailField,
@@ -30,7 +36,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from consult.comments.services import MAX_COMMENT_LENGTH, Draft
+from consult.comments.services import MAX_COMMENT_LENGTH, Draft, offers_no_email_first
 from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
 from consult.forms import strip_whitespace
@@ -102,7 +108,7 @@ class SubmissionForm(FlaskForm):
         _l("The name to show"), validators=[Optional(), Length(max=120)], filters=[strip_whitespace]
     )
     email = EmailField(
-        _l("Your email address"),
+        _l("Your email address (optional)"),
         validators=[
             Optional(),
             Email(message=_l("This is not a valid email address.")),
@@ -111,6 +117,10 @@ class SubmissionForm(FlaskForm):
         filters=[strip_whitespace],
     )
     attachments = MultipleFileField(_l("Files (optional)"))
+    # Flood guards of the web form (the API has its tokens): when the form was given out,
+    # signed with its key (:func:`fill_token`), and a field only programs fill in.
+    started = HiddenField()
+    website = StringField(_l("Leave this field empty"), filters=[strip_whitespace])
 
     # Set by build_submission_form.
     comment_rows: list[tuple[Field, Field]]
@@ -123,11 +133,6 @@ class SubmissionForm(FlaskForm):
         group = self.stakeholder_group.data
         if group in self.age_band_groups and not self.age_band.data:
             self.age_band.errors.append(str(_l("Choose your age.")))
-            valid = False
-        if self.asks_email and not self.email.data:
-            self.email.errors.append(
-                str(_l("Fill in your email address. We need it to confirm your comment."))
-            )
             valid = False
         if self.publish_name.data and not self.display_name.data and not self._under_16():
             self.display_name.errors.append(
@@ -157,12 +162,68 @@ class SubmissionForm(FlaskForm):
 
     def _under_16(self) -> bool:
         """Whether the sender said they are under 16 (then no name is asked for)."""
+        band = self.chosen_age_band()
+        return band is not None and band.under_16
+
+    def chosen_age_band(self) -> AgeBand | None:
+        """The age band chosen so far (for a group that is asked it), or None."""
         if self.stakeholder_group.data not in self.age_band_groups:
-            return False
+            return None
         try:
-            return AgeBand(self.age_band.data).under_16
+            return AgeBand(self.age_band.data)
         except ValueError:
-            return False
+            return None
+
+    @property
+    def no_email_first(self) -> bool:
+        """Whether to offer the path without e-mail first (the service's rule)."""
+        return offers_no_email_first(self.chosen_age_band())
+
+    def flood_problem(self, min_seconds: float, now: float) -> str | None:
+        """ "honeypot" when the field only programs see was filled in, "too_fast" when the
+        form came back sooner than a person fills it in (or without a valid moment), else
+        None. Either way the caller shows the form again with what was typed."""
+        if self.website.data:
+            return "honeypot"
+        if min_seconds <= 0:
+            return None
+        taken = seconds_to_fill(self.started.data, self.idempotency_key.data, now)
+        if taken is None or taken < min_seconds:
+            return "too_fast"
+        return None
+
+    def renew_guards(self) -> None:
+        """Before showing the form again: empty the honeypot, and give a new moment only
+        when the one sent is not valid for this form's key (so waiting counts)."""
+        self.website.data = ""
+        if seconds_to_fill(self.started.data, self.idempotency_key.data, time.time()) is None:
+            self.started.data = fill_token(self.idempotency_key.data)
+
+
+FILL_TOKEN_SALT = "consult.form-started"  # noqa: S105 (a salt that names a purpose)
+
+
+def _fill_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FILL_TOKEN_SALT)
+
+
+def fill_token(key: str | None, at: float | None = None) -> str:
+    """The moment the form with idempotency key ``key`` was given out, signed: a program
+    cannot make an old one, nor reuse one for another form (each key stores once)."""
+    return _fill_serializer().dumps({"k": key or "", "t": int(time.time() if at is None else at)})
+
+
+def seconds_to_fill(token: Any, key: Any, now: float) -> float | None:
+    """Seconds since ``token`` was given out with ``key``; None if it is not such a token."""
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        data = _fill_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") != key or not isinstance(data.get("t"), int):
+        return None
+    return now - data["t"]
 
 
 def _answered(f: Field) -> bool:
@@ -290,8 +351,8 @@ def build_submission_form(
     form.question_fields = [(q, form[f"question_{q.position}"]) for q in questions]
     form.asks_email = asks_email
     form.age_band_groups = {g.code for g in groups if g.asks_age_band}
-    if not form.email.flags.required and asks_email:
-        form.email.flags.required = True
+    if not form.started.data:
+        form.started.data = fill_token(form.idempotency_key.data)
     return form
 
 

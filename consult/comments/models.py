@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,6 +41,19 @@ class SubmissionState(LabelledEnum):
     PENDING = "pending", _l("waiting for confirmation")
     CONFIRMED = "confirmed", _l("confirmed")
     DISCARDED = "discarded", _l("not confirmed in time")
+    # Sent without an account and without an e-mail address (``premoderated``): waits for
+    # a moderator, who approves it (then it is confirmed) or rejects it with a reason.
+    AWAITING = "awaiting", _l("waiting for a moderator")
+    REJECTED = "rejected", _l("not approved by a moderator")
+
+
+class HideReason(LabelledEnum):
+    PERSONAL_DATA = "personal_data", _l("contains personal data of someone else")
+    OFFENSIVE = "offensive", _l("offensive or abusive language")
+    DISCRIMINATION = "discrimination", _l("discrimination")
+    THREAT = "threat", _l("threat or call to violence")
+    SPAM = "spam", _l("advertising or spam")
+    OTHER = "other", _l("other reason")
 
 
 class Submission(Base):
@@ -87,6 +101,16 @@ class Submission(Base):
     # None. Only the code: it says where a poster hung, nothing about the person
     # (:mod:`consult.comments.channels`). Not part of the content or the record.
     via_code: Mapped[str | None] = mapped_column(String(30))
+    # Sent without e-mail and without an account: nobody proved an address, so a moderator
+    # approves it before it counts or shows (its submission_received says "no_email").
+    premoderated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The moderator's decision on a premoderated submission: approving confirms it
+    # (``confirmed_at``); rejecting keeps it, unused, with a reason and a note.
+    rejected_at: Mapped[datetime | None]
+    rejection_reason: Mapped[HideReason | None] = enum_column(
+        HideReason, check_name="rejection_reason", nullable=True
+    )
+    rejection_note: Mapped[str | None] = mapped_column(Text)
 
     consultation: Mapped[Consultation] = relationship()
     stakeholder_group: Mapped[StakeholderGroup] = relationship()
@@ -108,6 +132,11 @@ class Submission(Base):
             name="one_kind_of_organisation",
         ),
         CheckConstraint("length(via_code) BETWEEN 1 AND 30", name="via_code_length"),
+        # Only a submission sent without e-mail waits for, or is refused by, a moderator.
+        CheckConstraint(
+            "premoderated OR state NOT IN ('awaiting', 'rejected')",
+            name="only_premoderated_awaits",
+        ),
     )
 
 
@@ -127,15 +156,6 @@ class SubmissionContact(Base):
     erased_at: Mapped[datetime | None]
 
     submission: Mapped[Submission] = relationship(back_populates="contact")
-
-
-class HideReason(LabelledEnum):
-    PERSONAL_DATA = "personal_data", _l("contains personal data of someone else")
-    OFFENSIVE = "offensive", _l("offensive or abusive language")
-    DISCRIMINATION = "discrimination", _l("discrimination")
-    THREAT = "threat", _l("threat or call to violence")
-    SPAM = "spam", _l("advertising or spam")
-    OTHER = "other", _l("other reason")
 
 
 class Comment(Base):

@@ -458,6 +458,8 @@ def submission_event_payload(
         payload["channel"] = "api"
     if getattr(submission, "attachments", None):  # so verify knows the hash holds them
         payload["attachments"] = len(submission.attachments)
+    if submission.premoderated:  # so verify knows a moderator, not a link, confirms it
+        payload["channel"] = "no_email"
     return payload
 
 
@@ -514,8 +516,8 @@ def record_confirmation(
     by: str,
     actor_role: ActorRole = ActorRole.PARTICIPANT,
 ) -> None:
-    """``submission_confirmed``; ``by`` is "account" or "api_token" (on arrival) or "email"
-    (the link)."""
+    """``submission_confirmed``; ``by`` is "account" or "api_token" (on arrival), "email"
+    (the link) or "moderator" (a submission sent without e-mail, approved)."""
     record.append(
         session,
         kind=EventKind.SUBMISSION_CONFIRMED,
@@ -555,6 +557,12 @@ def record_withdrawal(session: Session, comment: Comment) -> None:
     )
 
 
+def offers_no_email_first(age_band: AgeBand | None) -> bool:
+    """Whether the form offers the path without e-mail first: under 16, a child may have no
+    address of their own (and needs none). Everyone may take it; only the order differs."""
+    return age_band is not None and age_band.under_16
+
+
 def _is_confirmed_sender(user: User | None) -> bool:
     return user is not None and user.is_confirmed
 
@@ -570,6 +578,10 @@ def submit(
     refused (SubmissionError "closed") outside the open period, by the clock. A new one is
     recorded (:func:`record_submission`) in the same savepoint, so a lost race leaves no
     event behind.
+
+    Who confirms it: a confirmed account or an API token on arrival; the e-mail link
+    otherwise; and when there is neither an account nor an address (the path without
+    e-mail), a moderator (``premoderated``, state awaiting; :mod:`consult.moderation`).
     """
     existing = find_by_key(session, consultation, draft.idempotency_key)
     if existing is not None:
@@ -581,6 +593,14 @@ def submit(
     under_16 = age_band is not None and age_band.under_16
     publish_name = draft.publish_name and not under_16 and bool(draft.display_name)
     confirmed = _is_confirmed_sender(draft.user) or draft.api_token is not None
+    email = None if confirmed else (draft.email or (draft.user.email if draft.user else None))
+    # Nobody vouches for it (no account, no token) and no address can confirm it: a
+    # moderator approves it before it counts or shows.
+    premoderated = not confirmed and not email
+    if confirmed:
+        state = SubmissionState.CONFIRMED
+    else:
+        state = SubmissionState.AWAITING if premoderated else SubmissionState.PENDING
     # Under 16 nobody speaks for an organisation here: a name or an organisation could
     # identify a child, so neither is kept, whatever the form sent.
     organisation = None if under_16 else draft.organisation
@@ -601,7 +621,8 @@ def submit(
                 organisation_verified=organisation_verified,
                 publish_text=draft.publish_text,
                 publish_name=publish_name,
-                state=SubmissionState.CONFIRMED if confirmed else SubmissionState.PENDING,
+                state=state,
+                premoderated=premoderated,
                 received_at=now,
                 confirmed_at=now if confirmed else None,
                 content_hash="",
@@ -609,9 +630,6 @@ def submit(
                 via_code=channels.normalise(draft.via),
             )
             session.add(submission)
-            email = (
-                None if confirmed else (draft.email or (draft.user.email if draft.user else None))
-            )
             display_name = draft.display_name if publish_name else None
             submission.contact = SubmissionContact(
                 email=email, display_name=display_name, salt=secrets.token_hex(16)
@@ -658,7 +676,9 @@ def submit(
     return submission, True
 
 
-def _refresh_public(submission: Submission) -> None:
+def refresh_public(submission: Submission) -> None:
+    """Set each comment's ``is_public`` from :attr:`Comment.publishable` after the
+    submission's state changed (confirmed by its link, approved by a moderator)."""
     for comment in submission.comments:
         comment.is_public = comment.publishable
 
@@ -677,7 +697,7 @@ def confirm(session: Session, submission: Submission, now: datetime) -> bool:
         raise SubmissionError("discarded")
     submission.state = SubmissionState.CONFIRMED
     submission.confirmed_at = now
-    _refresh_public(submission)
+    refresh_public(submission)
     session.flush()
     record_confirmation(session, submission, by="email")
     return True

@@ -30,6 +30,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from consult.comments import channels, codes, forms, receipts, services
@@ -41,6 +42,7 @@ from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.documents.sanitising import sanitise_body
+from consult.errors import render_error
 from consult.extensions import db, limiter
 from consult.files import uploads
 from consult.files.downloads import send_attachment
@@ -76,6 +78,44 @@ submission_limit = limiter.limit(
 link_limit = limiter.shared_limit(
     lambda: current_app.config.get("RATELIMIT_RECEIPT_LOOKUP", "30 per minute"),
     scope="submission-links",
+)
+
+
+def _sent_without_email() -> bool:
+    """This POST takes the path without e-mail: no account, and no address typed."""
+    return (
+        request.method == "POST"
+        and not current_user.is_authenticated
+        and not (request.form.get("email") or "").strip()
+    )
+
+
+def _consultation_key() -> str:
+    return f"no-email:{(request.view_args or {}).get('slug', '')}"
+
+
+# The path without e-mail waits for a moderator, so a flood would bury the queue: a few
+# per visitor's address, and a ceiling per consultation (people with an address can
+# still react then). Counted only when a submission was stored, so a form with a mistake
+# costs nothing; checked before anything is read.
+NO_EMAIL_PER_VISITOR = "no-email-visitor"
+NO_EMAIL_PER_CONSULTATION = "no-email-consultation"
+no_email_per_visitor = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_NO_EMAIL", "5 per hour"),
+    scope=NO_EMAIL_PER_VISITOR,
+    methods=["POST"],
+    exempt_when=lambda: not _sent_without_email(),
+    deduct_when=lambda _response: bool(g.get("stored_without_email")),
+    error_message=NO_EMAIL_PER_VISITOR,
+)
+no_email_per_consultation = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_NO_EMAIL_CONSULTATION", "200 per hour"),
+    key_func=_consultation_key,
+    scope=NO_EMAIL_PER_CONSULTATION,
+    methods=["POST"],
+    exempt_when=lambda: not _sent_without_email(),
+    deduct_when=lambda _response: bool(g.get("stored_without_email")),
+    error_message=NO_EMAIL_PER_CONSULTATION,
 )
 
 
@@ -305,6 +345,8 @@ def _draft(
 
 @bp.route("/consultaties/<slug>/reageren", methods=["GET", "POST"])
 @submission_limit
+@no_email_per_visitor
+@no_email_per_consultation
 def submit(slug: str) -> Page:
     consultation = pages.consultation_or_404(slug)
     now = utcnow()
@@ -325,7 +367,11 @@ def submit(slug: str) -> Page:
     if not consultation.accepts_comments_at(now):
         return _closed_page(consultation, 409)
 
+    flood = form.flood_problem(current_app.config["COMMENT_MIN_FILL_SECONDS"], time.time())
     valid = form.validate_on_submit() and bool(key)
+    if flood is not None:
+        form.form_errors.append(FLOOD_MESSAGES[flood]())
+        valid = False
     chosen, may_speak = _organisation(form)
     if not may_speak:
         form.organisation_id.errors = [
@@ -337,6 +383,7 @@ def submit(slug: str) -> Page:
         valid = False
     if not valid:
         had_files = any(f and f.filename for f in request.files.getlist(form.attachments.name))
+        form.renew_guards()
         return _render_form(consultation, form, sections, files_lost=had_files), 422
 
     draft = _draft(form, sections, choices, chosen, files or [])
@@ -349,6 +396,7 @@ def submit(slug: str) -> Page:
     if not created:  # a request with the same key won the race: this one is a repeat
         return _answer_repeat(submission, key)
     receipts.remember(submission.tracking_code)
+    g.stored_without_email = submission.premoderated
     to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
     if to:
         try:
@@ -362,6 +410,38 @@ def submit(slug: str) -> Page:
                 "warning",
             )
     return redirect(url_for("public.receipt", code=submission.tracking_code))
+
+
+# Said on the form, which keeps everything typed: a person who was quick, or whose browser
+# filled in a field it should not have, sends again; a program learns nothing it can use.
+FLOOD_MESSAGES = {
+    "too_fast": lambda: _("That went very fast. Read your comment once more, then send it again."),
+    "honeypot": lambda: _(
+        "A field that must stay empty was filled in, perhaps by your browser. We emptied "
+        "it. Send your comment again."
+    ),
+}
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_submissions(error: TooManyRequests) -> tuple[str, int]:
+    """The friendly 429 of the form: why, what to do, and the text typed, to copy. (The
+    other pages of this blueprint, the links in mails, get the site's own 429 page.)"""
+    if request.endpoint != "comments.submit":
+        return render_error(429)
+    texts = []
+    if request.method == "POST":
+        texts = [t for name in ("text_1", "text_2", "text_3") if (t := request.form.get(name))]
+    return (
+        render_template(
+            "comments/too_many.html",
+            per_consultation=error.description == NO_EMAIL_PER_CONSULTATION,
+            without_email=error.description in (NO_EMAIL_PER_VISITOR, NO_EMAIL_PER_CONSULTATION),
+            texts=[t[: services.MAX_COMMENT_LENGTH] for t in texts],
+            slug=(request.view_args or {}).get("slug"),
+        ),
+        429,
+    )
 
 
 def _store(

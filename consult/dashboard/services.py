@@ -2,8 +2,9 @@
 
 One list, so a region's team lands on what waits for them: comments without an answer
 (against the day the region promised), answers waiting for a second pair of eyes, answered
-consultations whose reactienota is still to be published, and reports of visitors that a
-moderator has not looked at. A fixed number of queries, however many consultations.
+consultations whose reactienota is still to be published, reports of visitors that a
+moderator has not looked at, and comments sent without e-mail that wait for approval. A
+fixed number of queries, however many consultations.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from consult.comments.models import Comment, CommentReport
+from consult.comments.models import Comment, CommentReport, Submission, SubmissionState
 from consult.consultations.models import Consultation, ConsultationState
 from consult.permissions import Actor
 from consult.regions.models import Region
@@ -36,6 +37,8 @@ class ConsultationTasks:
     drafts: list[Answer] = field(default_factory=list)
     approved: int = 0
     open_reports: int = 0
+    # Sent without e-mail: waits for a moderator's approval before it counts.
+    awaiting_approval: int = 0
 
     @property
     def report_to_publish(self) -> bool:
@@ -49,6 +52,7 @@ class ConsultationTasks:
             or self.drafts
             or self.approved
             or self.open_reports
+            or self.awaiting_approval
             or self.report_to_publish
         )
 
@@ -99,6 +103,16 @@ def tasks_for(session: Session, actor: Actor) -> list[ConsultationTasks]:
             .group_by(Comment.consultation_id)
         ).all()
     )
+    awaiting = dict(
+        session.execute(
+            select(Submission.consultation_id, func.count(Submission.id))
+            .where(
+                Submission.consultation_id.in_(ids),
+                Submission.state == SubmissionState.AWAITING,
+            )
+            .group_by(Submission.consultation_id)
+        ).all()
+    )
     tasks = [
         ConsultationTasks(
             consultation=c,
@@ -106,6 +120,7 @@ def tasks_for(session: Session, actor: Actor) -> list[ConsultationTasks]:
             drafts=drafts.get(c.id, []),
             approved=approved.get(c.id, 0),
             open_reports=reports.get(c.id, 0),
+            awaiting_approval=awaiting.get(c.id, 0),
         )
         for c in consultations
     ]

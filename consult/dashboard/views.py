@@ -114,6 +114,7 @@ def _links(user: User, task: dashboard.ConsultationTasks) -> dict[str, str]:
         links["report"] = url_for("reactienota.manage", code=code, slug=slug)
     if allowed(user, Permission.CONSULTATION_COMMENTS_MODERATE, consultation):
         links["moderate"] = url_for("moderation.queue", code=code, slug=slug, toon="gemeld")
+        links["approvals"] = url_for("moderation.approvals", code=code, slug=slug)
     if allowed(user, Permission.REGION_CONSULTATIONS_VIEW_DRAFTS, consultation.region):
         links["consultation"] = url_for(
             "consultations.detail", code=code, consultation_id=consultation.id

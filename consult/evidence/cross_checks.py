@@ -23,7 +23,10 @@ Registered:
 - :func:`received_submissions_unchanged` and :func:`every_submission_recorded`: each
   submission hashes to the ``content_hash`` recorded when it arrived, and none arrived
   around the record;
-- :func:`submission_states_as_recorded`: confirmed and discarded as the record says;
+- :func:`submission_states_as_recorded`: confirmed (a submission sent without e-mail by a
+  moderator, and only such one), discarded and rejected (with the recorded reason and
+  note) as the record says, both ways; with :func:`received_submissions_unchanged`, a
+  submission waits for a moderator exactly when its arrival says ``"channel": "no_email"``;
 - :func:`comment_states_as_recorded`: hidden (with the recorded reason and note), shown
   again and withdrawn as the record says, both ways;
 - :func:`answers_unchanged` and :func:`every_answer_recorded`: each published answer still
@@ -187,6 +190,23 @@ def _sha256(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
 
 
+def _reason_and_note(
+    name: str, words: tuple[str, str], reason: Any, note: str | None, payload: dict[str, Any]
+) -> list[str]:
+    """A moderator's recorded reason and note hash (hiding a comment, not approving a
+    submission) against the live ones; ``words``: how the failure says what happened."""
+    happened, kind = words
+    live = reason.value if reason else None
+    if live != payload.get("reason"):
+        return [
+            f"{name}: it {happened} for the reason {live}, but the record says "
+            f"{payload.get('reason')}"
+        ]
+    if _sha256(note) != payload.get("note_hash"):
+        return [f"{name}: its {kind} note differs from the recorded one"]
+    return []
+
+
 # -- submissions -------------------------------------------------------------------------------
 
 
@@ -240,6 +260,15 @@ def received_submissions_unchanged(
                 )
             elif submission.content_hash != recorded:
                 failures.append(f"{name}: its receipt hash differs from the recorded one")
+            if submission is not None and submission.premoderated != (
+                event.payload.get("channel") == "no_email"
+            ):
+                failures.append(
+                    f"{name}: it was sent "
+                    + ("without" if event.payload.get("channel") == "no_email" else "with")
+                    + " an e-mail address or account as recorded, but the live tables say "
+                    + ("it waits for a moderator" if submission.premoderated else "it does not")
+                )
     return failures
 
 
@@ -274,30 +303,58 @@ def submission_states_as_recorded(
     expected = {
         EventKind.SUBMISSION_CONFIRMED.value: SubmissionState.CONFIRMED,
         EventKind.SUBMISSION_DISCARDED.value: SubmissionState.DISCARDED,
+        EventKind.SUBMISSION_REJECTED.value: SubmissionState.REJECTED,
     }
     failures: list[str] = []
     for batch in _stream(
-        session, events, EventKind.SUBMISSION_CONFIRMED, EventKind.SUBMISSION_DISCARDED
+        session,
+        events,
+        EventKind.SUBMISSION_CONFIRMED,
+        EventKind.SUBMISSION_DISCARDED,
+        EventKind.SUBMISSION_REJECTED,
     ):
-        live = dict(
-            session.execute(
-                select(Submission.tracking_code, Submission.state).where(
-                    Submission.tracking_code.in_({event.object_id for event in batch})
-                )
-            ).all()
-        )
+        live = {
+            row.tracking_code: row
+            for row in session.execute(
+                select(
+                    Submission.tracking_code,
+                    Submission.state,
+                    Submission.premoderated,
+                    Submission.rejection_reason,
+                    Submission.rejection_note,
+                ).where(Submission.tracking_code.in_({event.object_id for event in batch}))
+            )
+        }
         for event in batch:
-            state = live.get(event.object_id)
-            if state is None:
+            row = live.get(event.object_id)
+            name = f"submission {event.object_id} ({_label(event)})"
+            if row is None:
                 continue  # a missing submission is named by received_submissions_unchanged
-            if state is not expected[event.kind]:
+            if row.state is not expected[event.kind]:
+                failures.append(f"{name}: it is {row.state.value} in the live tables")
+            elif event.kind == EventKind.SUBMISSION_CONFIRMED.value and row.premoderated != (
+                event.payload.get("by") == "moderator"
+            ):
+                # Sent without e-mail only a moderator confirms it; with one, never.
                 failures.append(
-                    f"submission {event.object_id} ({_label(event)}): it is "
-                    f"{state.value} in the live tables"
+                    f"{name}: it was confirmed by {event.payload.get('by')}, but the live "
+                    "tables say it "
+                    + ("waited for a moderator" if row.premoderated else "needed no moderator")
+                )
+            elif event.kind == EventKind.SUBMISSION_REJECTED.value:
+                failures.extend(
+                    _reason_and_note(
+                        name,
+                        ("was not approved", "rejection"),
+                        row.rejection_reason,
+                        row.rejection_note,
+                        event.payload,
+                    )
                 )
     for state, kind in (
         (SubmissionState.CONFIRMED, EventKind.SUBMISSION_CONFIRMED),
         (SubmissionState.DISCARDED, EventKind.SUBMISSION_DISCARDED),
+        (SubmissionState.REJECTED, EventKind.SUBMISSION_REJECTED),
     ):
         unrecorded = session.execute(
             select(Submission.tracking_code, Consultation.slug)
@@ -386,14 +443,15 @@ def comment_states_as_recorded(session: Session, events: Select[tuple[RecordEven
             elif event.kind == unhidden.value and comment.hidden_at is not None:
                 failures.append(f"{name}: the record says it is shown, but it is hidden")
             elif event.kind == hidden.value:
-                reason = comment.hidden_reason.value if comment.hidden_reason else None
-                if reason != event.payload.get("reason"):
-                    failures.append(
-                        f"{name}: it is hidden for the reason {reason}, but the record says "
-                        f"{event.payload.get('reason')}"
+                failures.extend(
+                    _reason_and_note(
+                        name,
+                        ("is hidden", "hiding"),
+                        comment.hidden_reason,
+                        comment.hidden_note,
+                        event.payload,
                     )
-                elif _sha256(comment.hidden_note) != event.payload.get("note_hash"):
-                    failures.append(f"{name}: its hiding note differs from the recorded one")
+                )
 
     for batch in _stream(session, events, EventKind.COMMENT_WITHDRAWN):
         live = _live_comments(session, {event.object_id for event in batch})

@@ -40,6 +40,9 @@ class EventKind(enum.Enum):
     SUBMISSION_RECEIVED = "submission_received"
     SUBMISSION_CONFIRMED = "submission_confirmed"
     SUBMISSION_DISCARDED = "submission_discarded"
+    # A moderator did not approve a submission sent without e-mail (payload: the reason
+    # code and a SHA-256 of the note); approving one is submission_confirmed by "moderator".
+    SUBMISSION_REJECTED = "submission_rejected"
     COMMENT_WITHDRAWN = "comment_withdrawn"
     COMMENT_HIDDEN = "comment_hidden"
     COMMENT_UNHIDDEN = "comment_unhidden"

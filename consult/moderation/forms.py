@@ -46,6 +46,8 @@ class HideForm(FlaskForm):
         filters=[strip_whitespace],
     )
 
+    OTHER_NEEDS_NOTE = _l("Explain why you hide this comment when you choose 'other reason'.")
+
     @property
     def hide_reason(self) -> HideReason:
         return HideReason(self.reason.data)
@@ -53,10 +55,7 @@ class HideForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         if valid and self.hide_reason is HideReason.OTHER and not self.note.data:
-            self.note.errors = [
-                *self.note.errors,
-                _l("Explain why you hide this comment when you choose 'other reason'."),
-            ]
+            self.note.errors = [*self.note.errors, self.OTHER_NEEDS_NOTE]
             return False
         return valid
 
@@ -66,6 +65,25 @@ class UnhideForm(FlaskForm):
         _l("Why may this comment be seen again?"),
         validators=[
             InputRequired(_l("Explain why you show this comment again.")),
+            Length(max=MAX_NOTE_LENGTH, message=_l("Write at most %(max)d characters.")),
+        ],
+        filters=[strip_whitespace],
+    )
+
+
+class ApproveForm(FlaskForm):
+    """Only the CSRF token: the button says what happens."""
+
+
+class RejectForm(HideForm):
+    """Not approving a submission sent without e-mail: the reasons of hiding, and a note
+    for the record (nobody is mailed: the sender reads the reason on the status page)."""
+
+    OTHER_NEEDS_NOTE = _l("Explain why you do not approve it when you choose 'other reason'.")
+    note = TextAreaField(
+        _l("Explanation (optional)"),
+        validators=[
+            Optional(),
             Length(max=MAX_NOTE_LENGTH, message=_l("Write at most %(max)d characters.")),
         ],
         filters=[strip_whitespace],

@@ -35,7 +35,7 @@ from consult.comments.models import (
     Submission,
     SubmissionState,
 )
-from consult.comments.services import comment_object_id
+from consult.comments.services import comment_object_id, record_confirmation, refresh_public
 from consult.consultations.models import Consultation, ConsultationState
 from consult.db import utcnow
 from consult.ledger import services as record
@@ -384,6 +384,136 @@ def moderation_queue(
     )
 
 
+# -- approving comments sent without e-mail --------------------------------------------------
+
+
+class NotAwaiting(ModerationError):
+    pass
+
+
+def _record_decision(
+    session: Session, actor: Actor | None, submission: Submission, kind: EventKind
+) -> None:
+    consultation = submission.consultation
+    role = role_in_region(actor, consultation.region_id, prefer=ActorRole.MODERATOR)
+    if kind is EventKind.SUBMISSION_CONFIRMED:
+        record_confirmation(session, submission, by="moderator", actor_role=role)
+        return
+    record.append(
+        session,
+        kind=EventKind.SUBMISSION_REJECTED,
+        consultation=consultation,
+        object_type="submission",
+        object_id=submission.tracking_code,
+        actor_role=role,
+        payload=moderation_event_payload(submission.rejection_reason, submission.rejection_note),
+        occurred_at=submission.rejected_at,
+    )
+
+
+def _lock_awaiting(session: Session, submission: Submission) -> None:
+    # Two moderators at once: the first decides, the second is told.
+    session.refresh(submission, with_for_update=True)
+    if submission.state is not SubmissionState.AWAITING:
+        raise NotAwaiting(_("Another moderator already decided about this comment."))
+
+
+def approve_submission(session: Session, actor: Actor | None, submission: Submission) -> None:
+    """Approve a submission sent without e-mail: it is confirmed now (the moment of receipt
+    stays), counts, gets an answer, and its comments show if the sender consented.
+
+    Recorded as ``submission_confirmed`` by "moderator"."""
+    _lock_awaiting(session, submission)
+    submission.state = SubmissionState.CONFIRMED
+    submission.confirmed_at = utcnow()
+    refresh_public(submission)
+    session.flush()
+    _record_decision(session, actor, submission, EventKind.SUBMISSION_CONFIRMED)
+
+
+def reject_submission(
+    session: Session, actor: Actor | None, submission: Submission, reason: HideReason, note: str
+) -> None:
+    """Do not approve a submission sent without e-mail: it is kept, never shown, never
+    counted and not answered. For what is not a real reaction (spam, abuse, a flood); a
+    real reaction with one wrong sentence is approved and then hidden, so it still counts.
+
+    Recorded as ``submission_rejected`` with the reason and a SHA-256 of the note (the
+    sender reads the reason on the status page of their code)."""
+    note = (note or "").strip()
+    if reason is HideReason.OTHER and not note:
+        raise NoteRequired(_("Explain why you do not approve it when you choose 'other reason'."))
+    _lock_awaiting(session, submission)
+    submission.state = SubmissionState.REJECTED
+    submission.rejected_at = utcnow()
+    submission.rejection_reason = reason
+    submission.rejection_note = note
+    refresh_public(submission)
+    session.flush()
+    _record_decision(session, actor, submission, EventKind.SUBMISSION_REJECTED)
+
+
+@dataclass
+class ApprovalQueue:
+    submissions: list[Submission]
+    page: int
+    pages: int
+    total: int
+
+
+def awaiting_count(session: Session, consultation: Consultation) -> int:
+    return (
+        session.scalar(
+            select(func.count(Submission.id)).where(
+                Submission.consultation_id == consultation.id,
+                Submission.state == SubmissionState.AWAITING,
+            )
+        )
+        or 0
+    )
+
+
+def approval_queue(session: Session, consultation: Consultation, page: int = 1) -> ApprovalQueue:
+    """The submissions sent without e-mail that wait for a moderator, oldest first.
+
+    A count and one page (with its comments and their sections): the same few queries
+    whether ten or ten thousand wait."""
+    total = awaiting_count(session, consultation)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    submissions = session.scalars(
+        select(Submission)
+        .where(
+            Submission.consultation_id == consultation.id,
+            Submission.state == SubmissionState.AWAITING,
+        )
+        .order_by(Submission.received_at, Submission.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+        .options(
+            selectinload(Submission.stakeholder_group),
+            selectinload(Submission.municipality),
+            selectinload(Submission.comments).selectinload(Comment.section),
+            selectinload(Submission.answers),
+        )
+    ).all()
+    return ApprovalQueue(list(submissions), page, pages, total)
+
+
+def awaiting_submission(
+    session: Session, consultation: Consultation, submission_id: int
+) -> Submission | None:
+    """A submission by id, only within ``consultation``: an id from elsewhere finds nothing."""
+    return session.scalar(
+        select(Submission)
+        .where(Submission.id == submission_id, Submission.consultation_id == consultation.id)
+        .options(
+            selectinload(Submission.stakeholder_group),
+            selectinload(Submission.comments).selectinload(Comment.section),
+        )
+    )
+
+
 # -- telling the participant -----------------------------------------------------------------
 
 
@@ -450,12 +580,16 @@ __all__ = [
     "AlreadyHidden",
     "MailError",
     "ModerationError",
+    "NotAwaiting",
     "NotHidden",
     "NoteRequired",
+    "approval_queue",
+    "approve_submission",
     "count_received_comments",
     "dismiss_reports",
     "hide_comment",
     "moderation_queue",
+    "reject_submission",
     "report_comment",
     "tell_participant",
     "unhide_comment",

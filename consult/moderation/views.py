@@ -24,13 +24,20 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from consult.comments.models import Comment
+from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import db, limiter
 from consult.mail import MailError
 from consult.moderation import services
-from consult.moderation.forms import DismissReportsForm, HideForm, ReportForm, UnhideForm
+from consult.moderation.forms import (
+    ApproveForm,
+    DismissReportsForm,
+    HideForm,
+    RejectForm,
+    ReportForm,
+    UnhideForm,
+)
 from consult.permissions import Permission, authorize
 from consult.regions.models import Region
 from consult.regions.services import get_region
@@ -128,6 +135,7 @@ def queue(code: str, slug: str) -> Page:
         consultation=consultation,
         queue=result,
         show=show,
+        awaiting=services.awaiting_count(db.session, consultation),
         dismiss_form=DismissReportsForm(),
     )
 
@@ -204,6 +212,94 @@ def unhide(code: str, slug: str, comment_id: int) -> Page:
         region=region,
         consultation=consultation,
         comment=comment,
+        form=form,
+        back=back,
+    )
+
+
+# -- approving comments sent without e-mail ------------------------------------------------
+
+
+def _awaiting(consultation: Consultation, submission_id: int) -> Submission:
+    submission = services.awaiting_submission(db.session, consultation, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _approvals_url(region: Region, consultation: Consultation) -> str:
+    page = request.args.get("pagina", type=whole_number)
+    return url_for(
+        "moderation.approvals",
+        code=region.code,
+        slug=consultation.slug,
+        pagina=page if page and page > 1 else None,
+    )
+
+
+@bp.get("/regios/<code>/beheer/consultaties/<slug>/moderatie/goedkeuren")
+def approvals(code: str, slug: str) -> Page:
+    region, consultation = _moderated(code, slug)
+    page = request.args.get("pagina", 1, type=whole_number) or 1
+    return render_template(
+        "moderation/approvals.html",
+        region=region,
+        consultation=consultation,
+        queue=services.approval_queue(db.session, consultation, page),
+        approve_form=ApproveForm(),
+    )
+
+
+@bp.post(
+    "/regios/<code>/beheer/consultaties/<slug>/moderatie/inzendingen/<int:submission_id>/goedkeuren"
+)
+def approve(code: str, slug: str, submission_id: int) -> Response:
+    region, consultation = _moderated(code, slug)
+    submission = _awaiting(consultation, submission_id)
+    back = _approvals_url(region, consultation)
+    if not ApproveForm().validate_on_submit():
+        flash(_("The form had expired. Try again."), "error")
+        return redirect(back)
+    try:
+        services.approve_submission(db.session, current_user, submission)
+    except services.NotAwaiting as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Approved. The comment now counts and gets an answer."), "success")
+    return redirect(back)
+
+
+@bp.route(
+    "/regios/<code>/beheer/consultaties/<slug>/moderatie/inzendingen/<int:submission_id>/afwijzen",
+    methods=["GET", "POST"],
+)
+def reject(code: str, slug: str, submission_id: int) -> Page:
+    region, consultation = _moderated(code, slug)
+    submission = _awaiting(consultation, submission_id)
+    back = _approvals_url(region, consultation)
+    if submission.state is not SubmissionState.AWAITING:
+        flash(_("Another moderator already decided about this comment."), "info")
+        return redirect(back)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.reject_submission(
+                db.session, current_user, submission, form.hide_reason, form.note.data or ""
+            )
+        except services.ModerationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Not approved. It is kept, but it is not shown and does not count."), "success")
+            return redirect(back)
+    return render_template(
+        "moderation/reject.html",
+        region=region,
+        consultation=consultation,
+        submission=submission,
         form=form,
         back=back,
     )

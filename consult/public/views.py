@@ -35,6 +35,7 @@ from consult.documents import services as documents
 from consult.documents.diff import diff_versions
 from consult.documents.models import Document, DocumentVersion
 from consult.extensions import db, limiter
+from consult.files.pdf import render_pdf
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
 from consult.jobs import JobState
@@ -215,6 +216,39 @@ def receipt_content(code: str) -> Page:
     )
     response.headers["Content-Disposition"] = (
         f'attachment; filename="reactie-{submission.tracking_code}.json"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Laying out a PDF costs the server a moment: a few per visitor's address.
+card_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_RECEIPT_CARD", "20 per hour"), scope="receipt-card"
+)
+
+
+@bp.get("/ontvangst/<code>/kaart.pdf")
+@receipts.lookup_limit
+@card_limit
+def receipt_card(code: str) -> Page:
+    """A small card to keep (PDF): the code, the consultation's name and where to look it
+    up; no personal data. The code is the secret: whoever holds it may have the card, as
+    they may open the status page; an unknown code is a 404, like any wrong address."""
+    normalised = codes.normalise(code)
+    submission = comment_services.find_by_code(db.session, normalised) if normalised else None
+    if submission is None:
+        abort(404)
+    html = render_template(
+        "public/receipt_card.html",
+        code=codes.display(submission.tracking_code),
+        consultation=submission.consultation,
+        # Without "https://": shorter to type from a card, and it never breaks there.
+        lookup_url=url_for("public.lookup", _external=True).partition("://")[2],
+        lang=current_locale(),
+    )
+    response = current_app.response_class(render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="code-{submission.tracking_code}.pdf"'
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

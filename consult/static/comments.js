@@ -46,6 +46,14 @@
     var ageBlock = form.querySelector("[data-age-band]");
     var nameBlock = form.querySelector("[data-name-choice]");
     var organisationBlock = form.querySelector("[data-organisation-choice]");
+    var emailDetails = form.querySelector("[data-email-details]");
+    var emailTouched = false;
+    if (emailDetails) {
+      // Once the person opens or closes it themselves, their choice stays.
+      emailDetails.querySelector("summary").addEventListener("click", function () {
+        emailTouched = true;
+      });
+    }
     function checked(name) {
       var input = form.querySelector("input[name='" + name + "']:checked");
       return input ? input.value : "";
@@ -59,6 +67,13 @@
       if (organisationBlock) {
         // The server drops it anyway under 16; hiding it says so before anyone types.
         organisationBlock.toggleAttribute("data-hidden-by-choice", under16);
+      }
+      if (emailDetails && !emailTouched) {
+        // Under 16 the path without e-mail comes first: the address folds away.
+        var email = emailDetails.querySelector("input[type=email]");
+        if (!email || !email.value) {
+          emailDetails.open = !under16;
+        }
       }
       if (nameBlock) {
         nameBlock.toggleAttribute("data-hidden-by-choice", under16);
@@ -84,8 +99,30 @@
     });
   }
 
+  function copyButtons() {
+    // The code stays selectable text; the button only saves a step where the browser can.
+    var buttons = document.querySelectorAll("[data-copy]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      var status = document.querySelector("[data-copy-status]");
+      if (!source || !navigator.clipboard || !window.isSecureContext) {
+        return;
+      }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          if (status) {
+            status.textContent = button.getAttribute("data-copied");
+          }
+          button.textContent = button.getAttribute("data-copied");
+        });
+      });
+    });
+  }
+
   function start() {
     characterCounters();
+    copyButtons();
     var form = document.querySelector(".consult-submit-form");
     if (form) {
       choicesThatShowMore(form);

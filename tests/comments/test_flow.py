@@ -178,7 +178,7 @@ def test_half_invalid_form_stores_nothing_and_keeps_input(
             text_1="Mijn <eigen> tekst blijft staan",
             text_2="x" * 5001,
             section_2="s-3",
-            email="",
+            email="geen-adres",
             question_1=None,
             organisation_name="Cliëntenraad Noord",
             publish_text="y",
@@ -189,7 +189,8 @@ def test_half_invalid_form_stores_nothing_and_keeps_input(
     assert 'id="error-summary"' in body
     assert "Mijn &lt;eigen&gt; tekst blijft staan" in body
     assert "longer than 5000 characters" in body
-    assert "Fill in your email address" in body
+    assert "This is not a valid email address." in body
+    assert 'value="geen-adres"' in body
     assert "Answer this question: Hoe belangrijk" in body
     assert 'value="Cliëntenraad Noord"' in body
     assert re.search(

@@ -43,12 +43,14 @@ def submission(
     municipality: Municipality | None = None,
     organisation: Organisation | None = None,
     organisation_verified: bool = False,
+    premoderated: bool = False,
 ) -> Submission:
     """A submission with comments given as (section anchor or None, text), stored directly
     (no record event: the tests that need one call ``services.record_submission``).
 
     ``display_name`` goes with the contact, so it needs an ``email``; ``organisation``: sent
-    on its behalf (``organisation_verified``: while it was verified).
+    on its behalf (``organisation_verified``: while it was verified); ``premoderated``: sent
+    without e-mail, waiting for a moderator (unless ``confirmed``: approved).
     """
     assert display_name is None or email, "a display name is kept with the email address"
     sections = {s.anchor: s for s in consultation.version.sections}
@@ -65,7 +67,10 @@ def submission(
         organisation_verified=organisation_verified,
         publish_text=publish_text,
         publish_name=publish_name,
-        state=SubmissionState.CONFIRMED if confirmed else SubmissionState.PENDING,
+        state=SubmissionState.CONFIRMED
+        if confirmed
+        else (SubmissionState.AWAITING if premoderated else SubmissionState.PENDING),
+        premoderated=premoderated,
         confirmed_at=utcnow() if confirmed else None,
         content_hash=content_hash({"comments": [list(c) for c in comments]}),
     )

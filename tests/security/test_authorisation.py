@@ -62,6 +62,8 @@ TEAM_PAGES = {
         "moderation.queue",
         "moderation.hide",
         "moderation.unhide",
+        "moderation.approvals",
+        "moderation.reject",
         "reactienota.manage",
         "reactienota.preview",
         "reactienota.preview_file",
@@ -96,7 +98,13 @@ TEAM_PAGES = {
 }
 # What the team may change with POST, by role.
 TEAM_ACTIONS = {
-    "moderator": {"moderation.hide", "moderation.unhide", "moderation.dismiss"},
+    "moderator": {
+        "moderation.hide",
+        "moderation.unhide",
+        "moderation.dismiss",
+        "moderation.approve",
+        "moderation.reject",
+    },
     "responder": {
         "responses.new_answer",
         "responses.edit_answer",

@@ -85,6 +85,15 @@ def build(session: Session) -> World:
     group = session.scalar(
         select(CommentGroup).where(CommentGroup.consultation_id == consultation.id)
     )
+    # Sent without e-mail: waits for the region's moderator (issue 17).
+    awaiting = factories.submission(
+        session,
+        consultation,
+        [(None, "Zonder e-mail verstuurd.")],
+        confirmed=False,
+        email=None,
+        premoderated=True,
+    )
     checkpoint_id = session.scalar(select(func.max(RecordCheckpoint.id)))
     version = consultation.version
     answer = base.answers["school"]
@@ -117,6 +126,7 @@ def build(session: Session) -> World:
         "kind": "consultation",
         "target_id": consultation.id,
         "position": 1,
+        "submission_id": awaiting.id,
     }
     return World(
         base=base,
