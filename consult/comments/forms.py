@@ -187,12 +187,13 @@ class SubmissionForm(FlaskForm):
                     )
                 )
             elif owner is not chosen:
+                part = " ".join(p for p in (owner.number, owner.heading) if p)
                 section_field.errors.append(
                     gettext(
                         "The paragraph you chose is in part %(part)s, not in the part you "
                         "chose now. Your text is kept. Check the part and send your comment "
                         "again.",
-                        part=f"{owner.number} {owner.heading}".strip(),
+                        part=part,
                     )
                 )
             else:

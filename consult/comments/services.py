@@ -491,8 +491,9 @@ def submission_event_payload(submission: Submission) -> dict[str, Any]:
         "contact": contact_commitment(submission),
         **name_commitment(submission),
     }
-    if any(c.paragraph for c in comments):  # only then, so older events stay as they were
-        payload["paragraphs"] = [c.paragraph for c in comments]
+    paragraphs = [getattr(c, "paragraph", None) for c in comments]  # the load seed's too
+    if any(paragraphs):  # only then, so older events stay as they were
+        payload["paragraphs"] = paragraphs
     if getattr(submission, "attachments", None):  # so verify knows the hash holds them
         payload["attachments"] = len(submission.attachments)
     return payload
