@@ -137,19 +137,22 @@ def _backfill() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sections", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("paragraph_anchors", sa.JSON(), server_default="[]", nullable=False)
-        )
-    with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("paragraph", sa.String(length=16), nullable=True))
+    # Plain ADD/DROP COLUMN, never a batch copy of the table: a copy would lose the
+    # evidence triggers of sections and comments on SQLite.
+    op.add_column(
+        "sections",
+        sa.Column("paragraph_anchors", sa.JSON(), server_default="[]", nullable=False),
+    )
+    op.add_column("comments", sa.Column("paragraph", sa.String(length=16), nullable=True))
     _comment_trigger(with_paragraph=True)
     _backfill()
 
 
 def downgrade() -> None:
-    _comment_trigger(with_paragraph=False)
-    with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.drop_column("paragraph")
-    with op.batch_alter_table("sections", schema=None) as batch_op:
-        batch_op.drop_column("paragraph_anchors")
+    _comment_trigger(with_paragraph=False)  # first: SQLite keeps a column a trigger uses
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE comments DROP COLUMN paragraph")
+        op.execute("ALTER TABLE sections DROP COLUMN paragraph_anchors")
+    else:
+        op.drop_column("comments", "paragraph")
+        op.drop_column("sections", "paragraph_anchors")
