@@ -156,6 +156,18 @@ def new_anchors(section_anchor: str, texts: Sequence[str], taken: Iterable[str] 
     return result
 
 
+def word_similarity(
+    old_words: Sequence[str], new_words: Sequence[str], threshold: float
+) -> float | None:
+    """difflib's ratio of two word lists when it reaches ``threshold``, else None (the
+    cheap upper bounds first, so most pairs cost little). Sections match with it too."""
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return None
+    ratio = matcher.ratio()
+    return ratio if ratio >= threshold else None
+
+
 def match_paragraphs(
     earlier: Sequence[tuple[str, str]],
     texts: Sequence[str],
@@ -191,13 +203,8 @@ def match_paragraphs(
     for i in open_texts:
         words = texts[i].split()
         for j, (_anchor, old_words) in enumerate(rest):
-            matcher = difflib.SequenceMatcher(None, old_words, words, autojunk=False)
-            if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD:
-                continue
-            if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= SIMILARITY_THRESHOLD:
+            ratio = word_similarity(old_words, words, SIMILARITY_THRESHOLD)
+            if ratio is not None:
                 pairs.append((ratio, i, j))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     for _ratio, i, j in pairs:

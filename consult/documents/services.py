@@ -11,7 +11,6 @@ each section.
 from __future__ import annotations
 
 import base64
-import difflib
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -151,13 +150,8 @@ def match_anchors(previous: Sequence[Section], drafts: Sequence[SectionDraft]) -
         for i in open_drafts:
             words = _text_of(drafts[i].heading, drafts[i].body_html).split()
             for anchor, old_words in old_texts.items():
-                matcher = difflib.SequenceMatcher(None, old_words, words, autojunk=False)
-                if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD:
-                    continue
-                if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
-                    continue
-                ratio = matcher.ratio()
-                if ratio >= SIMILARITY_THRESHOLD:
+                ratio = paragraphs.word_similarity(old_words, words, SIMILARITY_THRESHOLD)
+                if ratio is not None:
                     pairs.append((ratio, i, anchor))
         pairs.sort(key=lambda p: (-p[0], p[1]))
         used: set[str] = set()

@@ -150,52 +150,49 @@ def test_a_comment_on_one_paragraph_from_plan_to_public_page(
     assert by_text["Over het hele onderdeel."]["section"] == "s-2"
 
 
-def test_a_paragraph_of_another_consultation_is_refused_and_the_text_kept(
-    english_client, session, consultation
+@pytest.mark.parametrize(
+    ("case", "part", "message"),
+    [
+        (
+            "another consultation's",
+            "s-2",
+            "We vinden de alinea die je koos niet in dit plan. Je tekst staat er nog.",
+        ),
+        ("another part's", "s-3", "De alinea die je koos staat in onderdeel 2 Wachttijden."),
+    ],
+)
+def test_a_paragraph_not_of_the_chosen_part_is_refused_and_the_text_kept(
+    dutch_client, session, consultation, case, part, message
 ):
+    """A changed page (tampering) or a part changed after choosing a paragraph: refused
+    with a clear message, nothing stored, the typed text kept, the paragraph dropped."""
     elsewhere = [("Anders", "<p>Een plan in een andere regio, met eigen alinea's.</p>")] * 2
     other = factories.consultation(
         session, factories.document_version(session, "JZ24", sections=elsewhere, locked=True)
     )
-    foreign = _section(other, "s-2").paragraph_anchors[0]
-    assert foreign not in _section(consultation, "s-2").paragraph_anchors
+    paragraph = (
+        _section(other, "s-2")
+        if case == "another consultation's"
+        else _section(consultation, "s-2")
+    ).paragraph_anchors[0]
 
-    # In the link: ignored, the form offers the part chosen or the whole plan.
-    form_page, tokens = _paragraph_form(english_client, consultation.slug, foreign)
-    assert "You comment on this paragraph:" not in form_page
+    # In a link a foreign paragraph is ignored: no quote is offered.
+    form_page, tokens = _paragraph_form(dutch_client, consultation.slug, paragraph)
+    assert ("Je reageert op deze alinea:" in form_page) is (case == "another part's")
 
-    # Sent with the form (a changed page): refused, nothing stored, the text kept.
-    response = post_form(
-        english_client,
-        consultation.slug,
-        tokens,
-        valid_data(section_1="s-2", paragraph_1=foreign, text_1="Mijn getypte tekst blijft."),
-    )
-    assert response.status_code == 422
-    page = text_of(response)
-    assert "We could not find the paragraph you chose in this plan." in page
-    assert "Mijn getypte tekst blijft." in page
-    assert not re.search(r'name="paragraph_1"[^>]*value="p-', response.get_data(as_text=True))
-    assert (
-        session.scalar(select(Comment.id).where(Comment.consultation_id == consultation.id)) is None
-    )
-
-
-def test_a_paragraph_of_another_part_is_refused_with_the_right_part_named(
-    dutch_client, session, consultation
-):
-    paragraph = _section(consultation, "s-2").paragraph_anchors[0]
-    _page, tokens = open_form(dutch_client, consultation.slug)
     response = post_form(
         dutch_client,
         consultation.slug,
         tokens,
-        valid_data(section_1="s-3", paragraph_1=paragraph, text_1="Over de klas."),
+        valid_data(section_1=part, paragraph_1=paragraph, text_1="Mijn getypte tekst blijft."),
     )
     assert response.status_code == 422
     page = text_of(response)
-    assert "De alinea die je koos staat in onderdeel 2 Wachttijden." in page
-    assert "Over de klas." in page
+    assert message in page
+    assert "Mijn getypte tekst blijft." in page
+    assert not re.search(r'name="paragraph_1"[^>]*value="p-', response.get_data(as_text=True))
+    stored = select(Comment.id).where(Comment.consultation_id == consultation.id)
+    assert session.scalar(stored) is None
 
 
 def test_the_service_refuses_a_paragraph_its_section_lacks(app, session, consultation):
