@@ -144,13 +144,6 @@ def _section_html(html: str | None) -> Markup:
 
 
 @bp.app_template_global()
-def section_chunks(section: Any) -> list[paragraphs.Chunk]:
-    """A section's body (sanitised again, as ``section_html``) cut into its pieces, each
-    paragraph with its stored anchor as ``id``."""
-    return paragraphs.chunks(sanitise_body(section.body_html or ""), section.paragraph_anchors)
-
-
-@bp.app_template_global()
 def paragraph_quote(comment: Comment) -> str | None:
     """The text of the paragraph ``comment`` is about, or None."""
     section = comment.section

@@ -73,6 +73,10 @@ def test_a_comment_on_one_paragraph_from_plan_to_public_page(
     assert f'<ul id="{listed}">' in plan
     assert f"/consultaties/{slug}/reageren?alinea={listed}" in plan
     assert "Comment on this paragraph" in plan
+    # The version's own page carries the same ids.
+    version = consultation.version
+    shown = english_client.get(f"/documenten/{version.document_id}/versies/{version.number}")
+    assert f'<ul id="{listed}">' in shown.get_data(as_text=True)
 
     form_page, tokens = _paragraph_form(english_client, slug, listed)
     assert "You comment on this paragraph:" in form_page
@@ -87,6 +91,9 @@ def test_a_comment_on_one_paragraph_from_plan_to_public_page(
         valid_data(section_1="s-2", paragraph_1=listed, text_1="Overbrugging moet sneller."),
     )
     assert response.status_code == 302, text_of(response)[:2000]
+    receipt = text_of(english_client.get(response.location))
+    assert "About this paragraph:" in receipt
+    assert "Overbruggingszorg voor wie wacht Een wachtlijst per aanbieder" in receipt
     submission = session.scalar(
         select(Submission).where(Submission.consultation_id == consultation.id)
     )
@@ -283,3 +290,26 @@ def test_the_reactienota_page_and_pdf_body_show_the_quote(app, session, consulta
     quote = article.index("Over deze alinea van het plan:")
     assert article.index("Gemeenten kopen samen in en delen de risico") > quote
     assert article.index("Eerlijk delen graag.") > quote
+
+
+def test_the_grouped_section_page_pages_through_every_comment_once(session, consultation):
+    """Keyset pages over (paragraph's place, id): small pages give the grouped order."""
+    waiting = _section(consultation, "s-2")
+    first, listed, last = waiting.paragraph_anchors
+    sent = [(last, "c1"), (None, "c2"), (first, "c3"), (listed, "c4"), (first, "c5"), (None, "c6")]
+    for paragraph, text in sent:
+        factories.submission(session, consultation, [("s-2", text, paragraph)])
+    walked: list[str] = []
+    after = None
+    while True:
+        page, more = services.public_comments_page(session, consultation, waiting, after, limit=2)
+        walked += [c.body for c in page]
+        if not more:
+            break
+        after = page[-1].id
+    assert walked == ["c3", "c5", "c4", "c1", "c2", "c6"]
+    only, more = services.public_comments_page(
+        session, consultation, waiting, None, paragraph=first
+    )
+    assert [c.body for c in only] == ["c3", "c5"]
+    assert not more
