@@ -73,6 +73,8 @@ def test_a_comment_on_one_paragraph_from_plan_to_public_page(
     assert f'<ul id="{listed}">' in plan
     assert f"/consultaties/{slug}/reageren?alinea={listed}" in plan
     assert "Comment on this paragraph" in plan
+    # Its accessible name says which paragraph, the Dutch part's name marked as Dutch.
+    assert '(paragraph 2 of <span lang="nl">2 Wachttijden</span>)' in plan
     # The version's own page carries the same ids.
     version = consultation.version
     shown = english_client.get(f"/documenten/{version.document_id}/versies/{version.number}")
