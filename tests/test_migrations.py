@@ -54,7 +54,7 @@ def test_migrations_run_up_down_and_up_again(empty_database_url, tmp_path, smtp_
 
 
 def test_paragraph_anchor_migration_is_deterministic(empty_database_url, tmp_path, smtp_server):
-    """0015 gives existing versions the anchors the services give (carried from version to
+    """0016 gives existing versions the anchors the services give (carried from version to
     version), the same on every run; locked sections stay locked, their hashes unchanged."""
     from datetime import date
 
@@ -115,7 +115,7 @@ def test_paragraph_anchor_migration_is_deterministic(empty_database_url, tmp_pat
         assert len(made[1]) == 4
         session.close()
         for _run in range(2):
-            migrate.downgrade("0014_document_imports")
+            migrate.downgrade("0015_cosignatures")
             migrate.upgrade()
             session = db.session_factory()
             assert anchors() == made

@@ -26,7 +26,7 @@ new anchor (its section changed, and so does what a comment on it is about).
 
 A new anchor is derived, not random: SHA-256 of the section's anchor, the block's text and
 its occurrence, so the migration that gave existing versions their anchors
-(``0015_paragraph_anchors``) and every re-run give the same anchors. A clash within the
+(``0016_paragraph_anchors``) and every re-run give the same anchors. A clash within the
 version (as good as impossible) takes the next counter.
 
 The anchors are not part of a version's content hash: that hash was fixed for versions

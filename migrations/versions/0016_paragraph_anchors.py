@@ -13,8 +13,8 @@ anchor and the block's text. Locked sections are otherwise never updated, so the
 trigger is switched off for this one backfill and back on after it. The version content
 hashes do not change: anchors are not part of them.
 
-Revision ID: 0015_paragraph_anchors
-Revises: 0014_document_imports
+Revision ID: 0016_paragraph_anchors
+Revises: 0015_cosignatures
 """
 
 import json
@@ -25,8 +25,8 @@ from alembic import op
 
 from consult.documents import paragraphs
 
-revision: str = "0015_paragraph_anchors"
-down_revision: str | Sequence[str] | None = "0014_document_imports"
+revision: str = "0016_paragraph_anchors"
+down_revision: str | Sequence[str] | None = "0015_cosignatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
