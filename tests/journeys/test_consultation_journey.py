@@ -98,6 +98,10 @@ def opened_consultation(browser: Browser, journey_server: JourneyServer) -> Open
             }
         )
         page.get_by_role("button", name="Uploaden en versie maken").click()
+        # The import runs as a job (main's e5b2b40): its page links the preview when done.
+        expect(page.get_by_role("main")).to_contain_text("Versie 1 is gemaakt.")
+        trip.step("import done")
+        page.get_by_role("link", name="Bekijk het voorbeeld").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Voorbeeld van versie 1")
         trip.step("preview of version 1")
         preview = page.get_by_role("article", name=document_title)
