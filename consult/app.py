@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 
-from consult import errors, i18n, jobs, migrate, observability, security, transfer
+from consult import errors, i18n, jobs, migrate, observability, outbox, security, transfer
 from consult.accounts import init_app as init_accounts
 from consult.accounts.cli import user_group
 from consult.accounts.views import bp as accounts_bp
@@ -134,6 +134,7 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     security.init_app(app)
     errors.init_app(app)
     observability.init_app(app)
+    outbox.init_app(app)
 
     # Every domain's rules, registered before the first request asks for one.
     for domain in POLICY_DOMAINS:
