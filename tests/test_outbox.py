@@ -9,8 +9,8 @@ database of its own, where each thread has its own connection.
 from __future__ import annotations
 
 import threading
-from contextlib import nullcontext
 from collections import Counter
+from contextlib import nullcontext
 from datetime import timedelta
 
 import pytest
