@@ -134,13 +134,14 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
     security.init_app(app)
     errors.init_app(app)
     observability.init_app(app)
-    outbox.init_app(app)
 
     # Every domain's rules, registered before the first request asks for one.
     for domain in POLICY_DOMAINS:
         importlib.import_module(f"consult.{domain}.policy")
 
     follow_listeners.connect()
+    # After the follows' receivers: the clock's tick sends what they put in the outbox.
+    outbox.init_app(app)
 
     init_accounts(app, login_manager)
 

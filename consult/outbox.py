@@ -132,7 +132,8 @@ def enqueue(session: Session, message: EmailMessage, *, kind: str) -> OutboxMail
         kind=kind[:120],
         recipient=str(message["To"]),
         message_id=message_id,
-        message=bytes(message),
+        # As it goes over SMTP: CRLF line ends (smtplib sends bytes as they are).
+        message=message.as_bytes(policy=message.policy.clone(linesep="\r\n")),
         state=OutboxState.PENDING,
         next_attempt_at=utcnow(),
     )
@@ -579,6 +580,12 @@ def after_tick(app: Flask, *, session: Session, now: datetime, wait: bool) -> st
         if runner(app) == "thread":
             ensure_thread(app).wake()
         return None
+    # A thread of this process may hold mails (Redis was away): it finishes first, so
+    # nothing dies half-sent with the command.
+    thread = _THREADS.get(id(app))
+    if thread is not None and thread.pid == os.getpid() and thread.is_alive():
+        thread.stop()
+        thread.join(timeout=60)
     delivery = drain(app)
     forget_sent(session)
     session.commit()

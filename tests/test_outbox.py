@@ -69,7 +69,7 @@ def test_a_rolled_back_change_leaves_no_mail(app, session, in_app, outbox):
 
 
 def test_a_committed_mail_is_sent_with_the_message_id_of_its_row(app, session, in_app, outbox):
-    row = queue_mail(session, text="Je reactie is binnen.")
+    row = queue_mail(session, text="Je reactie is binnen.\n" * 100)  # > 1 line of SMTP
     assert row.message_id.startswith("<outbox-")
     assert row.message_id.endswith("@consult.test>")
     session.commit()  # delivered right after the commit
