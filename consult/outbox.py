@@ -361,7 +361,9 @@ def wake(app: Flask, ids: list[int]) -> None:
         from redis.exceptions import RedisError
 
         try:
-            connection = jobs.redis_for(app)
+            connection = app.extensions.get("consult.outbox.redis")
+            if connection is None:
+                connection = app.extensions["consult.outbox.redis"] = jobs.redis_for(app)
             connection.lpush(WAKE_KEY, "1")
             connection.ltrim(WAKE_KEY, 0, 9)
             return
@@ -517,11 +519,16 @@ def retry(session: Session, mail_id: int | None = None) -> list[int]:
     return ids
 
 
-def forget_sent(session: Session, older_than: timedelta = timedelta(days=30)) -> int:
-    """Delete sent rows older than ``older_than`` (their bytes are gone already)."""
+def forget_old(session: Session, older_than: timedelta = timedelta(days=30)) -> int:
+    """Delete sent rows (their bytes are gone already) and dead ones (an address and a
+    text nobody could deliver) older than ``older_than``: the outbox keeps no archive."""
+    cutoff = utcnow() - older_than
     removed = session.execute(
         delete(OutboxMail).where(
-            OutboxMail.state == OutboxState.SENT, OutboxMail.sent_at < utcnow() - older_than
+            or_(
+                and_(OutboxMail.state == OutboxState.SENT, OutboxMail.sent_at < cutoff),
+                and_(OutboxMail.state == OutboxState.DEAD, OutboxMail.created_at < cutoff),
+            )
         )
     )
     return int(removed.rowcount)  # type: ignore[attr-defined]
@@ -575,7 +582,7 @@ def drain(app: Flask) -> Delivery:
 
 def after_tick(app: Flask, *, session: Session, now: datetime, wait: bool) -> str | None:
     """The clock's tick keeps mail moving: ``consult consultations tick`` (cron) sends what
-    is due and forgets old sent rows; the tick before a request only wakes the thread."""
+    is due and forgets rows older than 30 days; the tick before a request only wakes the thread."""
     if not wait:
         if runner(app) == "thread":
             ensure_thread(app).wake()
@@ -587,7 +594,7 @@ def after_tick(app: Flask, *, session: Session, now: datetime, wait: bool) -> st
         thread.stop()
         thread.join(timeout=60)
     delivery = drain(app)
-    forget_sent(session)
+    forget_old(session)
     session.commit()
     if delivery.claimed:
         return f"outbox: {delivery.sent} sent, {delivery.failed} to retry, {delivery.dead} dead"
