@@ -519,6 +519,18 @@ def retry(session: Session, mail_id: int | None = None) -> list[int]:
     return ids
 
 
+def forget_recipient(session: Session, address: str) -> int:
+    """Delete every mail to ``address`` (an erasure): what was sent leaves no address
+    behind, and what was not yet sent is not sent any more."""
+    wanted = address.strip().casefold()
+    removed = session.execute(
+        delete(OutboxMail)
+        .where(func.lower(OutboxMail.recipient) == wanted)
+        .execution_options(synchronize_session=False)
+    )
+    return int(removed.rowcount)  # type: ignore[attr-defined]
+
+
 def forget_old(session: Session, older_than: timedelta = timedelta(days=30)) -> int:
     """Delete sent rows (their bytes are gone already) and dead ones (an address and a
     text nobody could deliver) older than ``older_than``: the outbox keeps no archive."""
