@@ -27,6 +27,7 @@ from tests import factories
 from tests.accounts.conftest import register
 from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)
 from tests.conftest import csrf_token, free_port, log_in, submit_form
+from tests.test_jobs import rq_app  # noqa: F401 (a fixture)
 
 TO = "lezer@example.org"
 
@@ -180,7 +181,7 @@ def test_only_platform_admins_see_and_retry_dead_mails_and_only_with_a_csrf_toke
     assert outbox.messages == []
     assert client.get("/beheer/uitgaande-mail/999999/opnieuw").status_code == 404
     response = submit_form(client, "/beheer/uitgaande-mail/opnieuw", {}, follow_redirects=True)
-    assert "1 mail will be sent again." in response.get_data(as_text=True)
+    assert "1 mail wordt opnieuw verstuurd." in response.get_data(as_text=True)
     assert len(outbox.to(TO)) == 1
 
 
@@ -304,3 +305,56 @@ def test_the_metrics_show_the_outbox_backlog(app, client, session, smtp_down):
     assert value(text, 'consult_outbox_backlog{state="dead"}') == 2
     assert value(text, 'consult_outbox_backlog{state="pending"}') == 1
     assert value(text, 'consult_outbox_backlog{state="sending"}') == 0
+
+
+def test_the_deliver_command_sends_what_is_due_and_the_cron_tick_forgets_old_rows(
+    app, session, outbox
+):
+    row = queue_mail(session)
+    session.info.pop("consult.outbox.queued")  # as if the process died after the commit
+    commit(session)
+    assert outbox.messages == []
+    result = app.test_cli_runner().invoke(args=["jobs", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "1 sent, 0 to retry, 0 dead" in result.output
+    [sent] = outbox.to(TO)
+    assert sent["Message-ID"] == row.message_id
+
+    kept = queue_mail(session, "nieuw@example.org")
+    session.info.pop("consult.outbox.queued")
+    long_ago = utcnow() - timedelta(days=31)
+    session.execute(update(OutboxMail).where(OutboxMail.id == row.id).values(sent_at=long_ago))
+    session.flush()
+    dead = queue_mail(session, "dood@example.org")
+    session.info.pop("consult.outbox.queued")
+    session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == dead.id)
+        .values(state=OutboxState.DEAD, created_at=long_ago)
+    )
+    commit(session)
+    result = app.test_cli_runner().invoke(args=["consultations", "tick", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "outbox: 1 sent, 0 to retry, 0 dead" in result.output  # the tick sends too
+    assert [(r.id, r.state) for r in rows(session)] == [(kept.id, OutboxState.SENT)]
+
+
+def test_the_worker_command_delivers_the_outbox(rq_app, session, outbox):  # noqa: F811
+    queue_mail(session)
+    session.info.pop("consult.outbox.queued")
+    commit(session)
+    result = rq_app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert len(outbox.to(TO)) == 1
+    assert rows(session)[0].state is OutboxState.SENT
+
+
+def test_erasing_an_address_deletes_its_mails_sent_or_not(app, session, in_app, outbox):
+    queue_mail(session, "Wis.Mij@example.org")
+    session.commit()  # sent
+    queue_mail(session, "wis.mij@example.org")
+    queue_mail(session, "blijf@example.org")
+    session.info.pop("consult.outbox.queued")
+    session.commit()
+    assert box.forget_recipient(session, " WIS.mij@Example.org ") == 2
+    assert [r.recipient for r in rows(session)] == ["blijf@example.org"]
