@@ -137,6 +137,8 @@ def mailbox():
         smtp.stop()
 
 
+# The acceptance run takes a while: about a second per submission on a small machine.
+@pytest.mark.timeout(max(300, 3 * SUBMISSIONS))
 def test_killed_workers_lose_no_acknowledged_submission(world, tmp_path, mailbox):
     env = world.env(
         **_redis_settings(),
