@@ -63,6 +63,18 @@ pdf-libs: ## Install the Pango libraries WeasyPrint draws PDFs with, when missin
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
+# Go and golang.org/x/mod as Debian packages them: the reference verifier test builds a small
+# Go program (tests/reference/verify_record.go) in GOPATH mode against /usr/share/gocode.
+GOPATH_DEBIAN := /usr/share/gocode
+
+.PHONY: golang
+golang: ## Install Debian's Go and golang.org/x/mod for the reference-verifier test, when missing
+	@{ command -v go >/dev/null && test -d $(GOPATH_DEBIAN)/src/golang.org/x/mod/sumdb/tlog; } || { \
+	  echo "Installing Debian's golang-go and golang-golang-x-mod-dev for the reference verifier test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    golang-go golang-golang-x-mod-dev >/dev/null; }
+
 .PHONY: bench
 bench: install pdf-libs ## Run every benchmark, print the table and write BENCHMARKS.md (needs PostgreSQL on 127.0.0.1:5432)
 	$(BIN)/python -m bench
@@ -91,7 +103,7 @@ translations: install ## Extract messages and update the catalogs (then translat
 	$(BIN)/python scripts/catalogs.py update
 
 .PHONY: test
-test: install chromium pdf-libs pg-client lint check-translations ## Lint, check the catalogs and run the whole suite
+test: install chromium pdf-libs pg-client golang lint check-translations ## Lint, check the catalogs and run the whole suite
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: clean

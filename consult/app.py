@@ -23,6 +23,7 @@ from consult.consultations.cli import consultations_group
 from consult.consultations.views import bp as consultations_bp
 from consult.dashboard.views import bp as dashboard_bp
 from consult.documents.views import bp as documents_bp
+from consult.evidence import witnessing
 from consult.evidence.bundle_views import bp as record_bundle_bp
 from consult.evidence.cli import record_group
 from consult.evidence.views import bp as record_bp
@@ -32,6 +33,7 @@ from consult.follows.cli import follows_group
 from consult.follows.schedule import ScheduleError, digest_time
 from consult.follows.views import bp as follows_bp
 from consult.health import bp as health_bp
+from consult.ledger import cosignatures
 from consult.moderation.views import bp as moderation_bp
 from consult.monitoring.calendar import bp as calendar_bp
 from consult.monitoring.feeds import bp as feeds_bp
@@ -140,6 +142,10 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         importlib.import_module(f"consult.{domain}.policy")
 
     follow_listeners.connect()
+    try:
+        witnessing.connect(app)  # checkpoints go to the witnesses of CONSULT_WITNESSES
+    except cosignatures.WitnessConfigError as error:
+        raise ConfigError(str(error)) from None
     # After the follows' receivers: the clock's tick sends what they put in the outbox.
     outbox.init_app(app)
 

@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 
 from consult.app import create_app
 from consult.config import ConfigError
+from consult.witness.cli import witness_group
 
 
 def _create_app() -> Flask:
@@ -28,3 +29,7 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
 def main() -> None:
     """Consult: structured public comment on the regiovisies of the youth regions."""
+
+
+# The witness needs no app, database or settings: an outside organisation runs it alone.
+main.add_command(witness_group)

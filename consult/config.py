@@ -40,6 +40,23 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"CONSULT_{name} must be a whole number, not {value!r}.") from exc
 
 
+def parse_witnesses(value: str) -> list[tuple[str, str]]:
+    """``CONSULT_WITNESSES`` as (vkey, URL) pairs; the vkey itself is checked where it is
+    used (``consult.ledger.cosignatures.configured``), the shape here."""
+    pairs = []
+    for entry in value.replace("\n", ";").split(";"):
+        if not entry.strip():
+            continue
+        parts = entry.split()
+        if len(parts) != 2 or not parts[1].startswith(("https://", "http://")):
+            raise ConfigError(
+                f"CONSULT_WITNESSES: {entry.strip()!r} is not '<witness vkey> <https:// URL>'; "
+                "separate witnesses with ';'."
+            )
+        pairs.append((parts[0], parts[1].rstrip("/")))
+    return pairs
+
+
 class Config:
     ENV_NAME = "base"
     DEBUG = False
@@ -116,6 +133,11 @@ class Config:
         self.OUTBOX_RETRY_SECONDS = _env_int("OUTBOX_RETRY_SECONDS", 30)
         self.OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 10)
 
+        # An uploaded Word or Markdown file is converted in a child process with these
+        # limits (consult/documents/sandbox.py): CPU seconds and address space in MB.
+        self.IMPORT_CPU_SECONDS = _env_int("IMPORT_CPU_SECONDS", 20)
+        self.IMPORT_MEMORY_MB = _env_int("IMPORT_MEMORY_MB", 1024)
+
         # One line per request on stderr: "json" for a log collector, "text" for a person.
         self.LOG_FORMAT = _env("LOG_FORMAT", self.DEFAULT_LOG_FORMAT)
         if self.LOG_FORMAT not in {"json", "text"}:
@@ -137,6 +159,11 @@ class Config:
             "socket_timeout": self.REDIS_TIMEOUT_SECONDS,
         }
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "consult")
+
+        # The witnesses that cosign the record's checkpoints (docs/evidence-record.md,
+        # "Becoming a witness"): entries separated by ";" or newlines, each
+        # "<witness vkey> <URL of its add-checkpoint prefix>".
+        self.WITNESSES = parse_witnesses(_env("WITNESSES", "") or "")
 
         # The daily follow email goes out on the first clock tick after this Amsterdam
         # time ("HH:MM"); "off" turns that off (then run `consult follows digest` from cron).

@@ -8,6 +8,7 @@ as an argument and only ``flush()``; the view or command that called them commit
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, ClassVar
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -26,6 +28,8 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -179,8 +183,16 @@ class Database:
 
     def _remove_session(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.close()
+        except SQLAlchemyError as error:
+            # The connection died under the request (the server restarted, a proxy cut it):
+            # its rollback fails. The answer is already made; drop the connection rather
+            # than turn that answer into a 500.
+            log.warning("dropping a database connection that failed at the end: %s", error)
+            session.invalidate()
 
 
 # Full-text search is kept by the database itself (SQLite FTS5 tables filled by triggers,

@@ -20,10 +20,11 @@ from consult.consultations.models import (
     Question,
     StateChange,
 )
-from consult.documents.models import Document, DocumentVersion, Section
+from consult.documents.models import Document, DocumentImport, DocumentVersion, Section
 from consult.files.models import Attachment
 from consult.follows.models import Follow, Notice
 from consult.jobs import Job
+from consult.ledger.cosignatures import RecordCosignature
 from consult.ledger.models import (
     RecordCheckpoint,
     RecordEvent,
@@ -65,6 +66,7 @@ __all__ = [
     "Consultation",
     "CouncilDecision",
     "Document",
+    "DocumentImport",
     "DocumentVersion",
     "Follow",
     "InvitedGroup",
@@ -81,6 +83,7 @@ __all__ = [
     "Question",
     "QuestionAnswer",
     "RecordCheckpoint",
+    "RecordCosignature",
     "RecordEvent",
     "RecordHead",
     "RecordNode",

@@ -48,3 +48,8 @@ clock_ticked = _signals.signal(
     "finish the work before returning). A receiver may commit that session; it returns a "
     "line for the command to print, or None.",
 )
+checkpoint_signed = _signals.signal(
+    "checkpoint-signed",
+    doc="The record signed a checkpoint (not yet committed): witnesses are asked to cosign "
+    "it after the commit. Keywords: checkpoint.",
+)

@@ -29,8 +29,13 @@ from consult.documents.sanitising import plain_text, sanitise_body, sanitise_for
 from consult.files.uploads import DOCX, sniff
 
 MAX_DOCX_SIZE = 10 * 1024 * 1024
-# A .docx is a zip; refuse one that unpacks into far more than any real text could need.
-MAX_UNPACKED_SIZE = 200 * 1024 * 1024
+# A .docx is a zip; refuse one that unpacks into far more than any real text could need (a
+# 300-page plan with tables unpacks into about 10 MB), has more parts than Word ever writes,
+# or packs a large part far more tightly than text packs.
+MAX_UNPACKED_SIZE = 60 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1000
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024
 MAX_MARKDOWN_LENGTH = 1_000_000
 INTRO_HEADING = "Inleiding"
 MAX_HEADING_LENGTH = 500
@@ -53,7 +58,8 @@ _OWN_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){0,5})\.?\s+(?=\S)")
 
 
 class ImportRefused(ValueError):
-    """``reason``: not_docx, too_large, unreadable, empty, not_text."""
+    """``reason``: not_docx, too_large, unreadable, empty, not_text, too_many_parts,
+    packed_too_tightly, too_slow, too_complex."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -80,7 +86,15 @@ class ImportResult:
 # -- Word ------------------------------------------------------------------------------------
 
 
-def import_docx(data: bytes) -> ImportResult:
+def check_docx(data: bytes) -> None:
+    """Refuse, cheaply and before any unpacking, what is not a reasonable Word file.
+
+    A .docx is a zip. Its central directory tells each member's packed and unpacked size,
+    and Python's zipfile never unpacks more than that size, so these checks bound the work
+    of the conversion: at most ``MAX_ZIP_ENTRIES`` members, at most ``MAX_UNPACKED_SIZE``
+    unpacked, and no large member packed more than ``MAX_COMPRESSION_RATIO`` times (real
+    Word XML packs about 5 to 15 times; a zip bomb thousands of times).
+    """
     if not data:
         raise ImportRefused("empty")
     if len(data) > MAX_DOCX_SIZE:
@@ -89,11 +103,23 @@ def import_docx(data: bytes) -> ImportResult:
         raise ImportRefused("not_docx")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_SIZE:
-                raise ImportRefused("too_large")
+            members = archive.infolist()
     except zipfile.BadZipFile as error:
         raise ImportRefused("unreadable") from error
+    if len(members) > MAX_ZIP_ENTRIES:
+        raise ImportRefused("too_many_parts")
+    if sum(member.file_size for member in members) > MAX_UNPACKED_SIZE:
+        raise ImportRefused("packed_too_tightly")
+    for member in members:
+        if member.file_size >= RATIO_CHECKED_FROM and (
+            member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        ):
+            raise ImportRefused("packed_too_tightly")
 
+
+def convert_docx(data: bytes) -> tuple[list[SectionDraft], int]:
+    """The sections of a checked Word file and how many images were left out (no limits
+    here: :mod:`consult.documents.sandbox` runs this under them)."""
     images = 0
 
     def drop_image(_image: object) -> list[object]:
@@ -105,9 +131,15 @@ def import_docx(data: bytes) -> ImportResult:
         result = mammoth.convert_to_html(
             io.BytesIO(data), style_map=STYLE_MAP, convert_image=drop_image
         )
+    except MemoryError:
+        raise  # the sandbox's limit, not a broken file
     except Exception as error:  # mammoth raises many kinds on a broken file
         raise ImportRefused("unreadable") from error
-    sections = split_sections(result.value)
+    return split_sections(result.value), images
+
+
+def finish(sections: list[SectionDraft], images: int) -> ImportResult:
+    """The import's result, with a notice for a person to read about what was left out."""
     if not sections:
         raise ImportRefused("empty")
     notices = []
@@ -116,6 +148,13 @@ def import_docx(data: bytes) -> ImportResult:
             ngettext("%(num)d image was left out.", "%(num)d images were left out.", images)
         )
     return ImportResult(sections, notices)
+
+
+def import_docx(data: bytes) -> ImportResult:
+    """A Word file's sections, in this process (for trusted files; uploads go through
+    :func:`consult.documents.sandbox.convert_bounded`)."""
+    check_docx(data)
+    return finish(*convert_docx(data))
 
 
 # -- Markdown --------------------------------------------------------------------------------
@@ -139,22 +178,24 @@ def decode_markdown_file(data: bytes) -> str:
         raise ImportRefused("not_text") from error
 
 
-def import_markdown(text: str) -> ImportResult:
+def check_markdown(text: str) -> None:
     if not text or not text.strip():
         raise ImportRefused("empty")
     if len(text) > MAX_MARKDOWN_LENGTH:
         raise ImportRefused("too_large")
+
+
+def convert_markdown(text: str) -> tuple[list[SectionDraft], int]:
     rendered = _markdown().render(text)
     images = len(re.findall(r"<img\b", rendered))
-    sections = split_sections(rendered)
-    if not sections:
-        raise ImportRefused("empty")
-    notices = []
-    if images:
-        notices.append(
-            ngettext("%(num)d image was left out.", "%(num)d images were left out.", images)
-        )
-    return ImportResult(sections, notices)
+    return split_sections(rendered), images
+
+
+def import_markdown(text: str) -> ImportResult:
+    """Markdown's sections, in this process (the demo's text; uploads go through the
+    sandbox)."""
+    check_markdown(text)
+    return finish(*convert_markdown(text))
 
 
 # -- splitting into sections -----------------------------------------------------------------

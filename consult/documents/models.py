@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
@@ -100,3 +100,30 @@ class Section(Base):
         UniqueConstraint("version_id", "position"),
         CheckConstraint("level BETWEEN 1 AND 6", name="heading_level"),
     )
+
+
+class DocumentImport(Base):
+    """An uploaded file on its way to becoming a version: converted by a job, in a limited
+    process (:mod:`consult.documents.sandbox`), so an upload never holds a request up.
+
+    The file's bytes are kept only until the job is done with them.
+    """
+
+    __tablename__ = "document_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    source: Mapped[VersionSource] = enum_column(VersionSource)
+    data: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
+    # The version made from it, or why it was refused (an ImportRefused reason).
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"))
+    refusal: Mapped[str] = mapped_column(String(40), default="")
+    # The uploader's language, for the notices the conversion writes (a job has no request).
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    document: Mapped[Document] = relationship()
+    version: Mapped[DocumentVersion | None] = relationship()

@@ -8,14 +8,13 @@ it is locked, that is once it has been open for comment; before that only the te
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from consult.documents import importing, services
+from consult import i18n, jobs
+from consult.documents import importing, imports, services
 from consult.documents.forms import (
     ChangeNoteForm,
     DocumentForm,
@@ -174,36 +173,42 @@ REFUSALS = {
     "not_text": lambda: _(
         "This file is not a text file. Choose a Markdown file (.md or .txt) or paste the text."
     ),
+    "too_many_parts": lambda: _(
+        "This Word file has far more parts than a document has. Save it again in Word as "
+        ".docx, without embedded files, and try again."
+    ),
+    "packed_too_tightly": lambda: _(
+        "This file unpacks into far more data than a document needs, so we did not open it. "
+        "Save it again in Word as .docx and try again."
+    ),
+    "too_slow": lambda: _(
+        "Reading this file took too long, so we stopped. Save it again as .docx, or split "
+        "it into smaller parts, and try again."
+    ),
+    "too_complex": lambda: _(
+        "Reading this file needed too much memory, so we stopped. Save it again as .docx, "
+        "or split it into smaller parts, and try again."
+    ),
 }
+IMPORT_STEPS = {
+    "converting": lambda: _("reading the file and splitting it into sections"),
+}
+# Seconds between updates of the import's progress on its page.
+REFRESH_SECONDS = 2
 
 
-def _after_import(region: Region, document: Document, version: DocumentVersion) -> Response:
-    db.session.commit()
-    flash(
-        _("Version %(number)d has been made. Check the preview.", number=version.number),
-        "success",
-    )
-    return redirect(
-        url_for(
-            "documents.version", code=region.code, document_id=document.id, number=version.number
-        )
-    )
-
-
-def _store_import(
-    region: Region, document: Document, result: Any, source: VersionSource, note: str | None
+def _queue_import(
+    region: Region, document: Document, source: VersionSource, data: bytes, note: str | None
 ) -> Response:
-    """Make the next version from an imported file, keeping the import's notices."""
-    version = services.create_version(
-        db.session,
-        current_user,
-        document,
-        result.sections,
-        source,
-        change_note=note or "",
-        import_notes=result.notices,
+    """Keep the checked upload and send the person to its progress page."""
+    item = imports.queue(
+        db.session, current_user, document, source, data, note or "", i18n.current_locale()
     )
-    return _after_import(region, document, version)
+    db.session.commit()
+    return redirect(
+        url_for("documents.import_progress", code=region.code, document_id=document.id,
+                import_id=item.id)
+    )  # fmt: skip
 
 
 @bp.post(WORKSPACE + "/<int:document_id>/versies/nieuw/word")
@@ -212,14 +217,13 @@ def import_word(code: str, document_id: int) -> str | Response:
     item = _document(region, document_id)
     form = WordUploadForm()
     if form.validate_on_submit():
+        data = form.word_file.data.read()
         try:
-            result = importing.import_docx(form.word_file.data.read())
+            importing.check_docx(data)
         except importing.ImportRefused as refused:
             form.word_file.errors.append(REFUSALS[refused.reason]())
         else:
-            return _store_import(
-                region, item, result, VersionSource.DOCX, form.word_change_note.data
-            )
+            return _queue_import(region, item, VersionSource.DOCX, data, form.word_change_note.data)
     return _render_new_version(region, item, form, MarkdownForm(formdata=None))
 
 
@@ -235,15 +239,55 @@ def import_markdown(code: str, document_id: int) -> str | Response:
                 text = importing.decode_markdown_file(upload.read())
             else:
                 text = form.markdown_text.data
-            result = importing.import_markdown(text)
+            importing.check_markdown(text)
         except importing.ImportRefused as refused:
             target = form.markdown_file if refused.reason == "not_text" else form.markdown_text
             target.errors = [*target.errors, REFUSALS[refused.reason]()]
         else:
-            return _store_import(
-                region, item, result, VersionSource.MARKDOWN, form.markdown_change_note.data
+            return _queue_import(
+                region, item, VersionSource.MARKDOWN, text.encode(), form.markdown_change_note.data
             )
     return _render_new_version(region, item, WordUploadForm(formdata=None), form)
+
+
+@bp.get(WORKSPACE + "/<int:document_id>/versies/nieuw/import/<int:import_id>")
+def import_progress(code: str, document_id: int, import_id: int) -> str | Response:
+    """Where an upload is while it is converted; the new version once it is made."""
+    region = _region(code, Permission.REGION_DOCUMENTS_MANAGE)
+    item = _document(region, document_id)
+    upload = imports.of_document(db.session, item, import_id)
+    if upload is None:
+        abort(404)
+    job = db.session.get(jobs.Job, upload.job_id)
+    refreshing = request.headers.get("X-Live-Refresh") == "1"
+    if upload.version is not None and not refreshing:
+        flash(
+            _("Version %(number)d has been made. Check the preview.", number=upload.version.number),
+            "success",
+        )
+        return redirect(
+            url_for("documents.version", code=region.code, document_id=item.id,
+                    number=upload.version.number)
+        )  # fmt: skip
+    working = (
+        upload.version is None
+        and not upload.refusal
+        and job is not None
+        and job.state in (jobs.JobState.QUEUED, jobs.JobState.RUNNING)
+        and not jobs.is_stale(job)
+    )
+    step = IMPORT_STEPS.get(job.step if job else "", lambda: _("waiting to start"))()
+    return render_template(
+        "documents/import_progress.html",
+        region=region,
+        document=item,
+        upload=upload,
+        job=job,
+        working=working,
+        step=step,
+        refusal=REFUSALS[upload.refusal]() if upload.refusal in REFUSALS else None,
+        refresh=REFRESH_SECONDS if working else None,
+    )
 
 
 @bp.post(VERSION + "/kopie")

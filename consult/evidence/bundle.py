@@ -54,6 +54,7 @@ from consult.consultations.models import Consultation
 from consult.db import utcnow
 from consult.documents.models import Document, DocumentVersion
 from consult.documents.services import version_content
+from consult.evidence import bundle_cosignatures, witnessing
 from consult.evidence.bundle_verifier import (
     BUNDLE_FORMAT,
     FORMAT_VERSION,
@@ -599,6 +600,7 @@ def build(
             progress(total, total, "checkpoints")
         checkpoint_count = _write_checkpoints(bundle, session, anchor, keys)
         promise_count = _write_promises(bundle, session, slug, keys)
+        bundle_cosignatures.write(bundle, session, anchor)  # verify.py --witness
         bundle.write("keys.json", _canonical({"keys": key_entries}) + b"\n")
         contents = _write_versions(bundle, session, consultation, bound)
         contents += _write_reactienota(bundle, session, consultation, bound)
@@ -706,6 +708,8 @@ def make_job(session: Session, job: Job, progress: jobs.Progress) -> None:
         raise BundleError(f"{job.subject} is gone")
     anchor = make_anchor(session)
     session.commit()
+    if anchor is not None:
+        witnessing.cosign_anchor(session, anchor)  # so the bundle carries its cosignatures
     last = [0.0]
 
     def report(done: int, total: int, step: str) -> None:

@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from consult.consultations.models import Consultation
-from consult.evidence import bundle
+from consult.evidence import bundle, witnessing
 from consult.extensions import db
 from consult.ledger import checkpoints
 
@@ -45,6 +45,8 @@ def export_command(slug: str, output: Path | None, no_checkpoint: bool) -> None:
     else:
         anchor = bundle.make_anchor(session)
         session.commit()
+        if anchor is not None:
+            witnessing.cosign_anchor(session, anchor)  # so the bundle carries them
     if anchor is None:
         raise click.ClickException("the record has no signed checkpoint yet: nothing to anchor to")
     target = output or Path(bundle.file_name(consultation, anchor))

@@ -11,6 +11,8 @@ Usage, in the unzipped folder::
     python3 verify.py FOLDER|ZIP       # checks another unzipped bundle, or the zip itself
     python3 verify.py --key BASE64     # and insists on this public key (see /bewijs/sleutel)
     python3 verify.py --promise FILE   # and checks a promise kept from a receipt (repeatable)
+    python3 verify.py --witness VKEY [--witness VKEY ...] [--threshold K]
+                                       # and requires K witnesses' cosignatures (default: all)
 
 What it checks, in this order (each prints one line, in Dutch and English):
 
@@ -39,6 +41,13 @@ What it checks, in this order (each prints one line, in Dutch and English):
    is in the bundle, at its leaf index, with its leaf hash, in the signed tree. A promise
    whose leaf is missing or different is a broken promise: proof, signed by the platform
    itself, that an acknowledged submission was removed or changed.
+
+10. ``cosignatures.jsonl``: each witness's cosignature (C2SP tlog-cosignature/v1,
+    Ed25519: ``cosignature/v1``, the time line and the checkpoint's text) of a checkpoint
+    of the bundle. With ``--witness VKEY`` (a witness's verifier key, from the witness
+    itself, not from the platform), the anchor checkpoint must carry valid cosignatures of
+    at least ``--threshold`` of those witnesses (default: all of them): then no operator
+    alone could have shown this history to the witnesses and another one to others.
 
 It ends with ``OK`` (exit status 0) or ``FOUT`` (exit status 1), naming the file and line of
 the first failure.
@@ -393,6 +402,53 @@ def signed_note(origin: str, text: bytes, public: bytes, signature: bytes) -> st
     return f"{text.decode()}\n\u2014 {origin} {line}\n"
 
 
+COSIGNATURE_HEADER = b"cosignature/v1\n"
+
+
+def parse_witness_vkey(text: str) -> tuple[str, bytes, bytes]:
+    """A witness's verifier key ``<name>+<hex key id>+<base64(0x04 || Ed25519 key)>`` as
+    (name, 4-byte key id, public key); ValueError naming what is wrong."""
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3 or not parts[0]:
+        raise ValueError("geen vkey (naam+sleutel-id+base64) / not a vkey (name+key id+base64)")
+    name, hex_id, encoded = parts
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+        wanted = bytes.fromhex(hex_id)
+    except (binascii.Error, ValueError):
+        raise ValueError("sleutel-id of sleutel onleesbaar / key id or key unreadable") from None
+    if len(raw) != 33 or raw[0] != 0x04:
+        raise ValueError(
+            "geen Ed25519-medeondertekeningssleutel (type 0x04) / "
+            "not an Ed25519 cosignature key (type 0x04)"
+        )
+    public = raw[1:]
+    if hashlib.sha256(name.encode() + b"\n\x04" + public).digest()[:4] != wanted:
+        raise ValueError("sleutel-id klopt niet / the key id does not match")
+    return name, wanted, public
+
+
+def cosignature_time(witness: tuple[str, bytes, bytes], text: bytes, line: str) -> int | None:
+    """The timestamp of a valid Ed25519 cosignature/v1 by ``witness`` over a checkpoint's
+    ``text`` (the signature ``line``: ``— <name> <base64(key id || time || signature)>``);
+    None when the line is by another key or does not verify."""
+    name, key_id, public = witness
+    parts = line.rstrip("\n").split(" ")
+    if len(parts) != 3 or parts[0] != "\u2014" or parts[1] != name:
+        return None
+    try:
+        blob = base64.b64decode(parts[2], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(blob) != 76 or blob[:4] != key_id:
+        return None
+    timestamp = int.from_bytes(blob[4:12], "big")
+    message = COSIGNATURE_HEADER + f"time {timestamp}\n".encode() + text
+    if not 0 < timestamp < 1 << 63 or not ed25519_verify(public, message, blob[12:]):
+        return None
+    return timestamp
+
+
 # -- reading the bundle ----------------------------------------------------------------------------
 
 
@@ -551,8 +607,13 @@ class Verifier:
         pinned: list[bytes],
         out: Callable[[str], None],
         kept_promises: list[tuple[str, str]] | None = None,
+        witnesses: list[tuple[str, bytes, bytes]] | None = None,
+        threshold: int | None = None,
     ) -> None:
         self.source = source
+        # (name, key id, public key) of each --witness, and how many must have cosigned
+        self.witnesses = witnesses or []
+        self.threshold = len(self.witnesses) if threshold is None else threshold
         self.pinned = pinned
         self.out = out
         # (file name, text) of promises kept from receipts (--promise)
@@ -1210,6 +1271,71 @@ class Verifier:
             )
         return dutch, english
 
+    # 10. witnesses' cosignatures
+
+    def check_cosignatures(self) -> tuple[str, str]:
+        path = "cosignatures.jsonl"
+        origin = self.manifest.get("origin")
+        by_checkpoint = {(c["size"], c["root"], c["time"]): c for c in self.checkpoints}
+        fields = ("line", "name", "root_hash", "time", "timestamp", "tree_size", "vkey")
+        anchor = self.checkpoints[-1]["line"]
+        cosigned: dict[int, set[str]] = {}
+        count = 0
+        entries = _lines(self.source, path) if path in self.listed else iter(())
+        for number, value in entries:
+            entry = _fields(path, number, value, fields)
+            size = _int(path, number, entry["tree_size"], "tree_size", 1)
+            root = _hex(path, number, entry["root_hash"], "root_hash")
+            moment = _str(path, number, entry["time"], "time")
+            line = _str(path, number, entry["line"], "line")
+            checkpoint = by_checkpoint.get((size, root, moment))
+            if checkpoint is None:
+                raise Problem(
+                    path,
+                    number,
+                    "ondertekent een checkpoint dat niet in checkpoints.jsonl staat",
+                    "cosigns a checkpoint that is not in checkpoints.jsonl",
+                )
+            text = checkpoint_text(origin, size, root, moment)
+            try:
+                named = parse_witness_vkey(_str(path, number, entry["vkey"], "vkey"))
+            except ValueError as exc:
+                raise Problem(path, number, f"vkey: {exc}", f"vkey: {exc}") from None
+            if cosignature_time(named, text, line) != entry["timestamp"]:
+                raise Problem(
+                    path,
+                    number,
+                    f"de medeondertekening van {entry['name']} klopt niet",
+                    f"the cosignature by {entry['name']} is not valid",
+                )
+            count += 1
+            for witness in self.witnesses:
+                if cosignature_time(witness, text, line) is not None:
+                    cosigned.setdefault(checkpoint["line"], set()).add(witness[0])
+        found = sorted(cosigned.get(anchor, set()))
+        if self.witnesses and len(found) < self.threshold:
+            missing = sorted({w[0] for w in self.witnesses} - set(found))
+            raise Problem(
+                path,
+                None,
+                f"het laatste checkpoint (boom van {self.anchor_size}) heeft {len(found)} van "
+                f"de {self.threshold} vereiste medeondertekeningen; ontbreekt: "
+                f"{', '.join(missing)}",
+                f"the last checkpoint (a tree of {self.anchor_size}) has {len(found)} of the "
+                f"{self.threshold} required cosignatures; missing: {', '.join(missing)}",
+            )
+        if self.witnesses:
+            return (
+                f"{count} medeondertekeningen kloppen; het laatste checkpoint is "
+                f"medeondertekend door {len(found)} getuige(n): {', '.join(found)}",
+                f"{count} cosignatures valid; the last checkpoint is cosigned by "
+                f"{len(found)} witness(es): {', '.join(found)}",
+            )
+        return (
+            f"{count} medeondertekeningen kloppen (geef --witness om ze te eisen)",
+            f"{count} cosignatures valid (give --witness to require them)",
+        )
+
     # 9. promises of inclusion
 
     def _check_promise(self, path: str, line: int | None, entry: dict[str, Any]) -> bool:
@@ -1334,6 +1460,12 @@ class Verifier:
                 "consistentiebewijzen",
                 "consistency proofs",
             )
+            self.step(
+                self.check_cosignatures,
+                "cosignatures.jsonl",
+                "medeondertekeningen door getuigen",
+                "witnesses' cosignatures",
+            )
             if self.step(self.check_events, "events.jsonl", "gebeurtenissen", "events"):
                 self.step(
                     self.check_contents, MANIFEST, "versies en reactienota", "versions, reactienota"
@@ -1402,7 +1534,37 @@ def main(argv: list[str] | None = None) -> int:
         help="een belofte van opname van een ontvangstbewijs / a promise of inclusion kept "
         "from a receipt",
     )
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="vkey van een getuige die moet hebben medeondertekend / a witness's vkey whose "
+        "cosignature is required (repeatable)",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=int,
+        metavar="K",
+        help="zoveel van de getuigen zijn nodig (standaard: allemaal) / how many of the "
+        "witnesses are required (default: all)",
+    )
     args = parser.parse_args(argv)
+    witnesses = []
+    for value in args.witness:
+        try:
+            witnesses.append(parse_witness_vkey(value))
+        except ValueError as exc:
+            print(f"--witness {value}: {exc}")
+            print("FOUT")
+            return 1
+    if args.threshold is not None and not 1 <= args.threshold <= len(witnesses):
+        print(
+            f"--threshold {args.threshold}: kies 1 tot {len(witnesses)} (het aantal --witness) / "
+            f"choose 1 to {len(witnesses)} (the number of --witness)"
+        )
+        print("FOUT")
+        return 1
     kept = []
     for name in args.promise:
         try:
@@ -1427,7 +1589,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.bundle}: bestaat niet / does not exist")
         print("FOUT")
         return 1
-    verifier = Verifier(Source(args.bundle), pinned, print, kept)
+    verifier = Verifier(Source(args.bundle), pinned, print, kept, witnesses, args.threshold)
     return 0 if verifier.run() else 1
 
 

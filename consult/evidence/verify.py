@@ -43,7 +43,8 @@ from sqlalchemy.orm import Session
 
 from consult.consultations.models import Consultation
 from consult.evidence.cross_checks import CROSS_CHECKS, CrossCheck
-from consult.ledger import canonical, checkpoints, merkle, promises, services, signing
+from consult.ledger import canonical, checkpoints, cosignatures, merkle, promises, services, signing
+from consult.ledger.cosignatures import RecordCosignature
 from consult.ledger.models import (
     ActorRole,
     EventKind,
@@ -59,7 +60,7 @@ MAX_FAILURES = 50
 _KINDS = frozenset(kind.value for kind in EventKind)
 _ROLES = frozenset(role.value for role in ActorRole)
 
-# The triggers that keep the record append-only (migrations 0005, 0012) and the received
+# The triggers that keep the record append-only (migrations 0005, 0012, 0014) and the received
 # evidence fixed (0003); PostgreSQL also has one against TRUNCATE per table.
 RECORD_TRIGGERS = (
     "record_event_fixed",
@@ -72,6 +73,8 @@ RECORD_TRIGGERS = (
     "record_head_kept",
     "record_promise_fixed",
     "record_promise_kept",
+    "record_cosignature_fixed",
+    "record_cosignature_kept",
     "locked_version_fixed",
     "locked_version_kept",
     "locked_section_fixed",
@@ -93,6 +96,7 @@ TRUNCATE_PROTECTED = (
     "record_checkpoints",
     "record_head",
     "record_promises",
+    "record_cosignatures",
     "document_versions",
     "sections",
     "comments",
@@ -217,6 +221,7 @@ def verify(
     _check_head(session, tree.frontier, report.checkpoints, failures)
     _check_triggers(session, failures)
     _check_promises(session, keys, report)
+    _check_cosignatures(session, failures)
 
     for check in CROSS_CHECKS if cross_checks is None else cross_checks:
         for message in check(session, events_in_scope(consultation)):
@@ -550,6 +555,29 @@ def _check_triggers(session: Session, failures: Failures) -> None:
             f"({', '.join(missing[:6])}{', ...' if len(missing) > 6 else ''}): whoever removed "
             "them could change or delete evidence; restore them from the migrations"
         )
+
+
+def _check_cosignatures(session: Session, failures: Failures) -> None:
+    """Every stored witness cosignature verifies on its checkpoint with its witness's key:
+    a row slipped in would show a checkpoint as cosigned by someone who never saw it."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(RecordCosignature, RecordCheckpoint)
+            .join(RecordCheckpoint, RecordCheckpoint.id == RecordCosignature.checkpoint_id)
+            .where(RecordCosignature.id > last)
+            .order_by(RecordCosignature.id)
+            .limit(1000)
+        ).all()
+        if not rows:
+            return
+        for row, checkpoint in rows:
+            if not cosignatures.valid(row, checkpoint):
+                failures.add_tree(
+                    f"cosignature {row.id} by witness {row.witness} does not verify on "
+                    f"checkpoint {checkpoint.id}: it was never given by that witness"
+                )
+        last = rows[-1][0].id
 
 
 def _check_promises(session: Session, keys: dict[str, bytes], report: Report) -> None:

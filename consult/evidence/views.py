@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 from consult.comments import codes
 from consult.db import utcnow
 from consult.extensions import db, limiter
-from consult.ledger import canonical, checkpoints, proofs, services, signing
+from consult.ledger import canonical, checkpoints, cosignatures, proofs, services, signing
 from consult.ledger.models import CheckpointReason, RecordCheckpoint
 from consult.web import atom
 from consult.web.arguments import whole_number
@@ -141,6 +141,8 @@ def index() -> Page:
         tree_size=services.head(db.session).tree_size,
         checkpoint_count=_count_checkpoints(),
         key_id=signing.current_key_id() if signing.has_key() else None,
+        cosigned=cosignatures.of_checkpoints(db.session, [latest.id] if latest else []),
+        witnesses=cosignatures.configured(),
     )
 
 
@@ -163,19 +165,27 @@ def checkpoint_list() -> Page:
         more=len(rows) > PAGE_SIZE,
         before=before,
         total=_count_checkpoints(),
+        cosigned=cosignatures.of_checkpoints(db.session, [row.id for row in rows[:PAGE_SIZE]]),
+        witnesses=cosignatures.configured(),
     )
 
 
 @bp.get("/bewijs/controlepunten/<int:checkpoint_id>.txt")
 def checkpoint_note(checkpoint_id: int) -> Page:
-    """The checkpoint as a C2SP signed note, exactly as witnesses and ``note`` tools read it."""
+    """The checkpoint as a C2SP signed note, exactly as witnesses and ``note`` tools read it,
+    with the witnesses' cosignature lines after the log's own. Kept for a year once every
+    configured witness cosigned it (no more lines will come); for a minute until then."""
     checkpoint = db.session.get(RecordCheckpoint, checkpoint_id)
     if checkpoint is None:
         abort(404)
     public = signing.trusted_keys().get(checkpoint.key_id)
     if public is None:  # signed by a key this instance does not trust: no note to give
         abort(404)
-    return _text(checkpoints.note(checkpoint, public), "text/plain", FOREVER)
+    rows = cosignatures.of_checkpoint(db.session, checkpoint)
+    done = {row.public_key for row in rows}
+    final = all(witness.public_b64 in done for witness in cosignatures.configured())
+    note = cosignatures.cosigned_note(db.session, checkpoint, public, rows)
+    return _text(note, "text/plain", FOREVER if final else "public, max-age=60")
 
 
 @bp.get("/bewijs/controlepunten.atom")
@@ -194,12 +204,18 @@ def checkpoint_feed() -> Response:
         )
     )
     language = current_app.config["LANGUAGES"][0]
+    cosigned = cosignatures.of_checkpoints(db.session, [row.id for row in latest])
     with force_locale(language):
-        body = _atom(latest, keys, language)
+        body = _atom(latest, keys, language, cosigned)
     return _text(body, "application/atom+xml", "public, max-age=60")
 
 
-def _atom(latest: list[RecordCheckpoint], keys: dict[str, bytes], language: str) -> str:
+def _atom(
+    latest: list[RecordCheckpoint],
+    keys: dict[str, bytes],
+    language: str,
+    cosigned: dict[int, list[cosignatures.RecordCosignature]],
+) -> str:
     feed_url = url_for("record.checkpoint_feed", _external=True)
     feed = atom.feed(language)
     element(feed, "id", feed_url)
@@ -242,7 +258,9 @@ def _atom(latest: list[RecordCheckpoint], keys: dict[str, bytes], language: str)
         element(entry, "link", rel="alternate", type="text/plain", href=note_url)
         public = keys.get(checkpoint.key_id)
         content = (
-            checkpoints.note(checkpoint, public)
+            cosignatures.cosigned_note(
+                db.session, checkpoint, public, cosigned.get(checkpoint.id, [])
+            )
             if public is not None
             else _("Signed by key %(key)s, which is not trusted.", key=checkpoint.key_id)
         )

@@ -12,5 +12,8 @@ What other domains call (all take the session first, flush, never commit):
 - ``promises.make(session, event)``: the signed promise of inclusion a receipt carries
 - ``services.inclusion_proof(session, event, tree_size)`` and
   ``services.consistency_proof(session, first, second)``
+- ``cosignatures``: witnesses' cosignatures of checkpoints (``store``, ``of_checkpoints``,
+  ``cosigned_note(session, checkpoint, public)``: the signed note with their lines);
+  ``notes``: C2SP signed notes, vkeys and tlog-cosignature/v1, shared with ``consult witness``
 - ``verify.verify(session, consultation=None)``
 """

@@ -50,6 +50,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consult import signals
 from consult.db import utcnow
 from consult.ledger import canonical, merkle, signing
 from consult.ledger.models import CheckpointReason, RecordCheckpoint
@@ -140,7 +141,8 @@ def make(
 ) -> RecordCheckpoint | None:
     """Sign a checkpoint of the tree as it is in this transaction (None when skipped: an
     empty tree, or an hourly/manual one for a tree that did not grow, signed by the same
-    key)."""
+    key). Sends :data:`consult.signals.checkpoint_signed`, so the witnesses are asked to
+    cosign it once the transaction commits (:mod:`consult.evidence.witnessing`)."""
     reason = CheckpointReason(reason)
     # Refused first, even when there is nothing to sign: a misconfigured cron job is found
     # at once, not at the next event.
@@ -173,6 +175,7 @@ def make(
     session.add(checkpoint)
     current.checkpoint_count += 1  # so a deleted checkpoint row is missed (verify)
     session.flush()
+    signals.checkpoint_signed.send(session, checkpoint=checkpoint)  # the witnesses' turn
     return checkpoint
 
 

@@ -10,7 +10,9 @@ The inclusion proof (``/bewijs/opname/<code>.json``) holds ``status`` (``include
 ``pending`` with ``expected_by``, or ``unavailable``), ``event`` (its ``leaf_index``, the
 exact bytes as ``canonical_b64``, the decoded ``body``, ``leaf_hash``), ``inclusion``
 (``leaf_index``, ``tree_size``, ``audit_path`` leaf to root), ``checkpoint`` (size, root,
-time, key id and the C2SP signed ``note``), ``public_key``, ``verified``, and ``promise``
+time, key id, the C2SP signed ``note`` with the witnesses' cosignature lines, and
+``cosignatures``: each witness's name, vkey, timestamp and line), ``public_key``,
+``verified``, and ``promise``
 (when the log signed one on arrival: its C2SP signed ``note``, ``leaf_index``,
 ``leaf_hash``, ``made_at``, ``key_id`` and ``kept``: true when the checkpoint holds the
 promised leaf, null while pending). Every hash is
@@ -29,7 +31,7 @@ from flask import Flask
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from consult.ledger import canonical, checkpoints, merkle, promises, signing
+from consult.ledger import canonical, checkpoints, cosignatures, merkle, promises, signing
 from consult.ledger.models import EventKind, RecordCheckpoint, RecordEvent, RecordNode
 
 log = logging.getLogger(__name__)
@@ -155,9 +157,18 @@ def key_facts(public: bytes, origin: str) -> dict[str, str]:
     }
 
 
-def checkpoint_facts(checkpoint: RecordCheckpoint, keys: dict[str, bytes]) -> dict[str, Any]:
-    """A checkpoint as the proofs show it, with its signed note (when its key is known)."""
+def checkpoint_facts(
+    checkpoint: RecordCheckpoint,
+    keys: dict[str, bytes],
+    cosigned: list[cosignatures.RecordCosignature] | None = None,
+) -> dict[str, Any]:
+    """A checkpoint as the proofs show it, with its signed note (when its key is known),
+    carrying the witnesses' cosignature lines (``cosigned``) after the log's own."""
     public = keys.get(checkpoint.key_id)
+    rows = cosigned or []
+    note = None
+    if public is not None:
+        note = checkpoints.note(checkpoint, public) + "".join(row.line() for row in rows)
     return {
         "id": checkpoint.id,
         "origin": checkpoint.origin,
@@ -168,7 +179,8 @@ def checkpoint_facts(checkpoint: RecordCheckpoint, keys: dict[str, bytes]) -> di
         "key_id": checkpoint.key_id,
         "signature": checkpoint.signature,
         "signature_valid": checkpoints.signature_valid(checkpoint, keys),
-        "note": checkpoints.note(checkpoint, public) if public is not None else None,
+        "note": note,
+        "cosignatures": [cosignatures.facts(row) for row in rows],
     }
 
 
@@ -216,7 +228,10 @@ def inclusion(
             "note": promises.note(promise, signer) if signer is not None else None,
             "kept": None,
         }
-    latest = checkpoints.latest(session)
+    # A checkpoint that witnesses cosigned is preferred (the latest one that holds the
+    # event): its history is the one they saw too.
+    latest = cosignatures.latest_cosigned(session, covering=event.leaf_index)
+    latest = latest or checkpoints.latest(session)
     if latest is None or latest.tree_size <= event.leaf_index:
         proof["status"] = "pending"
         proof["expected_by"] = canonical.moment(next_checkpoint_by(session, now))
@@ -229,7 +244,7 @@ def inclusion(
         proof["status"] = "unavailable"
         proof["verified"] = False
         return proof
-    facts = checkpoint_facts(latest, keys)
+    facts = checkpoint_facts(latest, keys, cosignatures.of_checkpoint(session, latest))
     public = keys.get(latest.key_id)
     proof["status"] = "included"
     proof["inclusion"] = {

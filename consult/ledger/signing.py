@@ -273,7 +273,7 @@ def retired_keys(app: Flask | None = None) -> list[RetiredKey]:
         raise SigningKeyError(f"{path} does not hold a list of retired keys: {exc}") from exc
 
 
-def _replace(path: Path, data: bytes, mode: int) -> None:
+def replace_whole(path: Path, data: bytes, mode: int) -> None:
     """Put ``data`` in ``path`` whole or not at all: a synced temporary file renamed over it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
@@ -319,13 +319,13 @@ def rotate(
         )
         kept = [key for key in retired_keys(app) if key.key_id != retired.key_id]
         listing = {"retired_keys": [key.to_json() for key in [*kept, retired]]}
-        _replace(
+        replace_whole(
             retired_keys_path(app),
             (json.dumps(listing, indent=2) + "\n").encode("utf-8"),
             0o644,
         )
         new_key = Ed25519PrivateKey.generate()
-        _replace(
+        replace_whole(
             path,
             new_key.private_bytes(
                 serialization.Encoding.PEM,

@@ -506,3 +506,60 @@ def test_the_browser_consistency_check_agrees_with_rfc_9162(
         )
     assert wrong == []
     assert len(cases) == 300
+
+
+COSIGNED = (
+    "Also checked: %(count)s independent witness(es) signed this checkpoint too (%(names)s). "
+    "They sign only a record that contains everything they saw before."
+)
+
+
+def test_the_browser_checks_the_witnesses_cosignatures(
+    browser: Browser, proof_server: ProofServer, sent: Sent
+) -> None:
+    """Two cosignatures on the proof's checkpoint: one genuine (C2SP cosignature/v1 by a
+    witness key made here), one copied under another witness's name and key. The browser
+    counts only the genuine one."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from consult.ledger import notes
+
+    context = browser.new_context(locale="nl-NL", storage_state=sent.state)
+    try:
+        page = context.new_page()
+        real = context.request.get(proof_server.url + sent.receipt)
+        body = real.text()
+        data = re.search(r"data-record-proof='([^']+)'", body).group(1)
+        proof = json.loads(data.replace("&#34;", '"').replace("&amp;", "&"))
+        note = proof["checkpoint"]["note"]
+        text = note[: note.index("\n\n") + 1].encode()
+        honest, forger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+        good = notes.cosign(honest, "mind.example/witness", text, 1_790_000_000)
+        honest_vkey = notes.Vkey("mind.example/witness", 4, notes.public_of(honest))
+        forged_vkey = notes.Vkey("forged.example/witness", 4, notes.public_of(forger))
+        forged = notes.Signature("forged.example/witness", forged_vkey.key_id + good.blob[4:])
+        proof["checkpoint"]["cosignatures"] = [
+            {"witness": v.name, "vkey": str(v), "timestamp": 1_790_000_000, "line": s.line()}
+            for v, s in ((honest_vkey, good), (forged_vkey, forged))
+        ]
+        encoded = (
+            json.dumps(proof)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+            .replace("'", "\\u0027")
+        )
+        injected = body.replace(data, encoded)
+
+        def serve_injected(route: Route) -> None:
+            route.fulfill(status=200, headers=real.headers, body=injected)
+
+        page.route(proof_server.url + sent.receipt, serve_injected)
+        page.goto(proof_server.url + sent.receipt)
+        region = result_region(page)
+        expect(region).to_have_attribute("data-outcome", "ok", timeout=15_000)
+        said = region.locator("[data-record-cosigned]")
+        expect(said).to_have_attribute("data-record-cosigned", "1")
+        expect(said).to_have_text(dutch(COSIGNED) % {"count": 1, "names": "mind.example/witness"})
+    finally:
+        context.close()

@@ -36,7 +36,10 @@
     }
 
     function poll() {
-      window.fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+      // X-Live-Refresh: the page may then answer with its part instead of moving on.
+      window.fetch(window.location.href, {
+        credentials: "same-origin", cache: "no-store", headers: { "X-Live-Refresh": "1" }
+      })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
           if (html === null) { failed(); return; }

@@ -169,6 +169,60 @@
     return digest.slice(0, 4);
   }
 
+  // C2SP tlog-cosignature/v1 (Ed25519): the names of the witnesses whose cosignature of
+  // the checkpoint verifies ("cosignature/v1", the time line, then the checkpoint's text);
+  // null when this browser cannot check Ed25519.
+  async function cosignedBy(cosignatures, text) {
+    var encoder = new TextEncoder();
+    var names = [];
+    for (var i = 0; i < cosignatures.length; i += 1) {
+      var entry = cosignatures[i];
+      var parts = String(entry.vkey).split("+");
+      var fields = String(entry.line).replace(/\n$/, "").split(" ");
+      var raw = parts.length >= 3 ? fromBase64(parts.slice(2).join("+")) : new Uint8Array(0);
+      if (raw.length !== 33 || raw[0] !== 4 || fields.length !== 3 || fields[1] !== parts[0]) {
+        continue;
+      }
+      var publicKey = raw.slice(1);
+      var id = (
+        await sha256(concat([encoder.encode(parts[0] + "\n"), new Uint8Array([4]), publicKey]))
+      ).slice(0, 4);
+      var blob = fromBase64(fields[2]);
+      if (blob.length !== 76 || !equal(blob.slice(0, 4), id)) {
+        continue;
+      }
+      var time = 0;
+      for (var j = 4; j < 12; j += 1) {
+        time = time * 256 + blob[j];
+      }
+      var message = encoder.encode("cosignature/v1\ntime " + time + "\n" + text);
+      var valid = await signatureValid(publicKey, message, blob.slice(12));
+      if (valid === null) {
+        return null;
+      }
+      if (valid) {
+        names.push(parts[0]);
+      }
+    }
+    return names;
+  }
+
+  function sayCosigned(region, data, names) {
+    if (!names || names.length === 0) {
+      return;
+    }
+    var paragraph = document.createElement("p");
+    paragraph.className = "utrecht-paragraph";
+    paragraph.setAttribute("data-record-cosigned", String(names.length));
+    paragraph.textContent = data
+      .getAttribute("data-text-cosigned")
+      .split("{count}")
+      .join(String(names.length))
+      .split("{names}")
+      .join(names.join(", "));
+    region.appendChild(paragraph);
+  }
+
   // "ok", "ok-unsigned", "bad-event", "bad-root", "bad-signature" or "bad-promise" (it throws for a
   // proof it cannot read: "bad-format").
   async function check(proof, trackingCode, contentHash) {
@@ -474,7 +528,14 @@
       .then(function (outcome) {
         say(region, data, outcome);
         if (outcome === "ok" || outcome === "ok-unsigned") {
-          return checkMemory(proof, data);
+          var note = parseNote(proof.checkpoint.note);
+          return cosignedBy(proof.checkpoint.cosignatures || [], note.text)
+            .then(function (names) {
+              sayCosigned(region, data, names);
+            })
+            .then(function () {
+              return checkMemory(proof, data);
+            });
         }
         return undefined;
       })

@@ -1,8 +1,8 @@
 """The outbox: one row per mail, written with the change that causes it; and what a job
 runs, so a job whose start was lost is started by the next poll.
 
-Revision ID: 0014_outbox
-Revises: 0013_record_identity
+Revision ID: 0016_outbox
+Revises: 0015_cosignatures
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import consult.db
 
-revision: str = "0014_outbox"
-down_revision: str | Sequence[str] | None = "0013_record_identity"
+revision: str = "0016_outbox"
+down_revision: str | Sequence[str] | None = "0015_cosignatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
