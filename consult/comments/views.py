@@ -50,7 +50,6 @@ from consult.files.downloads import send_attachment
 from consult.files.models import Attachment
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
-from consult.mail import MailError
 from consult.organisations.models import Organisation
 from consult.permissions import Permission, allowed
 from consult.regions.services import members_on
@@ -440,18 +439,6 @@ def submit(slug: str) -> Page:
         return _answer_repeat(submission, key)
     receipts.remember(submission.tracking_code)
     g.stored_without_email = submission.premoderated
-    to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
-    if to:
-        try:
-            comment_mail.send_receipt(submission, to)
-        except MailError:
-            flash(
-                _(
-                    "Your comment is saved, but we could not send the email. Keep the "
-                    "code on this page. You can ask us to send the email again below."
-                ),
-                "warning",
-            )
     return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 
@@ -499,6 +486,8 @@ def _store(
     for attempt in range(1, STORE_ATTEMPTS + 1):
         try:
             stored = services.submit(db.session, consultation, draft, now)
+            if stored[1]:  # the receipt is stored with the submission, sent after the commit
+                _queue_receipt(stored[0], draft)
             db.session.commit()
             return stored
         except OperationalError as error:
@@ -507,6 +496,12 @@ def _store(
                 raise
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _queue_receipt(submission: Submission, draft: services.Draft) -> None:
+    to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
+    if to:
+        comment_mail.send_receipt(submission, to)
 
 
 def _answer_repeat(existing: Submission, key: str) -> Response:
@@ -536,12 +531,10 @@ def resend_receipt(code: str) -> Page:
         actor.email if actor is not None and submission.user_id == actor.id else None
     )
     if to and submission.state is not SubmissionState.DISCARDED:
-        try:
-            comment_mail.send_receipt(submission, to)
-            g.receipt_mail_sent = True
-            flash(_("We sent the email again."), "success")
-        except MailError:
-            flash(_("We could not send the email. Please try again later."), "error")
+        comment_mail.send_receipt(submission, to)
+        db.session.commit()
+        g.receipt_mail_sent = True
+        flash(_("We sent the email again."), "success")
     return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 
