@@ -606,6 +606,9 @@ def after_tick(app: Flask, *, session: Session, now: datetime, wait: bool) -> st
         thread.stop()
         thread.join(timeout=60)
     delivery = drain(app)
+    # A fresh transaction for the delete: on SQLite one that read before the delivery (or a
+    # job's thread) wrote from another connection could not write any more.
+    session.commit()
     forget_old(session)
     session.commit()
     if delivery.claimed:
