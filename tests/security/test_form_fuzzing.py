@@ -134,6 +134,8 @@ COMMENT_FORM_TABLES = {
     "record_heads",
     # The log's signed promise of inclusion, given with the receipt.
     "record_promises",
+    # The receipt mail, queued in the same transaction (consult.outbox).
+    "outbox",
     # SQLite's full-text index of comment texts (FTS5 and its shadow tables), filled by a
     # trigger in the same transaction.
     "search_comments",
