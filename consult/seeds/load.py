@@ -156,6 +156,7 @@ def _arrival(
         municipality=SimpleNamespace(code=municipality[1]) if municipality else None,
         organisation_verified=False,
         attributes_salt=salt,
+        premoderated=False,  # sent from a confirmed account
         contact=None,
         comments=[
             SimpleNamespace(

@@ -66,6 +66,8 @@ class World:
                 "CONSULT_RATELIMIT_KEY_PREFIX": f"consult-faults-{uuid.uuid4().hex[:8]}",
                 # The load comes from many visitors behind one proxy (X-Forwarded-For).
                 "CONSULT_TRUSTED_PROXIES": "1",
+                # The visitors are programs that send a form the moment they have it.
+                "CONSULT_COMMENT_MIN_FILL_SECONDS": "0",
             }
         )
         env.update({f"CONSULT_{key}": value for key, value in settings.items()})

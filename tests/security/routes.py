@@ -32,7 +32,14 @@ def _stand_in(rule: Rule, name: str) -> object:
 def fill(rule: Rule, values: Mapping[str, object] | None = None) -> str:
     """The path of ``rule`` with each parameter taken from ``values`` or a stand-in."""
     values = values or {}
-    arguments = {name: values.get(name, _stand_in(rule, name)) for name in rule.arguments}
+    # A rule with defaults (``/x/opnieuw`` beside ``/x/<int:id>/opnieuw``) builds with them.
+    defaults = rule.defaults or {}
+    arguments = {
+        name: values.get(name, _stand_in(rule, name))
+        for name in rule.arguments
+        if name not in defaults
+    }
+    arguments.update(defaults)
     built = rule.build(arguments, append_unknown=False)
     assert built is not None, f"{rule.rule}: cannot be built from {arguments}"
     return built[1]
@@ -43,7 +50,9 @@ def paths(rule: Rule, values: Mapping[str, object] | None = None) -> list[str]:
     (``<any(pdf, csv, json):format>``), so each format of an export is attacked."""
     values = dict(values or {})
     choices = [
-        name for name in rule.arguments if type(rule._converters[name]).__name__ == "AnyConverter"
+        name
+        for name in rule.arguments
+        if name in rule._converters and type(rule._converters[name]).__name__ == "AnyConverter"
     ]
     if not choices:
         return [fill(rule, values)]

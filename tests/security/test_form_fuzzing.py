@@ -292,8 +292,9 @@ def test_the_account_forms_never_fail_and_store_whole_accounts(app, session, out
 
         def one_whole_account(changed, before, after):
             # The account and its confirmation mail, queued in the same transaction.
+            # (An address that has an account gets a mail and no second account.)
             assert changed <= {"users", "outbox"}, sorted(changed)
-            if changed:
+            if "users" in changed:
                 assert after["users"] == before["users"] + 1
                 found = session.scalar(select(User).where(User.email_key == email_key(email)))
                 assert found is not None
