@@ -435,6 +435,16 @@ def ensure_thread(app: Flask) -> Deliverer:
         return thread
 
 
+def stop_thread(app: Flask, timeout: float = 10) -> None:
+    """Stop this process's delivery thread for ``app``, if one runs (the tests stop it after
+    each test that started one, so it never writes into the next test's database)."""
+    with _THREADS_LOCK:
+        thread = _THREADS.pop(id(app), None)
+    if thread is not None and thread.pid == os.getpid() and thread.is_alive():
+        thread.stop()
+        thread.join(timeout=timeout)
+
+
 def start_with_requests(app: Flask) -> None:
     """In the embedded default, a process's first request starts its delivery thread, so
     mails left by a process that stopped go out without waiting for a new change."""

@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from consult import migrate
+from consult import outbox as outbox_rows
 from consult.app import create_app
 from consult.extensions import db, limiter
 from consult.regions.services import seed_regions
@@ -183,6 +184,9 @@ def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     try:
         yield
     finally:
+        # A test that made the app fall back to its own delivery thread (Redis away) stops
+        # it here: a thread left running would write into the next tests' database.
+        outbox_rows.stop_thread(app)
         state.session_factory.configure(
             bind=state.engine, join_transaction_mode="conservative_savepoint"
         )
