@@ -68,6 +68,7 @@ def test_the_receipt_offers_the_questionnaire_and_the_answers_are_stored_after(
 
     page = english_client.get(f"/ontvangst/{code}/vragen")
     assert "Your comment is sent already." in text_of(page)
+    assert "also answer the questions without (optional)" in text_of(page)
     # Here the region's required question is required; the others say so in their label.
     html = page.get_data(as_text=True)
     optional = r"\?\s*</span>\s*<span class=\"consult-optional\">"
