@@ -105,6 +105,8 @@ class Config:
     # consultation (counted only when one is stored; see comments.views).
     RATELIMIT_NO_EMAIL = "5 per hour"
     RATELIMIT_NO_EMAIL_CONSULTATION = "200 per hour"
+    # The questionnaire after sending (comments.views.questionnaire): sends per visitor.
+    RATELIMIT_QUESTIONNAIRE = "20 per hour"
 
     def __init__(self, instance_path: str) -> None:
         self.INSTANCE_PATH = instance_path

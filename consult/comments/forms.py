@@ -90,7 +90,9 @@ class SubmissionForm(FlaskForm):
         validators=[Optional()],
         choices=[SelectChoice(band.value, band.lazy_label) for band in AgeBand],
     )
-    municipality = SelectField(_l("Where do you live?"), choices=[], validators=[Optional()])
+    municipality = SelectField(
+        _l("Where do you live? (optional)"), choices=[], validators=[Optional()]
+    )
     organisation_id = SelectField(
         _l("Do you react on behalf of your organisation?"),
         choices=[],
@@ -128,6 +130,7 @@ class SubmissionForm(FlaskForm):
     paragraph_fields: list[Field]
     sections_by_anchor: dict[str, Any]
     question_fields: list[tuple[Question, Field]]
+    questions_required: bool
     asks_email: bool
     age_band_groups: set[str]
 
@@ -300,9 +303,9 @@ ROW_LABELS = {
 }
 
 
-def _question_field(question: Question) -> Field:
+def _question_field(question: Question, enforce_required: bool = True) -> Field:
     message = gettext("Answer this question: %(question)s", question=question.text)
-    required = [InputRequired(message=message)] if question.required else []
+    required = [InputRequired(message=message)] if question.required and enforce_required else []
     validators = required or [Optional()]
     label = question.text
     if question.kind is QuestionKind.OPEN_TEXT:
@@ -333,6 +336,41 @@ def _question_field(question: Question) -> Field:
     )
 
 
+class QuestionnaireForm(FlaskForm):
+    """The questionnaire after sending: the questions a submission has no answer to yet.
+    A question the region marked required must be answered here; the others say
+    "(optional)". At least one answer, or there is nothing to store."""
+
+    question_fields: list[tuple[Question, Field]]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.answers():
+            self.form_errors.append(str(_l("Answer at least one question.")))
+            valid = False
+        return valid
+
+    def answers(self) -> list[tuple[Question, Any]]:
+        return [
+            (question, value)
+            for question, field in self.question_fields
+            if (value := answer_value(question, field)) is not None
+        ]
+
+
+def build_questionnaire_form(questions: list[Question], formdata: Any = None) -> QuestionnaireForm:
+    """A questionnaire form for ``questions``; ``formdata=None`` reads the request."""
+
+    class Form(QuestionnaireForm):
+        pass
+
+    for question in questions:
+        setattr(Form, f"question_{question.position}", _question_field(question))
+    form = Form(**({"formdata": formdata} if formdata is not None else {}))
+    form.question_fields = [(q, form[f"question_{q.position}"]) for q in questions]
+    return form
+
+
 def answer_value(question: Question, f: Field) -> Any:
     """The stored form of an answer, or None when it was left empty."""
     if not _answered(f):
@@ -357,11 +395,14 @@ def build_submission_form(
     paragraph_anchor: str | None = None,
     default_name: str | None = None,
     formdata: Any = None,
+    questions_required: bool = True,
 ) -> SubmissionForm:
     """A submission form for one consultation; ``formdata=None`` reads the request.
 
     ``paragraph_anchor`` (with the ``section_anchor`` of its part) preselects one
-    paragraph for the first comment."""
+    paragraph for the first comment. ``questions_required=False`` (the web form): no
+    question blocks a comment, whatever the region marked required; the questionnaire is
+    offered again after sending."""
 
     class Form(SubmissionForm):
         pass
@@ -386,7 +427,11 @@ def build_submission_form(
         )
         rows.append(row)
     for question in questions:
-        setattr(Form, f"question_{question.position}", _question_field(question))
+        setattr(
+            Form,
+            f"question_{question.position}",
+            _question_field(question, enforce_required=questions_required),
+        )
 
     kwargs: dict[str, Any] = {}
     if formdata is not None:
@@ -407,6 +452,7 @@ def build_submission_form(
     form.paragraph_fields = [form[f"paragraph_{r}"] for r in rows]
     form.sections_by_anchor = {s.anchor: s for s in sections}
     form.question_fields = [(q, form[f"question_{q.position}"]) for q in questions]
+    form.questions_required = questions_required
     form.asks_email = asks_email
     form.age_band_groups = {g.code for g in groups if g.asks_age_band}
     if not form.started.data:

@@ -212,6 +212,10 @@ class QuestionAnswer(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     # Text for an open question, an option index, a list of indexes, or 1-5 for a scale.
     value: Mapped[Any] = mapped_column(JSON)
+    # None: sent with the submission, so part of its content hash (the receipt's
+    # fingerprint). A moment: answered afterwards on the questionnaire page, when the
+    # receipt was already given; counted the same, but outside that hash.
+    answered_later_at: Mapped[datetime | None]
 
     submission: Mapped[Submission] = relationship(back_populates="answers")
 

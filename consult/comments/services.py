@@ -60,7 +60,8 @@ TOKEN_PURPOSES = ("confirm-submission", "withdraw-comment", "erase-contact")
 
 
 class SubmissionError(Exception):
-    """``reason``: closed (not accepting comments at this moment), discarded."""
+    """``reason``: closed (not accepting comments at this moment), discarded, answered
+    (a questionnaire answer given already)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -324,6 +325,49 @@ def questions_of(session: Session, consultation: Consultation) -> list[Question]
     )
 
 
+# -- the questionnaire after sending ---------------------------------------------------------
+
+
+def questions_to_answer_later(
+    session: Session, submission: Submission, now: datetime
+) -> list[Question]:
+    """The questions of the submission's questionnaire it has no answer to yet, while its
+    consultation takes comments; empty otherwise. The questionnaire never blocks a
+    comment: it is offered after sending, on the receipt."""
+    if submission.state is SubmissionState.DISCARDED:
+        return []
+    if not submission.consultation.accepts_comments_at(now):
+        return []
+    answered = {a.question_id for a in submission.answers}
+    return [q for q in questions_of(session, submission.consultation) if q.id not in answered]
+
+
+def answer_later(
+    session: Session,
+    submission: Submission,
+    answers: list[tuple[Question, Any]],
+    now: datetime,
+) -> list[QuestionAnswer]:
+    """Store answers given after sending, linked to the submission. Only questions still
+    open (:func:`questions_to_answer_later`) may be answered; a given answer is never
+    changed. The answers are marked with the moment, so the submission's content hash
+    (what was sent) stays what the receipt proves."""
+    if submission.state is SubmissionState.DISCARDED:
+        raise SubmissionError("discarded")
+    if not submission.consultation.accepts_comments_at(now):
+        raise SubmissionError("closed")
+    open_ids = {q.id for q in questions_to_answer_later(session, submission, now)}
+    stored = []
+    for question, value in answers:
+        if question.id not in open_ids:
+            raise SubmissionError("answered")
+        answer = QuestionAnswer(question_id=question.id, value=value, answered_later_at=now)
+        submission.answers.append(answer)
+        stored.append(answer)
+    session.flush()
+    return stored
+
+
 def verified_organisations_of(session: Session, user: User | None) -> list[Organisation]:
     """The verified organisations ``user`` may speak for."""
     if user is None:
@@ -445,7 +489,11 @@ def canonical_content(
             (c.section.anchor if c.section else None, c.body, c.paragraph)
             for c in sorted(submission.comments, key=lambda c: c.position)
         ],
-        answers=[(positions[a.question_id], a.value) for a in submission.answers],
+        answers=[
+            (positions[a.question_id], a.value)
+            for a in submission.answers
+            if a.answered_later_at is None
+        ],
         nonce=submission.content_nonce,
         attachments=files,
     )

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
@@ -263,6 +263,8 @@ def _build_form(
         paragraph_anchor=paragraph,
         default_name=getattr(actor, "display_name", None),
         formdata=formdata,
+        # The questionnaire never blocks a comment: the receipt offers it afterwards.
+        questions_required=False,
     )
     return form, sections, choices
 
@@ -536,6 +538,52 @@ def resend_receipt(code: str) -> Page:
         g.receipt_mail_sent = True
         flash(_("We sent the email again."), "success")
     return redirect(url_for("public.receipt", code=submission.tracking_code))
+
+
+# -- the questionnaire after sending -------------------------------------------------------
+
+# Each answer is a row: a few sends per visitor's address (a form with a mistake counts too).
+questionnaire_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_QUESTIONNAIRE", "20 per hour"),
+    scope="questionnaire-later",
+    methods=["POST"],
+)
+
+
+@bp.route("/ontvangst/<code>/vragen", methods=["GET", "POST"])
+@receipts.lookup_limit
+@questionnaire_limit
+def questionnaire(code: str) -> Page:
+    """The questionnaire after sending, for the sender only (as the receipt: this browser
+    sent it, or the signed-in sender); anyone else sees nothing here."""
+    submission = receipts.own_submission(code)
+    if submission is None:
+        abort(404)
+    now = utcnow()
+    questions = services.questions_to_answer_later(db.session, submission, now)
+    back = url_for("public.receipt", code=submission.tracking_code)
+    if not questions:
+        return redirect(back)
+    form = forms.build_questionnaire_form(questions)
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template(
+            "comments/questionnaire.html",
+            submission=submission,
+            consultation=submission.consultation,
+            form=form,
+            back=back,
+            max_length=services.MAX_COMMENT_LENGTH,
+        ), status
+    try:
+        services.answer_later(db.session, submission, form.answers(), now)
+        db.session.flush()
+    except (services.SubmissionError, IntegrityError):  # closed meanwhile, or sent twice
+        db.session.rollback()
+        return redirect(back)
+    db.session.commit()
+    flash(_("Thank you for your answers."), "success")
+    return redirect(back)
 
 
 # -- confirming by email -------------------------------------------------------------------

@@ -219,6 +219,9 @@ def receipt(code: str) -> Page:
         resend_form=ConfirmForm(),
         answers=public_answers.answers_for(db.session, [c.id for c in submission.comments]),
         record_proof=proofs.for_submission(db.session, submission.tracking_code, utcnow()),
+        later_questions=comment_services.questions_to_answer_later(
+            db.session, submission, utcnow()
+        ),
     )
 
 

@@ -26,9 +26,22 @@
     });
   }
 
+  function openOnWideScreens() {
+    // A fold marked data-open-wide is closed on a phone (the plan comes first) and opens
+    // by itself where the screen has room. Without this script it stays closed.
+    if (!window.matchMedia || !window.matchMedia("(min-width: 64rem)").matches) {
+      return;
+    }
+    var folds = document.querySelectorAll("details[data-open-wide]");
+    Array.prototype.forEach.call(folds, function (fold) {
+      fold.open = true;
+    });
+  }
+
   function start() {
     focusErrorSummary();
     followSummaryLinks();
+    openOnWideScreens();
   }
 
   if (document.readyState === "loading") {

@@ -202,7 +202,7 @@ def test_official_imports_a_docx_and_opens_a_consultation(
     with journey(browser, "a2-anonymous-reads-the-new-consultation", journey_server.url) as trip:
         trip.goto(f"/consultaties/{opened_consultation.slug}", "public page, not logged in")
         expect(trip.page.get_by_role("heading", level=1)).to_have_text(opened_consultation.title)
-        expect(trip.page.get_by_role("main")).to_contain_text("Open voor reacties:")
+        expect(trip.page.get_by_role("main")).to_contain_text("Je kunt reageren tot")
         expect(
             trip.page.get_by_role("link", name=re.compile(r"^Reageer op dit onderdeel"))
         ).to_have_count(len(HEADINGS))
