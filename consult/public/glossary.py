@@ -10,6 +10,7 @@ questions) is not touched.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,7 +18,10 @@ from flask import g, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from consult.extensions import db
 from consult.i18n import current_locale
+from consult.regions import services as regions
+from consult.regions.models import Region
 
 
 @dataclass(frozen=True)
@@ -186,16 +190,63 @@ def _explained() -> set[str]:
 def explain_terms(text: object) -> Markup:
     """``text`` (interface text; escaped unless it is Markup) with the first appearance on
     this page of each glossary term linked to its entry. Text inside a link is left alone."""
-    markup = text if isinstance(text, Markup) else escape(str(text))
     locale = current_locale()
-    pattern, anchors, explained = _pattern(locale), _anchor_of(locale), _explained()
+    anchors = _anchor_of(locale)
+    return _link_first(
+        text,
+        _pattern(locale),
+        lambda word: anchors[word.casefold()],
+        lambda anchor: url_for("public.glossary_page") + "#" + anchor,
+    )
+
+
+def term_anchor(term: str) -> str:
+    """A region term's id on the glossary page: ``regio-`` and its words, lower case."""
+    return "regio-" + "-".join(re.findall(r"\w+", term.casefold()))
+
+
+def explain_region_terms(html: object, region: Region | None) -> Markup:
+    """A region's text (its plan, already sanitised Markup) with the first appearance on
+    this page of each of the region's own words linked to its explanation. At render time
+    only: the stored text of a version is never changed."""
+    if region is None:
+        return html if isinstance(html, Markup) else escape(str(html))
+    terms = _region_terms(region.id)
+    if not terms:
+        return html if isinstance(html, Markup) else escape(str(html))
+    anchors = {term.casefold(): term_anchor(term) for term in terms}
+    alternatives = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])({alternatives})(?![\w-])", re.IGNORECASE)
+    page = url_for("public.glossary_page", regio=region.code)
+    return _link_first(
+        html, pattern, lambda word: anchors[word.casefold()], lambda anchor: page + "#" + anchor
+    )
+
+
+def _region_terms(region_id: int) -> list[str]:
+    """The region's own words, read once per page."""
+    cached = g.setdefault("region_terms", {}) if has_request_context() else {}
+    if region_id not in cached:
+        cached[region_id] = [t.term for t in regions.region_terms(db.session, region_id)]
+    return cached[region_id]
+
+
+def _link_first(
+    text: object,
+    pattern: re.Pattern[str],
+    anchor_of: Callable[[str], str],
+    href_of: Callable[[str], str],
+) -> Markup:
+    """The one mechanism: the first match of each anchor on this page becomes a link."""
+    markup = text if isinstance(text, Markup) else escape(str(text))
+    explained = _explained()
 
     def link(match: re.Match[str]) -> str:
-        anchor = anchors[match.group(1).casefold()]
+        anchor = anchor_of(match.group(1))
         if anchor in explained:
             return match.group(0)
         explained.add(anchor)
-        href = escape(url_for("public.glossary_page") + "#" + anchor)
+        href = escape(href_of(anchor))
         return f'<a class="utrecht-link consult-term" href="{href}">{match.group(1)}</a>'
 
     out: list[str] = []
@@ -208,10 +259,8 @@ def explain_terms(text: object) -> Markup:
             elif lowered.startswith("</a"):
                 inside_link = max(0, inside_link - 1)
             out.append(piece)
-            continue
-        if inside_link:
+        elif inside_link:
             out.append(piece)
-            continue
-
-        out.append(pattern.sub(link, piece))
+        else:
+            out.append(pattern.sub(link, piece))
     return Markup("".join(out))  # noqa: S704 - pieces of escaped Markup and escaped hrefs

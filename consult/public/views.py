@@ -52,6 +52,7 @@ from consult.web.arguments import page_count, page_number, whole_number
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_filter(glossary.explain_terms, "explain_terms")
+bp.add_app_template_filter(glossary.explain_region_terms, "explain_region_terms")
 
 Page = str | tuple[str, int] | Response
 
@@ -124,8 +125,15 @@ def organisation(key: str) -> Page:
 def glossary_page() -> str:
     """The platform's words explained: where ``explain_terms`` links a term to."""
     locale = current_locale()
+    code = request.args.get("regio", "")
+    region = regions.get_region(db.session, code.upper()) if code else None
     return render_template(
-        "public/glossary.html", terms=glossary.terms_in_order(locale), locale=locale
+        "public/glossary.html",
+        terms=glossary.terms_in_order(locale),
+        locale=locale,
+        region=region,
+        region_terms=regions.region_terms(db.session, region.id) if region else [],
+        term_anchor=glossary.term_anchor,
     )
 
 
