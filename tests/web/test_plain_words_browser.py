@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from consult.seeds.demo import DEMO_PASSWORD
 from consult.seeds.demo_consultation import DEMO_SLUG
 from tests.browser import ARTIFACTS, artifact_name, axe_violations, open_page, save_failure
 from tests.web.test_record_proof import send_comment
@@ -24,6 +25,31 @@ def _check(page: Page, name: str) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{name} is {overflow}px too wide"
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_regions_word_list_passes_axe(browser: Browser, live_server: str, width: str) -> None:
+    with open_page(browser, WIDTHS[width], "nl") as (page, _problems):
+        page.goto(f"{live_server}/account/inloggen")
+        page.get_by_label("E-mailadres").fill("ambtenaar.utrecht@example.org")
+        page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("main").get_by_role("button", name="Inloggen").click()
+        page.wait_for_load_state("load")
+        page.goto(f"{live_server}/regios/JZ22/beheer/woorden")
+        # Saving without an explanation: the error, then a word saved and listed.
+        page.get_by_label("Woord", exact=True).fill("ambulant")
+        page.get_by_role("button", name="Woord bewaren").click()
+        expect(page.get_by_role("alert")).to_contain_text("Vul de uitleg in.")
+        _check(page, f"plain-terms-error-{width}")
+        page.get_by_label("Uitleg in gewone woorden").fill("Hulp terwijl je thuis woont.")
+        page.get_by_role("button", name="Woord bewaren").click()
+        expect(page.locator("dt", has_text="ambulant")).to_be_visible()
+        _check(page, f"plain-terms-{width}")
+        # The live server is shared: leave the demo plan as it was.
+        page.get_by_role("button", name="Verwijderen ambulant").click()
+        expect(page.locator("dt", has_text="ambulant")).to_have_count(0)
+        page.goto(f"{live_server}/regios/JZ22/beheer/instellingen")
+        _check(page, f"plain-settings-{width}")
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
