@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 
-from consult import errors, i18n, jobs, migrate, observability, security, transfer
+from consult import errors, i18n, jobs, migrate, observability, outbox, security, transfer
 from consult.accounts import init_app as init_accounts
 from consult.accounts.cli import user_group
 from consult.accounts.views import bp as accounts_bp
@@ -147,6 +147,8 @@ def create_app(config: dict[str, Any] | None = None, environment: str | None = N
         witnessing.connect(app)  # checkpoints go to the witnesses of CONSULT_WITNESSES
     except cosignatures.WitnessConfigError as error:
         raise ConfigError(str(error)) from None
+    # After the follows' receivers: the clock's tick sends what they put in the outbox.
+    outbox.init_app(app)
 
     init_accounts(app, login_manager)
 

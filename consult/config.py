@@ -128,6 +128,14 @@ class Config:
 
         # Background jobs: "rq" on Redis when REDIS_URL is set, else "thread" (in process).
         self.JOBS_RUNNER = _env("JOBS_RUNNER") or ("rq" if self.REDIS_URL else "thread")
+        # The outbox (consult/outbox.py): how often the deliverer looks for due mails, how
+        # long a claim holds before another worker takes the mail over, the first pause
+        # before a retry (it doubles each time, at most an hour), and the attempts before
+        # a mail is dead (shown to platform admins).
+        self.OUTBOX_POLL_SECONDS = _env_int("OUTBOX_POLL_SECONDS", 5)
+        self.OUTBOX_CLAIM_TIMEOUT_SECONDS = _env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)
+        self.OUTBOX_RETRY_SECONDS = _env_int("OUTBOX_RETRY_SECONDS", 30)
+        self.OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 10)
 
         # An uploaded Word or Markdown file is converted in a child process with these
         # limits (consult/documents/sandbox.py): CPU seconds and address space in MB.

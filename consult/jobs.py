@@ -4,6 +4,11 @@ A job that cannot be queued because Redis does not answer runs in a thread of th
 instead (and the log says so): a job is never lost to a Redis outage. A job runs once
 whichever runner gets it first: it is claimed by moving it from queued to running.
 
+A :class:`Job` row is written in the transaction of the change that plans the job
+(:func:`start_after_commit`), so it is that change's outbox row for the job, as an
+:class:`consult.outbox.OutboxMail` is for a mail: a process that dies right after the
+commit leaves a queued row, and the outbox's poll starts it (:func:`start_unstarted`).
+
 A :class:`Job` row is the one place progress lives, whichever runner does the work, so a
 page can show "page 12 of 40" from any app server. Work is a plain function that takes the
 job id and reports progress through :func:`report_progress`.
@@ -17,12 +22,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app, has_app_context
-from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, select, update
 from sqlalchemy import event as orm_event
@@ -58,9 +62,14 @@ class Job(Base):
     # Shown to the person waiting, e.g. "rendering pages"; an error is logged, not shown.
     step: Mapped[str] = mapped_column(String(200), default="")
     error: Mapped[str] = mapped_column(Text, default="")
+    # What runs it ("package.module:function"), so a job planned by a process that died
+    # right after its commit is started by the next poll (:func:`start_unstarted`).
+    work: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # When a poll started it again because nobody had (once per job).
+    restarted_at: Mapped[datetime | None]
 
     @property
     def percent(self) -> int:
@@ -158,6 +167,7 @@ def start_after_commit(session: Session, job: Job, work: str) -> None:
     plan with the row). A job that cannot be started then stays queued, is logged, and is
     listed by :func:`not_started` for the caller to say so.
     """
+    job.work = work
     planned = session.info.setdefault(_AFTER_COMMIT, [])
     if (job.id, work) not in planned:
         planned.append((job.id, work))
@@ -201,13 +211,67 @@ def _forget_planned(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
-def _redis(app: Flask) -> Redis:
+# A queued job nobody started this long after its commit was planned by a process that
+# died (or could not reach Redis): the poll starts it once more.
+UNSTARTED_AFTER_SECONDS = 120
+
+
+def start_unstarted(app: Flask) -> list[int]:
+    """Start the jobs whose change committed but whose start never happened (once each).
+
+    A second start is harmless: :func:`run` claims a job by moving it from queued to
+    running, so only one runner does the work.
+    """
+    restarted = []
+    with app.app_context():
+        session = db.state(app).session_factory()
+        try:
+            now = utcnow()
+            waiting = session.execute(
+                select(Job.id, Job.work).where(
+                    Job.state == JobState.QUEUED,
+                    Job.work != "",
+                    Job.restarted_at.is_(None),
+                    Job.created_at < now - timedelta(seconds=UNSTARTED_AFTER_SECONDS),
+                    Job.created_at > now - timedelta(seconds=STALE_AFTER_SECONDS),
+                )
+            ).all()
+            session.rollback()
+            for job_id, work in waiting:
+                claimed = session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.restarted_at.is_(None))
+                    .values(restarted_at=now)
+                )
+                session.commit()
+                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    continue  # another poll has it
+                log.warning("job %s (%s) was never started; starting it now", job_id, work)
+                try:
+                    start(app, job_id, work)
+                except Exception:
+                    log.exception("could not start job %s (%s)", job_id, work)
+                    continue
+                restarted.append(job_id)
+        finally:
+            session.close()
+    return restarted
+
+
+def redis_for(app: Flask, timeout: float | None = -1) -> Redis:
+    """A Redis client for ``app``; ``timeout=None`` for one that may block (BLPOP)."""
     from redis import Redis
 
-    timeout = app.config.get("REDIS_TIMEOUT_SECONDS", 2)
+    if timeout == -1:
+        timeout = app.config.get("REDIS_TIMEOUT_SECONDS", 2)
     return Redis.from_url(
-        app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout
+        app.config["REDIS_URL"],
+        socket_connect_timeout=app.config.get("REDIS_TIMEOUT_SECONDS", 2),
+        socket_timeout=timeout,
     )
+
+
+_redis = redis_for
 
 
 def _enqueue(app: Flask, job_id: int, work: str) -> None:
@@ -264,7 +328,7 @@ def run(job_id: int, work: str, app: Flask | None = None) -> None:
         if not has_app_context():
             raise RuntimeError("run Consult's jobs with `consult jobs worker`, inside the app")
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with app.app_context(), _one_at_a_time_on_sqlite(app):
+    with app.app_context(), one_at_a_time_on_sqlite(app):
         factory = db.state(app).session_factory
         session = factory()
         try:
@@ -317,7 +381,7 @@ _SQLITE_JOBS = threading.RLock()
 
 
 @contextmanager
-def _one_at_a_time_on_sqlite(app: Flask) -> Iterator[None]:
+def one_at_a_time_on_sqlite(app: Flask) -> Iterator[None]:
     if db.state(app).engine.dialect.name != "sqlite":
         yield
         return
@@ -343,15 +407,7 @@ def work_from_queue(app: Flask, *, burst: bool = False) -> None:
 
 @click.group("jobs", cls=CommandGroup)
 def jobs_group() -> None:
-    """Background work (the reactienota's PDF, answer mails) on RQ and Redis."""
+    """Background work (the reactienota's PDF, answer mails) and the outbox's mails."""
 
 
-@jobs_group.command("worker")
-@click.option("--burst", is_flag=True, help="Do the queued jobs, then stop.")
-@with_appcontext
-def jobs_worker(burst: bool) -> None:
-    """Do the queued jobs (needs CONSULT_REDIS_URL); without --burst it keeps waiting."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not app.config.get("REDIS_URL"):
-        raise click.ClickException("CONSULT_REDIS_URL is not set: jobs run in the app itself")
-    work_from_queue(app, burst=burst)
+# `consult jobs worker` is defined in consult.outbox: it also runs the outbox.

@@ -39,6 +39,7 @@ from consult.ledger.models import (
     RecordPromise,
 )
 from consult.organisations.models import Organisation, OrganisationKind, OrganisationMember
+from consult.outbox import OutboxMail
 from consult.participation.models import LundyStatement
 from consult.permissions import RegionRoleKind
 from consult.regions.models import Municipality, Region, RegionMembership, RegionSuccession
@@ -84,6 +85,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OrganisationMember",
+    "OutboxMail",
     "Question",
     "QuestionAnswer",
     "RecordCheckpoint",

@@ -47,7 +47,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from consult import jobs, permissions
+from consult import jobs, outbox, permissions
 from consult.db import utcnow
 from consult.extensions import db, limiter
 from consult.ledger import checkpoints
@@ -204,6 +204,7 @@ class StateCollector(Collector):
             )
             head = session.scalar(select(RecordHead).limit(1))
             latest = checkpoints.latest(session)
+            mails = outbox.counts(session)
         except SQLAlchemyError:
             logging.getLogger(__name__).exception("the metrics could not read the database")
             session.rollback()
@@ -226,6 +227,15 @@ class StateCollector(Collector):
         )
         failures.add_metric([], failed or 0)
         yield failures
+
+        backlog = GaugeMetricFamily(
+            "consult_outbox_backlog",
+            "Mails in the outbox not delivered yet: waiting, being sent, or dead.",
+            labels=["state"],
+        )
+        for state, count in mails.items():
+            backlog.add_metric([state.value], count)
+        yield backlog
 
         queue = jobs.queue_length(self.app)
         if queue is not None:

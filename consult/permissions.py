@@ -48,6 +48,7 @@ class Permission(enum.StrEnum):
     ORGANISATION_TOKENS_MANAGE = "organisation:tokens:manage"
     PLATFORM_ADMIN_VIEW = "platform:admin:view"
     PLATFORM_ORGANISATIONS_VERIFY = "platform:organisations:verify"
+    PLATFORM_OUTBOX_RETRY = "platform:outbox:retry"
     REGION_ADMIN_VIEW = "region:admin:view"
     REGION_CONSULTATIONS_MANAGE = "region:consultations:manage"
     REGION_CONSULTATIONS_VIEW_DRAFTS = "region:consultations:view-drafts"

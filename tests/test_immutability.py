@@ -37,6 +37,9 @@ def test_a_locked_version_and_its_sections_cannot_change(session, consultation):
     )
     assert "a section of a locked version cannot change" in message
     assert "cannot be deleted" in refused(session, delete(Section).where(Section.id == section.id))
+    # Its paragraph anchors too: comments name them.
+    assert section.paragraph_anchors
+    refused(session, update(Section).where(Section.id == section.id).values(paragraph_anchors=[]))
     assert "a locked document version cannot change" in refused(
         session,
         update(DocumentVersion).where(DocumentVersion.id == version.id).values(change_note="x"),
@@ -66,6 +69,13 @@ def test_a_received_comment_keeps_its_text_but_can_be_withdrawn_or_hidden(sessio
     )
     assert "a received comment text cannot change" in message
     refused(session, update(Comment).where(Comment.id == comment.id).values(section_id=None))
+    # Nor the paragraph it is about, set or cleared.
+    paragraph = consultation.version.sections[0].paragraph_anchors[0]
+    refused(session, update(Comment).where(Comment.id == comment.id).values(paragraph=paragraph))
+    on_paragraph = factories.submission(
+        session, consultation, [("s-1", "Over de alinea", paragraph)]
+    ).comments[0]
+    refused(session, update(Comment).where(Comment.id == on_paragraph.id).values(paragraph=None))
     assert "never deleted" in refused(session, delete(Comment).where(Comment.id == comment.id))
     allowed(
         session,

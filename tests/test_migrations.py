@@ -51,3 +51,77 @@ def test_migrations_run_up_down_and_up_again(empty_database_url, tmp_path, smtp_
         migrate.upgrade()
         assert migrate.differences() == []
         db.engine.dispose()
+
+
+def test_paragraph_anchor_migration_is_deterministic(empty_database_url, tmp_path, smtp_server):
+    """0019 gives existing versions the anchors the services give (carried from version to
+    version), the same on every run; locked sections stay locked, their hashes unchanged."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from consult.documents import services
+    from consult.documents.importing import SectionDraft
+    from consult.documents.models import DocumentVersion, Section, VersionSource
+    from consult.regions.models import Region
+
+    controller, _ = smtp_server
+    other = create_app(app_settings(empty_database_url, tmp_path, controller.port), "testing")
+    body = (
+        "<p>Kinderen wachten te lang op specialistische jeugdhulp in onze regio.</p>"
+        "<ul><li>een</li><li>twee</li></ul><p>Gemeenten kopen samen in.</p>"
+    )
+    with other.app_context():
+        migrate.upgrade()
+        session = db.session_factory()
+        region = Region(code="JZ99", name="Proefregio", valid_from=date(2025, 1, 1))
+        session.add(region)
+        session.flush()
+        document = services.create_document(session, None, region, "Visie", "")
+        first = services.create_version(
+            session,
+            None,
+            document,
+            [SectionDraft(heading="Wachten", body_html=body, number="1")],
+            VersionSource.EDITOR,
+        )
+        services.lock_version(session, first)
+        lightly = body.replace("te lang", "veel te lang") + "<p>Nieuw.</p>"
+        services.create_version(
+            session,
+            None,
+            document,
+            [SectionDraft(heading="Wachten", body_html=lightly, number="1")],
+            VersionSource.EDITOR,
+        )
+        session.commit()
+
+        def anchors() -> list[list[str]]:
+            return [
+                list(s.paragraph_anchors)
+                for s in session.scalars(
+                    select(Section)
+                    .join(DocumentVersion)
+                    .order_by(DocumentVersion.number, Section.position)
+                )
+            ]
+
+        def hashes() -> list[str | None]:
+            return list(session.scalars(select(DocumentVersion.content_hash)))
+
+        made = anchors()
+        locked_hashes = hashes()
+        assert made[0] == made[1][:3]
+        assert len(made[1]) == 4
+        session.close()
+        for _run in range(2):
+            migrate.downgrade("0018_premoderation")
+            migrate.upgrade()
+            session = db.session_factory()
+            assert anchors() == made
+            assert hashes() == locked_hashes
+            session.close()
+        # The locked version's sections are still refused any change.
+        with db.engine.begin() as connection, pytest.raises(Exception, match="locked"):
+            connection.execute(text("UPDATE sections SET paragraph_anchors = '[]'"))
+        db.engine.dispose()

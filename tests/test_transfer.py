@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import tarfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import db
 from consult.ledger.models import RecordEvent
 from tests.conftest import app_settings
+from tests.live import server_database
 
 LOCAL_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -37,18 +37,9 @@ def postgresql_server(database_server_url: str | None) -> str:
     return database_server_url or LOCAL_POSTGRESQL
 
 
-@contextmanager
-def new_postgresql_database(server: str) -> Iterator[str]:
-    name = f"consult_transfer_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def new_postgresql_database(server: str):
+    """A new, empty database on ``server``, dropped afterwards."""
+    return contextmanager(server_database)(server, Path("/nonexistent"))
 
 
 def consult_app(database_url: str, instance: Path, smtp_port: int) -> Flask:

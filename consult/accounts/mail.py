@@ -2,12 +2,12 @@
 
 Each mail says who it is for, what the link does, how long it works, and what to do when
 the reader did not ask for it. They are rendered in the language of the request that
-caused them, from ``templates/mail/accounts/``.
+caused them, from ``templates/mail/accounts/``. Each goes into the outbox of the
+request's transaction (``db.session``): the view commits, then it is sent.
 """
 
 from __future__ import annotations
 
-import logging
 from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 
@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 
 from consult.accounts.models import User
 from consult.accounts.services import make_token
-from consult.mail import MailError, external_url, send_template
-
-log = logging.getLogger(__name__)
+from consult.extensions import db
+from consult.mail import external_url
+from consult.outbox import send_template
 
 
 def _language_of(user: User) -> AbstractContextManager[None]:
@@ -35,6 +35,7 @@ def _valid_for(seconds: int) -> str:
 def send_confirmation(user: User) -> None:
     """The link that proves ``user`` owns their address (and logs them in once)."""
     send_template(
+        db.session,
         user.email,
         _("Confirm your email address for Consult"),
         "mail/accounts/confirm_email",
@@ -54,6 +55,7 @@ def send_account_exists(user: User) -> None:
         if not user.is_confirmed:
             confirm_link = external_url("accounts.confirm", token=make_token("confirm-email", user))
         send_template(
+            db.session,
             user.email,
             _("You already have a Consult account"),
             "mail/accounts/account_exists",
@@ -67,6 +69,7 @@ def send_account_exists(user: User) -> None:
 
 def send_password_reset(user: User) -> None:
     send_template(
+        db.session,
         user.email,
         _("Choose a new password for Consult"),
         "mail/accounts/reset_password",
@@ -79,6 +82,7 @@ def send_password_reset(user: User) -> None:
 def send_email_change(user: User, new_email: str) -> None:
     """The link to the new address, and a notice to the old one that a change was asked."""
     send_template(
+        db.session,
         new_email,
         _("Confirm your new email address for Consult"),
         "mail/accounts/change_email",
@@ -100,6 +104,7 @@ def send_email_in_use(user: User, new_email: str) -> None:
     the old address gets the same notice as for any change, so the two cases look alike.
     """
     send_template(
+        db.session,
         new_email,
         _("Your email address was entered on Consult"),
         "mail/accounts/email_in_use",
@@ -112,6 +117,7 @@ def send_email_in_use(user: User, new_email: str) -> None:
 def send_email_change_requested(user: User, new_email: str) -> None:
     with _language_of(user):
         send_template(
+            db.session,
             user.email,
             _("Someone asked to change your email address on Consult"),
             "mail/accounts/email_change_requested",
@@ -122,14 +128,12 @@ def send_email_change_requested(user: User, new_email: str) -> None:
 
 
 def send_password_changed(user: User) -> None:
-    """A notice after the fact; a failure to send it is logged, not shown."""
-    try:
-        send_template(
-            user.email,
-            _("Your Consult password was changed"),
-            "mail/accounts/password_changed",
-            user=user,
-            reset_link=external_url("accounts.forgot_password"),
-        )
-    except MailError:
-        log.warning("could not send the password-changed notice to user %s", user.id)
+    """A notice after the fact."""
+    send_template(
+        db.session,
+        user.email,
+        _("Your Consult password was changed"),
+        "mail/accounts/password_changed",
+        user=user,
+        reset_link=external_url("accounts.forgot_password"),
+    )

@@ -41,7 +41,6 @@ from consult.accounts.models import User
 from consult.accounts.passwords import verify_password
 from consult.extensions import db, limiter
 from consult.i18n import current_locale, safe_next_url
-from consult.mail import MailError
 from consult.permissions import works_in_a_region
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -80,10 +79,6 @@ def _start_session(user: User, *, remember: bool = False) -> None:
     sessions.mark_start()
 
 
-def _mail_failed(retry_url: str) -> tuple[str, int]:
-    return render_template("accounts/mail_failed.html", retry_url=retry_url), 503
-
-
 def _link_problem(error: services.TokenError, *, kind: str) -> tuple[str, int]:
     """A mailed link that is spent, broken or too old: say which and offer the way on."""
     resend_form = EmailForm() if kind == "confirm" and error.expired else None
@@ -116,16 +111,15 @@ def register() -> Page:
             display_name=form.display_name.data,
             locale=current_locale(),
         )
+        if user is not None:
+            account_mail.send_confirmation(user)
+        else:
+            existing = services.find_user_by_email(db.session, form.email.data)
+            if existing is not None:
+                account_mail.send_account_exists(existing)
+        # The account and its mail in one commit: the mail goes out after it, retried
+        # until the mail server takes it.
         db.session.commit()
-        try:
-            if user is not None:
-                account_mail.send_confirmation(user)
-            else:
-                existing = services.find_user_by_email(db.session, form.email.data)
-                if existing is not None:
-                    account_mail.send_account_exists(existing)
-        except MailError:
-            return _mail_failed(url_for(".resend_confirmation"))
         return redirect(url_for(".mail_sent", reden="registreren"))
     return render_template("accounts/register.html", form=form)
 
@@ -170,10 +164,8 @@ def resend_confirmation() -> Page:
     if form.validate_on_submit():
         user = services.find_user_by_email(db.session, form.email.data)
         if user is not None and not user.is_confirmed:
-            try:
-                account_mail.send_confirmation(user)
-            except MailError:
-                return _mail_failed(url_for(".resend_confirmation"))
+            account_mail.send_confirmation(user)
+            db.session.commit()
         return redirect(url_for(".mail_sent", reden="bevestigen"))
     return render_template("accounts/resend_confirmation.html", form=form)
 
@@ -265,10 +257,8 @@ def forgot_password() -> Page:
     if form.validate_on_submit():
         user = services.find_user_by_email(db.session, form.email.data)
         if user is not None:
-            try:
-                account_mail.send_password_reset(user)
-            except MailError:
-                return _mail_failed(url_for(".forgot_password"))
+            account_mail.send_password_reset(user)
+            db.session.commit()
         return redirect(url_for(".mail_sent", reden="wachtwoord"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -313,8 +303,8 @@ def change_password() -> Page:
             services.set_password(db.session, user, form.password.data)
             # The new nonce ends every other session; this one starts afresh and stays.
             _start_session(user, remember=_remembered())
-            db.session.commit()
             account_mail.send_password_changed(user)
+            db.session.commit()
             flash(
                 _("Your password is changed. You are logged out on all other devices."),
                 "success",
@@ -338,13 +328,11 @@ def change_email() -> Page:
             form.new_email.errors.append(_("This is already your email address."))
         else:
             owner = services.find_user_by_email(db.session, new_email)
-            try:
-                if owner is None:
-                    account_mail.send_email_change(user, new_email)
-                else:
-                    account_mail.send_email_in_use(user, new_email)
-            except MailError:
-                return _mail_failed(url_for(".change_email"))
+            if owner is None:
+                account_mail.send_email_change(user, new_email)
+            else:
+                account_mail.send_email_in_use(user, new_email)
+            db.session.commit()
             return redirect(url_for(".mail_sent", reden="email"))
     return render_template("accounts/change_email.html", form=form, user=user)
 

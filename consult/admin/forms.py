@@ -66,6 +66,10 @@ class VerificationForm(FlaskForm):
     verify = HiddenField(validators=[AnyOf(["yes", "no"])])
 
 
+class RetryMailForm(FlaskForm):
+    """Send one dead mail again, or all of them; the CSRF token is all it carries."""
+
+
 class AddTeamMemberForm(FlaskForm):
     email = EmailField(
         _l("Email address"),

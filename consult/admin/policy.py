@@ -15,3 +15,8 @@ def view_platform_admin(actor: Actor | None, _target: Any) -> bool:
 @rule(Permission.PLATFORM_ORGANISATIONS_VERIFY)
 def verify_organisations(actor: Actor | None, _target: Any) -> bool:
     return is_platform_admin(actor)
+
+
+@rule(Permission.PLATFORM_OUTBOX_RETRY)
+def retry_outbox_mails(actor: Actor | None, _target: Any) -> bool:
+    return is_platform_admin(actor)

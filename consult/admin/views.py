@@ -1,13 +1,15 @@
-"""Platform administration: organisations and their verification."""
+"""Platform administration: organisations and their verification, the outbox's dead mails."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from consult.admin.forms import OrganisationForm, VerificationForm
+from consult import outbox
+from consult.admin.forms import OrganisationForm, RetryMailForm, VerificationForm
 from consult.extensions import db
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation, OrganisationKind
@@ -89,3 +91,44 @@ def organisation_verification(organisation_id: int) -> str | Response:
         flash(message, "success")
         return redirect(url_for(".organisation_list"))
     return render_template("admin/verify.html", organisation=organisation, form=form)
+
+
+# -- the outbox: mails that could not be delivered -----------------------------------------
+
+
+@bp.get("/uitgaande-mail")
+def outbox_page() -> str:
+    """How many mails wait, and the dead ones (recipients masked), to send again."""
+    return render_template(
+        "admin/outbox.html",
+        counts=outbox.counts(db.session),
+        dead=outbox.dead_letters(db.session),
+        States=outbox.OutboxState,
+    )
+
+
+@bp.route("/uitgaande-mail/opnieuw", methods=["GET", "POST"], defaults={"mail_id": None})
+@bp.route("/uitgaande-mail/<int:mail_id>/opnieuw", methods=["GET", "POST"])
+def outbox_retry(mail_id: int | None) -> str | Response:
+    """GET asks for confirmation; POST sends one dead mail (or all of them) again."""
+    authorize(current_user, Permission.PLATFORM_OUTBOX_RETRY)
+    mail = None
+    if mail_id is not None:
+        mail = db.session.get(outbox.OutboxMail, mail_id)
+        if mail is None or mail.state is not outbox.OutboxState.DEAD:
+            abort(404)
+    form = RetryMailForm()
+    if form.validate_on_submit():
+        retried = outbox.retry(db.session, mail_id)
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(num)d mail will be sent again.",
+                "%(num)d mails will be sent again.",
+                len(retried),
+            ),
+            "success",
+        )
+        return redirect(url_for(".outbox_page"))
+    dead = outbox.counts(db.session)[outbox.OutboxState.DEAD]
+    return render_template("admin/outbox_retry.html", mail=mail, dead=dead, form=form)

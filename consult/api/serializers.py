@@ -104,6 +104,7 @@ def section(item: Section) -> dict[str, Any]:
         "heading": item.heading,
         "level": item.level,
         "body_html": item.body_html,
+        "paragraphs": list(item.paragraph_anchors or []),
     }
 
 
@@ -158,6 +159,7 @@ def comment(item: Comment, answer: Any = None) -> dict[str, Any]:
     return {
         "id": item.id,
         "section": item.section.anchor if item.section is not None else None,
+        "paragraph": item.paragraph,
         "text": item.body,
         "created_at": moment(item.created_at),
         "stakeholder_group": sender.stakeholder_group.code,

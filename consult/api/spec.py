@@ -149,6 +149,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "heading": STRING,
             "level": {"type": "integer", "minimum": 1, "maximum": 6},
             "body_html": STRING,
+            "paragraphs": {
+                "type": "array",
+                "items": STRING,
+                "description": "The anchors of the paragraphs, lists, tables and quotes "
+                "of body_html (its top-level p, ul, ol, table and blockquote elements), in "
+                "order; stable into the next version while the text stays (nearly) the same.",
+            },
         }
     ),
     "Version": _obj(
@@ -166,6 +173,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         {
             "id": INTEGER,
             "section": _or_null(STRING),
+            "paragraph": _or_null(
+                {
+                    **STRING,
+                    "description": "Anchor of the paragraph of the section the comment is "
+                    "about (one of the section's paragraphs); null for a comment on the "
+                    "whole section or plan.",
+                }
+            ),
             "text": STRING,
             "created_at": MOMENT,
             "stakeholder_group": STRING,
@@ -465,6 +480,13 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                             "pattern": "^[A-Za-z0-9_-]{1,32}$",
                             "description": "Anchor of a section of the consulted version; "
                             "null for a comment on the whole plan.",
+                        },
+                        "paragraph": {
+                            "type": ["string", "null"],
+                            "pattern": "^p-[a-z2-7]{8}$",
+                            "description": "Optional: anchor of one paragraph of that "
+                            "section (its paragraphs); refused when the section has no "
+                            "such paragraph.",
                         },
                         "text": {"type": "string", "minLength": 1, "maxLength": 5000},
                     },

@@ -129,11 +129,16 @@ def _shape_errors(body: Any) -> list[tuple[str, str]]:
     else:
         for index, item in enumerate(comments):
             where = f"comments[{index}]"
-            if not isinstance(item, dict) or set(item) != {"section", "text"}:
+            if not isinstance(item, dict) or not (
+                {"section", "text"} <= set(item) <= {"section", "text", "paragraph"}
+            ):
                 errors.append((where, _("Give exactly a section and a text.")))
                 continue
             if item["section"] is not None and not isinstance(item["section"], str):
                 errors.append((f"{where}.section", _("Give a section's anchor, or null.")))
+            paragraph = item.get("paragraph")
+            if paragraph is not None and not isinstance(paragraph, str):
+                errors.append((f"{where}.paragraph", _("Give a paragraph's anchor, or null.")))
             if not isinstance(item["text"], str) or not item["text"].strip():
                 errors.append((f"{where}.text", _("Write the comment.")))
     answers = body.get("answers", [])
@@ -174,6 +179,8 @@ def _formdata(body: dict[str, Any], key: str) -> MultiDict[str, str]:
     for row, item in enumerate(body["comments"], start=1):
         data[f"section_{row}"] = item["section"] or comment_forms.GENERAL
         data[f"text_{row}"] = item["text"]
+        if item.get("paragraph"):
+            data[f"paragraph_{row}"] = item["paragraph"]
     for item in body.get("answers", []):
         value = item["value"]
         values = value if isinstance(value, list) else [value]

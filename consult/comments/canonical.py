@@ -37,6 +37,13 @@ def organisation_of(
     return None
 
 
+def _comment(section: str | None, text: str, paragraph: str | None = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"section": section, "text": text}
+    if paragraph is not None:
+        content["paragraph"] = paragraph
+    return content
+
+
 def submission_content(
     *,
     consultation_slug: str,
@@ -52,14 +59,16 @@ def submission_content(
     organisation_verified: bool,
     publish_text: bool,
     publish_name: bool,
-    comments: list[tuple[str | None, str]],
+    comments: list[tuple[str | None, str]] | list[tuple[str | None, str, str | None]],
     answers: list[tuple[int, Any]],
     nonce: str | None = None,
     attachments: list[tuple[str, str, int, str]] | None = None,
 ) -> dict[str, Any]:
     """The canonical content of a submission from plain values: the one place it is built.
 
-    ``comments`` are (section anchor or None, text) in their order in the submission;
+    ``comments`` are (section anchor or None, text) in their order in the submission,
+    or (section anchor, text, paragraph anchor or None): a comment on one paragraph holds
+    ``"paragraph"``, others hash exactly as before paragraphs existed;
     ``answers`` are (question position, value), sorted here by position. ``nonce`` is the
     submission's random value (absent from submissions received before it existed).
     ``attachments`` are (file name, content type, size, SHA-256 of the bytes) in the order
@@ -80,7 +89,7 @@ def submission_content(
         "organisation": organisation_of(organisation_id, organisation_name, organisation_verified),
         "publish_text": publish_text,
         "publish_name": publish_name,
-        "comments": [{"section": anchor, "text": text} for anchor, text in comments],
+        "comments": [_comment(*item) for item in comments],
         "answers": [
             {"question": position, "value": value}
             for position, value in sorted(answers, key=lambda a: a[0])

@@ -125,6 +125,9 @@ class SubmissionForm(FlaskForm):
 
     # Set by build_submission_form.
     comment_rows: list[tuple[Field, Field]]
+    # Per comment row, the hidden anchor of the paragraph it is about ("" for none).
+    paragraph_fields: list[Field]
+    sections_by_anchor: dict[str, Any]
     question_fields: list[tuple[Question, Field]]
     asks_email: bool
     age_band_groups: set[str]
@@ -152,12 +155,56 @@ class SubmissionForm(FlaskForm):
                 )
             )
             valid = False
+        valid = self._check_paragraphs() and valid
         has_comment = any(text.data for _section, text in self.comment_rows)
         has_answer = any(_answered(f) for _q, f in self.question_fields)
         if not has_comment and not has_answer:
             self.form_errors.append(
                 str(_l("Write a comment in at least one box, or answer a question."))
             )
+            valid = False
+        return valid
+
+    def _check_paragraphs(self) -> bool:
+        """Each paragraph anchor must be a paragraph of the part chosen in its row (of this
+        consultation's version). A wrong one is dropped with a message on the row's part;
+        what was typed stays, and sending again comments on the part."""
+        valid = True
+        for (section_field, _text), field in zip(
+            self.comment_rows, self.paragraph_fields, strict=True
+        ):
+            anchor = (field.data or "").strip()
+            if not anchor:
+                continue
+            owner = next(
+                (
+                    s
+                    for s in self.sections_by_anchor.values()
+                    if anchor in (s.paragraph_anchors or [])
+                ),
+                None,
+            )
+            chosen = self.sections_by_anchor.get(section_field.data)
+            if owner is None:
+                section_field.errors.append(
+                    gettext(
+                        "We could not find the paragraph you chose in this plan. Your text "
+                        "is kept. Check the part and send your comment again."
+                    )
+                )
+            elif owner is not chosen:
+                part = " ".join(p for p in (owner.number, owner.heading) if p)
+                section_field.errors.append(
+                    gettext(
+                        "The paragraph you chose is in part %(part)s, not in the part you "
+                        "chose now. Your text is kept. Check the part and send your comment "
+                        "again.",
+                        part=part,
+                    )
+                )
+            else:
+                continue
+            field.data = ""
             valid = False
         return valid
 
@@ -308,10 +355,14 @@ def build_submission_form(
     locale: str,
     asks_email: bool,
     section_anchor: str | None = None,
+    paragraph_anchor: str | None = None,
     default_name: str | None = None,
     formdata: Any = None,
 ) -> SubmissionForm:
-    """A submission form for one consultation; ``formdata=None`` reads the request."""
+    """A submission form for one consultation; ``formdata=None`` reads the request.
+
+    ``paragraph_anchor`` (with the ``section_anchor`` of its part) preselects one
+    paragraph for the first comment."""
 
     class Form(SubmissionForm):
         pass
@@ -329,6 +380,11 @@ def build_submission_form(
             SelectField(section_label, choices=section_choices, default=default),
         )
         setattr(Form, f"text_{row}", _comment_text_field(text_label, row))
+        setattr(
+            Form,
+            f"paragraph_{row}",
+            HiddenField(default=paragraph_anchor if row == 1 and section_anchor else ""),
+        )
         rows.append(row)
     for question in questions:
         setattr(Form, f"question_{question.position}", _question_field(question))
@@ -352,6 +408,8 @@ def build_submission_form(
         SelectChoice(str(o.id), o.name) for o in organisations
     ]
     form.comment_rows = [(form[f"section_{r}"], form[f"text_{r}"]) for r in rows]
+    form.paragraph_fields = [form[f"paragraph_{r}"] for r in rows]
+    form.sections_by_anchor = {s.anchor: s for s in sections}
     form.question_fields = [(q, form[f"question_{q.position}"]) for q in questions]
     form.asks_email = asks_email
     form.age_band_groups = {g.code for g in groups if g.asks_age_band}
@@ -384,6 +442,13 @@ def draft_from(
         comments=[
             (by_anchor.get(section.data), text.data)
             for section, text in form.comment_rows
+            if text.data
+        ],
+        paragraphs=[
+            (paragraph.data or None) if by_anchor.get(section.data) else None
+            for (section, text), paragraph in zip(
+                form.comment_rows, form.paragraph_fields, strict=True
+            )
             if text.data
         ],
         answers=[

@@ -11,7 +11,8 @@ from consult.comments.services import make_token
 from consult.extensions import db
 from consult.ledger import promises
 from consult.ledger.models import EventKind
-from consult.mail import external_url, send_template
+from consult.mail import external_url
+from consult.outbox import send_template
 
 
 def recipient(submission: Submission) -> str | None:
@@ -22,7 +23,8 @@ def recipient(submission: Submission) -> str | None:
 
 def send_receipt(submission: Submission, to: str) -> None:
     """The receipt: code, hash, the log's signed promise, status page, withdraw and erase
-    links; confirm link if pending."""
+    links; confirm link if pending. Put in the outbox of ``db.session``'s transaction: it
+    goes out when that commits."""
     from flask_babel import gettext as _
 
     code = codes.display(submission.tracking_code)
@@ -33,6 +35,7 @@ def send_receipt(submission: Submission, to: str) -> None:
         else _("Your comment has been received (code %(code)s)", code=code)
     )
     send_template(
+        db.session,
         to,
         subject,
         "mail/comments/receipt",

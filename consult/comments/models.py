@@ -159,7 +159,7 @@ class SubmissionContact(Base):
 
 
 class Comment(Base):
-    """One comment, on a section (by its anchor) or on the document as a whole."""
+    """One comment, on a paragraph of a section, on a section, or on the whole document."""
 
     __tablename__ = "comments"
 
@@ -168,6 +168,9 @@ class Comment(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
     # None: a general comment on the whole document.
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
+    # The anchor of one paragraph of that section (Section.paragraph_anchors), or None: a
+    # comment on the whole section. Checked against the section when it is received.
+    paragraph: Mapped[str | None] = mapped_column(String(16))
     position: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -67,6 +67,26 @@ class SubmissionError(Exception):
         self.reason = reason
 
 
+class ParagraphRefused(ValueError):
+    """A comment names a paragraph its section does not have (a changed or stale form)."""
+
+    def __init__(self, position: int) -> None:
+        super().__init__(f"comment {position}: no such paragraph in its section")
+        self.position = position
+
+
+def paragraph_of(section: Section | None, anchor: str | None) -> str | None:
+    """``anchor`` when it is one of ``section``'s paragraphs; None for no anchor.
+
+    Raises ValueError for an anchor the section does not have: the one rule every channel
+    (the form, the API) goes through before a comment is stored."""
+    if not anchor:
+        return None
+    if section is None or anchor not in (section.paragraph_anchors or []):
+        raise ValueError(anchor)
+    return anchor
+
+
 class TokenError(Exception):
     def __init__(self, expired: bool = False) -> None:
         super().__init__("expired" if expired else "invalid")
@@ -91,22 +111,46 @@ def listed_clause() -> Any:
     )
 
 
-def listed_counts_by_section(
+def listed_counts_by_paragraph(
     session: Session, consultation: Consultation
-) -> dict[int | None, tuple[int, int]]:
-    """Per section id (None: the whole document): the comments with a place on the public
-    pages (traces included) and of those the published ones; one GROUP BY."""
+) -> dict[tuple[int | None, str | None], tuple[int, int]]:
+    """Per (section id, paragraph anchor) (None: the whole section or document): the
+    comments with a place on the public pages (traces included) and of those the published
+    ones; one GROUP BY. :func:`per_section` adds them up per section."""
     rows = session.execute(
         select(
             Comment.section_id,
+            Comment.paragraph,
             func.count(Comment.id),
             func.sum(case((Comment.is_public.is_(True), 1), else_=0)),
         )
         .join(Submission, Submission.id == Comment.submission_id)
         .where(Comment.consultation_id == consultation.id, listed_clause())
-        .group_by(Comment.section_id)
+        .group_by(Comment.section_id, Comment.paragraph)
     )
-    return {section_id: (listed, public or 0) for section_id, listed, public in rows}
+    return {
+        (section_id, paragraph): (listed, public or 0)
+        for section_id, paragraph, listed, public in rows
+    }
+
+
+def per_section(
+    counts: dict[tuple[int | None, str | None], tuple[int, int]],
+) -> dict[int | None, tuple[int, int]]:
+    """:func:`listed_counts_by_paragraph` added up per section id."""
+    totals: dict[int | None, tuple[int, int]] = {}
+    for (section_id, _paragraph), (listed, public) in counts.items():
+        before = totals.get(section_id, (0, 0))
+        totals[section_id] = (before[0] + listed, before[1] + public)
+    return totals
+
+
+def listed_counts_by_section(
+    session: Session, consultation: Consultation
+) -> dict[int | None, tuple[int, int]]:
+    """Per section id (None: the whole document): the comments with a place on the public
+    pages (traces included) and of those the published ones; one GROUP BY."""
+    return per_section(listed_counts_by_paragraph(session, consultation))
 
 
 def public_counts_by_section(session: Session, consultation: Consultation) -> dict[int | None, int]:
@@ -117,6 +161,23 @@ def public_counts_by_section(session: Session, consultation: Consultation) -> di
         .group_by(Comment.section_id)
     )
     return dict(iter(rows))
+
+
+def public_counts_by_paragraph(
+    session: Session, consultation: Consultation
+) -> dict[tuple[int, str], int]:
+    """Published comments per (section id, paragraph anchor), one GROUP BY: the counts in
+    the plan's margin."""
+    rows = session.execute(
+        select(Comment.section_id, Comment.paragraph, func.count(Comment.id))
+        .where(
+            Comment.consultation_id == consultation.id,
+            Comment.is_public.is_(True),
+            Comment.paragraph.is_not(None),
+        )
+        .group_by(Comment.section_id, Comment.paragraph)
+    )
+    return {(section_id, paragraph): n for section_id, paragraph, n in rows}
 
 
 def counts_by_group(
@@ -189,12 +250,17 @@ def public_comments_page(
     section: Section | None,
     after_id: int | None,
     limit: int = COMMENTS_PER_PAGE,
+    *,
+    paragraph: str | None = None,
 ) -> tuple[list[Comment], bool]:
     """One page of a section's published comments (with the traces of hidden or withdrawn
-    ones, :func:`listed_clause`), oldest first, after ``after_id``.
+    ones, :func:`listed_clause`), after ``after_id``: grouped by paragraph in the order of
+    the section's text, oldest first within each, then the comments on the whole section.
+    ``paragraph``: only the comments on that paragraph, oldest first.
 
-    Keyset pagination: the index on (consultation, section, is_public, id) serves every
-    page equally fast. Returns the page and whether more follow.
+    Keyset pagination on (paragraph's place, id): the index on (consultation, section,
+    is_public, id) narrows every page to one section. Returns the page and whether more
+    follow.
     """
     query = (
         select(Comment)
@@ -205,11 +271,28 @@ def public_comments_page(
             Comment.section_id == section.id if section else Comment.section_id.is_(None),
         )
     )
+    anchors = list(section.paragraph_anchors or []) if section is not None else []
+    if paragraph is not None:
+        query = query.where(Comment.paragraph == paragraph)
+        anchors = []
+    place: Any = (
+        case({a: i for i, a in enumerate(anchors)}, value=Comment.paragraph, else_=len(anchors))
+        if anchors
+        else None
+    )
     if after_id is not None:
-        query = query.where(Comment.id > after_id)
+        if place is None:
+            query = query.where(Comment.id > after_id)
+        else:
+            after_place = session.scalar(select(place).where(Comment.id == after_id))
+            after_place = len(anchors) if after_place is None else after_place
+            query = query.where(
+                or_(place > after_place, and_(place == after_place, Comment.id > after_id))
+            )
+    order = [Comment.id] if place is None else [place, Comment.id]
     rows = list(
         session.scalars(
-            query.options(*_public_comment_options()).order_by(Comment.id).limit(limit + 1)
+            query.options(*_public_comment_options()).order_by(*order).limit(limit + 1)
         ).unique()
     )
     return rows[:limit], len(rows) > limit
@@ -275,6 +358,9 @@ class Draft:
     user: User | None = None
     # (section or None for the whole document, text)
     comments: list[tuple[Section | None, str]] = field(default_factory=list)
+    # Per comment, in the same order: the anchor of the paragraph of its section it is
+    # about, or None (missing entries are None). Checked by submit: ParagraphRefused.
+    paragraphs: list[str | None] = field(default_factory=list)
     # (question, value): text, option index, list of indexes, or 1-5
     answers: list[tuple[Question, Any]] = field(default_factory=list)
     files: list[CheckedFile] = field(default_factory=list)
@@ -356,7 +442,7 @@ def canonical_content(
         publish_text=submission.publish_text,
         publish_name=submission.publish_name,
         comments=[
-            (c.section.anchor if c.section else None, c.body)
+            (c.section.anchor if c.section else None, c.body, c.paragraph)
             for c in sorted(submission.comments, key=lambda c: c.position)
         ],
         answers=[(positions[a.question_id], a.value) for a in submission.answers],
@@ -456,6 +542,9 @@ def submission_event_payload(
     }
     if api_token is not None:
         payload["channel"] = "api"
+    paragraphs = [getattr(c, "paragraph", None) for c in comments]  # the load seed's too
+    if any(paragraphs):  # only then, so older events stay as they were
+        payload["paragraphs"] = paragraphs
     if getattr(submission, "attachments", None):  # so verify knows the hash holds them
         payload["attachments"] = len(submission.attachments)
     if submission.premoderated:  # so verify knows a moderator, not a link, confirms it
@@ -635,10 +724,18 @@ def submit(
                 email=email, display_name=display_name, salt=secrets.token_hex(16)
             )
             for position, (section, text) in enumerate(draft.comments, start=1):
+                anchor = (
+                    draft.paragraphs[position - 1] if position <= len(draft.paragraphs) else None
+                )
+                try:
+                    paragraph = paragraph_of(section, anchor)
+                except ValueError:
+                    raise ParagraphRefused(position) from None
                 submission.comments.append(
                     Comment(
                         consultation_id=consultation.id,
                         section=section,
+                        paragraph=paragraph,
                         position=position,
                         body=text,
                         created_at=now,

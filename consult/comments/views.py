@@ -41,6 +41,7 @@ from consult.consultations import pages
 from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation
 from consult.db import utcnow
+from consult.documents import paragraphs
 from consult.documents.sanitising import sanitise_body
 from consult.errors import render_error
 from consult.extensions import db, limiter
@@ -49,7 +50,6 @@ from consult.files.downloads import send_attachment
 from consult.files.models import Attachment
 from consult.forms import ConfirmForm
 from consult.i18n import current_locale
-from consult.mail import MailError
 from consult.organisations.models import Organisation
 from consult.permissions import Permission, allowed
 from consult.regions.services import members_on
@@ -182,6 +182,17 @@ def _section_html(html: str | None) -> Markup:
     return Markup(sanitise_body(html or ""))  # noqa: S704 - sanitise_body output is safe HTML
 
 
+@bp.app_template_global()
+def paragraph_quote(comment: Comment) -> str | None:
+    """The text of the paragraph ``comment`` is about, or None."""
+    section = comment.section
+    if not comment.paragraph or section is None:
+        return None
+    return paragraphs.paragraph_text(
+        section.body_html, section.paragraph_anchors, comment.paragraph
+    )
+
+
 @bp.app_template_global("excerpt")
 def _excerpt(text: str | None, words: int = EXCERPT_WORDS) -> str:
     return excerpt(text or "", words)
@@ -223,11 +234,19 @@ class _Choices:
     municipalities: list[Any]
 
 
-def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = None):
+def _build_form(
+    consultation: Consultation,
+    anchor: str | None,
+    formdata: Any = None,
+    paragraph: str | None = None,
+):
     actor = receipts.actor()
     sections = consultation_services.sections_of(db.session, consultation)
     if anchor and anchor not in {s.anchor for s in sections}:
         anchor = None
+    if paragraph:  # ?alinea=: its own part, whatever ?onderdeel= says; unknown: ignored
+        owner = next((s for s in sections if paragraph in (s.paragraph_anchors or [])), None)
+        anchor, paragraph = (owner.anchor, paragraph) if owner else (anchor, None)
     choices = _Choices(
         groups=stakeholders.active_groups(db.session),
         municipalities=members_on(db.session, consultation.region, utcnow().date()),
@@ -241,10 +260,22 @@ def _build_form(consultation: Consultation, anchor: str | None, formdata: Any = 
         locale=current_locale(),
         asks_email=actor is None,
         section_anchor=anchor,
+        paragraph_anchor=paragraph,
         default_name=getattr(actor, "display_name", None),
         formdata=formdata,
     )
     return form, sections, choices
+
+
+def _chosen_paragraph(form: Any) -> tuple[Any, str] | None:
+    """The first comment's chosen paragraph as (its section, its text), or None."""
+    section_field, _text = form.comment_rows[0]
+    anchor = form.paragraph_fields[0].data
+    section = form.sections_by_anchor.get(section_field.data)
+    if not anchor or section is None:
+        return None
+    text = paragraphs.paragraph_text(section.body_html, section.paragraph_anchors, anchor)
+    return (section, text) if text is not None else None
 
 
 def _render_form(consultation: Consultation, form: Any, sections: list[Any], **extra: Any) -> Page:
@@ -254,6 +285,7 @@ def _render_form(consultation: Consultation, form: Any, sections: list[Any], **e
         consultation=consultation,
         form=form,
         sections=sections,
+        chosen_paragraph=_chosen_paragraph(form),
         max_length=services.MAX_COMMENT_LENGTH,
         max_files=uploads.MAX_FILES,
         max_file_mb=uploads.MAX_FILE_SIZE // (1024 * 1024),
@@ -355,7 +387,9 @@ def submit(slug: str) -> Page:
         channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
         if not consultation.accepts_comments_at(now):
             return _closed_page(consultation)
-        form, sections, _choices = _build_form(consultation, request.args.get("onderdeel"))
+        form, sections, _choices = _build_form(
+            consultation, request.args.get("onderdeel"), paragraph=request.args.get("alinea")
+        )
         return _render_form(consultation, form, sections)
 
     form, sections, choices = _build_form(consultation, None)
@@ -393,22 +427,18 @@ def submit(slug: str) -> Page:
     except services.SubmissionError:
         db.session.rollback()
         return _closed_page(consultation, 409)
+    except services.ParagraphRefused:  # the form checked it; only a race gets here
+        db.session.rollback()
+        for paragraph_field in form.paragraph_fields:
+            paragraph_field.data = ""
+        form.form_errors.append(
+            _("We could not find the paragraph you chose in this plan. Send your comment again.")
+        )
+        return _render_form(consultation, form, sections), 422
     if not created:  # a request with the same key won the race: this one is a repeat
         return _answer_repeat(submission, key)
     receipts.remember(submission.tracking_code)
     g.stored_without_email = submission.premoderated
-    to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
-    if to:
-        try:
-            comment_mail.send_receipt(submission, to)
-        except MailError:
-            flash(
-                _(
-                    "Your comment is saved, but we could not send the email. Keep the "
-                    "code on this page. You can ask us to send the email again below."
-                ),
-                "warning",
-            )
     return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 
@@ -456,6 +486,8 @@ def _store(
     for attempt in range(1, STORE_ATTEMPTS + 1):
         try:
             stored = services.submit(db.session, consultation, draft, now)
+            if stored[1]:  # the receipt is stored with the submission, sent after the commit
+                _queue_receipt(stored[0], draft)
             db.session.commit()
             return stored
         except OperationalError as error:
@@ -464,6 +496,12 @@ def _store(
                 raise
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _queue_receipt(submission: Submission, draft: services.Draft) -> None:
+    to = comment_mail.recipient(submission) or (draft.user.email if draft.user else None)
+    if to:
+        comment_mail.send_receipt(submission, to)
 
 
 def _answer_repeat(existing: Submission, key: str) -> Response:
@@ -493,12 +531,10 @@ def resend_receipt(code: str) -> Page:
         actor.email if actor is not None and submission.user_id == actor.id else None
     )
     if to and submission.state is not SubmissionState.DISCARDED:
-        try:
-            comment_mail.send_receipt(submission, to)
-            g.receipt_mail_sent = True
-            flash(_("We sent the email again."), "success")
-        except MailError:
-            flash(_("We could not send the email. Please try again later."), "error")
+        comment_mail.send_receipt(submission, to)
+        db.session.commit()
+        g.receipt_mail_sent = True
+        flash(_("We sent the email again."), "success")
     return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 

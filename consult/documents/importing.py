@@ -75,6 +75,8 @@ class SectionDraft:
     number: str = ""
     level: int = 1
     anchor: str | None = None
+    # The paragraph anchors of a copy (one per block of ``body_html``), kept as they are.
+    paragraph_anchors: list[str] | None = None
 
 
 @dataclass

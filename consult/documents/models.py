@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from consult.db import Base, enum_column, utcnow
@@ -92,6 +100,10 @@ class Section(Base):
     heading: Mapped[str] = mapped_column(String(500))
     level: Mapped[int] = mapped_column(default=2)
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # The anchors of the body's paragraphs, lists, tables and quotes, in order (one per
+    # block, consult/documents/paragraphs.py): stored when the body is written, carried
+    # into the next version like the section's own anchor, fixed when the version locks.
+    paragraph_anchors: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     version: Mapped[DocumentVersion] = relationship(back_populates="sections")
 

@@ -11,7 +11,6 @@ each section.
 from __future__ import annotations
 
 import base64
-import difflib
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult.db import utcnow
+from consult.documents import paragraphs
 from consult.documents.importing import SectionDraft, auto_numbers
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
 from consult.documents.sanitising import plain_text, sanitise_body
@@ -150,13 +150,8 @@ def match_anchors(previous: Sequence[Section], drafts: Sequence[SectionDraft]) -
         for i in open_drafts:
             words = _text_of(drafts[i].heading, drafts[i].body_html).split()
             for anchor, old_words in old_texts.items():
-                matcher = difflib.SequenceMatcher(None, old_words, words, autojunk=False)
-                if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD:
-                    continue
-                if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
-                    continue
-                ratio = matcher.ratio()
-                if ratio >= SIMILARITY_THRESHOLD:
+                ratio = paragraphs.word_similarity(old_words, words, SIMILARITY_THRESHOLD)
+                if ratio is not None:
                     pairs.append((ratio, i, anchor))
         pairs.sort(key=lambda p: (-p[0], p[1]))
         used: set[str] = set()
@@ -173,6 +168,36 @@ def match_anchors(previous: Sequence[Section], drafts: Sequence[SectionDraft]) -
             taken.add(anchor)
         final.append(anchor)
     return final
+
+
+def _paragraphs_for(
+    section: Section,
+    earlier: Sequence[tuple[str, str]],
+    *,
+    taken: Iterable[str] = (),
+    elsewhere: Sequence[tuple[str, str]] = (),
+    kept: Sequence[str] | None = None,
+) -> list[str]:
+    """The paragraph anchors for ``section``'s (sanitised) body: ``kept`` when a copy brings
+    one valid anchor per block, else carried from ``earlier`` or new
+    (:func:`consult.documents.paragraphs.match_paragraphs`)."""
+    texts = paragraphs.block_texts(section.body_html)
+    taken = set(taken)
+    if (
+        kept is not None
+        and len(kept) == len(texts)
+        and len(set(kept)) == len(kept)
+        and all(paragraphs.PARAGRAPH_ANCHOR.match(a) and a not in taken for a in kept)
+    ):
+        return list(kept)
+    return paragraphs.match_paragraphs(
+        earlier, texts, section_anchor=section.anchor, taken=taken, elsewhere=elsewhere
+    )
+
+
+def _earlier_paragraphs(sections: Iterable[Section]) -> dict[str, list[tuple[str, str]]]:
+    """Per section anchor, its blocks as (paragraph anchor, text)."""
+    return {s.anchor: paragraphs.paragraphs_of(s.body_html, s.paragraph_anchors) for s in sections}
 
 
 def _next_number(session: Session, document: Document) -> int:
@@ -205,17 +230,30 @@ def create_version(
         created_by_id=getattr(actor, "id", None),
     )
     session.add(version)
+    earlier = _earlier_paragraphs(previous.sections if previous else [])
+    # Blocks of sections that do not continue (removed, merged): an equal text elsewhere
+    # takes their anchor.
+    orphans = [b for a, blocks in earlier.items() if a not in anchors for b in blocks]
+    taken: set[str] = set()
     for position, (draft, anchor) in enumerate(zip(sections, anchors, strict=True), start=1):
-        version.sections.append(
-            Section(
-                position=position,
-                anchor=anchor,
-                number=draft.number.strip()[:20],
-                heading=plain_text(draft.heading)[:500] or "—",
-                level=max(1, min(MAX_LEVEL, draft.level)),
-                body_html=sanitise_body(draft.body_html),
-            )
+        section = Section(
+            position=position,
+            anchor=anchor,
+            number=draft.number.strip()[:20],
+            heading=plain_text(draft.heading)[:500] or "—",
+            level=max(1, min(MAX_LEVEL, draft.level)),
+            body_html=sanitise_body(draft.body_html),
         )
+        own = earlier.get(anchor, [])
+        section.paragraph_anchors = _paragraphs_for(
+            section,
+            own,
+            taken=taken,
+            elsewhere=orphans,
+            kept=draft.paragraph_anchors,
+        )
+        taken.update(section.paragraph_anchors)
+        version.sections.append(section)
     session.flush()
     session.expire(document, ["versions"])
     return version
@@ -232,6 +270,7 @@ def new_version_from(
             number=s.number,
             level=s.level,
             anchor=s.anchor,
+            paragraph_anchors=list(s.paragraph_anchors or []),
         )
         for s in version.sections
     ]
@@ -286,7 +325,13 @@ def edit_section(
     ordered = list(version.sections)
     was_auto = _is_auto_numbered(ordered)
     section.heading = plain_text(heading)[:500] or section.heading
+    own = paragraphs.paragraphs_of(section.body_html, section.paragraph_anchors)
     section.body_html = sanitise_body(body_html)
+    section.paragraph_anchors = _paragraphs_for(
+        section,
+        own + _before_paragraphs(session, version, section, {a for a, _ in own}),
+        taken=(a for s in ordered if s is not section for a in s.paragraph_anchors or []),
+    )
     if level is not None:
         section.level = max(1, min(MAX_LEVEL, level))
     if number is not None:
@@ -295,6 +340,31 @@ def edit_section(
         _renumber_if_auto(ordered, was_auto)
     session.flush()
     return section
+
+
+def _before_paragraphs(
+    session: Session, version: DocumentVersion, section: Section, skip: set[str]
+) -> list[tuple[str, str]]:
+    """The blocks of the "same" section in the version before, except anchors in ``skip``:
+    an edit that removes a paragraph and puts it back gets its anchor back."""
+    before = session.scalar(
+        select(Section)
+        .join(DocumentVersion, DocumentVersion.id == Section.version_id)
+        .where(
+            DocumentVersion.document_id == version.document_id,
+            DocumentVersion.number < version.number,
+            Section.anchor == section.anchor,
+        )
+        .order_by(DocumentVersion.number.desc())
+        .limit(1)
+    )
+    if before is None:
+        return []
+    return [
+        (a, t)
+        for a, t in paragraphs.paragraphs_of(before.body_html, before.paragraph_anchors)
+        if a not in skip
+    ]
 
 
 def add_section(
@@ -320,6 +390,9 @@ def add_section(
         level=max(1, min(MAX_LEVEL, level)),
         number=(number or "").strip()[:20] if number is not None else ("?" if was_auto else ""),
         body_html=sanitise_body(body_html),
+    )
+    section.paragraph_anchors = _paragraphs_for(
+        section, [], taken=(a for s in ordered for a in s.paragraph_anchors or [])
     )
     version.sections.append(section)
     session.flush()
@@ -394,6 +467,16 @@ def lock_version(
 
 
 # -- the guard -------------------------------------------------------------------------------
+
+
+@event.listens_for(Section, "before_insert")
+def _paragraphs_for_every_section(_mapper: Any, _connection: Any, section: Section) -> None:
+    """A section written without the services (test data, an old import path) still gets
+    its paragraph anchors, new and derived, so every stored body has them."""
+    if not section.paragraph_anchors and section.body_html:
+        texts = paragraphs.block_texts(section.body_html)
+        section.paragraph_anchors = paragraphs.new_anchors(section.anchor, texts)
+
 
 _VERSION_CONTENT = (
     "number",

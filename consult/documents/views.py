@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult import i18n, jobs
-from consult.documents import importing, imports, services
+from consult.documents import importing, imports, paragraphs, services
 from consult.documents.forms import (
     ChangeNoteForm,
     DocumentForm,
@@ -24,7 +24,7 @@ from consult.documents.forms import (
     WordUploadForm,
 )
 from consult.documents.models import Document, DocumentVersion, Section, VersionSource
-from consult.documents.sanitising import plain_text
+from consult.documents.sanitising import plain_text, sanitise_body
 from consult.extensions import db
 from consult.forms import ConfirmForm
 from consult.permissions import Permission, allowed, authorize
@@ -39,6 +39,14 @@ bp = Blueprint("documents", __name__)
 def section_text(body_html: str) -> str:
     """A section's words without markup, one space between blocks (for excerpts)."""
     return plain_text(body_html)
+
+
+@bp.app_template_global()
+def section_chunks(section: Section) -> list[paragraphs.Chunk]:
+    """A section's body (sanitised again on the way out, cheap and safe for old rows) cut
+    into its pieces, each paragraph with its stored anchor as ``id``: the plan's
+    ``#p-xxxxxxxx`` links work on every page that shows it."""
+    return paragraphs.chunks(sanitise_body(section.body_html or ""), section.paragraph_anchors)
 
 
 WORKSPACE = "/regios/<code>/beheer/documenten"

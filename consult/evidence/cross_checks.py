@@ -260,6 +260,12 @@ def received_submissions_unchanged(
                 )
             elif submission.content_hash != recorded:
                 failures.append(f"{name}: its receipt hash differs from the recorded one")
+            elif _paragraphs_of(submission) != event.payload.get(
+                "paragraphs", [None] * len(submission.comments)
+            ):
+                failures.append(
+                    f"{name}: the paragraphs its comments are about differ from the recorded ones"
+                )
             if submission is not None and submission.premoderated != (
                 event.payload.get("channel") == "no_email"
             ):
@@ -270,6 +276,11 @@ def received_submissions_unchanged(
                     + ("it waits for a moderator" if submission.premoderated else "it does not")
                 )
     return failures
+
+
+def _paragraphs_of(submission: Submission) -> list[str | None]:
+    """Per comment, in order, the paragraph it is about (the payload's ``paragraphs``)."""
+    return [c.paragraph for c in sorted(submission.comments, key=lambda c: c.position)]
 
 
 @cross_check

@@ -43,7 +43,16 @@ from sqlalchemy.orm import Session
 
 from consult.consultations.models import Consultation
 from consult.evidence.cross_checks import CROSS_CHECKS, CrossCheck
-from consult.ledger import canonical, checkpoints, cosignatures, merkle, promises, services, signing
+from consult.ledger import (
+    canonical,
+    checkpoints,
+    cosignatures,
+    merkle,
+    promises,
+    proofs,
+    services,
+    signing,
+)
 from consult.ledger.cosignatures import RecordCosignature
 from consult.ledger.models import (
     ActorRole,
@@ -196,7 +205,7 @@ def verify(
     tree = _TreeCheck(session, signed, failures)
     links: dict[str, Any] = {}  # chain -> its latest event (row)
     expected_index = 0
-    for row in _stream(session, _event_columns()):
+    for row in _stream(session, proofs.event_columns()):
         if row.leaf_index != expected_index:  # larger: leaf indexes are unique, in order
             missing = (
                 f"event {expected_index} is missing"
@@ -232,24 +241,6 @@ def verify(
 
 
 # -- events --------------------------------------------------------------------------------
-
-
-def _event_columns() -> Select[Any]:
-    return select(
-        RecordEvent.leaf_index,
-        RecordEvent.consultation_id,
-        RecordEvent.chain,
-        RecordEvent.seq,
-        RecordEvent.kind,
-        RecordEvent.occurred_at,
-        RecordEvent.actor_role,
-        RecordEvent.object_type,
-        RecordEvent.object_id,
-        RecordEvent.payload,
-        RecordEvent.prev_hash,
-        RecordEvent.event_hash,
-        RecordEvent.leaf_hash,
-    ).order_by(RecordEvent.leaf_index)
 
 
 def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:

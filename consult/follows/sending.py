@@ -1,8 +1,9 @@
 """Mailing followers: at once (one mail per event) or once a day (one mail per person).
 
-A notice's ``sent_at`` is set, and committed, right after the mail server accepted its
-mail. A mail that fails leaves its notices unsent for the next run (a retry); a notice
-that was sent is never picked up again, so reruns never send twice.
+A notice's ``sent_at`` is set in the transaction that puts its mail in the outbox
+(:mod:`consult.outbox`), which delivers it after the commit and retries it until the mail
+server takes it; a notice that was sent is never picked up again, so reruns never send
+twice.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from consult.follows import services, tokens
 from consult.follows.models import Follow, Frequency, Notice
 from consult.i18n import in_language
 from consult.jobs import Job, Progress
-from consult.mail import MailError, build_message, deliver, external_url
+from consult.mail import build_message, external_url
+from consult.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +86,10 @@ def unsubscribe_all_url(user: User, frequency: Frequency | None = None) -> str:
     return external_url("follows.unsubscribe_all", token=tokens.make_all(user, frequency))
 
 
-def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> None:
-    """Build and deliver one mail; raises MailError when the server refuses it."""
+def _send(
+    session: Session, user: User, follow: Follow, notices: list[Notice], digest: bool
+) -> None:
+    """Build one mail and put it in the outbox of ``session``'s transaction."""
     locale = user.locale or "nl"
     with in_language(locale):
         items = []
@@ -128,7 +132,7 @@ def _send(user: User, follow: Follow, notices: list[Notice], digest: bool) -> No
     # mail programs do not read as a URL. RFC 5322 allows lines of up to 998 characters.
     # (The body was encoded already, so this changes the header lines only.)
     message.policy = message.policy.clone(max_line_length=998)
-    deliver(message)
+    enqueue(session, message, kind="mail/follows/notices")
 
 
 def _consultation(notice: Notice) -> Consultation | None:
@@ -175,15 +179,7 @@ def _deliver_batches(session: Session, batches: list[list[Notice]], digest: bool
         if not claimed:
             session.rollback()
             continue
-        try:
-            _send(user, follow, claimed, digest)
-        except MailError as error:
-            result.failed += 1
-            log.warning(
-                "follow mail to user %s not sent (%s); the next run retries", follow.user_id, error
-            )
-            session.rollback()
-            continue
+        _send(session, user, follow, claimed, digest)
         now = utcnow()
         for notice in claimed:
             notice.sent_at = now

@@ -170,20 +170,7 @@ def entry_bundle(session: Session, tile: Tile, tree_size: int) -> bytes:
         raise NotFound(tile.path())
     first, last = tile.first, tile.first + tile.width - 1
     rows = session.execute(
-        select(
-            RecordEvent.leaf_index,
-            RecordEvent.chain,
-            RecordEvent.seq,
-            RecordEvent.kind,
-            RecordEvent.occurred_at,
-            RecordEvent.actor_role,
-            RecordEvent.object_type,
-            RecordEvent.object_id,
-            RecordEvent.payload,
-            RecordEvent.prev_hash,
-        )
-        .where(RecordEvent.leaf_index.between(first, last))
-        .order_by(RecordEvent.leaf_index)
+        proofs.event_columns().where(RecordEvent.leaf_index.between(first, last))
     ).all()
     if [row.leaf_index for row in rows] != list(range(first, last + 1)):
         raise LookupError(f"the record lacks events of entry bundle {tile.path()}")

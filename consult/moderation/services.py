@@ -41,7 +41,8 @@ from consult.db import utcnow
 from consult.ledger import services as record
 from consult.ledger.actors import role_in_region
 from consult.ledger.models import ActorRole, EventKind
-from consult.mail import MailError, external_url, send_template
+from consult.mail import external_url
+from consult.outbox import send_template
 from consult.permissions import Actor
 
 log = logging.getLogger(__name__)
@@ -547,8 +548,8 @@ def status_page_url(submission: Submission) -> str:
 def tell_participant(session: Session, comment: Comment, action: ModerationAction) -> bool:
     """Email the sender that their comment was hidden or shown again; False when nobody to tell.
 
-    Called after the commit, so a failed mail never undoes the moderation; a
-    :class:`~consult.mail.MailError` is passed on for the view to report.
+    The mail goes into the outbox in the moderation's transaction and is sent after its
+    commit (and retried until the mail server takes it).
     """
     submission = comment.submission
     address, locale = participant_address(session, submission)
@@ -563,6 +564,7 @@ def tell_participant(session: Session, comment: Comment, action: ModerationActio
             subject = _("Your comment on %(title)s can be seen again", title=consultation.title)
             template = "moderation/mail/comment_shown"
         send_template(
+            session,
             address,
             subject,
             template,
@@ -578,7 +580,6 @@ def tell_participant(session: Session, comment: Comment, action: ModerationActio
 
 __all__ = [
     "AlreadyHidden",
-    "MailError",
     "ModerationError",
     "NotAwaiting",
     "NotHidden",

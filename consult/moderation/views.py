@@ -28,7 +28,6 @@ from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations import services as consultation_services
 from consult.consultations.models import Consultation, ConsultationState
 from consult.extensions import db, limiter
-from consult.mail import MailError
 from consult.moderation import services
 from consult.moderation.forms import (
     ApproveForm,
@@ -100,20 +99,12 @@ def _back_to_queue(region: Region, consultation: Consultation) -> str:
     return _queue_url(region, consultation, **args)
 
 
-def _tell(comment: Comment, action: object) -> None:
-    """Mail the participant after the commit; say so when it did not work."""
-    try:
-        told = services.tell_participant(db.session, comment, action)  # type: ignore[arg-type]
-    except MailError:
-        log.warning("could not tell the sender of comment %s about moderation", comment.id)
-        flash(
-            _(
-                "We could not send the email to the sender. The change is saved; "
-                "the sender sees it on their status page."
-            ),
-            "warning",
-        )
-        return
+def _tell(comment: Comment, action: object) -> bool:
+    """Put the mail to the participant in the outbox, in the change's transaction."""
+    return services.tell_participant(db.session, comment, action)  # type: ignore[arg-type]
+
+
+def _say_if_untold(told: bool) -> None:
     if not told:
         flash(_("The sender left no email address, so they were not told by email."), "info")
 
@@ -160,11 +151,12 @@ def hide(code: str, slug: str, comment_id: int) -> Page:
         except services.ModerationError as exc:
             form.form_errors.append(str(exc))
         else:
+            told = _tell(comment, action)
             db.session.commit()
             flash(
                 _("The comment is hidden. It still counts and will still get an answer."), "success"
             )
-            _tell(comment, action)
+            _say_if_untold(told)
             return redirect(back)
     return render_template(
         "moderation/hide.html",
@@ -194,6 +186,7 @@ def unhide(code: str, slug: str, comment_id: int) -> Page:
         except services.ModerationError as exc:
             form.form_errors.append(str(exc))
         else:
+            told = _tell(comment, action)
             db.session.commit()
             if comment.is_public:
                 flash(_("The comment can be seen again."), "success")
@@ -205,7 +198,7 @@ def unhide(code: str, slug: str, comment_id: int) -> Page:
                     ),
                     "success",
                 )
-            _tell(comment, action)
+            _say_if_untold(told)
             return redirect(back)
     return render_template(
         "moderation/unhide.html",

@@ -20,10 +20,11 @@ from werkzeug.wrappers import Response
 
 from consult.db import utcnow
 from consult.extensions import db, limiter
-from consult.mail import MailError, external_url, send_template
+from consult.mail import external_url
 from consult.organisations import services, tokens
 from consult.organisations.forms import ConfirmForm, InviteForm, RoleForm, TokenForm
 from consult.organisations.models import ApiToken, Organisation, OrganisationMember
+from consult.outbox import send_template
 from consult.permissions import Permission, allowed, authorize
 from consult.web.arguments import page_count, page_number
 
@@ -123,17 +124,15 @@ def invite(organisation_id: int) -> Page:
         organisation_id=organisation.id,
         token=services.make_invite_token(organisation, email),
     )
-    try:
-        send_template(
-            email,
-            _("You are invited to join %(name)s on Consult", name=organisation.name),
-            "mail/organisations/invitation",
-            organisation=organisation,
-            link=link,
-        )
-    except MailError:
-        flash(_("We could not send the invitation. Please try again later."), "error")
-        return _members_page(organisation, form), 503
+    send_template(
+        db.session,
+        email,
+        _("You are invited to join %(name)s on Consult", name=organisation.name),
+        "mail/organisations/invitation",
+        organisation=organisation,
+        link=link,
+    )
+    db.session.commit()
     flash(_("We sent an invitation to %(email)s. The link works for 7 days.", email=email))
     return redirect(url_for(".members", organisation_id=organisation.id))
 

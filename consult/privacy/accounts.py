@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from consult import outbox
 from consult.accounts.models import RegionRole, User, new_session_nonce
 from consult.comments.models import Submission
 from consult.ledger.models import ActorRole
@@ -121,6 +122,7 @@ def erase_account(
     session.flush()
     session.expire(user, ["region_roles"])
 
+    outbox.forget_recipient(session, user.email)
     placeholder = placeholder_email()
     user.email = placeholder
     user.email_key = placeholder

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from consult import outbox
 from consult.comments import codes
 from consult.comments import services as submission_tokens
 from consult.comments.models import Submission, SubmissionContact
@@ -69,6 +70,8 @@ def erase_submission_contact(
     if contact.erased_at is not None:
         return False
     fields = personal_fields(contact)
+    if contact.email:  # the outbox's mails to this address go too, sent or not
+        outbox.forget_recipient(session, contact.email)
     erase_contact(contact, now)
     session.flush()
     _forget_name_in_draft_report(session, submission)

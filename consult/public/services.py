@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from consult.comments.models import Comment, Submission
 from consult.comments.services import listed_clause
 from consult.consultations.models import Consultation, ConsultationState
+from consult.documents import paragraphs
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
 from consult.public.answers import PublicAnswer, answers_for
@@ -88,3 +89,29 @@ def organisation_comments(
             groups.append(ConsultationGroup(consultation))
         groups[-1].comments.append(PublicComment(comment, answers.get(comment.id)))
     return groups, total, published or 0
+
+
+@dataclass
+class ParagraphGroup:
+    """Consecutive comments on one paragraph (``anchor``, its text) or on the whole part."""
+
+    anchor: str | None
+    text: str | None
+    comments: list[Comment] = field(default_factory=list)
+
+
+def by_paragraph(section: Any, comments: list[Comment]) -> list[ParagraphGroup]:
+    """``comments`` (ordered by paragraph, :func:`consult.comments.services.public_comments_page`)
+    cut into groups, each with the text of its paragraph."""
+    texts = (
+        dict(paragraphs.paragraphs_of(section.body_html, section.paragraph_anchors))
+        if section is not None
+        else {}
+    )
+    groups: list[ParagraphGroup] = []
+    for comment in comments:
+        anchor = comment.paragraph if comment.paragraph in texts else None
+        if not groups or groups[-1].anchor != anchor:
+            groups.append(ParagraphGroup(anchor, texts.get(anchor) if anchor else None))
+        groups[-1].comments.append(comment)
+    return groups

@@ -144,7 +144,8 @@ def consultation(slug: str) -> Page:
     pages.catch_up_clock(consultation, now)
     channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
     sections = consultation_services.sections_of(db.session, consultation)
-    listed = comment_services.listed_counts_by_section(db.session, consultation)
+    by_paragraph = comment_services.listed_counts_by_paragraph(db.session, consultation)
+    listed = comment_services.per_section(by_paragraph)
     counts = {section_id: public for section_id, (_listed, public) in listed.items()}
     first_comments = comment_services.first_public_comments(db.session, consultation)
     shown_ids = [c.id for comments in first_comments.values() for c in comments]
@@ -154,6 +155,9 @@ def consultation(slug: str) -> Page:
         document=consultation.version.document,
         sections=sections,
         counts=counts,
+        paragraph_counts={
+            key: public for key, (_listed, public) in by_paragraph.items() if key[1] and public
+        },
         listed={section_id: n for section_id, (n, _public) in listed.items()},
         total=sum(counts.values()),
         first_comments=first_comments,
@@ -178,18 +182,33 @@ def section_comments(slug: str, anchor: str) -> Page:
         if section is None:
             abort(404)
     after = request.args.get("na", type=whole_number)
-    comments, more = comment_services.public_comments_page(db.session, consultation, section, after)
+    paragraph = request.args.get("alinea") or None
+    if paragraph is not None and (
+        section is None or paragraph not in (section.paragraph_anchors or [])
+    ):
+        abort(404)
+    comments, more = comment_services.public_comments_page(
+        db.session, consultation, section, after, paragraph=paragraph
+    )
     counts = comment_services.public_counts_by_section(db.session, consultation)
+    if paragraph is not None:
+        total = comment_services.public_counts_by_paragraph(db.session, consultation).get(
+            (section.id, paragraph), 0
+        )
+    else:
+        total = counts.get(section.id if section else None, 0)
     return render_template(
         "public/section_comments.html",
         consultation=consultation,
         section=section,
         anchor=anchor,
+        paragraph=paragraph,
+        groups=services.by_paragraph(section, comments),
         comments=comments,
         answers=public_answers.answers_for(db.session, [c.id for c in comments]),
         more=more,
         after=after,
-        total=counts.get(section.id if section else None, 0),
+        total=total,
         phase=consultation_services.phase(consultation, utcnow()),
         locale=current_locale(),
     )

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from consult import signals
 from consult.comments import codes
 from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
+from consult.comments.text import excerpt
 from consult.consultations import lifecycle
 from consult.consultations.models import (
     ClosingChange,
@@ -42,6 +43,7 @@ from consult.consultations.models import (
     StateChange,
 )
 from consult.db import utcnow
+from consult.documents import paragraphs
 from consult.documents.models import Document, DocumentVersion, Section
 from consult.ledger import canonical
 from consult.ledger import services as record
@@ -450,6 +452,7 @@ def _comment_rows(session: Session, consultation_id: int, current: Any) -> list[
             Comment.id.label("id"),
             Comment.section_id.label("section_id"),
             Comment.position.label("position"),
+            Comment.paragraph.label("paragraph"),
             Submission.tracking_code.label("code"),
             Submission.stakeholder_group_id.label("group_id"),
             case((public, Submission.age_band), else_=None).label("age_band"),
@@ -479,7 +482,37 @@ def _comment_rows(session: Session, consultation_id: int, current: Any) -> list[
     ).all()
 
 
-def _item(row: Any, groups: dict[int, str], near_identical: int = 0) -> dict[str, Any]:
+QUOTED_PARAGRAPH_WORDS = 40
+
+
+def _paragraph_texts(session: Session, version_id: int) -> dict[str, str]:
+    """Per paragraph anchor of the consulted version, its text (for the quotes)."""
+    texts: dict[str, str] = {}
+    for body_html, anchors in session.execute(
+        select(Section.body_html, Section.paragraph_anchors).where(Section.version_id == version_id)
+    ):
+        texts.update(paragraphs.paragraphs_of(body_html, anchors))
+    return texts
+
+
+def _item(
+    row: Any,
+    groups: dict[int, str],
+    near_identical: int = 0,
+    quotes: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A quoted comment; one on a paragraph also quotes that paragraph (shortened). The
+    key is there only then, so an edition without such comments is as before."""
+    item = _plain_item(row, groups, near_identical)
+    if row.paragraph and quotes and row.paragraph in quotes:
+        item["paragraph"] = {
+            "anchor": row.paragraph,
+            "text": excerpt(quotes[row.paragraph], QUOTED_PARAGRAPH_WORDS),
+        }
+    return item
+
+
+def _plain_item(row: Any, groups: dict[int, str], near_identical: int = 0) -> dict[str, Any]:
     return {
         "code": codes.display(row.code),
         "comment": row.position,
@@ -495,7 +528,9 @@ def _item(row: Any, groups: dict[int, str], near_identical: int = 0) -> dict[str
     }
 
 
-def _bucket_items(rows: list[Any], groups: dict[int, str]) -> list[dict[str, Any]]:
+def _bucket_items(
+    rows: list[Any], groups: dict[int, str], quotes: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The public comments of one bucket; near-identical ones (one comment group) as one item.
 
     The text shown for a group is its representative's when that one is public and in this
@@ -505,13 +540,15 @@ def _bucket_items(rows: list[Any], groups: dict[int, str]) -> list[dict[str, Any
     grouped: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         if row.group is None:
-            items.append((row.id, _item(row, groups)))
+            items.append((row.id, _item(row, groups, quotes=quotes)))
         else:
             grouped[row.group].append(row)
     for members in grouped.values():
         members.sort(key=lambda r: r.id)
         shown = next((r for r in members if r.id == r.representative_id), members[0])
-        items.append((shown.id, _item(shown, groups, near_identical=len(members) - 1)))
+        items.append(
+            (shown.id, _item(shown, groups, near_identical=len(members) - 1, quotes=quotes))
+        )
     items.sort(key=lambda pair: pair[0])
     return [item for _, item in items]
 
@@ -570,6 +607,7 @@ def build_content(
     changed = _changed_sections(session, cid, current, list(answers))
     next_figures, next_by_anchor = _next_version(session, consultation)
     rows = _comment_rows(session, cid, current)
+    quotes = _paragraph_texts(session, consultation.version_id)
 
     per_section_group: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     buckets: dict[int | None, dict[int | None, _Bucket]] = defaultdict(dict)
@@ -606,7 +644,7 @@ def build_content(
                     "comments": bucket.comments,
                     "not_published": bucket.not_published,
                     "hidden": bucket.hidden,
-                    "items": _bucket_items(public_rows[(section_id, answer_id)], groups),
+                    "items": _bucket_items(public_rows[(section_id, answer_id)], groups, quotes),
                 }
             )
         waiting = section_buckets.get(None)
@@ -628,7 +666,7 @@ def build_content(
                         "comments": waiting.comments,
                         "not_published": waiting.not_published,
                         "hidden": waiting.hidden,
-                        "items": _bucket_items(public_rows[(section_id, None)], groups),
+                        "items": _bucket_items(public_rows[(section_id, None)], groups, quotes),
                     }
                     if waiting is not None
                     else None

@@ -62,7 +62,7 @@ from consult.regions.services import get_region
 from consult.responses.answers import services as answering
 from consult.responses.models import Answer, AnsweredComment, AnswerNotice, AnswerState
 from consult.responses.tracing import services as tracing
-from consult.seeds import content_of
+from consult.seeds import content_of, paragraph_for
 from consult.seeds import demo_closed_texts as texts
 from consult.seeds import timeline as history
 from consult.seeds.timeline import Timeline
@@ -74,6 +74,8 @@ CLOSED_SLUG = "inspraak-jeugdhulp-utrecht-stad-uitvoeringsagenda-2026"
 CLOSED_TITLE = "Inspraak jeugdhulp Utrecht Stad: uitvoeringsagenda 2026"
 DOCUMENT_TITLE = "Uitvoeringsagenda jeugdhulp Utrecht Stad 2026"
 SEED = 2027
+# One in this many letters has its comments on one paragraph, where one fits plainly.
+PARAGRAPH_EVERY = 3
 
 OFFICIAL_EMAIL = "ambtenaar.utrecht@example.org"
 TEAM_LEAD_EMAIL = "teamleider.utrecht@example.org"
@@ -331,6 +333,11 @@ def _make_submissions(
         age = AgeBand(letter.age) if letter.age else None
         publish_name = letter.display_name is not None and letter.publish_text and not letter.erased
         nonce = secrets.token_hex(16)
+        # Some comments are about one paragraph of their section (the most plainly related).
+        chosen = [
+            paragraph_for(sections[n] if n is not None else None, text, PARAGRAPH_EVERY, number)
+            for n, text, _tag in letter.comments
+        ]
         content = content_of(
             consultation_slug=consultation.slug,
             document_id=version.document_id,
@@ -346,8 +353,8 @@ def _make_submissions(
             publish_text=letter.publish_text,
             publish_name=publish_name,
             comments=[
-                (sections[n].anchor if n is not None else None, text)
-                for n, text, _tag in letter.comments
+                (sections[n].anchor if n is not None else None, text, paragraph)
+                for (n, text, _tag), paragraph in zip(letter.comments, chosen, strict=True)
             ],
             answers=[],
             nonce=nonce,
@@ -398,6 +405,7 @@ def _make_submissions(
                 submission=submission,
                 consultation_id=consultation.id,
                 section=sections[section_number] if section_number else None,
+                paragraph=chosen[position - 1],
                 position=position,
                 body=text,
                 created_at=received_at,

@@ -55,7 +55,7 @@ from consult.ledger.canonical import digest as content_hash
 from consult.organisations.models import Organisation
 from consult.regions.models import Municipality
 from consult.regions.services import get_region
-from consult.seeds import content_of
+from consult.seeds import content_of, paragraph_for
 from consult.seeds import timeline as history
 from consult.seeds.timeline import Timeline
 from consult.stakeholders.models import AgeBand, StakeholderGroup
@@ -66,6 +66,8 @@ DEMO_SLUG = "regiovisie-jeugdhulp-utrecht-stad-2026-2030"
 DEMO_TITLE = "Regiovisie Jeugdhulp Utrecht Stad 2026–2030"
 DEMO_SUBMISSIONS = 300
 SEED = 2026
+# One in this many submissions has its comments on one paragraph, where one fits plainly.
+PARAGRAPH_EVERY = 5
 
 OFFICIAL_EMAIL = "ambtenaar.utrecht@example.org"
 MODERATOR_EMAIL = "moderator.utrecht@example.org"
@@ -510,7 +512,15 @@ def _make_submissions(
     for number, plan in enumerate(plans, start=1):
         user = users.get(plan.user_email) if plan.user_email else None
         org = organisation if plan.verified_organisation and user is not None else None
-        anchors = [(sections[n].anchor if n is not None else None, text) for n, text in plan.texts]
+        # Some comments are about one paragraph of their section (the most plainly related).
+        chosen = [
+            paragraph_for(sections[n] if n is not None else None, text, PARAGRAPH_EVERY, number)
+            for n, text in plan.texts
+        ]
+        anchors = [
+            (sections[n].anchor if n is not None else None, text, paragraph)
+            for (n, text), paragraph in zip(plan.texts, chosen, strict=True)
+        ]
         municipality = utrecht if plan.municipality and utrecht is not None else None
         nonce = secrets.token_hex(16)
         content = content_of(
@@ -580,6 +590,7 @@ def _make_submissions(
                 submission=submission,
                 consultation_id=consultation.id,
                 section=sections[section_number] if section_number else None,
+                paragraph=chosen[position - 1],
                 position=position,
                 body=text,
                 created_at=plan.received_at,

@@ -50,10 +50,11 @@ FIELDS = {
         "corrections",
     },
     "Version": {"number", "consulted", "change_note", "locked_at", "content_hash", "sections"},
-    "Section": {"anchor", "number", "heading", "level", "body_html"},
+    "Section": {"anchor", "number", "heading", "level", "body_html", "paragraphs"},
     "Comment": {
         "id",
         "section",
+        "paragraph",
         "text",
         "created_at",
         "stakeholder_group",

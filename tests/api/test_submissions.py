@@ -554,3 +554,24 @@ def test_a_nul_character_in_the_body_is_refused_and_nothing_stored(
     )
     assert response.status_code == 422, response.get_data(True)
     assert _submissions(session, world.consultation) == []
+
+
+def test_a_comment_sent_through_the_api_can_name_one_paragraph(
+    quiet_english_client, session, world
+) -> None:
+    slug = world.consultation.slug
+    section = next(s for s in world.consultation.version.sections if s.anchor == "s-2")
+    [paragraph] = section.paragraph_anchors
+    wrong = body(comments=[{"section": "s-3", "paragraph": paragraph, "text": "Hier"}])
+    response = send(quiet_english_client, slug, wrong, secret=world.token.secret, key="alinea-1")
+    assert response.status_code == 422
+    assert "comments[0].section" in {e["field"] for e in response.get_json()["errors"]}
+    assert _submissions(session, world.consultation) == []
+
+    right = body(comments=[{"section": "s-2", "paragraph": paragraph, "text": "Over de alinea"}])
+    response = send(quiet_english_client, slug, right, secret=world.token.secret, key="alinea-2")
+    assert response.status_code == 201, response.get_data(True)
+    [stored] = _submissions(session, world.consultation)
+    assert [c.paragraph for c in stored.comments] == [paragraph]
+    listed = quiet_english_client.get(f"{PREFIX}/consultations/{slug}/comments").get_json()
+    assert [c["paragraph"] for c in listed["data"]] == [paragraph]

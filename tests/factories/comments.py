@@ -30,7 +30,7 @@ GENERAL_COMMENT = "Ik vind dit een goed plan."
 def submission(
     session: Session,
     consultation: Consultation,
-    comments: list[tuple[str | None, str]] | None = None,
+    comments: list[tuple[str | None, str]] | list[tuple[str | None, str, str | None]] | None = None,
     *,
     group: str = "parent",
     confirmed: bool = True,
@@ -45,7 +45,8 @@ def submission(
     organisation_verified: bool = False,
     premoderated: bool = False,
 ) -> Submission:
-    """A submission with comments given as (section anchor or None, text), stored directly
+    """A submission with comments given as (section anchor or None, text), or (anchor,
+    text, paragraph anchor), stored directly
     (no record event: the tests that need one call ``services.record_submission``).
 
     ``display_name`` goes with the contact, so it needs an ``email``; ``organisation``: sent
@@ -84,12 +85,13 @@ def submission(
                 salt=secrets.token_hex(16),
             )
         )
-    for position, (anchor, text) in enumerate(comments, start=1):
+    for position, (anchor, text, *paragraph) in enumerate(comments, start=1):
         session.add(
             Comment(
                 submission=item,
                 consultation_id=consultation.id,
                 section=sections[anchor] if anchor else None,
+                paragraph=paragraph[0] if paragraph else None,
                 position=position,
                 body=text,
                 is_public=confirmed and publish_text,

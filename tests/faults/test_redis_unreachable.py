@@ -87,8 +87,11 @@ def test_with_redis_unreachable_submitting_works_and_nothing_is_lost(
         remaining = [int(r) for r in visitor.remaining]
         assert remaining[1] == remaining[0] - 1, remaining
 
-        # The background job (the follower's mail) could not be queued and ran here.
+        # The background job (the follower's mail) could not be queued and ran here; the
+        # outbox could not wake the worker and sent the mails from here.
         follower = wait_for(lambda: outbox.to("volger@example.org"), what="the follow mail")
+        for address in ("een@example.org", "twee@example.org"):
+            wait_for(lambda address=address: outbox.to(address), what=f"the mail to {address}")
         assert title in outbox.text_of(follower[0])
         log = server.log
 
@@ -166,6 +169,10 @@ def test_redis_going_away_mid_run_loses_nothing(world, tmp_path, smtp_server, ou
             after = visitor.send("Nadat Redis wegviel.", email="na@example.org")
             assert after.code, (after, server.log[-3000:])
             assert after.retries == 0
+            # Redis is gone: the app server sends the mails itself, also the first one,
+            # which waited in the outbox for a worker (this test runs none).
+            wait_for(lambda: outbox.to("na@example.org"), what="the mail sent without Redis")
+            wait_for(lambda: outbox.to("voor@example.org"), what="the mail that waited")
             log = server.log
     finally:
         proxy.stop()
@@ -193,6 +200,7 @@ def test_a_redis_that_never_answers_holds_no_request_up(world, tmp_path, smtp_se
             sent = visitor.send("Reactie terwijl Redis zweeg.", email="stil@example.org")
             assert sent.code, (sent, server.log[-3000:])
             assert sent.retries == 0, sent
+            wait_for(lambda: outbox.to("stil@example.org"), what="the mail sent without Redis")
             log = server.log
     finally:
         silent.close()

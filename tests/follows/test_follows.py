@@ -7,13 +7,15 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 
 from consult import jobs
+from consult import outbox as box
 from consult.consultations import lifecycle
 from consult.db import utcnow
 from consult.follows import sending, services, tokens
 from consult.follows.models import Follow, Frequency, Notice, TargetKind
+from consult.outbox import OutboxMail, OutboxState
 from consult.responses.answers import notify
 from tests import factories
 from tests.conftest import csrf_token, free_port, log_in, submit_form
@@ -254,7 +256,7 @@ def test_drafts_never_notify_and_cannot_be_followed(app, session, world, followe
     assert response.status_code == 404
 
 
-def test_retries_never_double_send_and_a_refused_mail_is_sent_by_the_next_run(
+def test_retries_never_double_send_and_a_refused_mail_waits_in_the_outbox(
     app, session, world, follower, outbox, monkeypatch
 ):
     services.follow(
@@ -265,17 +267,22 @@ def test_retries_never_double_send_and_a_refused_mail_is_sent_by_the_next_run(
     assert (
         services.notify(session, world.consultation, services.ANSWERS, notice_moment(notice)) == []
     )
+    jobs.forget_planned(session)  # the test runs the sending itself
     session.flush()
     with app.app_context():
         monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nobody listens: refused
-        refused = sending.send_immediate(session)
+        first = sending.send_immediate(session)
         monkeypatch.undo()
-        assert (refused.sent, refused.failed) == (0, 1)
         assert outbox.to(FOLLOWER) == []
         session.expire_all()
-        assert session.get(Notice, notice.id).sent_at is None
-        first = sending.send_immediate(session)
+        # The notice is done: its mail waits in the outbox, and a rerun adds no second one.
+        assert session.get(Notice, notice.id).sent_at is not None
         second = sending.send_immediate(session)
+        [waiting] = session.scalars(select(OutboxMail)).all()
+        assert (waiting.recipient, waiting.state) == (FOLLOWER, OutboxState.PENDING)
+        session.execute(update(OutboxMail).values(next_attempt_at=utcnow()))
+        session.commit()
+        assert box.deliver_due(app).sent == 1
     assert (first.sent, second.sent) == (1, 0)
     assert len(outbox.to(FOLLOWER)) == 1
 

@@ -98,6 +98,10 @@ def opened_consultation(browser: Browser, journey_server: JourneyServer) -> Open
             }
         )
         page.get_by_role("button", name="Uploaden en versie maken").click()
+        # The import runs as a job (main's e5b2b40): its page links the preview when done.
+        expect(page.get_by_role("main")).to_contain_text("Versie 1 is gemaakt.")
+        trip.step("import done")
+        page.get_by_role("link", name="Bekijk het voorbeeld").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Voorbeeld van versie 1")
         trip.step("preview of version 1")
         preview = page.get_by_role("article", name=document_title)
@@ -291,3 +295,80 @@ def test_young_person_on_a_phone_comments_confirms_and_is_published(
         expect(page.get_by_role("region", name=re.compile(rf"^3 {HEADINGS[2]}"))).to_contain_text(
             second
         )
+
+
+def test_a_parent_comments_on_one_paragraph_and_finds_it_under_that_paragraph(
+    opened_consultation: OpenedConsultation, browser: Browser, journey_server: JourneyServer
+) -> None:
+    """Issue 17: on a computer, comment on the list of section 2 from its margin link (the
+    form quotes it), confirm, and find the comment behind the list's margin count; on a
+    320 px phone the same pages offer the small button after the paragraph. Axe at both."""
+    email = f"ouder-{secrets.token_hex(4)}@example.org"
+    text = "Een vast aanspreekpunt per school is goed, maar zeg ook wie dat is."
+    part = f"2 {HEADINGS[1]}"
+    list_link = re.compile(rf"^Reageer op deze alinea\s*\(alinea 2 van {part}\)$")
+    with journey(browser, "e-paragraph-comment-desktop", journey_server.url) as trip:
+        page = trip.page
+        trip.goto(f"/consultaties/{opened_consultation.slug}", "public page with paragraph links")
+        page.get_by_role("link", name=list_link).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Jouw reactie")
+        quote = page.locator(".consult-chosen-paragraph")
+        expect(quote).to_contain_text("Je reageert op deze alinea:")
+        for item in LIST_ITEMS:
+            expect(quote).to_contain_text(item)
+        trip.step("form with the quoted paragraph")
+        page.get_by_label("Jouw reactie", exact=True).fill(text)
+        page.get_by_role("radiogroup", name=SCALE_QUESTION).get_by_label("3", exact=True).check()
+        page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
+            "ouder of verzorger", exact=True
+        ).check()
+        page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
+        page.get_by_label("Je e-mailadres").fill(email)
+        page.get_by_role("button", name="Verstuur mijn reactie").click()
+        code = page.locator(".consult-receipt__code .consult-code").inner_text().strip()
+        trip.step("receipt")
+
+        message = wait_for_mail(journey_server.outbox, email, code)
+        [link] = [
+            link
+            for link in journey_server.outbox.links_in(message)
+            if "/reactie/bevestigen/" in link
+        ]
+        trip.goto(link.removeprefix(journey_server.url), "confirm page")
+        page.get_by_role("button", name="Ja, bevestig mijn reactie").click()
+        expect(page.get_by_role("main")).to_contain_text("Je reactie is bevestigd.")
+
+        trip.goto(f"/consultaties/{opened_consultation.slug}", "public page with a margin count")
+        count = page.get_by_role("link", name=re.compile(rf"^1 reactie\s*\(alinea 2 van {part}\)$"))
+        expect(count).to_be_visible()
+        list_box = page.get_by_role("list").filter(has_text=LIST_ITEMS[0]).first.bounding_box()
+        count_box = count.bounding_box()
+        assert list_box is not None
+        assert count_box is not None
+        assert count_box["x"] > list_box["x"] + list_box["width"], "the count is in the margin"
+        count.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Reacties op een alinea van")
+        expect(page.get_by_role("main")).to_contain_text(text)
+        trip.step("the paragraph's comments")
+
+    with journey(
+        browser, "e-paragraph-comment-320", journey_server.url, {"width": 320, "height": 740}
+    ) as trip:
+        page = trip.page
+        trip.goto(f"/consultaties/{opened_consultation.slug}", "public page at 320 px")
+        button = page.get_by_role("link", name=list_link)
+        expect(button).to_be_visible()
+        count = page.get_by_role("link", name=re.compile(rf"^1 reactie\s*\(alinea 2 van {part}\)$"))
+        list_box = page.get_by_role("list").filter(has_text=LIST_ITEMS[0]).first.bounding_box()
+        count_box = count.bounding_box()
+        assert list_box is not None
+        assert count_box is not None
+        assert count_box["y"] > list_box["y"] + list_box["height"] - 1, "the count follows it"
+        button.click()
+        expect(page.locator(".consult-chosen-paragraph")).to_contain_text(LIST_ITEMS[0])
+        trip.step("form with the quoted paragraph at 320 px")
+        trip.goto(f"/consultaties/{opened_consultation.slug}", "back to the plan")
+        count = page.get_by_role("link", name=re.compile(rf"^1 reactie\s*\(alinea 2 van {part}\)$"))
+        count.click()
+        expect(page.get_by_role("main")).to_contain_text(text)
+        trip.step("the paragraph's comments at 320 px")

@@ -1,7 +1,7 @@
 """A region's own words and their plain explanations (``region_terms``).
 
-Revision ID: 0019_region_terms
-Revises: 0018_premoderation
+Revision ID: 0021_region_terms
+Revises: 0020_outbox
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_region_terms"
-down_revision: str | Sequence[str] | None = "0018_premoderation"
+revision: str = "0021_region_terms"
+down_revision: str | Sequence[str] | None = "0020_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
