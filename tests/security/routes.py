@@ -20,6 +20,8 @@ def rules(app: Flask) -> Iterator[Rule]:
 
 
 def _stand_in(rule: Rule, name: str) -> object:
+    if name not in rule._converters:  # a default of the rule, not a part of its path
+        return (rule.defaults or {}).get(name)
     converter = rule._converters[name]
     kind = type(converter).__name__
     if kind == "IntegerConverter":
@@ -43,7 +45,9 @@ def paths(rule: Rule, values: Mapping[str, object] | None = None) -> list[str]:
     (``<any(pdf, csv, json):format>``), so each format of an export is attacked."""
     values = dict(values or {})
     choices = [
-        name for name in rule.arguments if type(rule._converters[name]).__name__ == "AnyConverter"
+        name
+        for name in rule.arguments
+        if type(rule._converters.get(name)).__name__ == "AnyConverter"
     ]
     if not choices:
         return [fill(rule, values)]
