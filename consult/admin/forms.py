@@ -12,6 +12,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
     URL,
@@ -117,4 +118,25 @@ class AnswerWeeksForm(FlaskForm):
                 message=_l("Choose between %(min)s and %(max)s weeks."),
             ),
         ],
+    )
+
+
+class RegionTermForm(FlaskForm):
+    """One of the region's own words and its plain explanation (in Dutch, like the plan)."""
+
+    term = StringField(
+        _l("Word"),
+        validators=[
+            DataRequired(_l("Fill in the word.")),
+            Length(max=80, message=_l("Use at most %(max)d characters.")),
+        ],
+        filters=[lambda value: " ".join(value.split()) if value else value],
+    )
+    explanation = TextAreaField(
+        _l("Explanation in plain words"),
+        validators=[
+            DataRequired(_l("Fill in the explanation.")),
+            Length(max=400, message=_l("Use at most %(max)d characters.")),
+        ],
+        filters=[lambda value: value.strip() if value else value],
     )

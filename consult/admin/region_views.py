@@ -12,7 +12,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from consult.accounts import team
-from consult.admin.forms import AddTeamMemberForm, AnswerWeeksForm, SelfApprovalForm
+from consult.admin.forms import (
+    AddTeamMemberForm,
+    AnswerWeeksForm,
+    RegionTermForm,
+    SelfApprovalForm,
+)
 from consult.consultations import services as consultations
 from consult.extensions import db
 from consult.forms import ConfirmForm
@@ -168,3 +173,45 @@ def answer_weeks(code: str) -> str | Response:
     else:
         flash(_("Nothing changed."), "info")
     return redirect(url_for("region_admin.settings", code=region.code))
+
+
+# -- the region's own words, explained in its plan -----------------------------------------
+
+
+def _terms_page(region: Region, form: RegionTermForm) -> str:
+    return render_template(
+        "admin/region_terms.html",
+        region=region,
+        form=form,
+        terms=regions.region_terms(db.session, region.id),
+        remove_form=ConfirmForm(),
+    )
+
+
+@bp.route("/regios/<code>/beheer/woorden", methods=["GET", "POST"])
+def terms(code: str) -> str | Response | tuple[str, int]:
+    """The region's own words (voorliggend veld, bekostiging): its plan explains them."""
+    region = pages.region_or_404(code)
+    authorize(current_user, Permission.REGION_SETTINGS_MANAGE, region)
+    form = RegionTermForm()
+    if form.is_submitted():
+        if not form.validate():
+            return _terms_page(region, form), 400
+        saved = regions.save_term(db.session, region, form.term.data, form.explanation.data)
+        db.session.commit()
+        flash(_("“%(term)s” is explained in the plan from now on.", term=saved.term), "success")
+        return redirect(url_for("region_admin.terms", code=region.code))
+    return _terms_page(region, form)
+
+
+@bp.post("/regios/<code>/beheer/woorden/<int:term_id>/verwijderen")
+def remove_term(code: str, term_id: int) -> Response:
+    region = pages.region_or_404(code)
+    authorize(current_user, Permission.REGION_SETTINGS_MANAGE, region)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not regions.remove_term(db.session, region, term_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The word is removed."), "success")
+    return redirect(url_for("region_admin.terms", code=region.code))

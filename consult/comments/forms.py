@@ -40,6 +40,7 @@ from consult.comments.services import MAX_COMMENT_LENGTH, Draft, offers_no_email
 from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
 from consult.forms import strip_whitespace
+from consult.stakeholders.explanations import explanation as group_explanation
 from consult.stakeholders.models import AgeBand
 
 GENERAL = "algemeen"
@@ -442,6 +443,9 @@ def build_submission_form(
         **kwargs,
     )
     form.stakeholder_group.choices = [SelectChoice(g.code, g.label_for(locale)) for g in groups]
+    form.stakeholder_group_hints = {
+        g.code: line for g in groups if (line := group_explanation(g.code)) is not None
+    }
     form.municipality.choices = [SelectChoice("", str(_l("I'd rather not say")))] + [
         SelectChoice(m.code, m.name) for m in municipalities
     ]

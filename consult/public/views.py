@@ -44,13 +44,15 @@ from consult.ledger.canonical import canonical_bytes
 from consult.organisations import services as organisations
 from consult.permissions import Permission, allowed, authorize
 from consult.public import answers as public_answers
-from consult.public import search, services
+from consult.public import glossary, search, services
 from consult.regions import pages as region_pages
 from consult.regions import services as regions
 from consult.responses.tracing import services as tracing
 from consult.web.arguments import page_count, page_number, whole_number
 
 bp = Blueprint("public", __name__)
+bp.add_app_template_filter(glossary.explain_terms, "explain_terms")
+bp.add_app_template_filter(glossary.explain_region_terms, "explain_region_terms")
 
 Page = str | tuple[str, int] | Response
 
@@ -117,6 +119,22 @@ def organisation(key: str) -> Page:
 
 
 # -- a consultation, its sections, and a tracking code ---------------------------------------
+
+
+@bp.get("/woordenlijst")
+def glossary_page() -> str:
+    """The platform's words explained: where ``explain_terms`` links a term to."""
+    locale = current_locale()
+    code = request.args.get("regio", "")
+    region = regions.get_region(db.session, code.upper()) if code else None
+    return render_template(
+        "public/glossary.html",
+        terms=glossary.terms_in_order(locale),
+        locale=locale,
+        region=region,
+        region_terms=regions.region_terms(db.session, region.id) if region else [],
+        term_anchor=glossary.term_anchor,
+    )
 
 
 @bp.get("/consultaties/<slug>")

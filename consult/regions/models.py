@@ -129,3 +129,23 @@ class RegionSuccession(Base):
     successor: Mapped[Region] = relationship(foreign_keys=[successor_id])
 
     __table_args__ = (CheckConstraint("predecessor_id <> successor_id", name="distinct_regions"),)
+
+
+class RegionTerm(Base):
+    """A word of the region's own (voorliggend veld, bekostiging, ambulant) and its plain
+    explanation, in Dutch like the plan. The public plan explains it where it first
+    appears (``public/glossary.explain_region_terms``, at render time: the stored text of a
+    version is never changed)."""
+
+    __tablename__ = "region_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(80))
+    explanation: Mapped[str] = mapped_column(String(400))
+
+    __table_args__ = (
+        Index("uq_region_terms_region_term", "region_id", "term", unique=True),
+        CheckConstraint("length(term) > 0", name="term_not_empty"),
+        CheckConstraint("length(explanation) > 0", name="explanation_not_empty"),
+    )

@@ -26,6 +26,7 @@ from consult.regions.models import (
     Region,
     RegionMembership,
     RegionSuccession,
+    RegionTerm,
     SuccessionKind,
 )
 
@@ -501,4 +502,49 @@ def _change_setting(
         actor_role=role_in_region(actor, region.id, prefer=ActorRole.OFFICIAL),
         payload={"setting": setting, "value": value},
     )
+    return True
+
+
+# -- the region's own words ------------------------------------------------------------------
+
+
+def region_terms(session: Session, region_id: int) -> list[RegionTerm]:
+    """The region's own words, alphabetical."""
+    return list(
+        session.scalars(
+            select(RegionTerm)
+            .where(RegionTerm.region_id == region_id)
+            .order_by(func.lower(RegionTerm.term))
+        )
+    )
+
+
+def save_term(session: Session, region: Region, term: str, explanation: str) -> RegionTerm:
+    """Add a word with its explanation, or give a word the region has already a new one
+    (the same word in other capitals counts as the same). A word list is help for readers,
+    not evidence: nothing in the record changes with it."""
+    term, explanation = " ".join(term.split()), explanation.strip()
+    if not term or not explanation:
+        raise ValueError("a region term needs a word and an explanation")
+    existing = session.scalar(
+        select(RegionTerm).where(
+            RegionTerm.region_id == region.id, func.lower(RegionTerm.term) == term.lower()
+        )
+    )
+    if existing is None:
+        existing = RegionTerm(region_id=region.id, term=term, explanation=explanation)
+        session.add(existing)
+    else:
+        existing.term, existing.explanation = term, explanation
+    session.flush()
+    return existing
+
+
+def remove_term(session: Session, region: Region, term_id: int) -> bool:
+    """Remove one of the region's words; whether it was there (another region's is not)."""
+    term = session.get(RegionTerm, term_id)
+    if term is None or term.region_id != region.id:
+        return False
+    session.delete(term)
+    session.flush()
     return True

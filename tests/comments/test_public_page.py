@@ -304,7 +304,7 @@ def test_query_count_does_not_grow_with_comments(app, english_client, session):
     many = _queries_for(app, english_client, path)
     body = english_client.get(path).get_data(as_text=True)
     assert few == many, (few, many)
-    assert few <= 8
+    assert few <= 9  # 8, and one for the region's own words (public/glossary.py)
     assert body.count('class="consult-comment"') == 41 * 3
 
 

@@ -131,6 +131,8 @@ OFFICIALS_ONLY = {
     "region_admin.add_member",
     "region_admin.remove_member",
     "region_admin.settings",
+    "region_admin.terms",
+    "region_admin.remove_term",
     "documents.import_word",
     "documents.import_markdown",
 }

@@ -223,6 +223,7 @@ def test_the_receipt_page_checks_its_proof_in_the_browser(
         expect(region).to_contain_text(opening(OK))
         assert region.get_attribute("role") == "status"
         assert not problems, problems
+        page.locator("details[data-for-checking] > summary").click()
         page.locator("details.consult-record-details summary").click()
         check_page(page, problems, f"record-proof-receipt-{viewport}")
         overflow = page.evaluate(
@@ -298,6 +299,7 @@ def test_without_javascript_the_receipt_says_how_to_check(
         page = context.new_page()
         page.goto(proof_server.url + sent.receipt)
         expect(result_region(page)).to_have_text(dutch(NO_SCRIPT))
+        page.locator("details[data-for-checking] > summary").click()
         page.locator("details.consult-record-details summary").click()
         link = page.locator(f"a[href='/bewijs/opname/{sent.code}.json']")
         expect(link).to_be_visible()

@@ -465,6 +465,7 @@
       region.classList.add("consult-record-result--ok");
     } else if (facts.outcome === "memory-bad" || facts.outcome === "memory-unproven") {
       region.classList.add("consult-record-result--bad");
+      unfold(region);
     }
     region.setAttribute("data-outcome", facts.outcome);
     region.hidden = false;
@@ -491,6 +492,14 @@
       });
   }
 
+  // The proof sits in the folded "For checking" block; a warning must not stay folded away.
+  function unfold(region) {
+    var fold = region.closest("details[data-for-checking]");
+    if (fold) {
+      fold.open = true;
+    }
+  }
+
   function say(region, data, outcome) {
     var text = data.getAttribute("data-text-" + outcome);
     var paragraph = document.createElement("p");
@@ -502,6 +511,7 @@
       region.classList.add("consult-record-result--ok");
     } else if (outcome.indexOf("bad-") === 0) {
       region.classList.add("consult-record-result--bad");
+      unfold(region);
     }
     region.setAttribute("data-outcome", outcome);
   }
