@@ -90,7 +90,7 @@ def measure(label: str, work: Callable[[], Any], *, trace: bool = True) -> Any:
 
 def pdf_child(source: str, out: str) -> None:
     """In the measured process: lay out the PDF of the HTML in ``source``; print figures."""
-    from consult.reports import rendering
+    from consult.files.pdf import render_pdf
 
     html = Path(source).read_text("utf-8")
     pages = [0]
@@ -100,7 +100,7 @@ def pdf_child(source: str, out: str) -> None:
 
     before = rss_mb()
     started = time.perf_counter()
-    pdf = rendering.render_pdf(html, on_page=on_page)
+    pdf = render_pdf(html, on_page=on_page)
     seconds = time.perf_counter() - started
     Path(out).write_bytes(pdf)
     figures = {"seconds": seconds, "pages": pages[0], "bytes": len(pdf), "before_mb": before}
@@ -302,6 +302,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     from consult import migrate
     from consult.app import create_app
     from consult.extensions import db
+    from consult.files.pdf import render_pdf
     from consult.regions.services import seed_regions
     from consult.reports import rendering
     from consult.reports import services as reactienota
@@ -385,7 +386,7 @@ def run(args: argparse.Namespace, url: str) -> None:
             if args.trace_pdf:
                 measure(
                     "the PDF (WeasyPrint, traced here)",
-                    lambda: rendering.render_pdf(pdf_source),
+                    lambda: render_pdf(pdf_source),
                     trace=True,
                 )
             source = Path(tmp.name) / "reactienota.html"
