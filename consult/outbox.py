@@ -435,14 +435,16 @@ def ensure_thread(app: Flask) -> Deliverer:
         return thread
 
 
-def stop_thread(app: Flask, timeout: float = 10) -> None:
-    """Stop this process's delivery thread for ``app``, if one runs (the tests stop it after
-    each test that started one, so it never writes into the next test's database)."""
+def stop_threads(timeout: float = 10) -> None:
+    """Stop every delivery thread of this process (the tests stop them after each test that
+    started one, so none writes into a later test's database)."""
     with _THREADS_LOCK:
-        thread = _THREADS.pop(id(app), None)
-    if thread is not None and thread.pid == os.getpid() and thread.is_alive():
-        thread.stop()
-        thread.join(timeout=timeout)
+        threads = list(_THREADS.values())
+        _THREADS.clear()
+    for thread in threads:
+        if thread.pid == os.getpid() and thread.is_alive():
+            thread.stop()
+            thread.join(timeout=timeout)
 
 
 def start_with_requests(app: Flask) -> None:

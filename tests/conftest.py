@@ -105,6 +105,18 @@ class Outbox:
         return re.findall(r"https?://\S+", self.text_of(message))
 
 
+def redis_for_tests() -> str:
+    """The Redis of the tests that need one whatever the pass (the RQ runner, Redis going
+    away): the run's own, else ``CONSULT_TEST_SPARE_REDIS_URL`` (CI gives the SQLite pass
+    a database of its own there, so the PostgreSQL pass beside it, which resets its rate
+    limits on Redis, never deletes this pass's keys), else the machine's database 0."""
+    return (
+        os.environ.get("CONSULT_TEST_REDIS_URL")
+        or os.environ.get("CONSULT_TEST_SPARE_REDIS_URL")
+        or "redis://127.0.0.1:6379/0"
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -169,6 +181,14 @@ def app(
 
 
 @pytest.fixture(autouse=True)
+def _no_delivery_thread_left() -> Iterator[None]:
+    """A test whose app started the outbox's delivery thread (the embedded default, or Redis
+    away) stops it at its end: left running, it would write into later tests' databases."""
+    yield
+    outbox_rows.stop_threads()
+
+
+@pytest.fixture(autouse=True)
 def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test in a transaction that is rolled back, and start with fresh rate limits."""
     if "app" not in request.fixturenames:
@@ -184,9 +204,6 @@ def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     try:
         yield
     finally:
-        # A test that made the app fall back to its own delivery thread (Redis away) stops
-        # it here: a thread left running would write into the next tests' database.
-        outbox_rows.stop_thread(app)
         state.session_factory.configure(
             bind=state.engine, join_transaction_mode="conservative_savepoint"
         )

@@ -7,7 +7,6 @@ gets a queue of its own, so parallel runs and a developer's worker never take it
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -21,9 +20,10 @@ from consult.reports import rendering
 from consult.reports import services as reactienota
 from consult.reports.models import ReportFile
 from tests.comments.test_concurrency import racing_app  # noqa: F401 (a fixture)
+from tests.conftest import redis_for_tests
 from tests.responses import report_world
 
-REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_for_tests()
 TRACE: list[tuple[int, int, str]] = []
 
 

@@ -8,7 +8,6 @@ The server is a real gunicorn (``wsgi:app``) on a database of its own.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from contextlib import suppress
@@ -22,11 +21,11 @@ from consult.follows.models import Frequency, TargetKind
 from consult.follows.services import follow
 from consult.ledger.models import RecordEvent
 from tests import factories
-from tests.conftest import free_port
+from tests.conftest import free_port, redis_for_tests
 from tests.faults.conftest import Visitor, gunicorn, wait_for
 
 # The Redis every development and CI machine runs (as in tests/test_jobs.py).
-REDIS_URL = os.environ.get("CONSULT_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_for_tests()
 LIMITS_FELL_BACK = "Rate limit storage unreachable - falling back to in-memory storage"
 JOB_RAN_HERE = "running it in this process instead"
 
