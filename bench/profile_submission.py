@@ -19,15 +19,16 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import logging
 import os
 import pstats
-import statistics
 import secrets
+import statistics
 import sys
-import logging
 import tempfile
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event
@@ -181,21 +182,22 @@ def _time(
         measured = number >= args.warm_up
         if number == args.warm_up:
             elsewhere[0] = 0
-        client = app.test_client()
-        page = timed("form", measured, lambda: client.get(form_path, base_url=BASE_URL))
+        client = app.test_client()  # a new visitor each time
+        page = timed("form", measured, partial(client.get, form_path, base_url=BASE_URL))
         data = form_fields(page.get_data(as_text=True), anchor, number)
-        response = timed(
-            "post",
-            measured,
-            lambda: client.post(
-                form_path, data=data, content_type="multipart/form-data", base_url=BASE_URL
-            ),
+        post = partial(
+            client.post,
+            form_path,
+            data=data,
+            content_type="multipart/form-data",
+            base_url=BASE_URL,
         )
+        response = timed("post", measured, post)
         if response.status_code != 302 or "/ontvangst/" not in response.location:
             raise SystemExit(f"the POST answered {response.status_code}")
-        receipt = timed("receipt", measured, lambda: client.get(response.location, base_url=BASE_URL))
-        if receipt.status_code != 200:
-            raise SystemExit(f"the receipt answered {receipt.status_code}")
+        show = partial(client.get, response.location, base_url=BASE_URL)
+        if timed("receipt", measured, show).status_code != 200:
+            raise SystemExit("the receipt did not answer 200")
     time.sleep(1)  # the last receipt mail
     whole = sum(spent.values()) / args.count * 1000
     print(f"{args.count} submissions, no profiler: {whole:.1f} ms each (one thread)")
