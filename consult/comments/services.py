@@ -347,7 +347,9 @@ def questions_to_answer_later(
     if not submission.consultation.accepts_comments_at(now):
         return []
     answered = {a.question_id for a in submission.answers}
-    return [q for q in questions_of(session, submission.consultation) if q.id not in answered]
+    # The consultation's questions as the receipt already loaded them (by position).
+    questions = sorted(submission.consultation.questions, key=lambda q: q.position)
+    return [q for q in questions if q.id not in answered]
 
 
 def answer_later(
