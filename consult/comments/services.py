@@ -468,19 +468,25 @@ def sent_by(session: Session, user: Any, page: int, per_page: int) -> tuple[list
 
 
 def find_by_code(session: Session, code: str) -> Submission | None:
-    return session.scalar(
-        select(Submission)
-        .where(Submission.tracking_code == code)
-        .options(
-            joinedload(Submission.consultation).joinedload(Consultation.version),
-            joinedload(Submission.stakeholder_group),
-            joinedload(Submission.municipality),
-            joinedload(Submission.organisation),
-            joinedload(Submission.contact),
-            selectinload(Submission.comments).joinedload(Comment.section),
-            selectinload(Submission.answers),
-            selectinload(Submission.attachments),
+    """The submission with its comments (at most a few: joined into the same query), its
+    answers and attachments (one query each)."""
+    return (
+        session.execute(
+            select(Submission)
+            .where(Submission.tracking_code == code)
+            .options(
+                joinedload(Submission.consultation).joinedload(Consultation.version),
+                joinedload(Submission.stakeholder_group),
+                joinedload(Submission.municipality),
+                joinedload(Submission.organisation),
+                joinedload(Submission.contact),
+                joinedload(Submission.comments).joinedload(Comment.section),
+                selectinload(Submission.answers),
+                selectinload(Submission.attachments),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
 
 
