@@ -238,20 +238,22 @@ def _claim(
     if session.get_bind().dialect.name == "postgresql":
         # Rows another worker is claiming right now are skipped, not waited for.
         candidates = candidates.with_for_update(skip_locked=True)
-    claimed = list(
-        session.scalars(
-            update(OutboxMail)
-            .where(OutboxMail.id.in_(candidates.scalar_subquery()))
-            .values(
-                state=OutboxState.SENDING,
-                claim=token,
-                claimed_at=now,
-                attempts=OutboxMail.attempts + 1,
-            )
-            .returning(OutboxMail)
-            .execution_options(synchronize_session=False, populate_existing=True)
+    claiming = (
+        update(OutboxMail)
+        .where(OutboxMail.id.in_(candidates.scalar_subquery()))
+        .values(
+            state=OutboxState.SENDING,
+            claim=token,
+            claimed_at=now,
+            attempts=OutboxMail.attempts + 1,
         )
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
+    if session.get_bind().dialect.update_returning:
+        claimed = list(session.scalars(claiming.returning(OutboxMail)))
+    else:  # an SQLite older than 3.35: read them back
+        session.execute(claiming)
+        claimed = list(session.scalars(select(OutboxMail).where(OutboxMail.claim == token)))
     session.commit()
     return claimed
 
