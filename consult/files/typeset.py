@@ -30,6 +30,7 @@ import re
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
@@ -412,6 +413,8 @@ class _Converter(HTMLParser):
         elif tag in _BLOCKS:
             self.write("\n\n")
             closing = "\n\n"
+            if "consult-report__cover" in classes:
+                closing = "\n\n#pagebreak(weak: true)\n"  # the contents start a new page
         else:
             closing = ""
         self.stack.append((tag, closing))
@@ -571,7 +574,7 @@ def compile_typst(
 
     options: dict[str, Any] = {}
     if timestamp is not None:
-        options["timestamp"] = timestamp
+        options["timestamp"] = timestamp.replace(microsecond=0)  # Typst takes whole seconds
     pdf = typst.compile(
         markup.encode("utf-8"),
         font_paths=font_paths(),
@@ -676,7 +679,8 @@ def typeset_pdf(
     html: str,
     *,
     timestamp: datetime | None = None,
-    on_page: Any = None,
+    on_page: Callable[[int], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
     figures: dict[str, Any] | None = None,
     volume_chars: int = VOLUME_CHARS,
 ) -> bytes:
@@ -686,7 +690,8 @@ def typeset_pdf(
     volume, not the document), numbered on from the one before; then the contents page
     is made again with the page numbers now known, and the volumes are joined into one
     file with one structure tree, one set of bookmarks and one set of link targets.
-    ``on_page(pages)`` is told how many pages are laid out after each volume.
+    ``on_page(pages)`` is told how many pages are laid out after each volume, and
+    ``on_step("write")`` when the volumes are joined.
     """
     import pikepdf
 
@@ -721,6 +726,8 @@ def typeset_pdf(
         )
         peaks.append(peak)
         volumes[0] = first
+    if on_step:
+        on_step("write")
     data = join(volumes, source, plan)
     if figures is not None:
         figures.update(
@@ -846,6 +853,25 @@ def _bookmarks(pdf: Any, source: TypstSource, targets: set[str]) -> None:
             else:
                 outline.root.append(item)
                 chapter = item if heading.level == 2 else None
+
+
+def typeset_pdf_for_job(
+    html: str,
+    progress: Callable[[int, int, str], None],
+    *,
+    step: int,
+    total: int,
+    timestamp: datetime | None = None,
+) -> bytes:
+    """:func:`typeset_pdf` inside a job: ``"layout:<pages>"`` after each volume, then
+    ``"write"`` (step ``step + 1``) while the volumes are joined."""
+    progress(step, total, "layout:0")
+    return typeset_pdf(
+        html,
+        timestamp=timestamp,
+        on_page=lambda pages: progress(step, total, f"layout:{pages}"),
+        on_step=lambda name: progress(step + 1, total, name),
+    )
 
 
 if __name__ == "__main__":
