@@ -322,7 +322,9 @@ class _Converter(HTMLParser):
                 self.write(" ")
             return
         core = text.strip(" ")
-        self.write((" " if text[0] == " " else "") + literal(core) + (" " if text[-1] == " " else ""))
+        self.write(
+            (" " if text[0] == " " else "") + literal(core) + (" " if text[-1] == " " else "")
+        )
 
     # elements ----------------------------------------------------------------------------------
     def _meta(self, attrs: dict[str, str | None]) -> None:
@@ -482,8 +484,8 @@ class _Converter(HTMLParser):
         grid = f"table({', '.join(arguments)})"
         if table["caption"] is not None:
             self.write(
-                f"\n#figure(kind: table, caption: figure.caption(position: top)[{table['caption']}],"
-                f" {grid})\n"
+                "\n#figure(kind: table, caption: figure.caption(position: top)"
+                f"[{table['caption']}], {grid})\n"
             )
         else:
             self.write(f"\n#{grid}\n")
@@ -553,7 +555,7 @@ def contents(source: TypstSource, pages: dict[str, str]) -> str:
     """The table of contents: chapters and sections with their page numbers."""
     lines = [
         "#heading(level: 2, outlined: false, bookmarked: false)"
-        f"[{literal(source.contents_title)}]"
+        + f"[{literal(source.contents_title)}]"
     ]
     for heading in source.headings:
         if heading.level in (2, 3) and heading.label and heading.listed:
@@ -620,7 +622,7 @@ def compile_in_child(
             "standards": standards,
         }
     ).encode("utf-8")
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
+    done = subprocess.run(
         [sys.executable, "-m", "consult.files.typeset"],
         input=request,
         capture_output=True,
@@ -784,7 +786,9 @@ def join(volumes: list[bytes], source: TypstSource, plan: list[list[int]]) -> by
             document.K.append(copied)
         for key, value in _name_tree(part_tree.ParentTree, "/Nums"):
             parent_tree.append(int(key) + offset)
-            parent_tree.append(pdf.copy_foreign(value if value.is_indirect else part.make_indirect(value)))
+            parent_tree.append(
+                pdf.copy_foreign(value if value.is_indirect else part.make_indirect(value))
+            )
         next_key = offset + int(part_tree.get("/ParentTreeNextKey", 0))
         for role, standard in part_tree.get("/RoleMap", {}).items():
             role_map[role] = standard

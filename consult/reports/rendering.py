@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 

@@ -196,7 +196,10 @@ def _outline(reader: pypdf.PdfReader) -> list:
     items: list = []
     for entry in reader.outline:
         if isinstance(entry, list):
-            items[-1] = (items[-1][0], [child.title for child in entry if not isinstance(child, list)])
+            items[-1] = (
+                items[-1][0],
+                [child.title for child in entry if not isinstance(child, list)],
+            )
         else:
             items.append((entry.title, []))
     return items
@@ -277,7 +280,8 @@ def test_a_pdf_in_many_volumes_is_one_tagged_document(app, session):
     reader = _check_archival(data)
     assert len(reader.pages) == figures["pages"]
     headings, marked = _structure(reader)
-    assert headings[0] == "/H1" and headings[1] == "/H2"
+    assert headings[0] == "/H1"
+    assert headings[1] == "/H2"
     # Every page but blank ones has tagged content, and each belongs to the one tree.
     assert len(marked - {-1}) >= len(reader.pages) - 2
     assert -1 not in marked
@@ -294,10 +298,12 @@ def test_a_pdf_in_many_volumes_is_one_tagged_document(app, session):
     for entry in reader.outline:
         if not isinstance(entry, list):
             assert reader.get_destination_page_number(entry) >= 0
-    assert "rn-bijlage-kop" in targets and "rn-over-kop" in targets
+    assert "rn-bijlage-kop" in targets
+    assert "rn-over-kop" in targets
     # The contents page numbers point at the right pages across volumes.
     pages = _pages(data)
     contents = reader.pages[1].extract_text()
     line = next(line for line in contents.splitlines() if "Over deze reactienota" in line)
     page = int(line.rstrip().rsplit(".", 1)[-1].strip())
-    assert pages[page - 1].startswith("Reactienota") and "Over deze reactienota" in pages[page - 1]
+    assert pages[page - 1].startswith("Reactienota")
+    assert "Over deze reactienota" in pages[page - 1]
