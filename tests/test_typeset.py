@@ -87,3 +87,9 @@ def test_a_link_to_a_mark_in_another_volume_is_kept_as_its_text():
     printed = _text(data)
     for i in range(30):
         assert f"terug {i}" in printed
+
+
+def test_typst_itself_reads_no_file_of_the_machine():
+    """Defence in depth: even Typst code (which no text can become) finds no file."""
+    with pytest.raises(Exception, match="file not found"):
+        typeset.compile_typst('#read("/etc/hostname")')

@@ -30,6 +30,7 @@ import re
 import resource
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -577,13 +578,16 @@ def compile_typst(
     options: dict[str, Any] = {}
     if timestamp is not None:
         options["timestamp"] = timestamp.replace(microsecond=0)  # Typst takes whole seconds
-    pdf = typst.compile(
-        markup.encode("utf-8"),
-        font_paths=font_paths(),
-        ignore_system_fonts=True,
-        pdf_standards=PDF_STANDARDS if standards is None else standards,
-        **options,
-    )
+    # Defence in depth: Typst may read files only under its root; give it an empty one.
+    with tempfile.TemporaryDirectory(prefix="consult-typst-") as root:
+        pdf = typst.compile(
+            markup.encode("utf-8"),
+            root=root,
+            font_paths=font_paths(),
+            ignore_system_fonts=True,
+            pdf_standards=PDF_STANDARDS if standards is None else standards,
+            **options,
+        )
     assert isinstance(pdf, bytes)
     return pdf
 
