@@ -213,9 +213,7 @@ def test_first_three_per_section_and_numbered_pages(english_client, session):
 
 def test_a_section_without_comments_says_so(english_client, session):
     consultation = factories.consultation(session)
-    body = text_of(
-        english_client.get(f"/consultaties/{consultation.slug}/onderdelen/s-3/reacties")
-    )
+    body = text_of(english_client.get(f"/consultaties/{consultation.slug}/onderdelen/s-3/reacties"))
     assert "There are no (more) published comments on this part." in body
     assert "Page 1 of" not in body  # one page: no page links
 
