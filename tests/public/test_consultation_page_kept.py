@@ -123,7 +123,7 @@ def test_a_long_plan_comes_in_parts(english_client, session):
     first = _page(english_client, consultation)
     assert "Tekst van onderdeel 20." in first
     assert "Tekst van onderdeel 21." not in first
-    assert "Page 1 of 3" in first
+    assert "Part 1 of 3 of the plan." in first
     # The contents list every section, with the part it is in.
     assert 'href="#onderdeel-s-20"' in first
     assert 'href="?deel=2#onderdeel-s-21"' in first
@@ -136,7 +136,7 @@ def test_a_long_plan_comes_in_parts(english_client, session):
     assert "Tekst van onderdeel 41." not in second
     found = _page(english_client, consultation, "?onderdeel=s-30")
     assert "Tekst van onderdeel 21." in found
-    assert "Page 2 of 3" in found
+    assert "Part 2 of 3 of the plan." in found
     assert "Tekst van onderdeel 45." in _page(english_client, consultation, "?deel=3")
     assert english_client.get(f"/consultaties/{consultation.slug}?deel=4").status_code == 404
     assert "Tekst van onderdeel 1." in _page(english_client, consultation, "?deel=abc")
@@ -195,15 +195,17 @@ def _large(session, sections: int, count: int):
         for _ in range(max(count // 10, 1))
     ]
     ids = list(session.scalars(insert(Submission).returning(Submission.id), submissions))
+    texts = [_comment_text(rng) for _ in range(500)]
+    # Core's insert of plain rows: the ORM's bulk path costs seconds at this size.
     session.execute(
-        insert(Comment),
+        insert(Comment.__table__),
         [
             {
                 "submission_id": ids[n % len(ids)],
                 "consultation_id": consultation.id,
                 "section_id": section_ids[n % len(section_ids)] if n < count * 0.98 else None,
                 "position": n // len(ids) + 1,
-                "body": _comment_text(rng),
+                "body": texts[n % len(texts)],
                 "created_at": now,
                 "is_public": True,
             }
@@ -243,7 +245,7 @@ def test_200_sections_and_20000_comments_stay_small_and_cost_the_same_queries(
     small_built, _ = _statements(app, english_client, f"/consultaties/{small.slug}")
     small_kept, _ = _statements(app, english_client, f"/consultaties/{small.slug}")
 
-    for part in range(1, 11):
+    for part in (1, 10):  # the first part, and the last with the comments on the whole plan
         path = f"/consultaties/{large.slug}?deel={part}"
         kept.clear()
         built, size = _statements(app, english_client, path)
@@ -253,6 +255,6 @@ def test_200_sections_and_20000_comments_stay_small_and_cost_the_same_queries(
         assert size <= 150_000, (part, size)
     assert small_kept == 2
     page = _page(english_client, large)
-    assert "Page 1 of 10" in page
+    assert "Part 1 of 10 of the plan." in page
     assert page.count('class="consult-comment"') == 21 * 3
     assert page.count("Comment on this paragraph") >= 20
