@@ -76,7 +76,8 @@ class Kept(Generic[V]):
 
 plans: Kept[Any] = Kept(64)
 outlines: Kept[Any] = Kept(256)
-blocks: Kept[Any] = Kept(512, BLOCK_SECONDS)
+# A part of a long plan with its comments is up to ~130 kB: 128 of them, ~16 MB a worker.
+blocks: Kept[Any] = Kept(128, BLOCK_SECONDS)
 
 
 def clear() -> None:
