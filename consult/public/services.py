@@ -10,11 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from consult.comments.models import Comment, Submission
-from consult.comments.services import listed_clause, public_comment_options
+from consult.comments.services import (
+    FIRST_COMMENTS_PER_SECTION,
+    listed_clause,
+    public_comment_options,
+)
 from consult.consultations.models import Consultation, ConsultationState
 from consult.documents import paragraphs
 from consult.documents.models import DocumentVersion, Section
@@ -195,3 +199,41 @@ def sections_of_version(session: Session, version: DocumentVersion) -> list[Sect
             select(Section).where(Section.version_id == version.id).order_by(Section.position)
         )
     )
+
+
+def first_comments(
+    session: Session,
+    consultation: Consultation,
+    section_ids: list[int],
+    per_section: int = FIRST_COMMENTS_PER_SECTION,
+) -> dict[int | None, list[Comment]]:
+    """The first ``per_section`` comments with a place on the public pages (traces too) of
+    each of ``section_ids`` and of the whole plan, oldest first, in one query: as
+    :func:`consult.comments.services.first_public_comments`, but ranking only the sections
+    of the part of the plan on the page, not every comment of the consultation."""
+    ranked = (
+        select(
+            Comment.id.label("id"),
+            func.row_number()
+            .over(partition_by=Comment.section_id, order_by=Comment.id)
+            .label("rank"),
+        )
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(
+            Comment.consultation_id == consultation.id,
+            listed_clause(),
+            or_(Comment.section_id.in_(section_ids), Comment.section_id.is_(None)),
+        )
+        .subquery()
+    )
+    comments = session.scalars(
+        select(Comment)
+        .join(ranked, ranked.c.id == Comment.id)
+        .where(ranked.c.rank <= per_section)
+        .options(*public_comment_options())
+        .order_by(Comment.id)
+    ).unique()
+    grouped: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        grouped.setdefault(comment.section_id, []).append(comment)
+    return grouped

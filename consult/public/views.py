@@ -202,14 +202,8 @@ def _blocks(consultation, anchors: tuple[str, ...], part: int, phase: str) -> di
         by_paragraph = comment_services.listed_counts_by_paragraph(db.session, consultation)
         listed = comment_services.per_section(by_paragraph)
         counts = {section_id: public for section_id, (_listed, public) in listed.items()}
-        first_comments = comment_services.first_public_comments(db.session, consultation)
-        shown_here = {s.id for s in here} | {None}
-        shown_ids = [
-            c.id
-            for section_id, comments in first_comments.items()
-            if section_id in shown_here
-            for c in comments
-        ]
+        first_comments = services.first_comments(db.session, consultation, [s.id for s in here])
+        shown_ids = [c.id for comments in first_comments.values() for c in comments]
         context = {
             "consultation": consultation,
             "document": consultation.version.document,
