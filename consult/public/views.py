@@ -8,6 +8,7 @@ a comment are in :mod:`consult.comments.views`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -145,22 +146,37 @@ def glossary_page() -> str:
 PLAN_PART_SECTIONS = 20
 
 
-def _outline(version: DocumentVersion) -> tuple[str, ...]:
-    """The anchors of the version's sections in order; kept for a locked version."""
+@dataclass(frozen=True)
+class Outline:
+    """A version's section anchors in order, and which section holds each paragraph."""
 
-    def read() -> tuple[str, ...]:
-        return tuple(s.anchor for s in services.sections_of_version(db.session, version))
+    anchors: tuple[str, ...]
+    section_of_paragraph: dict[str, str]
+
+
+def _outline(version: DocumentVersion) -> Outline:
+    """The outline of the version's plan; kept for a locked version."""
+
+    def read() -> Outline:
+        sections = services.sections_of_version(db.session, version)
+        return Outline(
+            tuple(s.anchor for s in sections),
+            {p: s.anchor for s in sections for p in s.paragraph_anchors or []},
+        )
 
     if not version.is_locked:
         return read()
     return kept.outlines.get(version.id, read)
 
 
-def _part_asked(anchors: tuple[str, ...], parts: int) -> int:
-    """The part of the plan to show: ``?deel=``, or the part holding ``?onderdeel=``."""
-    anchor = request.args.get("onderdeel")
-    if anchor and anchor in anchors:
-        return anchors.index(anchor) // PLAN_PART_SECTIONS + 1
+def _part_asked(outline: Outline, parts: int) -> int:
+    """The part of the plan to show: ``?deel=``, or the part holding the section
+    ``?onderdeel=`` or the paragraph ``?alinea=`` (for links from elsewhere)."""
+    anchor = request.args.get("onderdeel") or outline.section_of_paragraph.get(
+        request.args.get("alinea", "")
+    )
+    if anchor and anchor in outline.anchors:
+        return outline.anchors.index(anchor) // PLAN_PART_SECTIONS + 1
     number = request.args.get("deel", 1, type=whole_number) or 1
     if not 1 <= number <= parts:
         abort(404)
@@ -251,9 +267,10 @@ def consultation(slug: str) -> Page:
     now = utcnow()
     pages.catch_up_clock(consultation, now)
     channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
-    anchors = _outline(consultation.version)
+    outline = _outline(consultation.version)
+    anchors = outline.anchors
     parts = page_count(len(anchors), PLAN_PART_SECTIONS)
-    part = _part_asked(anchors, parts)
+    part = _part_asked(outline, parts)
     phase = consultation_services.phase(consultation, now)
     return render_template(
         "public/consultation.html",

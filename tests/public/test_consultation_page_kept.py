@@ -258,3 +258,11 @@ def test_200_sections_and_20000_comments_stay_small_and_cost_the_same_queries(
     assert "Part 1 of 10 of the plan." in page
     assert page.count('class="consult-comment"') == 21 * 3
     assert page.count("Comment on this paragraph") >= 20
+    # A link to a paragraph (?alinea=) finds the part that holds it.
+    section = session.scalars(
+        select(Section).where(Section.version_id == large.version_id, Section.anchor == "s-150")
+    ).one()
+    paragraph = section.paragraph_anchors[-1]
+    found = _page(english_client, large, f"?alinea={paragraph}")
+    assert "Part 8 of 10 of the plan." in found
+    assert f'id="{paragraph}"' in found
