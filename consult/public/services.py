@@ -106,7 +106,7 @@ class ParagraphGroup:
 
 
 def by_paragraph(section: Any, comments: list[Comment]) -> list[ParagraphGroup]:
-    """``comments`` (ordered by paragraph, :func:`consult.comments.services.public_comments_page`)
+    """``comments`` (ordered by paragraph, :func:`section_comments_page`)
     cut into groups, each with the text of its paragraph."""
     texts = (
         dict(paragraphs.paragraphs_of(section.body_html, section.paragraph_anchors))
