@@ -15,10 +15,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -214,14 +215,16 @@ def tricky(session, world):  # noqa: F811 - the fixture imported above
         organisation=verified,
         organisation_verified=True,
     )
-    erased = factories.submission(
-        session,
-        consultation,
-        [(None, "Van iemand wiens gegevens zijn gewist.")],
-        email="gewist@example.org",
-        display_name="Gewiste Naam",
-        publish_name=True,
-    )
+    with time_machine.travel(datetime(2026, 3, 2, 9, 30, tzinfo=UTC), tick=False):
+        # On the second: Python writes the moment without a fraction.
+        erased = factories.submission(
+            session,
+            consultation,
+            [(None, "Van iemand wiens gegevens zijn gewist.")],
+            email="gewist@example.org",
+            display_name="Gewiste Naam",
+            publish_name=True,
+        )
     erased.contact.erased_at = erased.confirmed_at
     session.flush()
     return world
@@ -264,6 +267,8 @@ def test_the_streamed_exports_write_what_the_old_exports_wrote(
         names = {row["name"] for row in rows}
         assert "Gewiste Naam" not in names
         assert name in names
+        assert "2026-03-02T09:30:00+00:00" in {row["created_at"] for row in rows}
+
 
 def test_the_format_holds_for_many_batches(client, session, world, monkeypatch):  # noqa: F811
     """Rows written across several reads of the cursor join up exactly."""
