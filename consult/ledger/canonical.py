@@ -30,6 +30,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 import rfc8785
@@ -126,6 +127,55 @@ def event_body(
         "payload": payload,
         "prev_hash": prev_hash,
     }
+
+
+# The standard library's C writer of _ENCODER, made once: JSONEncoder.encode makes it anew
+# for every value, which costs more than writing a small payload.
+_C_ENCODE = (
+    c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", True, False, True)
+    if c_make_encoder is not None
+    else None
+)
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as :func:`fast_canonical_bytes` writes it, without the encoder's set-up
+    for the values an event is mostly made of: strings and integers."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if _C_ENCODE is not None and kind is dict:
+        return "".join(_C_ENCODE(value, 0))
+    return _ENCODER.encode(value)
+
+
+def fast_event_bytes(
+    leaf_index: int,
+    chain: str,
+    seq: int,
+    kind: str,
+    occurred_at: str,
+    actor_role: str,
+    object_type: str,
+    object_id: str,
+    payload: dict[str, Any],
+    prev_hash: str,
+) -> bytes:
+    """``fast_canonical_bytes(event_body(...))`` written in one pass, for verifying a
+    million events: the body's keys are fixed, so they are written in their sorted order
+    around the values instead of building and sorting a dict per event. ``occurred_at`` is
+    the moment as :func:`moment` writes it; ``payload`` must have passed
+    :func:`check_value`. A property test holds this to :func:`event_body`."""
+    text = _json_text
+    return (
+        f'{{"actor_role":{text(actor_role)},"consultation":{text(chain or None)},'
+        f'"kind":{text(kind)},"leaf_index":{text(leaf_index)},'
+        f'"object":{{"id":{text(object_id)},"type":{text(object_type)}}},'
+        f'"occurred_at":{text(occurred_at)},"payload":{text(payload)},'
+        f'"prev_hash":{text(prev_hash)},"seq":{text(seq)},"v":{FORMAT_VERSION}}}'
+    ).encode()
 
 
 def canonical_bytes(value: Any) -> bytes:
