@@ -75,7 +75,9 @@ KINDS = [
 MEASURED = """
 import resource, subprocess, sys
 code = subprocess.run(sys.argv[1:]).returncode
-print("peak-rss-kib", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("cpu-seconds", usage.ru_utime + usage.ru_stime, file=sys.stderr)
+print("peak-rss-kib", usage.ru_maxrss, file=sys.stderr)
 sys.exit(code)
 """
 
@@ -400,10 +402,13 @@ def measure(arguments: argparse.Namespace, url: str, instance: str) -> None:
         print(result.stderr, file=sys.stderr)
         raise SystemExit(f"verify failed (exit {result.returncode})")
     peak = int(result.stderr.rsplit("peak-rss-kib ", 1)[1]) / 1024
+    cpu = float(result.stderr.rsplit("cpu-seconds ", 1)[1].split()[0])
     print()
     print(f"events:             {arguments.events:>12,}")
     print(f"verify, wall time:  {seconds:>12.1f} s (the whole command, start to end)")
     print(f"verify, rate:       {arguments.events / seconds:>12,.0f} events/s")
+    print(f"verify, CPU time:   {cpu:>12.1f} s (the command's own; the database's is not in it)")
+    print(f"verify, per CPU-s:  {arguments.events / cpu:>12,.0f} events")
     print(f"verify, peak RSS:   {peak:>12,.0f} MiB")
     write_figures(
         arguments.figures,
@@ -411,6 +416,7 @@ def measure(arguments: argparse.Namespace, url: str, instance: str) -> None:
             "events": arguments.events,
             "seconds": seconds,
             "events_per_second": arguments.events / seconds,
+            "cpu_seconds": cpu,
             "peak_mb": peak,
         },
     )
