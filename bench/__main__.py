@@ -121,6 +121,37 @@ BENCHMARKS = [
         ],
     ),
     Benchmark(
+        "campaign",
+        full=[],
+        smoke=[
+            *["--seconds", "3", "--page-rate", "4", "--submission-rate", "1"],
+            *["--sections", "5", "--comments", "100", "--warm-up", "1", "--timeout", "60"],
+        ],
+        database=lambda server: ["--server", server],
+        rows=[
+            Row(
+                "Campaign day, open loop: page views (consultation and section pages) and "
+                "full-path submissions at fixed rates",
+                size=lambda f: (
+                    f"{_n(f['sections'])} sections / {_n(f['comments'])} comments; "
+                    f"{f['page_rate']:g} views/s + {f['submission_rate']:g} submissions/s "
+                    f"for {f['seconds']:g} s; gunicorn {f['workers']} workers x "
+                    f"{f['threads']} threads{', Redis' if f['redis'] else ''}"
+                ),
+                result=lambda f: (
+                    f"pages p50 {_ms(f['pages']['p50_ms'])}, **p95 {_ms(f['pages']['p95_ms'])}**, "
+                    f"p99 {_ms(f['pages']['p99_ms'])} at {f['pages']['per_second']:.1f}/s; "
+                    f"submissions p50 {_ms(f['submissions']['p50_ms'])}, p95 "
+                    f"{_ms(f['submissions']['p95_ms'])}, p99 {_ms(f['submissions']['p99_ms'])} "
+                    f"at {f['submissions']['per_second']:.2f}/s; **{f['errors']} errors** "
+                    f"of {f['pages']['offered'] + f['submissions']['offered']}"
+                ),
+                baseline=lambda f: "goal: page p95 < 300 ms, 0 errors (fixed rates: no bare run)",
+                needs=("pages", "submissions", "errors"),
+            )
+        ],
+    ),
+    Benchmark(
         "report",
         full=[],
         smoke=["--sections", "2", "--comments", "12"],
@@ -370,6 +401,15 @@ def markdown(description: dict[str, str], rows: list[dict], smoke: bool, command
         "- **Consultation page**: `bench/page.py`. `/consultaties/<slug>` through the test "
         "client after a warm-up; queries counted by a SQLAlchemy `before_cursor_execute` "
         "listener; server time is the WSGI call, rendering included, without network.",
+        "- **Campaign day**: `bench/campaign.py`. Consult as in production (gunicorn, "
+        "PostgreSQL, rate limits and jobs on Redis, one `consult jobs worker` sending the "
+        "receipt mails to an SMTP sink), only the public forms' limits raised "
+        "(`bench/serve.py`). Open loop: Poisson arrivals scheduled beforehand, each started "
+        "at its time on a new connection, its latency from that time to the last byte. Half "
+        "the page views are the consultation page, half one of its section pages at random; "
+        "a submission is a new visitor's form, POST and receipt page. An error is a status "
+        "other than 2xx/3xx, a timeout (10 s) or a broken connection. The generator shares "
+        "the CPUs with the servers.",
         "- **Reactienota**: `bench/report.py`. HTML: generating the edition and rendering "
         "the page's chapters (what the background job does), peak memory traced by "
         "tracemalloc. PDF: the PDF's HTML, then WeasyPrint in a process of its own, whose "

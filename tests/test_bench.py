@@ -67,6 +67,13 @@ def test_the_smoke_run_measures_every_row(tmp_path: Path, database_server_url: s
     assert figures_of["record_verify"]["events"] == 1000
     assert figures_of["record_verify"]["seconds"] > 0
     assert figures_of["grouping"]["best_seconds"] > 0
+    campaign = figures_of["campaign"]
+    assert campaign["pages"]["done"] == campaign["pages"]["offered"] > 0
+    assert campaign["submissions"]["done"] == campaign["submissions"]["offered"] > 0
+    assert campaign["errors"] == 0, campaign["first_errors"]
+    assert campaign["pages"]["p99_ms"] >= campaign["pages"]["p95_ms"] >= campaign["pages"]["p50_ms"]
+    # Rate limits and jobs on Redis as in production, on PostgreSQL; none beside SQLite.
+    assert campaign["redis"] is bool(database_server_url)
 
     machine = result["machine"]
     for key in ("CPU", "Cores", "RAM", "OS", "Python", "Database", "Date"):
