@@ -68,6 +68,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_templates() -> Iterator[None]:
+    """Drop the databases tests/live.py made as templates for the served Consults, once the
+    run ends (after every fixture that served one: this one was set up first)."""
+    yield
+    from tests.live import drop_templates
+
+    drop_templates()
+
+
 @pytest.fixture(scope="session")
 def database_server_url() -> str | None:
     """The PostgreSQL server URL of this run, for tests that make databases of their own."""
