@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -83,6 +84,41 @@ def database_server_url() -> str | None:
     """The PostgreSQL server URL of this run, for tests that make databases of their own."""
     server = os.environ.get("CONSULT_TEST_DATABASE_URL")
     return _admin_url(server) if server and not server.startswith("sqlite") else None
+
+
+@dataclass
+class FreshDatabase:
+    """A database of a test's own, migrated and with the regions seeded: ``url``; ``drop()``
+    makes it go away (it also goes when the test ends)."""
+
+    url: str
+    drop: Callable[[], None]
+
+
+@pytest.fixture
+def fresh_database(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, database_server_url: str | None
+) -> Iterator[FreshDatabase]:
+    """A copy of the run's migrated template (tests/live.py), not the shared test database:
+    for tests that race or drop connections, commit for real, or lose the database."""
+    from tests.live import migrated_template, server_database
+
+    template = migrated_template(database_server_url, tmp_path_factory.getbasetemp())
+    folder = tmp_path / "own-database"
+    folder.mkdir()
+    databases = server_database(database_server_url, folder, template)
+    url = next(databases)
+
+    def drop() -> None:
+        databases.close()
+        if database_server_url is None:
+            # The folder too: SQLite would make a new empty file where the old one was.
+            shutil.rmtree(folder, ignore_errors=True)
+
+    try:
+        yield FreshDatabase(url, drop)
+    finally:
+        drop()
 
 
 # -- mail ----------------------------------------------------------------------------------
