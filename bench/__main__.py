@@ -72,6 +72,11 @@ def _ms(value: float) -> str:
     return f"{value:,.1f} ms"
 
 
+def _within(value: float | None, figures: Figures) -> str:
+    """A campaign percentile: None when it falls on a failed arrival (a timeout or error)."""
+    return _ms(value) if value is not None else f"failed (> {figures['timeout']:g} s or error)"
+
+
 BENCHMARKS = [
     Benchmark(
         "submission",
@@ -139,12 +144,15 @@ BENCHMARKS = [
                     f"{f['threads']} threads{', Redis' if f['redis'] else ''}"
                 ),
                 result=lambda f: (
-                    f"pages p50 {_ms(f['pages']['p50_ms'])}, **p95 {_ms(f['pages']['p95_ms'])}**, "
-                    f"p99 {_ms(f['pages']['p99_ms'])} at {f['pages']['per_second']:.1f}/s; "
-                    f"submissions p50 {_ms(f['submissions']['p50_ms'])}, p95 "
-                    f"{_ms(f['submissions']['p95_ms'])}, p99 {_ms(f['submissions']['p99_ms'])} "
-                    f"at {f['submissions']['per_second']:.2f}/s; **{f['errors']} errors** "
-                    f"of {f['pages']['offered'] + f['submissions']['offered']}"
+                    f"pages p50 {_within(f['pages']['p50_ms'], f)}, "
+                    f"**p95 {_within(f['pages']['p95_ms'], f)}**, "
+                    f"p99 {_within(f['pages']['p99_ms'], f)}, "
+                    f"{f['pages']['per_second']:.1f}/s answered; submissions p50 "
+                    f"{_within(f['submissions']['p50_ms'], f)}, p95 "
+                    f"{_within(f['submissions']['p95_ms'], f)}, p99 "
+                    f"{_within(f['submissions']['p99_ms'], f)}, "
+                    f"{f['submissions']['per_second']:.2f}/s answered; **{_n(f['errors'])} "
+                    f"errors** of {_n(f['pages']['offered'] + f['submissions']['offered'])}"
                 ),
                 baseline=lambda f: "goal: page p95 < 300 ms, 0 errors (fixed rates: no bare run)",
                 needs=("pages", "submissions", "errors"),

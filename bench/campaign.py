@@ -283,7 +283,7 @@ def run_campaign(
                 page_view(port, path, settings.timeout)
             outcome.latency = time.perf_counter() - (origin + scheduled)
         except TimeoutError:
-            outcome.error = f"{kind}: timeout after {settings.timeout:.0f} s"
+            outcome.error = f"{kind}: timeout after {settings.timeout:g} s"
         except Exception as error:  # counted and shown
             outcome.error = f"{kind}: {error!r}"[:300]
         with lock:
@@ -316,37 +316,40 @@ def warm_up(port: int, slug: str, anchors: list[str], settings: argparse.Namespa
 
 
 def percentile(ordered: list[float], share: float) -> float | None:
-    """The nearest-rank percentile of sorted seconds, in milliseconds."""
+    """The nearest-rank percentile of sorted seconds, in milliseconds; None when it falls on
+    an arrival that failed (counted as slower than any answer: open loop hides nothing)."""
     if not ordered:
         return None
     rank = max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))
-    return ordered[rank] * 1000
+    return None if math.isinf(ordered[rank]) else ordered[rank] * 1000
 
 
 def summary(outcomes: list[Outcome], kinds: tuple[str, ...], seconds: float) -> dict[str, Any]:
+    """Percentiles over every arrival of ``kinds``, the failed ones ranked last."""
     chosen = [o for o in outcomes if o.kind in kinds]
-    ordered = sorted(o.latency for o in chosen if o.latency is not None)
+    ordered = sorted(math.inf if o.latency is None else o.latency for o in chosen)
+    answered = [value for value in ordered if not math.isinf(value)]
     return {
         "offered": len(chosen),
-        "done": len(ordered),
+        "done": len(answered),
         "errors": sum(1 for o in chosen if o.error),
-        "per_second": len(ordered) / seconds if seconds else None,
+        "per_second": len(answered) / seconds if seconds else None,
         "p50_ms": percentile(ordered, 0.50),
         "p95_ms": percentile(ordered, 0.95),
         "p99_ms": percentile(ordered, 0.99),
-        "max_ms": ordered[-1] * 1000 if ordered else None,
+        "max_ms": answered[-1] * 1000 if answered else None,
     }
 
 
 def show(label: str, figures: dict[str, Any]) -> None:
     def ms(value: float | None) -> str:
-        return f"{value:8.1f}" if value is not None else "       -"
+        return f"{value:8.1f} ms" if value is not None else "  failed   "
 
     print(
         f"  {label:<22} {figures['done']:>6}/{figures['offered']:<6} "
-        f"{figures['per_second'] or 0:6.2f}/s   p50 {ms(figures['p50_ms'])} ms  "
-        f"p95 {ms(figures['p95_ms'])} ms  p99 {ms(figures['p99_ms'])} ms  "
-        f"max {ms(figures['max_ms'])} ms   errors {figures['errors']}",
+        f"{figures['per_second'] or 0:6.2f}/s   p50 {ms(figures['p50_ms'])}  "
+        f"p95 {ms(figures['p95_ms'])}  p99 {ms(figures['p99_ms'])}  "
+        f"max {ms(figures['max_ms'])}   errors {figures['errors']}",
         flush=True,
     )
 
@@ -426,6 +429,7 @@ def measure(url: str, redis: str, settings: argparse.Namespace) -> dict[str, Any
             0.95,
         ),
         "late_p95_ms": percentile(sorted(o.late for o in outcomes), 0.95),
+        "timeout": settings.timeout,
         "errors": sum(1 for o in outcomes if o.error),
         "first_errors": sorted({o.error for o in outcomes if o.error})[:5],
         "mails": mails,
@@ -483,9 +487,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     for error in figures["first_errors"]:
         print(f"    {error}", flush=True)
+    # A server that fails under the load is a result (its errors), not a benchmark that broke.
     write_figures(args.figures, figures)
-    if not figures["pages"]["done"] or not figures["submissions"]["done"]:
-        raise SystemExit("no page view or no submission got through: not a measurement")
 
 
 if __name__ == "__main__":

@@ -357,6 +357,18 @@ def browser():
         yield launched
 
 
+@pytest.fixture(scope="session")
+def live_server(
+    database_server_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The base URL (``http://127.0.0.1:PORT``) of a gunicorn serving a seeded Consult (see
+    tests/live.py), one for the run: the browser tests of every folder share it."""
+    from tests.live import serve_consult
+
+    with serve_consult(database_server_url, tmp_path_factory.mktemp("live")) as (url, _log):
+        yield url
+
+
 # -- forms ---------------------------------------------------------------------------------
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
