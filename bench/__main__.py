@@ -131,6 +131,7 @@ BENCHMARKS = [
         smoke=[
             *["--seconds", "3", "--page-rate", "4", "--submission-rate", "1"],
             *["--sections", "5", "--comments", "100", "--warm-up", "1", "--timeout", "60"],
+            *["--workers", "1", "--threads", "2"],
         ],
         database=lambda server: ["--server", server],
         rows=[

@@ -14,11 +14,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.__main__ import BENCHMARKS, Benchmark, rows_of, run
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# As long as the run may take (its subprocess timeout), not the suite's 300 s per test: on a
+# busy machine eight benchmarks, two at a time, each making and migrating its databases.
+@pytest.mark.timeout(900)
 def test_the_smoke_run_measures_every_row(tmp_path: Path, database_server_url: str | None):
     server = database_server_url or "sqlite"
     figures, table = tmp_path / "figures.json", tmp_path / "BENCHMARKS.md"
