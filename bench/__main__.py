@@ -107,22 +107,44 @@ BENCHMARKS = [
     Benchmark(
         "page",
         full=[],
-        smoke=["--sections", "5", "--comments", "100", "--requests", "3"],
+        smoke=[
+            *["--sections", "5", "--comments", "100", "--requests", "3"],
+            *["--seconds", "1", "--clients", "2", "--workers", "1", "--threads", "2"],
+        ],
         database=lambda server: ["--server", server],
         rows=[
             Row(
                 "Consultation page (server time, test client)",
                 size=lambda f: f"{_n(f['sections'])} sections / {_n(f['comments'])} comments",
                 result=lambda f: (
-                    f"{f['queries']} queries; p50 {_ms(f['p50_ms'])}, p95 {_ms(f['p95_ms'])}"
+                    f"{f['queries']} queries kept ({f['queries_built']} when built again "
+                    f"after a change, p50 {_ms(f['built_p50_ms'])}); {f['kb']:,.0f} kB of HTML; "
+                    f"p50 {_ms(f['p50_ms'])}, p95 {_ms(f['p95_ms'])}"
                 ),
                 baseline=lambda f: (
                     f"bare list of 50 rows: {f['bare_queries']} query; "
                     f"p50 {_ms(f['bare_p50_ms'])}, p95 {_ms(f['bare_p95_ms'])}; "
                     f"**page / bare (p50) = {f['ratio']:.1f}x**"
                 ),
-                needs=("queries", "p50_ms", "p95_ms", "bare_p50_ms", "ratio"),
-            )
+                needs=("queries", "p50_ms", "p95_ms", "bare_p50_ms", "ratio", "kb"),
+            ),
+            Row(
+                "Consultation page over HTTP (a new visitor each time)",
+                size=lambda f: (
+                    f"{_n(f['sections'])} sections / {_n(f['comments'])} comments; "
+                    f"gunicorn {f['http_settings']}"
+                ),
+                result=lambda f: (
+                    f"{f['http_per_second']:,.1f} pages/s (p50 {_ms(f['http_p50_ms'])}, "
+                    f"p95 {_ms(f['http_p95_ms'])})"
+                ),
+                baseline=lambda f: (
+                    f"bare list of 50 rows over HTTP: {f['bare_http_per_second']:,.1f} pages/s "
+                    f"(p50 {_ms(f['bare_http_p50_ms'])}); "
+                    f"**page / bare = {f['http_ratio']:.2f} (1/{1 / f['http_ratio']:.1f})**"
+                ),
+                needs=("http_per_second", "bare_http_per_second", "http_ratio"),
+            ),
         ],
     ),
     Benchmark(
@@ -409,7 +431,13 @@ def markdown(description: dict[str, str], rows: list[dict], smoke: bool, command
         "configuration (`bench/serve.py`). The generator shares the CPUs with the servers.",
         "- **Consultation page**: `bench/page.py`. `/consultaties/<slug>` through the test "
         "client after a warm-up; queries counted by a SQLAlchemy `before_cursor_execute` "
-        "listener; server time is the WSGI call, rendering included, without network.",
+        "listener; server time is the WSGI call, rendering included, without network. Kept: "
+        "the page as most requests find it (its plan and comment blocks kept by the worker); "
+        "built again: the first request after a change to the consultation's record. Over "
+        "HTTP: the page and the bare list (`bench/bare.py`), each served by gunicorn with the "
+        "same settings (Consult with its production settings, `bench/serve.py`), loaded in "
+        "turn by the same generator (threads on keep-alive connections to 127.0.0.1, no "
+        "cookies, after a warm-up), which shares the CPUs with the servers.",
         "- **Campaign day**: `bench/campaign.py`. Consult as in production (gunicorn, "
         "PostgreSQL, rate limits and jobs on Redis, one `consult jobs worker` sending the "
         "receipt mails to an SMTP sink), only the public forms' limits raised "

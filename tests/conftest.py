@@ -39,6 +39,7 @@ from consult import migrate
 from consult import outbox as outbox_rows
 from consult.app import create_app
 from consult.extensions import db, limiter
+from consult.public import kept
 from consult.regions.services import seed_regions
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -232,6 +233,15 @@ def _no_delivery_thread_left() -> Iterator[None]:
     away) stops it at its end: left running, it would write into later tests' databases."""
     yield
     outbox_rows.stop_threads()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_between_tests() -> Iterator[None]:
+    """The consultation page keeps its plan and blocks per id (consult/public/kept.py); a
+    rolled-back test gives its ids to the next one on SQLite, so each test starts empty."""
+    kept.clear()
+    yield
+    kept.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,8 @@ def test_the_smoke_run_measures_every_row(tmp_path: Path, database_server_url: s
     assert figures_of["page"]["queries"] >= 1
     assert figures_of["page"]["bare_queries"] == 1
     assert figures_of["page"]["p95_ms"] >= figures_of["page"]["p50_ms"] > 0
+    assert figures_of["page"]["http_per_second"] > 0
+    assert figures_of["page"]["bare_http_per_second"] > 0
     assert figures_of["report"]["html_seconds"] > 0
     assert figures_of["report"]["pdf_pages"] >= 1
     assert figures_of["report"]["pdf_peak_mb"] > 0

@@ -202,7 +202,8 @@ def counts_by_group(
     return [(group, n) for group, n in rows]
 
 
-def _public_comment_options() -> list[Any]:
+def public_comment_options() -> list[Any]:
+    """What a public page shows of a comment's sender, loaded with it."""
     submission = joinedload(Comment.submission)
     return [
         submission.joinedload(Submission.stakeholder_group),
@@ -236,7 +237,7 @@ def first_public_comments(
         select(Comment)
         .join(ranked, ranked.c.id == Comment.id)
         .where(ranked.c.rank <= per_section)
-        .options(*_public_comment_options())
+        .options(*public_comment_options())
         .order_by(Comment.id)
     ).unique()
     grouped: dict[int | None, list[Comment]] = {}
@@ -293,7 +294,7 @@ def public_comments_page(
     order = [Comment.id] if place is None else [place, Comment.id]
     rows = list(
         session.scalars(
-            query.options(*_public_comment_options()).order_by(*order).limit(limit + 1)
+            query.options(*public_comment_options()).order_by(*order).limit(limit + 1)
         ).unique()
     )
     return rows[:limit], len(rows) > limit
