@@ -66,6 +66,33 @@ def default_redis() -> str:
     return os.environ.get("CONSULT_BENCH_REDIS_URL") or DEFAULT_REDIS
 
 
+CLAIM_KEY = "consult-bench-campaign:claimed"
+
+
+@contextmanager
+def claimed_redis(url: str, seconds: float) -> Iterator[str]:
+    """A Redis database of this run's own, from ``url``'s onwards (up to 15): Consult's job
+    queue and outbox wake-up have fixed names, so two runs at once on one database would
+    do each other's jobs on the wrong PostgreSQL database. A marker key claims it."""
+    from redis import Redis
+    from redis.connection import parse_url
+
+    first = int(parse_url(url).get("db", 0) or 0)
+    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+    for number in range(first, 16):
+        candidate = f"{base}/{number}"
+        connection = Redis.from_url(candidate)
+        if connection.set(CLAIM_KEY, str(os.getpid()), nx=True, ex=int(seconds) + 900):
+            try:
+                yield candidate
+            finally:
+                connection.delete(CLAIM_KEY)
+                connection.close()
+            return
+        connection.close()
+    raise Failure(f"every Redis database from {url} on is claimed by another campaign run")
+
+
 # -- the consultation and the servers ------------------------------------------------------
 
 
@@ -471,9 +498,12 @@ def main(argv: list[str] | None = None) -> None:
         f"settings; {'Redis ' + redis.split('@')[-1] if redis else 'no Redis'}",
         flush=True,
     )
-    with own_database(args.server, "campaign") as url:
-        print(f"database: {url.split('@')[-1]}", flush=True)
-        figures = measure(url, redis, args)
+    with ExitStack() as claimed:
+        if redis:
+            redis = claimed.enter_context(claimed_redis(redis, args.seconds))
+        with own_database(args.server, "campaign") as url:
+            print(f"database: {url.split('@')[-1]}; Redis {redis or 'none'}", flush=True)
+            figures = measure(url, redis, args)
     show("page views", figures["pages"])
     show("  consultation page", figures["consultation_page"])
     show("  section pages", figures["section_pages"])
