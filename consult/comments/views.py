@@ -431,7 +431,7 @@ def submit(slug: str) -> Page:
         valid = False
     chosen, may_speak = _organisation(form)
     if not may_speak:
-        form.organisation_id.errors = [ON_BEHALF_REFUSED()]
+        form.organisation_id.errors = [_on_behalf_refused()]
         valid = False
     files = _checked_files(form)
     if files is None:
@@ -493,7 +493,7 @@ def step(slug: str) -> Page:
     if done == forms.STEP_WHO:
         _chosen, may_speak = _organisation(form)
         if not may_speak:
-            form.organisation_id.errors = [ON_BEHALF_REFUSED()]
+            form.organisation_id.errors = [_on_behalf_refused()]
             valid = False
     form.renew_guards()
     if not valid:
@@ -508,7 +508,7 @@ def _step_number(value: str | None, highest: int) -> int | None:
     return None
 
 
-def ON_BEHALF_REFUSED() -> str:  # noqa: N802 - a message, like FLOOD_MESSAGES
+def _on_behalf_refused() -> str:
     return _("You can only react on behalf of a verified organisation you are a member of.")
 
 
