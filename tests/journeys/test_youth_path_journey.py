@@ -128,3 +128,56 @@ def test_a_12_year_old_without_email_comments_on_one_paragraph(
         expect(group.get_by_role("heading", name="Over deze alinea")).to_have_count(1)
         expect(group.locator(".consult-comment").filter(has_text=text)).to_contain_text("jongere")
         trip.check_widths("the paragraph's comments after approval")
+
+
+CLOSEST_LANG = "el => el.closest('[lang]').getAttribute('lang')"
+
+
+def test_in_english_a_paragraph_comment_without_email(
+    browser: Browser, journey_server: JourneyServer
+) -> None:
+    """The same path in the English interface: the Dutch plan and its quoted paragraph are
+    marked lang="nl", the steps speak English, and axe passes at 320 and 1280 px."""
+    text = f"Please explain who the contact person at school is ({secrets.token_hex(3)})."
+    with journey(browser, "h-english-paragraph", journey_server.url, PHONE, "en") as trip:
+        page = trip.page
+        trip.goto(f"/consultaties/{DEMO_SLUG}", "consultation page in English")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.get_by_role("main")).to_contain_text("Dutch only")
+        first_paragraph = page.locator("section.consult-section p").first
+        assert first_paragraph.evaluate(CLOSEST_LANG) == "nl"
+        trip.check_widths("consultation page in English")
+
+        page.get_by_role("link", name=re.compile(r"^Comment on this paragraph")).first.click()
+        expect(page.locator("#step-caption")).to_have_text("Step 1 of 4")
+        expect(page.get_by_role("heading", level=1)).to_have_text("What do you want to say?")
+        quote = page.locator(".consult-chosen-paragraph blockquote")
+        expect(quote).to_have_attribute("lang", "nl")
+        trip.check_widths("step 1 in English")
+        page.get_by_label("Your comment", exact=True).fill(text)
+        page.get_by_role("button", name="Continue").click()
+
+        expect(page.locator("#step-caption")).to_have_text("Step 2 of 4")
+        trip.check_widths("step 2 in English")
+        page.get_by_role("radiogroup", name="Who are you?").get_by_label(
+            "parent or carer", exact=True
+        ).check()
+        page.get_by_role("button", name="Continue").click()
+
+        expect(page.locator("#step-caption")).to_have_text("Step 3 of 4")
+        trip.check_widths("step 3 in English")
+        page.get_by_label("Yes, you may publish my comment on this website").check()
+        page.get_by_role("button", name="Continue").click()
+
+        expect(page.locator("#step-caption")).to_have_text("Step 4 of 4")
+        main = page.get_by_role("main")
+        expect(main).to_contain_text("No email: you get a code to keep")
+        summary_quote = main.locator(".consult-summary-list q").first
+        expect(summary_quote).to_have_attribute("lang", "nl")
+        trip.check_widths("step 4 in English")
+        page.get_by_role("button", name="Send my comment").click()
+
+        code = page.locator(".consult-code--large").inner_text().strip()
+        assert codes.normalise(code) is not None, code
+        expect(main).to_contain_text("Keep this code")
+        trip.check_widths("receipt in English")
