@@ -72,6 +72,11 @@ def _ms(value: float) -> str:
     return f"{value:,.1f} ms"
 
 
+def _within(value: float | None, figures: Figures) -> str:
+    """A campaign percentile: None when it falls on a failed arrival (a timeout or error)."""
+    return _ms(value) if value is not None else f"failed (> {figures['timeout']:g} s or error)"
+
+
 BENCHMARKS = [
     Benchmark(
         "submission",
@@ -102,28 +107,85 @@ BENCHMARKS = [
     Benchmark(
         "page",
         full=[],
-        smoke=["--sections", "5", "--comments", "100", "--requests", "3"],
+        smoke=[
+            *["--sections", "5", "--comments", "100", "--requests", "3"],
+            *["--seconds", "1", "--clients", "2", "--workers", "1", "--threads", "2"],
+        ],
         database=lambda server: ["--server", server],
         rows=[
             Row(
                 "Consultation page (server time, test client)",
                 size=lambda f: f"{_n(f['sections'])} sections / {_n(f['comments'])} comments",
                 result=lambda f: (
-                    f"{f['queries']} queries; p50 {_ms(f['p50_ms'])}, p95 {_ms(f['p95_ms'])}"
+                    f"{f['queries']} queries kept ({f['queries_built']} when built again "
+                    f"after a change, p50 {_ms(f['built_p50_ms'])}); {f['kb']:,.0f} kB of HTML; "
+                    f"p50 {_ms(f['p50_ms'])}, p95 {_ms(f['p95_ms'])}"
                 ),
                 baseline=lambda f: (
                     f"bare list of 50 rows: {f['bare_queries']} query; "
                     f"p50 {_ms(f['bare_p50_ms'])}, p95 {_ms(f['bare_p95_ms'])}; "
                     f"**page / bare (p50) = {f['ratio']:.1f}x**"
                 ),
-                needs=("queries", "p50_ms", "p95_ms", "bare_p50_ms", "ratio"),
+                needs=("queries", "p50_ms", "p95_ms", "bare_p50_ms", "ratio", "kb"),
+            ),
+            Row(
+                "Consultation page over HTTP (a new visitor each time)",
+                size=lambda f: (
+                    f"{_n(f['sections'])} sections / {_n(f['comments'])} comments; "
+                    f"gunicorn {f['http_settings']}"
+                ),
+                result=lambda f: (
+                    f"{f['http_per_second']:,.1f} pages/s (p50 {_ms(f['http_p50_ms'])}, "
+                    f"p95 {_ms(f['http_p95_ms'])})"
+                ),
+                baseline=lambda f: (
+                    f"bare list of 50 rows over HTTP: {f['bare_http_per_second']:,.1f} pages/s "
+                    f"(p50 {_ms(f['bare_http_p50_ms'])}); "
+                    f"**page / bare = {f['http_ratio']:.2f} (1/{1 / f['http_ratio']:.1f})**"
+                ),
+                needs=("http_per_second", "bare_http_per_second", "http_ratio"),
+            ),
+        ],
+    ),
+    Benchmark(
+        "campaign",
+        full=[],
+        smoke=[
+            *["--seconds", "3", "--page-rate", "4", "--submission-rate", "1"],
+            *["--sections", "5", "--comments", "100", "--warm-up", "1", "--timeout", "60"],
+            *["--workers", "1", "--threads", "2"],
+        ],
+        database=lambda server: ["--server", server],
+        rows=[
+            Row(
+                "Campaign day, open loop: page views (consultation and section pages) and "
+                "full-path submissions at fixed rates",
+                size=lambda f: (
+                    f"{_n(f['sections'])} sections / {_n(f['comments'])} comments; "
+                    f"{f['page_rate']:g} views/s + {f['submission_rate']:g} submissions/s "
+                    f"for {f['seconds']:g} s; gunicorn {f['workers']} workers x "
+                    f"{f['threads']} threads{', Redis' if f['redis'] else ''}"
+                ),
+                result=lambda f: (
+                    f"pages p50 {_within(f['pages']['p50_ms'], f)}, "
+                    f"**p95 {_within(f['pages']['p95_ms'], f)}**, "
+                    f"p99 {_within(f['pages']['p99_ms'], f)}, "
+                    f"{f['pages']['per_second']:.1f}/s answered; submissions p50 "
+                    f"{_within(f['submissions']['p50_ms'], f)}, p95 "
+                    f"{_within(f['submissions']['p95_ms'], f)}, p99 "
+                    f"{_within(f['submissions']['p99_ms'], f)}, "
+                    f"{f['submissions']['per_second']:.2f}/s answered; **{_n(f['errors'])} "
+                    f"errors** of {_n(f['pages']['offered'] + f['submissions']['offered'])}"
+                ),
+                baseline=lambda f: "goal: page p95 < 300 ms, 0 errors (fixed rates: no bare run)",
+                needs=("pages", "submissions", "errors"),
             )
         ],
     ),
     Benchmark(
         "report",
         full=[],
-        smoke=["--sections", "2", "--comments", "12"],
+        smoke=["--sections", "2", "--comments", "12", "--weasyprint"],
         database=lambda server: ["--server", server],
         rows=[
             Row(
@@ -138,13 +200,22 @@ BENCHMARKS = [
                 needs=("html_seconds", "html_peak_mb"),
             ),
             Row(
-                "Reactienota PDF (WeasyPrint)",
+                "Reactienota PDF (Typst in volumes, tagged PDF/A-2a + PDF/UA-1)",
                 size=lambda f: f"{_n(f['comments'])} comments, {_n(f['pdf_pages'])} pages",
                 result=lambda f: (
                     f"{f['pdf_seconds']:.1f} s, peak RSS {f['pdf_peak_mb']:.0f} MB "
-                    "(the process that lays it out)"
+                    f"(largest of the processes that lay it out: {f['pdf_volumes']} volumes "
+                    f"at most {f['pdf_volume_peak_mb']:.0f} MB each, one at a time; "
+                    f"converting and joining {f['pdf_joining_peak_mb']:.0f} MB)"
                 ),
-                needs=("pdf_seconds", "pdf_peak_mb"),
+                baseline=lambda f: (
+                    f"WeasyPrint on the same HTML: {f['weasyprint_seconds']:.1f} s, peak RSS "
+                    f"{f['weasyprint_peak_mb']:.0f} MB, {_n(f['weasyprint_pages'])} pages"
+                    if "weasyprint_seconds" in f
+                    else "WeasyPrint (the engine before) not run (`--weasyprint`): "
+                    "450 s, 3.5 GB, 1,988 pages at 20,000 comments in issue 19"
+                ),
+                needs=("pdf_seconds", "pdf_peak_mb", "pdf_volumes"),
             ),
         ],
     ),
@@ -369,7 +440,22 @@ def markdown(description: dict[str, str], rows: list[dict], smoke: bool, command
         "configuration (`bench/serve.py`). The generator shares the CPUs with the servers.",
         "- **Consultation page**: `bench/page.py`. `/consultaties/<slug>` through the test "
         "client after a warm-up; queries counted by a SQLAlchemy `before_cursor_execute` "
-        "listener; server time is the WSGI call, rendering included, without network.",
+        "listener; server time is the WSGI call, rendering included, without network. Kept: "
+        "the page as most requests find it (its plan and comment blocks kept by the worker); "
+        "built again: the first request after a change to the consultation's record. Over "
+        "HTTP: the page and the bare list (`bench/bare.py`), each served by gunicorn with the "
+        "same settings (Consult with its production settings, `bench/serve.py`), loaded in "
+        "turn by the same generator (threads on keep-alive connections to 127.0.0.1, no "
+        "cookies, after a warm-up), which shares the CPUs with the servers.",
+        "- **Campaign day**: `bench/campaign.py`. Consult as in production (gunicorn, "
+        "PostgreSQL, rate limits and jobs on Redis, one `consult jobs worker` sending the "
+        "receipt mails to an SMTP sink), only the public forms' limits raised "
+        "(`bench/serve.py`). Open loop: Poisson arrivals scheduled beforehand, each started "
+        "at its time on a new connection, its latency from that time to the last byte. Half "
+        "the page views are the consultation page, half one of its section pages at random; "
+        "a submission is a new visitor's form, POST and receipt page. An error is a status "
+        "other than 2xx/3xx, a timeout (10 s) or a broken connection. The generator shares "
+        "the CPUs with the servers.",
         "- **Reactienota**: `bench/report.py`. HTML: generating the edition and rendering "
         "the page's chapters (what the background job does), peak memory traced by "
         "tracemalloc. PDF: the PDF's HTML, then WeasyPrint in a process of its own, whose "

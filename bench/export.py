@@ -16,6 +16,10 @@ per second, its resident memory just before the request and the most it reached 
 streaming (sampled after every chunk, from /proc), and its peak for the whole run
 (``ru_maxrss``, which includes importing and building the app).
 
+It also prints the CPU time the export took, the child's own and, for a PostgreSQL server
+on this machine, its backends' (from /proc), and the rows per CPU-second: on a shared,
+busy machine the wall time says as much about the neighbours as about the export.
+
 The child is started through a small wrapper process (as bench/record_verify.py does): a
 child forked straight from this process would count this process's memory, which holds the
 seeding, as its own until it execs. Memory that does not grow with the row count shows as
@@ -149,6 +153,41 @@ def _rss_kib() -> int:
         return 0
 
 
+def _cpu_seconds() -> float:
+    """CPU time this process has used (user and system), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _database_cpu_seconds(url: str) -> float | None:
+    """CPU time the PostgreSQL backends serving this database have used, when the server
+    runs on this machine (read from /proc); None for SQLite or a server elsewhere."""
+    if not url.startswith("postgresql"):
+        return None
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            total = 0.0
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/stat") as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    return None
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    finally:
+        engine.dispose()
+    return total
+
+
 def child(url: str, instance: str, slug: str, format: str) -> None:
     """In the measured process: stream one export and print its figures as JSON."""
     from consult.comments.models import Comment
@@ -166,6 +205,8 @@ def child(url: str, instance: str, slug: str, format: str) -> None:
     client.get(f"/consultaties/{slug}/reacties.{format}?warm-up").close()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     now_before = most = _rss_kib()
+    database_cpu = _database_cpu_seconds(url)
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     response = client.get(f"/consultaties/{slug}/reacties.{format}", buffered=False)
     assert response.status_code == 200, response.status_code
@@ -179,6 +220,10 @@ def child(url: str, instance: str, slug: str, format: str) -> None:
         most = max(most, _rss_kib())
     response.close()
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
+    if database_cpu is not None:
+        after = _database_cpu_seconds(url)
+        database_cpu = None if after is None else after - database_cpu
     rows = lines - 1 if format == "csv" else lines  # the CSV's header
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
@@ -189,6 +234,8 @@ def child(url: str, instance: str, slug: str, format: str) -> None:
                 "bytes": size,
                 "chunks": chunks,
                 "seconds": seconds,
+                "cpu_seconds": cpu,
+                "database_cpu_seconds": database_cpu,
                 "before_kib": before,
                 "peak_kib": peak,
                 "rss_before_kib": now_before,
@@ -238,6 +285,7 @@ def run(url: str, tmp: str, sizes: list[int], sections: int, seed: int) -> dict[
     print(
         f"  {'format':<6} {'comments':>9} {'rows':>8} {'MB':>7} {'seconds':>8} {'rows/s':>8}"
         f" {'RSS before':>11} {'max RSS':>8} {'growth':>7} {'peak (ru_maxrss)':>17}"
+        f" {'CPU s (app+db)':>15} {'rows/CPU-s':>11}"
     )
     largest: dict[str, Any] = {"comments": max(sizes)}
     for size in sizes:
@@ -248,16 +296,20 @@ def run(url: str, tmp: str, sizes: list[int], sections: int, seed: int) -> dict[
             most = figures["rss_most_kib"] / 1024
             peak = figures["peak_kib"] / 1024
             rate = figures["rows"] / figures["seconds"]
+            cpu = figures["cpu_seconds"] + (figures["database_cpu_seconds"] or 0.0)
+            cpu_rate = figures["rows"] / cpu if cpu else 0.0
             print(
                 f"  {format:<6} {size:>9} {figures['rows']:>8} "
                 f"{figures['bytes'] / 1e6:>7.1f} {figures['seconds']:>8.2f} "
                 f"{rate:>8.0f} {before:>8.0f} MB "
-                f"{most:>5.0f} MB {most - before:>4.1f} MB {peak:>14.0f} MB",
+                f"{most:>5.0f} MB {most - before:>4.1f} MB {peak:>14.0f} MB"
+                f" {cpu:>15.2f} {cpu_rate:>11.0f}",
                 flush=True,
             )
             if size == max(sizes):
                 largest[f"{format}_rows"] = figures["rows"]
                 largest[f"{format}_rows_per_second"] = rate
+                largest[f"{format}_rows_per_cpu_second"] = cpu_rate
                 largest[f"{format}_growth_mb"] = most - before
                 largest[f"{format}_peak_mb"] = peak
     return largest

@@ -45,6 +45,7 @@ from sqlalchemy.engine import make_url
 from bench.support import default_server, own_database, write_figures
 
 DATABASE = "consult_bench_record"
+KEPT_INSTANCE = Path(tempfile.gettempdir()) / "consult_bench_record-instance"
 EVENT_COLUMNS = [
     "id",
     "leaf_index",
@@ -74,7 +75,9 @@ KINDS = [
 MEASURED = """
 import resource, subprocess, sys
 code = subprocess.run(sys.argv[1:]).returncode
-print("peak-rss-kib", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("cpu-seconds", usage.ru_utime + usage.ru_stime, file=sys.stderr)
+print("peak-rss-kib", usage.ru_maxrss, file=sys.stderr)
 sys.exit(code)
 """
 
@@ -322,24 +325,38 @@ def main(argv: list[str] | None = None) -> None:
         help="PostgreSQL server URL (any database on it; the bench makes its own), or sqlite.",
     )
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help=f"Keep the database afterwards (and the instance, with its key, in {KEPT_INSTANCE}).",
+    )
+    parser.add_argument(
+        "--verify-only",
+        action="store_true",
+        help="Only run verify again on the record a --keep run left (while developing).",
+    )
     parser.add_argument("--figures", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
 
-    if arguments.keep and not arguments.server.startswith("sqlite"):
+    if arguments.verify_only:
+        server = _server_url(arguments.server)
+        measure(arguments, _database_url(server), str(KEPT_INSTANCE))
+    elif arguments.keep and not arguments.server.startswith("sqlite"):
         server = _server_url(arguments.server)
         _recreate(server)
-        run(arguments, _database_url(server))
+        KEPT_INSTANCE.mkdir(parents=True, exist_ok=True)
+        run(arguments, _database_url(server), str(KEPT_INSTANCE))
     else:
         with own_database(arguments.server, "record") as url:
             run(arguments, url)
 
 
-def run(arguments: argparse.Namespace, url: str) -> None:
+def run(arguments: argparse.Namespace, url: str, kept_instance: str | None = None) -> None:
     from consult import migrate
     from consult.app import create_app
 
-    with tempfile.TemporaryDirectory(prefix="consult-bench-record-") as instance:
+    with tempfile.TemporaryDirectory(prefix="consult-bench-record-") as temporary:
+        instance = kept_instance or temporary
         settings = {"DATABASE_URL": url, "INSTANCE_PATH": instance}
         app = create_app(settings, "development")
         with app.app_context():
@@ -358,43 +375,51 @@ def run(arguments: argparse.Namespace, url: str) -> None:
         from consult.extensions import db
 
         db.state(app).engine.dispose()
+        measure(arguments, url, instance)
 
-        print("Running `consult record verify` ...", flush=True)
-        environment = {
-            **os.environ,
-            "CONSULT_DATABASE_URL": url,
-            "CONSULT_INSTANCE_PATH": instance,
-            "CONSULT_ENV": "development",
-        }
-        consult = Path(sys.executable).with_name("consult")
-        started = time.perf_counter()
-        result = subprocess.run(  # noqa: S603 (our own command)
-            [sys.executable, "-c", MEASURED, str(consult), "record", "verify"],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - started
-        print(result.stdout.strip())
-        if result.returncode != 0 or "peak-rss-kib " not in result.stderr:
-            print(result.stderr, file=sys.stderr)
-            raise SystemExit(f"verify failed (exit {result.returncode})")
-        peak = int(result.stderr.rsplit("peak-rss-kib ", 1)[1]) / 1024
-        print()
-        print(f"events:             {arguments.events:>12,}")
-        print(f"verify, wall time:  {seconds:>12.1f} s (the whole command, start to end)")
-        print(f"verify, rate:       {arguments.events / seconds:>12,.0f} events/s")
-        print(f"verify, peak RSS:   {peak:>12,.0f} MiB")
-        write_figures(
-            arguments.figures,
-            {
-                "events": arguments.events,
-                "seconds": seconds,
-                "events_per_second": arguments.events / seconds,
-                "peak_mb": peak,
-            },
-        )
+
+def measure(arguments: argparse.Namespace, url: str, instance: str) -> None:
+    """Run ``consult record verify`` in a child process; print and write its figures."""
+    print("Running `consult record verify` ...", flush=True)
+    environment = {
+        **os.environ,
+        "CONSULT_DATABASE_URL": url,
+        "CONSULT_INSTANCE_PATH": instance,
+        "CONSULT_ENV": "development",
+    }
+    consult = Path(sys.executable).with_name("consult")
+    started = time.perf_counter()
+    result = subprocess.run(  # noqa: S603 (our own command)
+        [sys.executable, "-c", MEASURED, str(consult), "record", "verify"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    print(result.stdout.strip())
+    if result.returncode != 0 or "peak-rss-kib " not in result.stderr:
+        print(result.stderr, file=sys.stderr)
+        raise SystemExit(f"verify failed (exit {result.returncode})")
+    peak = int(result.stderr.rsplit("peak-rss-kib ", 1)[1]) / 1024
+    cpu = float(result.stderr.rsplit("cpu-seconds ", 1)[1].split()[0])
+    print()
+    print(f"events:             {arguments.events:>12,}")
+    print(f"verify, wall time:  {seconds:>12.1f} s (the whole command, start to end)")
+    print(f"verify, rate:       {arguments.events / seconds:>12,.0f} events/s")
+    print(f"verify, CPU time:   {cpu:>12.1f} s (the command's own; the database's is not in it)")
+    print(f"verify, per CPU-s:  {arguments.events / cpu:>12,.0f} events")
+    print(f"verify, peak RSS:   {peak:>12,.0f} MiB")
+    write_figures(
+        arguments.figures,
+        {
+            "events": arguments.events,
+            "seconds": seconds,
+            "events_per_second": arguments.events / seconds,
+            "cpu_seconds": cpu,
+            "peak_mb": peak,
+        },
+    )
 
 
 if __name__ == "__main__":

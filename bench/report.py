@@ -10,16 +10,19 @@ near-identical ones, answers every comment with bulk inserts (one answer per ~50
 makes a next version with some sections linked to answers, and then times each step of the
 reactienota: building the content, the edition (content + fingerprint + stored row), the
 web page's chapters (which the background job renders once per language and keeps), a
-visitor's request for the page, the CSV and JSON files, and the PDF (WeasyPrint, as the
-background job does it).
+visitor's request for the page, the CSV and JSON files, and the PDF (Typst in volumes, as
+the background job does it; ``--weasyprint`` also times the engine it replaced, WeasyPrint,
+on the same HTML: 450 s and 3.5 GB at 20,000 comments, so not by default).
 
 For every step it prints the wall time and the peak memory: Python allocations traced by
 ``tracemalloc`` during that step (the steps are run once without tracing for the time, then
 once with it for the memory), and the process's peak resident size (``ru_maxrss``), which
 only grows. The PDF is laid out in a child process of its own (started through a small
 wrapper, as bench/export.py does), from the HTML the step before made: its figures are the
-layout's time and the child's peak resident size, WeasyPrint's C libraries included, which
-tracemalloc does not see (``--trace-pdf`` traces it in this process as well, slowly).
+layout's time and the peak resident size of the processes that lay it out, the engine's
+native code included, which tracemalloc does not see. With Typst that is the larger of the
+child (which converts the HTML and joins the volumes) and the processes it starts, one per
+volume, one at a time (``--trace-pdf`` traces WeasyPrint in this process, slowly).
 
 ``--server`` makes a database of its own on a PostgreSQL server for the run and drops it
 afterwards (``--server sqlite``: a temporary SQLite file, the default).
@@ -88,10 +91,8 @@ def measure(label: str, work: Callable[[], Any], *, trace: bool = True) -> Any:
     return result
 
 
-def pdf_child(source: str, out: str) -> None:
+def pdf_child(engine: str, source: str, out: str) -> None:
     """In the measured process: lay out the PDF of the HTML in ``source``; print figures."""
-    from consult.files.pdf import render_pdf
-
     html = Path(source).read_text("utf-8")
     pages = [0]
 
@@ -100,24 +101,42 @@ def pdf_child(source: str, out: str) -> None:
 
     before = rss_mb()
     started = time.perf_counter()
-    pdf = render_pdf(html, on_page=on_page)
+    extra: dict[str, Any] = {}
+    if engine == "typst":
+        from consult.files.typeset import typeset_pdf
+
+        pdf = typeset_pdf(html, on_page=on_page, figures=extra)
+    else:
+        from consult.files.pdf import render_pdf
+
+        pdf = render_pdf(html, on_page=on_page)
     seconds = time.perf_counter() - started
     Path(out).write_bytes(pdf)
     figures = {"seconds": seconds, "pages": pages[0], "bytes": len(pdf), "before_mb": before}
-    print(json.dumps({**figures, "peak_mb": rss_mb()}))
+    own = rss_mb()
+    volumes = extra.get("child_peak_mb", 0.0)
+    figures |= {"own_peak_mb": own, "volume_peak_mb": volumes, "volumes": extra.get("volumes")}
+    print(json.dumps({**figures, "peak_mb": max(own, volumes)}))
 
 
-def measure_pdf_in_child(source: str, out: str) -> dict[str, Any]:
-    """The PDF's time and the peak resident size of a process that only lays it out."""
+def measure_pdf_in_child(source: str, out: str, engine: str = "typst") -> dict[str, Any]:
+    """The PDF's time and the peak resident size of the processes that only lay it out."""
     command = [sys.executable, "-c", WRAPPER, sys.executable, "-m", "bench.report"]
-    command += ["--pdf-child", source, out]
+    command += ["--pdf-child", engine, source, out]
     done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise SystemExit(f"the PDF failed:\n{done.stderr}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
+    detail = f"before laying out: {figures['before_mb']:.0f} MB"
+    if figures.get("volumes"):
+        detail = (
+            f"{figures['volumes']} volumes; largest volume process "
+            f"{figures['volume_peak_mb']:.0f} MB, converting and joining "
+            f"{figures['own_peak_mb']:.0f} MB"
+        )
     print(
-        f"  {'the PDF (WeasyPrint, child process)':<34} {figures['seconds']:8.2f} s   "
-        f"peak RSS {figures['peak_mb']:7.0f} MB (before laying out: {figures['before_mb']:.0f} MB)"
+        f"  {f'the PDF ({engine}, child process)':<34} {figures['seconds']:8.2f} s   "
+        f"peak RSS {figures['peak_mb']:7.0f} MB ({detail}), {figures['pages']} pages"
     )
     return figures
 
@@ -279,12 +298,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
     parser.add_argument("--server", help="a PostgreSQL server URL to make a database on")
     parser.add_argument("--figures", help=argparse.SUPPRESS)
-    parser.add_argument("--pdf-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--pdf-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--sections", type=int, default=200)
     parser.add_argument("--comments", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--no-pdf", action="store_true", help="Skip the PDF.")
-    parser.add_argument("--trace-pdf", action="store_true", help="Trace the PDF's memory too.")
+    parser.add_argument(
+        "--trace-pdf", action="store_true", help="Trace WeasyPrint's memory in this process."
+    )
+    parser.add_argument(
+        "--weasyprint",
+        action="store_true",
+        help="Also lay the PDF out with WeasyPrint, the engine before (slow: minutes).",
+    )
     parser.add_argument("--pdf-out", help="Write the PDF here, to look at it.")
     parser.add_argument("--html-out", help="Write the HTML the PDF is made from here.")
     args = parser.parse_args(argv)
@@ -382,6 +408,7 @@ def run(args: argparse.Namespace, url: str) -> None:
         if args.html_out:
             Path(args.html_out).write_text(pdf_source, "utf-8")
         pdf_figures: dict[str, Any] = {}
+        before: dict[str, Any] = {}
         if not args.no_pdf:
             if args.trace_pdf:
                 measure(
@@ -394,6 +421,10 @@ def run(args: argparse.Namespace, url: str) -> None:
             out = args.pdf_out or str(Path(tmp.name) / "reactienota.pdf")
             pdf_figures = measure_pdf_in_child(str(source), out)
             print(f"    PDF: {pdf_figures['pages']} pages, {pdf_figures['bytes'] / 1e6:.1f} MB")
+            if args.weasyprint:
+                before = measure_pdf_in_child(
+                    str(source), str(Path(tmp.name) / "weasyprint.pdf"), "weasyprint"
+                )
         publish = measure(
             "publish (rebuilds and compares)",
             lambda: reactienota.publish(session, official, report),
@@ -421,6 +452,13 @@ def run(args: argparse.Namespace, url: str) -> None:
         figures["pdf_layout_seconds"] = pdf_figures["seconds"]
         figures["pdf_peak_mb"] = pdf_figures["peak_mb"]
         figures["pdf_pages"] = pdf_figures["pages"]
+        figures["pdf_volumes"] = pdf_figures.get("volumes")
+        figures["pdf_volume_peak_mb"] = pdf_figures.get("volume_peak_mb")
+        figures["pdf_joining_peak_mb"] = pdf_figures.get("own_peak_mb")
+    if before:
+        figures["weasyprint_seconds"] = before["seconds"]
+        figures["weasyprint_peak_mb"] = before["peak_mb"]
+        figures["weasyprint_pages"] = before["pages"]
     write_figures(args.figures, figures)
 
 

@@ -19,7 +19,10 @@ by the same generator in this process: ``--clients`` threads on keep-alive conne
 - **Bare**: ``POST /comments`` of ``bench/bare.py``, which inserts one row and commits.
 
 The load generator shares the machine's CPUs with the servers, and costs the bare app
-relatively more: read the ratio as a lower bound of what the full path costs.
+relatively more: read the ratio as a lower bound of what the full path costs. On a busy
+machine the rates swing with everything else that runs; the servers' CPU time per
+submission (gunicorn's processes, from /proc; not PostgreSQL's) swings much less, and
+their ratio says what the rates would at saturation.
 """
 
 from __future__ import annotations
@@ -68,6 +71,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` and its children now running (Linux
+    /proc; 0 elsewhere): the servers' own work, whatever else the busy machine does."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+SERVER_PIDS: dict[int, int] = {}  # port -> the gunicorn master's pid
+
+
 @contextmanager
 def gunicorn(
     target: str, environment: dict[str, str], workers: int, threads: int, probe: str
@@ -100,6 +124,7 @@ def gunicorn(
             if time.monotonic() > deadline:
                 raise Failure(f"gunicorn {target} did not answer within 60 s")
             time.sleep(0.2)
+        SERVER_PIDS[port] = process.pid
         yield port
     finally:
         process.send_signal(signal.SIGTERM)
@@ -283,12 +308,15 @@ def run_load(
     for thread in threads:
         thread.start()
     ready.wait()
+    server = SERVER_PIDS.get(port)
+    cpu_before = cpu_seconds(server) if server else 0.0
     started = time.perf_counter()
     state["deadline"] = started + seconds
     go.set()
     for thread in threads:
         thread.join(seconds + 120)
     elapsed = time.perf_counter() - started
+    cpu = (cpu_seconds(server) - cpu_before) if server else 0.0
     done = len(latencies)
     ordered = sorted(latencies)
     return {
@@ -297,6 +325,8 @@ def run_load(
         "first_errors": errors[:3],
         "seconds": elapsed,
         "per_second": done / elapsed if done else None,
+        # The servers' CPU per submission: less at the mercy of the rest of the machine.
+        "server_cpu_ms": cpu / done * 1000 if done and cpu else None,
         "latency_p50_ms": statistics.median(ordered) * 1000 if ordered else None,
         "latency_p95_ms": ordered[int(0.95 * (len(ordered) - 1))] * 1000 if ordered else None,
     }
@@ -388,7 +418,8 @@ def show(label: str, figures: dict[str, Any]) -> None:
     print(
         f"  {label:<30} {figures['submissions']:>7} in {figures['seconds']:6.1f} s = "
         f"{rate or 0:8.1f}/s   latency p50 {figures['latency_p50_ms'] or 0:7.1f} ms, "
-        f"p95 {figures['latency_p95_ms'] or 0:7.1f} ms   errors {figures['errors']}",
+        f"p95 {figures['latency_p95_ms'] or 0:7.1f} ms   errors {figures['errors']}   "
+        f"server CPU {figures['server_cpu_ms'] or 0:6.2f} ms each",
         flush=True,
     )
     for error in figures["first_errors"]:
@@ -424,6 +455,10 @@ def main(argv: list[str] | None = None) -> None:
         ratio = bare["per_second"] / full["per_second"]
     if ratio:
         print(f"  the bare insert handles {ratio:.1f}x the full path's submissions per second")
+    cpu_ratio = None
+    if full["server_cpu_ms"] and bare["server_cpu_ms"]:
+        cpu_ratio = full["server_cpu_ms"] / bare["server_cpu_ms"]
+        print(f"  a full-path submission costs the servers {cpu_ratio:.1f}x a bare insert's CPU")
     write_figures(
         args.figures,
         {
@@ -433,6 +468,9 @@ def main(argv: list[str] | None = None) -> None:
             "full_errors": full["errors"],
             "bare_errors": bare["errors"],
             "full_p50_ms": full["latency_p50_ms"],
+            "full_server_cpu_ms": full["server_cpu_ms"],
+            "bare_server_cpu_ms": bare["server_cpu_ms"],
+            "cpu_ratio": cpu_ratio,
             "bare_p50_ms": bare["latency_p50_ms"],
             "settings": f"{args.workers} workers x {args.threads} threads, {args.clients} clients",
         },

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -59,6 +62,34 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class iso_moment(FunctionElement[str]):
+    """A :class:`UTCDateTime` column written by the database as Python writes the moment:
+    ``value.isoformat()`` of the aware UTC datetime, ``2026-03-01T09:15:02.250000+00:00``
+    (no fraction when the microseconds are 0). For streaming a million moments, where
+    making and formatting a datetime per row costs more than the query (the exports).
+    NULL stays NULL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_moment, "postgresql")
+def _iso_moment_postgresql(element: iso_moment, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return (
+        f"(replace(to_char(({value}) AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || '+00:00')"
+    )
+
+
+@compiles(iso_moment, "sqlite")
+def _iso_moment_sqlite(element: iso_moment, compiler: SQLCompiler, **kw: Any) -> str:
+    # Stored as naive UTC text, always with six digits of microseconds
+    # ("2026-03-01 09:15:02.250000", SQLAlchemy's SQLite format).
+    value = compiler.process(element.clauses, **kw)
+    return f"(replace(replace(({value}), ' ', 'T'), '.000000', '') || '+00:00')"
 
 
 class Base(DeclarativeBase):

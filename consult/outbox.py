@@ -199,10 +199,9 @@ def deliver_due(app: Flask, ids: Iterable[int] | None = None, *, limit: int = BA
             now = utcnow()
             _bury_stale(app, session, now)
             token = secrets.token_hex(16)
-            if not _claim(app, session, token, now, ids, limit):
+            rows = _claim(app, session, token, now, ids, limit)
+            if not rows:
                 return result
-            rows = list(session.scalars(select(OutboxMail).where(OutboxMail.claim == token)))
-            session.commit()
             with mail.transport(app) as send:
                 for row in sorted(rows, key=lambda r: r.id):
                     _deliver_one(app, session, send, row, token, result)
@@ -229,7 +228,9 @@ def _claim(
     now: datetime,
     ids: Iterable[int] | None,
     limit: int,
-) -> int:
+) -> list[OutboxMail]:
+    """Claim what is due (or only ``ids``) under ``token``; the claimed rows, committed
+    (read back by the claiming UPDATE itself: RETURNING, PostgreSQL and SQLite 3.35+)."""
     candidates = select(OutboxMail.id).where(_due(app, now))
     if ids is not None:
         candidates = candidates.where(OutboxMail.id.in_(list(ids)))
@@ -237,7 +238,7 @@ def _claim(
     if session.get_bind().dialect.name == "postgresql":
         # Rows another worker is claiming right now are skipped, not waited for.
         candidates = candidates.with_for_update(skip_locked=True)
-    claimed = session.execute(
+    claiming = (
         update(OutboxMail)
         .where(OutboxMail.id.in_(candidates.scalar_subquery()))
         .values(
@@ -246,10 +247,15 @@ def _claim(
             claimed_at=now,
             attempts=OutboxMail.attempts + 1,
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
+    if session.get_bind().dialect.update_returning:
+        claimed = list(session.scalars(claiming.returning(OutboxMail)))
+    else:  # an SQLite older than 3.35: read them back
+        session.execute(claiming)
+        claimed = list(session.scalars(select(OutboxMail).where(OutboxMail.claim == token)))
     session.commit()
-    return int(claimed.rowcount)  # type: ignore[attr-defined]
+    return claimed
 
 
 def _bury_stale(app: Flask, session: Session, now: datetime) -> None:
@@ -286,15 +292,20 @@ def _deliver_one(
         OutboxMail.state == OutboxState.SENDING,
     )
     # Still ours, freshly: a slow batch never sends a row that went stale and was
-    # claimed by another worker meanwhile.
-    touched = session.execute(
-        update(OutboxMail)
-        .where(ours)
-        .values(claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    if touched.rowcount != 1 or row.message is None:  # type: ignore[attr-defined]
+    # claimed by another worker meanwhile. A claim younger than half the timeout cannot
+    # have gone stale (no other worker may take it yet): no need to ask.
+    timeout = _setting(app, "OUTBOX_CLAIM_TIMEOUT_SECONDS", 300)
+    if row.claimed_at is None or utcnow() - row.claimed_at > timedelta(seconds=timeout / 2):
+        touched = session.execute(
+            update(OutboxMail)
+            .where(ours)
+            .values(claimed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if touched.rowcount != 1:  # type: ignore[attr-defined]
+            return
+    if row.message is None:
         return
     try:
         send(row.id, row.recipient, row.message)

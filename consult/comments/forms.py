@@ -39,7 +39,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from consult.comments.services import MAX_COMMENT_LENGTH, Draft, offers_no_email_first
 from consult.comments.text import normalise_newlines
 from consult.consultations.models import Question, QuestionKind
-from consult.forms import strip_whitespace
+from consult.forms import remember_options, strip_whitespace
 from consult.stakeholders.explanations import explanation as group_explanation
 from consult.stakeholders.models import AgeBand
 
@@ -525,6 +525,7 @@ def build_submission_form(
     form.step_messages = []
     if not form.started.data:
         form.started.data = fill_token(form.idempotency_key.data)
+    remember_options(form)
     return form
 
 

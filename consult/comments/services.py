@@ -21,8 +21,10 @@ from typing import Any
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import event as orm_event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.accounts.models import User
 from consult.comments import canonical, channels, codes
@@ -202,7 +204,8 @@ def counts_by_group(
     return [(group, n) for group, n in rows]
 
 
-def _public_comment_options() -> list[Any]:
+def public_comment_options() -> list[Any]:
+    """What a public page shows of a comment's sender, loaded with it."""
     submission = joinedload(Comment.submission)
     return [
         submission.joinedload(Submission.stakeholder_group),
@@ -236,7 +239,7 @@ def first_public_comments(
         select(Comment)
         .join(ranked, ranked.c.id == Comment.id)
         .where(ranked.c.rank <= per_section)
-        .options(*_public_comment_options())
+        .options(*public_comment_options())
         .order_by(Comment.id)
     ).unique()
     grouped: dict[int | None, list[Comment]] = {}
@@ -293,7 +296,7 @@ def public_comments_page(
     order = [Comment.id] if place is None else [place, Comment.id]
     rows = list(
         session.scalars(
-            query.options(*_public_comment_options()).order_by(*order).limit(limit + 1)
+            query.options(*public_comment_options()).order_by(*order).limit(limit + 1)
         ).unique()
     )
     return rows[:limit], len(rows) > limit
@@ -316,13 +319,19 @@ def public_name(submission: Submission) -> str | None:
 
 
 def questions_of(session: Session, consultation: Consultation) -> list[Question]:
-    return list(
+    """The consultation's questions in their order. The rows read also fill
+    ``consultation.questions`` when it is not loaded yet, so the content hash and the
+    receipt read them again from memory, not from the database."""
+    questions = list(
         session.scalars(
             select(Question)
             .where(Question.consultation_id == consultation.id)
             .order_by(Question.position)
         )
     )
+    if "questions" not in consultation.__dict__ and consultation in session:
+        set_committed_value(consultation, "questions", questions)
+    return questions
 
 
 # -- the questionnaire after sending ---------------------------------------------------------
@@ -339,7 +348,9 @@ def questions_to_answer_later(
     if not submission.consultation.accepts_comments_at(now):
         return []
     answered = {a.question_id for a in submission.answers}
-    return [q for q in questions_of(session, submission.consultation) if q.id not in answered]
+    # The consultation's questions as the receipt already loaded them (by position).
+    questions = sorted(submission.consultation.questions, key=lambda q: q.position)
+    return [q for q in questions if q.id not in answered]
 
 
 def answer_later(
@@ -415,12 +426,27 @@ class Draft:
     via: str | None = None
 
 
+# The (consultation id, key) pairs this transaction looked up and found no submission for:
+# :func:`submit` does not ask again (the unique key catches a submission stored since, as
+# it would after a second look).
+_ABSENT_KEYS = "consult.comments.absent_keys"
+
+
 def find_by_key(session: Session, consultation: Consultation, key: str) -> Submission | None:
-    return session.scalar(
+    found = session.scalar(
         select(Submission).where(
             Submission.consultation_id == consultation.id, Submission.idempotency_key == key
         )
     )
+    if found is None:
+        session.info.setdefault(_ABSENT_KEYS, set()).add((consultation.id, key))
+    return found
+
+
+@orm_event.listens_for(Session, "after_transaction_end")
+def _forget_absent_keys(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outer transaction ended: what it saw is history
+        session.info.pop(_ABSENT_KEYS, None)
 
 
 def sent_by(session: Session, user: Any, page: int, per_page: int) -> tuple[list[Submission], int]:
@@ -443,19 +469,25 @@ def sent_by(session: Session, user: Any, page: int, per_page: int) -> tuple[list
 
 
 def find_by_code(session: Session, code: str) -> Submission | None:
-    return session.scalar(
-        select(Submission)
-        .where(Submission.tracking_code == code)
-        .options(
-            joinedload(Submission.consultation).joinedload(Consultation.version),
-            joinedload(Submission.stakeholder_group),
-            joinedload(Submission.municipality),
-            joinedload(Submission.organisation),
-            joinedload(Submission.contact),
-            selectinload(Submission.comments).joinedload(Comment.section),
-            selectinload(Submission.answers),
-            selectinload(Submission.attachments),
+    """The submission with its comments (at most a few: joined into the same query), its
+    answers and attachments (one query each)."""
+    return (
+        session.execute(
+            select(Submission)
+            .where(Submission.tracking_code == code)
+            .options(
+                joinedload(Submission.consultation).joinedload(Consultation.version),
+                joinedload(Submission.stakeholder_group),
+                joinedload(Submission.municipality),
+                joinedload(Submission.organisation),
+                joinedload(Submission.contact),
+                joinedload(Submission.comments).joinedload(Comment.section),
+                selectinload(Submission.answers),
+                selectinload(Submission.attachments),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
 
 
@@ -505,11 +537,12 @@ def canonical_content(
 
 
 def attachments_content(submission: Submission) -> list[tuple[str, str, int, str]]:
-    """The attachments as the content hash holds them, in the order they were sent."""
-    return [
-        (a.filename, a.content_type, a.size, a.sha256)
-        for a in sorted(submission.attachments, key=lambda a: a.id)
-    ]
+    """The attachments as the content hash holds them, in the order they were sent (their
+    ids once stored; before, the order of the list, which is the order they are stored in)."""
+    attached = list(submission.attachments)
+    if all(a.id is not None for a in attached):
+        attached.sort(key=lambda a: a.id)
+    return [(a.filename, a.content_type, a.size, a.sha256) for a in attached]
 
 
 # -- the evidence record -------------------------------------------------------------------
@@ -617,6 +650,7 @@ def record_submission(
     *,
     actor_role: ActorRole = ActorRole.PARTICIPANT,
     api_token: str | None = None,
+    flush: bool = True,
 ) -> RecordEvent:
     """Write ``submission_received`` (at its moment of receipt) and, for a submission that
     was confirmed on arrival (sent from a confirmed account, or through the API with an
@@ -627,6 +661,9 @@ def record_submission(
     Under 16 the prefix is left out (the channel stays): the platform chain ties a prefix
     to its organisation, and a child's age band and municipality must not be tied to a
     school or club, just as their submission keeps no organisation.
+
+    ``flush=False`` leaves the events for the caller's next flush (:func:`submit` writes
+    them with the signed promise).
 
     Returns the ``submission_received`` event."""
     payload = submission_event_payload(submission, api_token=api_token)
@@ -639,10 +676,12 @@ def record_submission(
         actor_role=actor_role,
         payload=payload,
         occurred_at=submission.received_at,
+        # A second append reads the head again: it must find this one stored.
+        flush=flush or submission.state is SubmissionState.CONFIRMED,
     )
     if submission.state is SubmissionState.CONFIRMED:
         by = "api_token" if api_token is not None else "account"
-        record_confirmation(session, submission, by=by, actor_role=actor_role)
+        record_confirmation(session, submission, by=by, actor_role=actor_role, flush=flush)
     return received
 
 
@@ -652,6 +691,7 @@ def record_confirmation(
     *,
     by: str,
     actor_role: ActorRole = ActorRole.PARTICIPANT,
+    flush: bool = True,
 ) -> None:
     """``submission_confirmed``; ``by`` is "account" or "api_token" (on arrival), "email"
     (the link) or "moderator" (a submission sent without e-mail, approved)."""
@@ -664,6 +704,7 @@ def record_confirmation(
         actor_role=actor_role,
         payload={"by": by},
         occurred_at=submission.confirmed_at,
+        flush=flush,
     )
 
 
@@ -720,9 +761,10 @@ def submit(
     otherwise; and when there is neither an account nor an address (the path without
     e-mail), a moderator (``premoderated``, state awaiting; :mod:`consult.moderation`).
     """
-    existing = find_by_key(session, consultation, draft.idempotency_key)
-    if existing is not None:
-        return existing, False
+    if (consultation.id, draft.idempotency_key) not in session.info.get(_ABSENT_KEYS, ()):
+        existing = find_by_key(session, consultation, draft.idempotency_key)
+        if existing is not None:
+            return existing, False
     if not consultation.accepts_comments_at(now):
         raise SubmissionError("closed")
 
@@ -754,6 +796,8 @@ def submit(
                 age_band=age_band,
                 municipality=draft.municipality,
                 organisation=organisation,
+                # The id too (not only at the flush): the content hash names it.
+                organisation_id=organisation.id if organisation is not None else None,
                 organisation_name=organisation_name,
                 organisation_verified=organisation_verified,
                 publish_text=draft.publish_text,
@@ -762,15 +806,19 @@ def submit(
                 premoderated=premoderated,
                 received_at=now,
                 confirmed_at=now if confirmed else None,
-                content_hash="",
                 content_nonce=secrets.token_hex(16),
                 via_code=channels.normalise(draft.via),
+                # Empty, not unloaded: nothing asks the database for what was not sent.
+                comments=[],
+                answers=[],
+                attachments=[],
             )
-            session.add(submission)
             display_name = draft.display_name if publish_name else None
             submission.contact = SubmissionContact(
                 email=email, display_name=display_name, salt=secrets.token_hex(16)
             )
+            # Drawn after the contact's salt, as when the record's payload made it.
+            submission.attributes_salt = secrets.token_hex(16)
             for position, (section, text) in enumerate(draft.comments, start=1):
                 anchor = (
                     draft.paragraphs[position - 1] if position <= len(draft.paragraphs) else None
@@ -803,13 +851,18 @@ def submit(
                         created_at=now,
                     )
                 )
-            session.flush()
+            # Hashed before it is stored, so each row is written once, complete.
             submission.content_hash = record_canonical.digest(canonical_content(submission))
+            session.add(submission)
+            # Stored before the record's head is locked: a lost race ends here, and the
+            # head waits for no insert.
             session.flush()
-            received = record_submission(session, submission, api_token=draft.api_token)
-            # The log's signed promise that this leaf is in its tree: the receipt carries it.
-            # (Every request, command and job has an app and so the key; only test data
-            # built without an app gets no promise.)
+            received = record_submission(
+                session, submission, api_token=draft.api_token, flush=not has_app_context()
+            )
+            # The log's signed promise that this leaf is in its tree: the receipt carries it,
+            # written in the flush of the event. (Every request, command and job has an app
+            # and so the key; only test data built without an app gets no promise.)
             if has_app_context():
                 promises.make(session, received)
     except IntegrityError:

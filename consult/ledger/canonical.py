@@ -30,6 +30,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 import rfc8785
@@ -95,6 +96,8 @@ def check_value(value: Any, where: str = "payload") -> None:
                     _GOOD_KEYS.add(key)
             if item is None or type(item) is str or type(item) is bool:
                 continue  # the common case, without a call
+            if type(item) is int and -MAX_INTEGER <= item <= MAX_INTEGER:
+                continue
             check_value(item, f"{where}.{key}")
         return
     raise PayloadError(f"{where}: {type(value).__name__} has no place in the record")
@@ -126,6 +129,62 @@ def event_body(
         "payload": payload,
         "prev_hash": prev_hash,
     }
+
+
+# The standard library's C writer of _ENCODER, made once: JSONEncoder.encode makes it anew
+# for every value, which costs more than writing a small payload.
+_C_ENCODE = (
+    c_make_encoder(None, _ENCODER.default, encode_basestring, None, ":", ",", True, False, True)
+    if c_make_encoder is not None
+    else None
+)
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as :func:`fast_canonical_bytes` writes it, without the encoder's set-up
+    for the values an event is mostly made of: strings and integers."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if _C_ENCODE is not None and kind is dict:
+        return "".join(_C_ENCODE(value, 0))
+    return _ENCODER.encode(value)
+
+
+def fast_event_bytes(
+    leaf_index: int,
+    chain: str,
+    seq: int,
+    kind: str,
+    occurred_at: str,
+    actor_role: str,
+    object_type: str,
+    object_id: str,
+    payload: dict[str, Any],
+    prev_hash: str,
+) -> bytes:
+    """``fast_canonical_bytes(event_body(...))`` written in one pass, for verifying a
+    million events: the body's keys are fixed, so they are written in their sorted order
+    around the values instead of building and sorting a dict per event. ``occurred_at`` is
+    the moment as :func:`moment` writes it; ``payload`` must have passed
+    :func:`check_value`. A property test holds this to :func:`event_body`."""
+    text = _json_text
+    string = encode_basestring
+    # Strings and integers written in line (a call less per value), the rest by _json_text.
+    return (
+        f'{{"actor_role":{string(actor_role) if type(actor_role) is str else text(actor_role)},'
+        f'"consultation":{string(chain) if chain and type(chain) is str else text(chain or None)},'
+        f'"kind":{string(kind) if type(kind) is str else text(kind)},'
+        f'"leaf_index":{int.__repr__(leaf_index) if type(leaf_index) is int else text(leaf_index)},'
+        f'"object":{{"id":{string(object_id) if type(object_id) is str else text(object_id)},'
+        f'"type":{string(object_type) if type(object_type) is str else text(object_type)}}},'
+        f'"occurred_at":{string(occurred_at) if type(occurred_at) is str else text(occurred_at)},'
+        f'"payload":{text(payload)},'
+        f'"prev_hash":{string(prev_hash) if type(prev_hash) is str else text(prev_hash)},'
+        f'"seq":{int.__repr__(seq) if type(seq) is int else text(seq)},"v":{FORMAT_VERSION}}}'
+    ).encode()
 
 
 def canonical_bytes(value: Any) -> bytes:

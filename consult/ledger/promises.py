@@ -31,7 +31,7 @@ import base64
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from consult.ledger import canonical, checkpoints, signing
@@ -62,6 +62,11 @@ def note(promise: RecordPromise, public: bytes) -> str:
     return f"{text_of(promise).decode()}\n\u2014 {promise.origin} {line}\n"
 
 
+# The promises this session made, by (event kind, object id); one whose savepoint or
+# transaction rolled back is no longer persistent in the session and is not used.
+_MADE = "consult.ledger.promises.made"
+
+
 def make(session: Session, event: RecordEvent) -> RecordPromise:
     """Sign and store the promise that ``event`` is leaf ``event.leaf_index`` of the log,
     in the caller's transaction (flushes). Raises :class:`checkpoints.OriginError` when the
@@ -80,13 +85,22 @@ def make(session: Session, event: RecordEvent) -> RecordPromise:
     )
     session.add(promise)
     session.flush()
+    # The receipt mail of this transaction quotes it: no need to read it back.
+    session.info.setdefault(_MADE, {})[(event.kind, event.object_id)] = promise
+    return promise
+
+
+def _made_here(session: Session, kind: str, object_id: str) -> RecordPromise | None:
+    promise = session.info.get(_MADE, {}).get((kind, object_id))
+    if promise is None or not inspect(promise).persistent or promise not in session:
+        return None
     return promise
 
 
 def note_of_object(session: Session, kind: str, object_id: str) -> str | None:
     """The signed note of the promise for the first event of ``kind`` about ``object_id``
     (a submission's arrival, by its tracking code), for a receipt; None without one."""
-    promise = session.scalar(
+    promise = _made_here(session, kind, object_id) or session.scalar(
         select(RecordPromise)
         .join(RecordEvent, RecordEvent.leaf_index == RecordPromise.leaf_index)
         .where(RecordEvent.kind == kind, RecordEvent.object_id == object_id)

@@ -249,9 +249,11 @@ def inclusion(
             "kept": None,
         }
     # A checkpoint that witnesses cosigned is preferred (the latest one that holds the
-    # event): its history is the one they saw too.
-    latest = cosignatures.latest_cosigned(session, covering=event.leaf_index)
-    latest = latest or checkpoints.latest(session)
+    # event): its history is the one they saw too. The tree only grows, so when the latest
+    # checkpoint does not hold the event (a fresh receipt), no cosigned one does.
+    latest = checkpoints.latest(session)
+    if latest is not None and latest.tree_size > event.leaf_index:
+        latest = cosignatures.latest_cosigned(session, covering=event.leaf_index) or latest
     if latest is None or latest.tree_size <= event.leaf_index:
         proof["status"] = "pending"
         proof["expected_by"] = canonical.moment(next_checkpoint_by(session, now))

@@ -143,6 +143,7 @@ def append(
     actor_role: ActorRole | str,
     payload: Mapping[str, Any] | None = None,
     occurred_at: datetime | None = None,
+    flush: bool = True,
 ) -> RecordEvent:
     """Record one event in the caller's transaction: the next leaf of the platform tree and
     the next link of ``consultation``'s chain (None: the platform's own chain).
@@ -151,6 +152,11 @@ def append(
     ``payload`` holds small non-personal facts (see :mod:`consult.ledger.canonical` for
     what it may hold). Raises ``ValueError`` for an unknown kind or role and
     :class:`~consult.ledger.canonical.PayloadError` for a payload the record cannot hold.
+
+    ``flush=False`` leaves the event, its tree nodes and the head's new size to the
+    caller's next flush, which must come before anything else reads the record (a second
+    append reads the head afresh): so the event and its signed promise
+    (:func:`consult.ledger.promises.make`) go to the database in one flush.
     """
     chain = consultation.slug if consultation is not None else ""
     # Checked before the lock too, so a refused event never waits for other writers.
@@ -180,7 +186,8 @@ def append(
         session.add(RecordNode(level=level, position=position, hash=value.hex()))
     current.tree_size = frontier.size
     current.frontier = [h.hex() for h in frontier.hashes]
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from consult.comments.models import Comment, Submission
-from consult.comments.services import listed_clause
+from consult.comments.services import (
+    FIRST_COMMENTS_PER_SECTION,
+    listed_clause,
+    public_comment_options,
+)
 from consult.consultations.models import Consultation, ConsultationState
 from consult.documents import paragraphs
+from consult.documents.models import DocumentVersion, Section
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
 from consult.public.answers import PublicAnswer, answers_for
@@ -101,7 +106,7 @@ class ParagraphGroup:
 
 
 def by_paragraph(section: Any, comments: list[Comment]) -> list[ParagraphGroup]:
-    """``comments`` (ordered by paragraph, :func:`consult.comments.services.public_comments_page`)
+    """``comments`` (ordered by paragraph, :func:`section_comments_page`)
     cut into groups, each with the text of its paragraph."""
     texts = (
         dict(paragraphs.paragraphs_of(section.body_html, section.paragraph_anchors))
@@ -115,3 +120,120 @@ def by_paragraph(section: Any, comments: list[Comment]) -> list[ParagraphGroup]:
             groups.append(ParagraphGroup(anchor, texts.get(anchor) if anchor else None))
         groups[-1].comments.append(comment)
     return groups
+
+
+# -- a section's comments, page by page ------------------------------------------------------
+
+# Comments per page of a section's comments (``?pagina=``).
+SECTION_PAGE_SIZE = 50
+
+
+def _section_comments(
+    consultation: Consultation, section: Section | None, paragraph: str | None
+) -> Select[Any]:
+    """A section's comments with a place on the public pages (traces of hidden and withdrawn
+    ones too, :func:`consult.comments.services.listed_clause`); ``paragraph``: on that one."""
+    query = (
+        select(Comment)
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(
+            Comment.consultation_id == consultation.id,
+            listed_clause(),
+            Comment.section_id == section.id if section else Comment.section_id.is_(None),
+        )
+    )
+    if paragraph is not None:
+        query = query.where(Comment.paragraph == paragraph)
+    return query
+
+
+def section_counts(
+    session: Session, consultation: Consultation, section: Section | None, paragraph: str | None
+) -> tuple[int, int]:
+    """How many comments a section (or one paragraph) has on the public pages, traces
+    included, and how many of those are published now; one query."""
+    listed, public = session.execute(
+        _section_comments(consultation, section, paragraph).with_only_columns(
+            func.count(Comment.id), func.sum(case((Comment.is_public.is_(True), 1), else_=0))
+        )
+    ).one()
+    return listed or 0, public or 0
+
+
+def section_comments_page(
+    session: Session,
+    consultation: Consultation,
+    section: Section | None,
+    page: int,
+    *,
+    paragraph: str | None = None,
+    per_page: int = SECTION_PAGE_SIZE,
+) -> list[Comment]:
+    """Page ``page`` (from 1) of a section's comments: grouped by paragraph in the order of
+    the section's text, oldest first within each, then those on the whole section
+    (``paragraph``: only that paragraph's, oldest first). The index on (consultation,
+    section, is_public, id) narrows it to the section; a section has hundreds of comments,
+    not millions, so an offset costs little and gives pages a number."""
+    anchors = list(section.paragraph_anchors or []) if section is not None and not paragraph else []
+    order: list[Any] = [Comment.id]
+    if anchors:
+        place = case(
+            {a: i for i, a in enumerate(anchors)}, value=Comment.paragraph, else_=len(anchors)
+        )
+        order = [place, Comment.id]
+    return list(
+        session.scalars(
+            _section_comments(consultation, section, paragraph)
+            .options(*public_comment_options())
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).unique()
+    )
+
+
+def sections_of_version(session: Session, version: DocumentVersion) -> list[Section]:
+    """A version's sections in order (the plan's outline)."""
+    return list(
+        session.scalars(
+            select(Section).where(Section.version_id == version.id).order_by(Section.position)
+        )
+    )
+
+
+def first_comments(
+    session: Session,
+    consultation: Consultation,
+    section_ids: list[int],
+    per_section: int = FIRST_COMMENTS_PER_SECTION,
+) -> dict[int | None, list[Comment]]:
+    """The first ``per_section`` comments with a place on the public pages (traces too) of
+    each of ``section_ids`` and of the whole plan, oldest first, in one query: as
+    :func:`consult.comments.services.first_public_comments`, but ranking only the sections
+    of the part of the plan on the page, not every comment of the consultation."""
+    ranked = (
+        select(
+            Comment.id.label("id"),
+            func.row_number()
+            .over(partition_by=Comment.section_id, order_by=Comment.id)
+            .label("rank"),
+        )
+        .join(Submission, Submission.id == Comment.submission_id)
+        .where(
+            Comment.consultation_id == consultation.id,
+            listed_clause(),
+            or_(Comment.section_id.in_(section_ids), Comment.section_id.is_(None)),
+        )
+        .subquery()
+    )
+    comments = session.scalars(
+        select(Comment)
+        .join(ranked, ranked.c.id == Comment.id)
+        .where(ranked.c.rank <= per_section)
+        .options(*public_comment_options())
+        .order_by(Comment.id)
+    ).unique()
+    grouped: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        grouped.setdefault(comment.section_id, []).append(comment)
+    return grouped

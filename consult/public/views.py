@@ -8,7 +8,9 @@ a comment are in :mod:`consult.comments.views`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -22,6 +24,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from consult.comments import channels, codes, forms, receipts
@@ -30,10 +33,11 @@ from consult.comments import services as comment_services
 from consult.consultations import activities, council, lifecycle, pages
 from consult.consultations import services as consultation_services
 from consult.db import utcnow
-from consult.documents import printing
+from consult.documents import paragraphs, printing
 from consult.documents import services as documents
 from consult.documents.diff import diff_versions
 from consult.documents.models import Document, DocumentVersion
+from consult.documents.sanitising import sanitise_body
 from consult.extensions import db, limiter
 from consult.files.pdf import render_pdf
 from consult.forms import ConfirmForm
@@ -44,7 +48,7 @@ from consult.ledger.canonical import canonical_bytes
 from consult.organisations import services as organisations
 from consult.permissions import Permission, allowed, authorize
 from consult.public import answers as public_answers
-from consult.public import glossary, search, services
+from consult.public import glossary, kept, search, services
 from consult.regions import pages as region_pages
 from consult.regions import services as regions
 from consult.responses.tracing import services as tracing
@@ -137,38 +141,148 @@ def glossary_page() -> str:
     )
 
 
+# The plan of a long document comes in parts of this many sections (``?deel=``), so a page
+# stays small on a phone whatever the plan's length; a plan this long or shorter is one page.
+PLAN_PART_SECTIONS = 20
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A version's section anchors in order, and which section holds each paragraph."""
+
+    anchors: tuple[str, ...]
+    section_of_paragraph: dict[str, str]
+
+
+def _outline(version: DocumentVersion) -> Outline:
+    """The outline of the version's plan; kept for a locked version."""
+
+    def read() -> Outline:
+        sections = services.sections_of_version(db.session, version)
+        return Outline(
+            tuple(s.anchor for s in sections),
+            {p: s.anchor for s in sections for p in s.paragraph_anchors or []},
+        )
+
+    if not version.is_locked:
+        return read()
+    return kept.outlines.get(version.id, read)
+
+
+def _part_asked(outline: Outline, parts: int) -> int:
+    """The part of the plan to show: ``?deel=``, or the part holding the section
+    ``?onderdeel=`` or the paragraph ``?alinea=`` (for links from elsewhere)."""
+    anchor = request.args.get("onderdeel") or outline.section_of_paragraph.get(
+        request.args.get("alinea", "")
+    )
+    if anchor and anchor in outline.anchors:
+        return outline.anchors.index(anchor) // PLAN_PART_SECTIONS + 1
+    number = request.args.get("deel", 1, type=whole_number) or 1
+    if not 1 <= number <= parts:
+        abort(404)
+    return number
+
+
+def _plan_chunks(consultation, sections, part: int, locale: str) -> dict[int, list[Any]]:
+    """Each section's pieces, the region's own words explained on their first appearance
+    in this part: the same for every request of a locked version, language and part."""
+    terms = tuple(t.term for t in regions.region_terms(db.session, consultation.region_id))
+
+    def render() -> dict[int, list[Any]]:
+        return {
+            section.id: [
+                (glossary.explain_region_terms(chunk.html, consultation.region), chunk.anchor)
+                for chunk in paragraphs.chunks(
+                    sanitise_body(section.body_html or ""), section.paragraph_anchors
+                )
+            ]
+            for section in sections
+        }
+
+    if not consultation.version.is_locked:
+        return render()
+    key = (consultation.version_id, part, locale, terms, kept.TEMPLATE_VERSION)
+    return kept.plans.get(key, render)
+
+
+def _blocks(consultation, anchors: tuple[str, ...], part: int, phase: str) -> dict[str, Any]:
+    """What the page shows of the plan, its comments and who reacted, rendered (see
+    :mod:`consult.public.kept` for when it is made again)."""
+    locale = current_locale()
+    parts = page_count(len(anchors), PLAN_PART_SECTIONS)
+    shown_anchors = set(anchors[(part - 1) * PLAN_PART_SECTIONS : part * PLAN_PART_SECTIONS])
+
+    def render() -> dict[str, Any]:
+        sections = consultation_services.sections_of(db.session, consultation)
+        here = [s for s in sections if s.anchor in shown_anchors]
+        by_paragraph = comment_services.listed_counts_by_paragraph(db.session, consultation)
+        listed = comment_services.per_section(by_paragraph)
+        counts = {section_id: public for section_id, (_listed, public) in listed.items()}
+        first_comments = services.first_comments(db.session, consultation, [s.id for s in here])
+        shown_ids = [c.id for comments in first_comments.values() for c in comments]
+        context = {
+            "consultation": consultation,
+            "document": consultation.version.document,
+            "sections": sections,
+            "part_sections": here,
+            "part": part,
+            "parts": parts,
+            "part_of": {a: i // PLAN_PART_SECTIONS + 1 for i, a in enumerate(anchors)},
+            "chunks": _plan_chunks(consultation, here, part, locale),
+            "counts": counts,
+            "paragraph_counts": {
+                key: public for key, (_listed, public) in by_paragraph.items() if key[1] and public
+            },
+            "listed": {section_id: n for section_id, (n, _public) in listed.items()},
+            "total": sum(counts.values()),
+            "first_comments": first_comments,
+            "answers": public_answers.answers_for(db.session, shown_ids),
+            "group_counts": comment_services.counts_by_group(db.session, consultation),
+            "phase": phase,
+            "locale": locale,
+            "activities": activities.activities_for_public(db.session, consultation),
+        }
+        said = public_answers.said_and_done(db.session, consultation, sections)
+
+        def rendered(template: str, **extra: Any) -> Markup:
+            # Our own autoescaped templates: already safe HTML.
+            return Markup(render_template(template, **context, **extra))  # noqa: S704
+
+        return {
+            "said_and_done": rendered("public/_consultation_said.html", said_and_done=said),
+            "plan": rendered("public/_consultation_plan.html"),
+            "reacted": rendered("public/_consultation_reacted.html"),
+        }
+
+    if not consultation.version.is_locked:
+        return render()
+    position = kept.record_position(db.session, consultation)
+    key = (consultation.id, consultation.version_id, position, part, phase, locale)
+    return kept.blocks.get((*key, kept.TEMPLATE_VERSION), render)
+
+
 @bp.get("/consultaties/<slug>")
 def consultation(slug: str) -> Page:
     consultation = pages.consultation_or_404(slug)
     now = utcnow()
     pages.catch_up_clock(consultation, now)
     channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
-    sections = consultation_services.sections_of(db.session, consultation)
-    by_paragraph = comment_services.listed_counts_by_paragraph(db.session, consultation)
-    listed = comment_services.per_section(by_paragraph)
-    counts = {section_id: public for section_id, (_listed, public) in listed.items()}
-    first_comments = comment_services.first_public_comments(db.session, consultation)
-    shown_ids = [c.id for comments in first_comments.values() for c in comments]
+    outline = _outline(consultation.version)
+    anchors = outline.anchors
+    parts = page_count(len(anchors), PLAN_PART_SECTIONS)
+    part = _part_asked(outline, parts)
+    phase = consultation_services.phase(consultation, now)
     return render_template(
         "public/consultation.html",
         consultation=consultation,
         document=consultation.version.document,
-        sections=sections,
-        counts=counts,
-        paragraph_counts={
-            key: public for key, (_listed, public) in by_paragraph.items() if key[1] and public
-        },
-        listed={section_id: n for section_id, (n, _public) in listed.items()},
-        total=sum(counts.values()),
-        first_comments=first_comments,
-        answers=public_answers.answers_for(db.session, shown_ids),
-        said_and_done=public_answers.said_and_done(db.session, consultation, sections),
-        group_counts=comment_services.counts_by_group(db.session, consultation),
-        phase=consultation_services.phase(consultation, now),
+        part=part,
+        parts=parts,
+        # Rendered where the page needs them (after the header, whose words it explains).
+        page_blocks=lambda: _blocks(consultation, anchors, part, phase),
+        phase=phase,
         time_left=pages.time_left(consultation, now),
         locale=current_locale(),
-        shown_per_section=comment_services.FIRST_COMMENTS_PER_SECTION,
-        activities=activities.activities_for_public(db.session, consultation),
     )
 
 
@@ -181,22 +295,19 @@ def section_comments(slug: str, anchor: str) -> Page:
         section = consultation_services.section_by_anchor(db.session, consultation, anchor)
         if section is None:
             abort(404)
-    after = request.args.get("na", type=whole_number)
     paragraph = request.args.get("alinea") or None
     if paragraph is not None and (
         section is None or paragraph not in (section.paragraph_anchors or [])
     ):
         abort(404)
-    comments, more = comment_services.public_comments_page(
-        db.session, consultation, section, after, paragraph=paragraph
+    listed, total = services.section_counts(db.session, consultation, section, paragraph)
+    pages_total = page_count(listed, services.SECTION_PAGE_SIZE)
+    number = page_number()
+    if number > pages_total:
+        abort(404)
+    comments = services.section_comments_page(
+        db.session, consultation, section, number, paragraph=paragraph
     )
-    counts = comment_services.public_counts_by_section(db.session, consultation)
-    if paragraph is not None:
-        total = comment_services.public_counts_by_paragraph(db.session, consultation).get(
-            (section.id, paragraph), 0
-        )
-    else:
-        total = counts.get(section.id if section else None, 0)
     return render_template(
         "public/section_comments.html",
         consultation=consultation,
@@ -206,8 +317,8 @@ def section_comments(slug: str, anchor: str) -> Page:
         groups=services.by_paragraph(section, comments),
         comments=comments,
         answers=public_answers.answers_for(db.session, [c.id for c in comments]),
-        more=more,
-        after=after,
+        page=number,
+        pages=pages_total,
         total=total,
         phase=consultation_services.phase(consultation, utcnow()),
         locale=current_locale(),

@@ -3,12 +3,13 @@
 Every format is made from an edition's ``content`` (see :mod:`consult.reports.services`)
 and nothing else, so a published edition looks the same for ever.
 
-The PDF is laid out by WeasyPrint in a background job (:func:`make_pdf`). WeasyPrint would
-fetch any ``<img>``, ``<link>`` or ``url()`` it meets, from the web or from the disk; the
-fetcher given to it here (:class:`RefusingFetcher`) refuses every URL, and the document
-needs none: its CSS is embedded as a string, the chart is inline SVG, the fonts come from
-the system. Comment texts are escaped like everywhere else, so a comment that holds
-``<img src="file:///etc/passwd">`` is printed as those characters and fetches nothing.
+The PDF is laid out by Typst in a background job (:func:`make_pdf`), from the same HTML
+the templates make (:func:`pdf_html`), through :mod:`consult.files.typeset`: in volumes,
+each in a process of its own, joined into one tagged PDF/A-2a and PDF/UA-1 file. Typst
+reads no file and fetches nothing; every text of the HTML becomes a Typst string, so a
+comment that holds ``<img src="file:///etc/passwd">`` or ``#panic()`` is printed as those
+characters. (WeasyPrint took 450 s and 3.5 GB for 20,000 comments; it still lays out the
+plan and the poster, see :mod:`consult.files.pdf`.)
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ import csv
 import hashlib
 import io
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from consult import jobs
 from consult.comments.models import HideReason
+from consult.comments.text import render_comment
 from consult.consultations.models import ActivityKind
-from consult.files.pdf import offline_request, render_pdf_for_job
+from consult.files.pdf import offline_request
+from consult.files.typeset import typeset_pdf, typeset_pdf_for_job
 from consult.jobs import Job, Progress
 from consult.ledger import canonical, signing
 from consult.participation import questionnaire
@@ -88,6 +91,7 @@ class ReportView:
         self._dispositions[None] = self._dispositions["unanswered"] = _("not answered yet")
         self._whole = (_("The whole document"), _("whole document"))
         self._age_bands = {band.value: band.label for band in AgeBand}
+        self._cached_words: dict[str, Markup] | None = None
 
     # labels
     def group(self, code: str, *, capital: bool = False) -> str:
@@ -172,6 +176,95 @@ class ReportView:
 
     def chart(self) -> Markup:
         return disposition_chart(self)
+
+    # long lists, made here rather than by a Jinja macro per row: at 20,000 comments the
+    # macro calls were most of the page's time (issue 19). Same HTML, every value escaped.
+    def comment_items(self, items: list[dict[str, Any]]) -> Markup:
+        """The ``<li>`` of each quoted comment (was the ``comment_item`` macro)."""
+        words = self._words()
+        parts = []
+        for item in items:
+            part = ['<li class="consult-report__comment">']
+            if item.get("paragraph"):
+                part.append(
+                    '<div class="consult-report__paragraph">'
+                    f'<p class="consult-report__paragraph-label">{words["paragraph"]}</p>'
+                    '<blockquote class="consult-report__paragraph-quote"><p>'
+                    f"{escape(item['paragraph']['text'])}</p></blockquote></div>"
+                )
+            part.append(
+                f'<blockquote class="consult-report__quote">{render_comment(item["text"])}'
+                '</blockquote><p class="consult-report__meta"><span class="consult-report__code">'
+                f"{escape(item['code'])}"
+            )
+            if item["comment"] > 1:
+                part.append(f"/{item['comment']}")
+            part.append(f"</span> · {escape(self.group(item['group']))}")
+            if item.get("age_band"):
+                part.append(f" · {escape(self.age_band(item['age_band']))}")
+            for key in ("municipality", "name"):
+                if item.get(key):
+                    part.append(f" · {escape(item[key])}")
+            organisation = item.get("organisation")
+            if organisation:
+                state = words["verified" if organisation["verified"] else "not_verified"]
+                behalf = _("on behalf of %(organisation)s", organisation=organisation["name"])
+                part.append(f" · {escape(behalf)} ({state})")
+            part.append("</p>")
+            if item.get("near_identical"):
+                similar = ngettext(
+                    "This text stands for %(num)s more comment that says (nearly) the same.",
+                    "This text stands for %(num)s more comments that say (nearly) the same.",
+                    item["near_identical"],
+                )
+                part.append(f'<p class="consult-report__similar">{escape(similar)}</p>')
+            part.append("</li>")
+            parts.append("".join(part))
+        return Markup("\n".join(parts))  # noqa: S704 - every value escaped above
+
+    def appendix_rows(self, rows: list[dict[str, Any]], *, compact: bool) -> Markup:
+        """The appendix's lines (PDF, ``compact``) or table rows (web page)."""
+        words = self._words()
+        sections: dict[str | None, tuple[str, str]] = {}
+        parts = []
+        for row in rows:
+            anchor = row["section"]
+            if anchor not in sections:
+                sections[anchor] = (escape(self.section_number(anchor)), self.section_id(anchor))
+            number, section_id = sections[anchor]
+            code = escape(row["code"]) + (f"/{row['comment']}" if row["comment"] > 1 else "")
+            answer = f"{row['answer']}: " if row["answer"] else ""
+            disposition = escape(self.disposition(row["disposition"]))
+            status = row["text_status"]
+            if status == "published":
+                text = f'<a href="#{section_id}">{words["quoted"]}</a>'
+            else:
+                text = words["hidden" if status == "hidden" else "withheld"]
+            group = escape(self.group(row["group"], capital=not compact))
+            if compact:
+                parts.append(
+                    f'<li><span class="consult-report__code">{code}</span> · {number} · '
+                    f"{group} · {answer}{disposition} · {text}</li>"
+                )
+            else:
+                parts.append(
+                    f'<tr><th scope="row">{code}</th><td>{number}</td><td>{group}</td>'
+                    f"<td>{answer}{disposition}</td><td>{text}</td></tr>"
+                )
+        return Markup("\n".join(parts))  # noqa: S704 - every value escaped above
+
+    def _words(self) -> dict[str, Markup]:
+        """Fixed words of the long lists, translated once per view."""
+        if self._cached_words is None:
+            self._cached_words = {
+                "paragraph": escape(_("About this paragraph of the plan:")),
+                "verified": escape(_("organisation verified")),
+                "not_verified": escape(_("organisation not verified")),
+                "quoted": escape(_("quoted")),
+                "withheld": escape(_("not published")),
+                "hidden": escape(_("hidden by the moderator")),
+            }
+        return self._cached_words
 
 
 def disposition_chart(view: ReportView) -> Markup:
@@ -301,6 +394,20 @@ def pdf_html(report: ResponseReport, locale: str = PDF_LOCALE) -> str:
 # -- PDF -----------------------------------------------------------------------------------------
 
 
+def _moment_of(report: ResponseReport) -> datetime | None:
+    """The PDF's creation date: when the edition was made (the same file for the same
+    edition, whoever asks again)."""
+    moment = report.generated_at
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def pdf_bytes(report: ResponseReport, locale: str = PDF_LOCALE) -> bytes:
+    """The reactienota as a PDF, laid out now (the job keeps it; tests and the bench)."""
+    return typeset_pdf(pdf_html(report, locale), timestamp=_moment_of(report))
+
+
 def start_pdf(session: Session, report: ResponseReport) -> Job:
     """Queue the PDF of ``report``; it starts when the caller commits."""
     job = jobs.create(session, PDF_KIND, f"report:{report.id}")
@@ -332,7 +439,9 @@ def make_pdf(session: Session, job: Job, progress: Progress) -> None:
             )
     progress(2, PDF_STEPS, "html")
     html = pdf_html(report)
-    data = render_pdf_for_job(html, progress, step=3, total=PDF_STEPS)
+    data = typeset_pdf_for_job(
+        html, progress, step=3, total=PDF_STEPS, timestamp=_moment_of(report)
+    )
     progress(5, PDF_STEPS, "save")
     # End the read transaction held since the start before writing: on SQLite (WAL) a
     # transaction whose snapshot predates the progress written meanwhile from another

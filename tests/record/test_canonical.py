@@ -88,6 +88,36 @@ def test_the_standard_library_form_is_rfc8785_inside_the_record_domain(payload, 
     assert canonical.fast_canonical_bytes(event) == rfc8785.dumps(event)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    payload=st.dictionaries(keys, values, max_size=6),
+    moment=moments,
+    texts=st.tuples(st.text(), st.text(), st.text(), st.text(), st.text()),
+    numbers=st.tuples(
+        st.integers(min_value=0, max_value=canonical.MAX_INTEGER),
+        st.integers(min_value=1, max_value=canonical.MAX_INTEGER),
+    ),
+)
+def test_the_one_pass_event_form_is_the_body_form(payload, moment, texts, numbers):
+    """verify writes a million bodies in one pass; it must write exactly event_body's."""
+    chain, kind, role, object_type, object_id = texts
+    leaf_index, seq = numbers
+    fields = {
+        "leaf_index": leaf_index,
+        "chain": chain,
+        "seq": seq,
+        "kind": kind,
+        "actor_role": role,
+        "object_type": object_type,
+        "object_id": object_id,
+        "payload": payload,
+        "prev_hash": canonical.ZERO_HASH if seq == 1 else object_id,
+    }
+    expected = canonical.fast_canonical_bytes(canonical.event_body(occurred_at=moment, **fields))
+    assert canonical.fast_event_bytes(occurred_at=canonical.moment(moment), **fields) == expected
+    assert expected == rfc8785.dumps(canonical.event_body(occurred_at=moment, **fields))
+
+
 @pytest.mark.parametrize(
     ("payload", "message"),
     [

@@ -35,7 +35,7 @@ from tests.browser import (
     open_page,
     save_failure,
 )
-from tests.live import BIN, serve_consult, server_database
+from tests.live import BIN, serve_live_consult
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -133,28 +133,26 @@ def proof_server(
     (to sign a checkpoint from outside, as the clock or an administrator would)."""
     controller, _outbox = smtp_server
     tmp = tmp_path_factory.mktemp("record-proof")
-    databases = server_database(database_server_url, tmp / "own")
-    (tmp / "own").mkdir(exist_ok=True)
-    database_url = next(databases)
     settings = {
-        "CONSULT_DATABASE_URL": database_url,
         "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
-        "CONSULT_INSTANCE_PATH": str(tmp / "instance"),
         "CONSULT_MAIL_SERVER": "127.0.0.1",
         "CONSULT_MAIL_PORT": str(controller.port),
         "CONSULT_MAIL_USE_TLS": "false",
     }
-    try:
-        with serve_consult(database_server_url, tmp, settings) as (url, _log):
-            env = {
-                key: value
-                for key, value in os.environ.items()
-                if not key.startswith("CONSULT_") and key not in {"FLASK_APP", "FLASK_DEBUG"}
-            }
-            env.update(settings, CONSULT_ENV="development", CONSULT_BASE_URL=url)
-            yield ProofServer(url=url, env=env)
-    finally:
-        databases.close()
+    with serve_live_consult(database_server_url, tmp, settings) as live:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("CONSULT_") and key not in {"FLASK_APP", "FLASK_DEBUG"}
+        }
+        env.update(
+            settings,
+            CONSULT_ENV="development",
+            CONSULT_BASE_URL=live.url,
+            CONSULT_DATABASE_URL=live.database_url,
+            CONSULT_INSTANCE_PATH=str(live.instance_path),
+        )
+        yield ProofServer(url=live.url, env=env)
 
 
 def send_comment(page: Page, base: str) -> str:
