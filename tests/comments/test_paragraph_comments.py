@@ -85,7 +85,8 @@ def test_a_comment_on_one_paragraph_from_plan_to_public_page(
     assert "You comment on this paragraph:" in form_page
     assert "Overbruggingszorg voor wie wacht Een wachtlijst per aanbieder" in form_page
     assert re.search(rf'name="paragraph_1"[^>]*value="{listed}"', form_page)
-    assert '<option selected value="s-2">' in form_page
+    # The part follows from the paragraph: it travels along instead of being asked.
+    assert '<input type="hidden" name="section_1" value="s-2">' in form_page
 
     response = post_form(
         english_client,
