@@ -176,9 +176,17 @@ class SubmissionForm(FlaskForm):
     # -- the steps of the web form ----------------------------------------------------------
 
     def step_fields(self, step: int) -> list[Field]:
-        """The fields asked on ``step`` of the web form (1 say, 2 who, 3 show, 4 check)."""
+        """The fields asked on ``step`` of the web form (1 say, 2 who, 3 show, 4 check).
+
+        Whether the text may be published is asked beside the text (step 1): it is about
+        that text. Step 3 then asks only for a name and an e-mail address, which someone
+        under 16 does not give here (:meth:`next_step`)."""
         if step == STEP_SAY:
-            return [f for row in self.comment_rows for f in row] + list(self.paragraph_fields)
+            return (
+                [f for row in self.comment_rows for f in row]
+                + list(self.paragraph_fields)
+                + [self.publish_text]
+            )
         if step == STEP_WHO:
             return [
                 self.stakeholder_group,
@@ -188,8 +196,30 @@ class SubmissionForm(FlaskForm):
                 self.organisation_name,
             ]
         if step == STEP_SHOW:
-            return [self.publish_text, self.publish_name, self.display_name, self.email]
+            return [self.publish_name, self.display_name, self.email]
         return [self.attachments]
+
+    def next_step(self, done: int) -> int:
+        """The step after ``done``. Under 16 no name is asked and e-mail is optional with
+        the code-to-keep path first, so step 3 is left out; the check page still offers
+        to add an e-mail address ("Wijzig")."""
+        if done == STEP_WHO and self._under_16():
+            return STEP_CHECK
+        return done + 1
+
+    def previous_step(self, step: int) -> int:
+        """The step "Terug" goes to from ``step``."""
+        if step == STEP_CHECK and self._under_16():
+            return STEP_WHO
+        return step - 1
+
+    def step_position(self, step: int) -> tuple[int, int]:
+        """``step`` as (number, of how many) for "Stap 3 van 3": under 16 without an e-mail
+        address there are three steps; step 3 itself, opened to add an address, counts as
+        the third of four, and so does all that follows once an address is given."""
+        if self._under_16() and step != STEP_SHOW and not self.email.data:
+            return min(step, STEP_WHO + 1), STEPS - 1
+        return step, STEPS
 
     def first_step_with_errors(self) -> int | None:
         """The first of steps 1 to 3 with a field in error, or None."""

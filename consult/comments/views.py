@@ -304,7 +304,6 @@ def _render_form(
         consultation=consultation,
         form=form,
         step=step,
-        steps=forms.STEPS,
         shown={f.name for f in shown},
         chosen_label=forms.chosen_label,
         sections=sections,
@@ -498,7 +497,7 @@ def step(slug: str) -> Page:
     form.renew_guards()
     if not valid:
         return _render_form(consultation, form, sections, done), 422
-    return _render_form(consultation, form, sections, done + 1)
+    return _render_form(consultation, form, sections, form.next_step(done))
 
 
 def _step_number(value: str | None, highest: int) -> int | None:

@@ -134,6 +134,8 @@ def test_a_comment_on_one_paragraph_from_plan_to_public_page(
     count_link = f"/consultaties/{slug}/onderdelen/s-2/reacties?alinea={listed}"
     assert re.search(rf'href="{re.escape(count_link)}">1 comment<', plan)
     assert "About this paragraph:" in plan  # the comment quotes its paragraph
+    # ... and links it so that a long plan in parts opens the part that holds it.
+    assert f'href="/consultaties/{slug}?alinea={listed}#{listed}">About this paragraph:' in plan
 
     # The section's comments: per paragraph in the order of the text, then the section's.
     page = text_of(english_client.get(f"/consultaties/{slug}/onderdelen/s-2/reacties"))

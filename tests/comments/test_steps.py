@@ -87,37 +87,48 @@ def _title(page: str) -> str:
     return re.search(r"<title>([^<]+)</title>", page).group(1)
 
 
-def _walk_to_check(client, consultation, age="12_15", email=""):
+def _walk_to_check(client, consultation, age="12_15"):
+    """Through the steps as a young person of ``age``: (step 1, step 2, the page after step
+    2, the check page, the paragraph). Under 16 the page after step 2 is the check page
+    (no name is asked, e-mail is optional); otherwise it is step 3."""
     slug = consultation.slug
     paragraph = consultation.version.sections[1].paragraph_anchors[1]
     first = client.get(f"/consultaties/{slug}/reageren?alinea={paragraph}")
     assert first.status_code == 200
     page1 = first.get_data(as_text=True)
-    page2 = _next(client, slug, page1, text_1=COMMENT).get_data(as_text=True)
-    page3 = _next(client, slug, page2, stakeholder_group="young_person", age_band=age).get_data(
-        as_text=True
-    )
-    answers = {"publish_text": "y", "email": email}
-    check = _next(client, slug, page3, **answers)
+    page2 = _next(client, slug, page1, text_1=COMMENT, publish_text="y").get_data(as_text=True)
+    after_who = _next(client, slug, page2, stakeholder_group="young_person", age_band=age)
+    assert after_who.status_code == 200
+    page3 = after_who.get_data(as_text=True)
+    if AgeBand(age).under_16:
+        return page1, page2, page3, page3, paragraph
+    check = _next(client, slug, page3)
     assert check.status_code == 200
     return page1, page2, page3, check.get_data(as_text=True), paragraph
 
 
-def test_four_steps_to_a_receipt_without_email(english_client, session, consultation):
-    page1, page2, page3, check, paragraph = _walk_to_check(english_client, consultation)
+def test_steps_to_a_receipt_without_email(english_client, session, consultation):
+    """Under 16: say (with the consent to publish), who, check and send; step 3 (name and
+    e-mail) is left out, so the steps count to 3."""
+    page1, page2, after_who, check, paragraph = _walk_to_check(english_client, consultation)
     assert _caption(page1) == "Step 1 of 4"
     assert "What do you want to say?" in _title(page1)
     assert "Kinderen wachten te lang" not in text_of_page(page1)  # another paragraph
     assert "Gemeenten kopen samen in." in text_of_page(page1)  # the chosen one, quoted
+    assert 'id="publish_text"' in page1  # the consent sits beside the text it is about
     assert _caption(page2) == "Step 2 of 4"
     assert "Who are you?" in page2
     assert hidden(page2)["text_1"] == COMMENT  # the answer so far travels along
-    assert _caption(page3) == "Step 3 of 4"
-    # 12 to 15: no name is asked, and the path without e-mail comes first (folded).
-    assert 'id="display_name"' not in page3
-    assert "we never show your name" in text_of_page(page3)
-    assert '<details class="consult-more" data-email-details>' in page3
-    assert _caption(check) == "Step 4 of 4"
+    assert hidden(page2)["publish_text"] == "y"
+    assert after_who is check  # 12 to 15: no step 3
+    assert _caption(check) == "Step 3 of 3"
+    assert "Check your answers" in _title(check)
+    assert 'id="display_name"' not in check
+    # "Back" from the check page goes to step 2, the step before it.
+    [back] = [f for f in forms_on(check) if f["id"] != "comment-form"]
+    assert back["action"] == _steps_url(consultation.slug)
+    back_form = re.search(r'<form class="consult-back".*?</form>', check, re.S).group(0)
+    assert 'name="wijzig" value="2"' in back_form
     summary = text_of_page(check)
     for expected in (COMMENT, "young person", "12 to 15 years", "No email", "Yes, on this website"):
         assert expected in summary, expected
@@ -151,9 +162,31 @@ def test_an_adult_is_asked_a_name_and_sees_the_address_field(english_client, con
     page1 = english_client.get(f"/consultaties/{slug}/reageren").get_data(as_text=True)
     page2 = _next(english_client, slug, page1, text_1=COMMENT).get_data(as_text=True)
     page3 = _next(english_client, slug, page2, stakeholder_group="parent").get_data(as_text=True)
+    assert _caption(page3) == "Step 3 of 4"
     assert 'id="display_name"' in page3
     assert 'id="email"' in page3
+    assert 'id="publish_text"' not in page3  # asked in step 1
     assert "data-email-details" not in page3  # not folded away for an adult
+    check = _next(english_client, slug, page3).get_data(as_text=True)
+    assert _caption(check) == "Step 4 of 4"
+    back_form = re.search(r'<form class="consult-back".*?</form>', check, re.S).group(0)
+    assert 'name="wijzig" value="3"' in back_form
+
+
+def test_someone_under_16_can_still_add_an_email_address(english_client, consultation):
+    """Step 3 is left out under 16, but "Change" on the check page's e-mail row opens it:
+    the name is never asked there, and the address comes back to the check page."""
+    *_, check, _paragraph = _walk_to_check(english_client, consultation)
+    slug = consultation.slug
+    page3 = english_client.post(_steps_url(slug), data={**hidden(check), "wijzig": "3"})
+    page = page3.get_data(as_text=True)
+    assert 'id="email"' in page
+    assert 'id="display_name"' not in page
+    assert "we never show your name" in text_of_page(page)
+    assert _caption(page) == "Step 3 of 4"
+    back = _next(english_client, slug, page, email="kim@example.org").get_data(as_text=True)
+    assert _caption(back) == "Step 4 of 4"
+    assert "kim@example.org" in text_of_page(back)
 
 
 def test_a_step_with_a_mistake_keeps_everything_and_says_so(english_client, consultation):
@@ -184,13 +217,13 @@ def test_a_step_with_a_mistake_keeps_everything_and_says_so(english_client, cons
 
 
 def test_change_and_back_go_to_an_earlier_step_with_everything_kept(english_client, consultation):
-    _p1, _p2, page3, check, paragraph = _walk_to_check(english_client, consultation)
+    _p1, _p2, page3, check, paragraph = _walk_to_check(english_client, consultation, age="16_17")
     slug = consultation.slug
     change = english_client.post(_steps_url(slug), data={**hidden(check), "wijzig": "2"})
     assert change.status_code == 200
     page = change.get_data(as_text=True)
     assert _caption(page) == "Step 2 of 4"
-    assert re.search(r'checked[^>]*value="12_15"|value="12_15"[^>]*checked', page)
+    assert re.search(r'checked[^>]*value="16_17"|value="16_17"[^>]*checked', page)
     assert hidden(page)["text_1"] == COMMENT
     assert hidden(page)["paragraph_1"] == paragraph
     assert hidden(page)["publish_text"] == "y"  # a later step's answer is kept too

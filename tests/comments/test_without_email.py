@@ -4,6 +4,7 @@ fill time. On SQLite and, with CONSULT_TEST_DATABASE_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import secrets
@@ -23,7 +24,15 @@ from consult.ledger.models import RecordEvent
 from consult.moderation import services as moderation
 from consult.stakeholders.models import AgeBand
 from tests import factories
-from tests.comments.conftest import open_form, post_form, step_page, text_of, valid_data
+from tests.comments.conftest import (
+    CSRF_FIELD,
+    HIDDEN_FIELD,
+    open_form,
+    post_form,
+    step_page,
+    text_of,
+    valid_data,
+)
 from tests.conftest import log_in, make_client
 from tests.record.conftest import tampering
 
@@ -368,14 +377,25 @@ def test_email_is_optional_and_under_16_is_offered_the_path_without_it(
     assert "Your email address (optional)" in page
     assert 'id="email"' in page
     assert "data-email-details" not in page
-    # For someone under 16 the path without e-mail comes first: the address is folded.
-    young = step_page(
+    # For someone under 16 the path without e-mail comes first: no step asks for it (the
+    # check page says there is none, with a code to keep), and "Wijzig" opens the folded
+    # address field.
+    check = step_page(
         english_client,
         open_consultation.slug,
         3,
         stakeholder_group="young_person",
         age_band="12_15",
     )
+    assert "Check your answers" in check
+    assert "No email: you get a code to keep" in check
+    assert 'id="email"' not in check
+    carried = check.split('id="comment-form"', 1)[1].split("</form>", 1)[0]
+    data = {html.unescape(n): html.unescape(v) for n, v in HIDDEN_FIELD.findall(carried)}
+    data["csrf_token"] = CSRF_FIELD.search(carried).group(1)
+    young = english_client.post(
+        f"/consultaties/{open_consultation.slug}/reageren/stappen", data={**data, "wijzig": "3"}
+    ).get_data(as_text=True)
     assert "Your email address (optional)" in young
     assert re.search(r"<details[^>]*data-email-details>", young)
 
