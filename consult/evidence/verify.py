@@ -452,7 +452,7 @@ class _TreeCheck:
                 self.stored_nodes += len(computed)
             else:
                 first = next(
-                    (n for n, (s, c) in enumerate(zip(stored, computed)) if s != c),
+                    (n for n, (s, c) in enumerate(zip(stored, computed, strict=False)) if s != c),
                     len(stored),
                 )
                 self.stored_nodes += first
