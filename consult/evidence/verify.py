@@ -40,7 +40,7 @@ from itertools import pairwise
 from json import JSONDecoder
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, select, text
+from sqlalchemy import Select, Text, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from consult.consultations.models import Consultation
@@ -71,6 +71,7 @@ MAX_FAILURES = 50
 _KINDS = frozenset(kind.value for kind in EventKind)
 _ROLES = frozenset(role.value for role in ActorRole)
 _json_loads = JSONDecoder().decode  # json.loads without its checks of the argument
+_PG_MOMENT = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'  # to_char's MS cuts off, as isoformat does
 
 # The triggers that keep the record append-only (migrations 0005, 0012, 0014) and the received
 # evidence fixed (0003); PostgreSQL also has one against TRUNCATE per table.
@@ -208,7 +209,8 @@ def verify(
     tree = _TreeCheck(session, signed, failures)
     links: dict[str, Any] = {}  # chain -> its latest event (row)
     expected_index = 0
-    for batch in _driver_batches(session, _event_rows(), native_only=True):
+    dialect = session.get_bind().dialect.name
+    for batch in _driver_batches(session, _event_rows(dialect), native_only=True):
         leaves = []
         for row in batch:
             leaf_index = row[0]
@@ -272,16 +274,16 @@ def _driver_batches(
 ) -> Iterator[Sequence[Any]]:
     """The rows of ``query`` a batch at a time as the driver's own tuples, from a named
     (server-side) cursor on PostgreSQL: a million SQLAlchemy rows, with their type
-    processing, cost more than everything done with them. The query must take no
-    parameters. Elsewhere (SQLite), :func:`_batches`, unless the query holds only plain
-    integers and strings and ``native_only`` is false (a SQLite datetime is text to the
-    driver): then the plain sqlite3 cursor."""
+    processing, cost more than everything done with them. The query's constants are
+    written into it. Elsewhere (SQLite), :func:`_batches`, unless the query holds only
+    plain integers and strings and ``native_only`` is false (a SQLite datetime is text to
+    the driver): then the plain sqlite3 cursor."""
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name != "postgresql" and native_only:
         yield from _batches(session, query)
         return
-    sql = str(query.compile(dialect=dialect))
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
     if dialect.name == "postgresql":
@@ -297,14 +299,21 @@ def _driver_batches(
         cursor.close()
 
 
-def _event_rows() -> Select[Any]:
+def _event_rows(dialect: str) -> Select[Any]:
     """:func:`proofs.event_columns`, with the payload as the JSON text it is stored as:
     read by ``json.loads`` in :func:`_check_event`, where a text that is no JSON is a
-    failure of its event, not of the whole run."""
+    failure of its event, not of the whole run. On PostgreSQL the database writes the
+    moment as :func:`canonical.moment` does (UTC, milliseconds cut off, ``Z``), a
+    million datetimes less to make and format here."""
     columns = proofs.event_columns()
+    replaced: dict[str, Any] = {"payload": lambda column: cast(column, Text).label("payload")}
+    if dialect == "postgresql":
+        replaced["occurred_at"] = lambda column: func.to_char(
+            func.timezone("UTC", column), _PG_MOMENT
+        ).label("occurred_at")
     return columns.with_only_columns(
         *[
-            cast(column, Text).label("payload") if column.key == "payload" else column
+            replaced[column.key](column) if column.key in replaced else column
             for column in columns.selected_columns
         ],
         maintain_column_froms=True,
@@ -352,7 +361,7 @@ def _check_event(
             chain,
             seq,
             kind,
-            canonical.moment(occurred_at),
+            occurred_at if type(occurred_at) is str else canonical.moment(occurred_at),
             actor_role,
             object_type,
             object_id,
