@@ -32,9 +32,12 @@ the stored leaf hashes of every other event) and the checkpoints are always chec
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from json import JSONDecoder
@@ -210,7 +213,10 @@ def verify(
     links: dict[str, Any] = {}  # chain -> its latest event (row)
     expected_index = 0
     dialect = session.get_bind().dialect.name
-    for batch in _driver_batches(session, _event_rows(dialect), native_only=True):
+    event_batches = _driver_batches(session, _event_rows(dialect), native_only=True)
+    if dialect == "postgresql":
+        event_batches = _read_ahead(event_batches)
+    for batch in event_batches:
         leaves = []
         for row in batch:
             leaf_index = row[0]
@@ -271,7 +277,7 @@ def _batches(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
 
 def _driver_batches(
     session: Session, query: Select[Any], *, native_only: bool = False
-) -> Iterator[Sequence[Any]]:
+) -> Generator[Sequence[Any]]:
     """The rows of ``query`` a batch at a time as the driver's own tuples, from a named
     (server-side) cursor on PostgreSQL: a million SQLAlchemy rows, with their type
     processing, cost more than everything done with them. The query's constants are
@@ -297,6 +303,42 @@ def _driver_batches(
             yield batch
     finally:
         cursor.close()
+
+
+def _read_ahead(batches: Generator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """``batches``, the next one read in a thread while this one is checked: the
+    database's time to send a batch is spent beside ours, not after it. (psycopg lets
+    threads share a connection, one statement at a time; the thread's only one is the
+    cursor's FETCH.)"""
+    handover: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    break
+                handover.put(batch)
+            handover.put(end)
+        except BaseException as exc:  # raised again in the checking thread
+            handover.put(exc)
+        finally:
+            batches.close()
+
+    reader = threading.Thread(target=read, name="verify-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := handover.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a reader blocked on a full handover finish
+            with contextlib.suppress(queue.Empty):
+                handover.get(timeout=0.05)
+        reader.join()
 
 
 def _event_rows(dialect: str) -> Select[Any]:
