@@ -266,7 +266,7 @@ def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
     return itertools.chain.from_iterable(_batches(session, query))
 
 
-def _batches(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
+def _batches(session: Session, query: Select[Any]) -> Generator[Sequence[Any]]:
     """The rows of :func:`_stream` a batch at a time, for the loops that run per event."""
     result = session.connection().execute(query.execution_options(yield_per=BATCH))
     try:
@@ -283,12 +283,12 @@ def _driver_batches(
     processing, cost more than everything done with them. The query's constants are
     written into it. Elsewhere (SQLite), :func:`_batches`, unless the query holds only
     plain integers and strings and ``native_only`` is false (a SQLite datetime is text to
-    the driver): then the plain sqlite3 cursor."""
+    the driver): then the plain sqlite3 cursor. The query runs here, in the session's
+    thread; the batches may be read in another (:func:`_read_ahead`)."""
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name != "postgresql" and native_only:
-        yield from _batches(session, query)
-        return
+        return _batches(session, query)
     sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
@@ -299,13 +299,21 @@ def _driver_batches(
         cursor = dbapi.cursor()
     try:
         cursor.execute(sql)
+    except BaseException:
+        cursor.close()
+        raise
+    return _fetched(cursor)
+
+
+def _fetched(cursor: Any) -> Generator[Sequence[Any]]:
+    try:
         while batch := cursor.fetchmany(BATCH):
             yield batch
     finally:
         cursor.close()
 
 
-def _read_ahead(batches: Generator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+def _read_ahead(batches: Generator[Sequence[Any]]) -> Generator[Sequence[Any]]:
     """``batches``, the next one read in a thread while this one is checked: the
     database's time to send a batch is spent beside ours, not after it. (psycopg lets
     threads share a connection, one statement at a time; the thread's only one is the
@@ -463,14 +471,13 @@ class _TreeCheck:
     ) -> None:
         self.failures = failures
         self.frontier = merkle.Frontier()
-        self.nodes = itertools.chain.from_iterable(
-            _driver_batches(
-                session,
-                select(RecordNode.level, RecordNode.position, RecordNode.hash).order_by(
-                    RecordNode.id
-                ),
-            )
+        nodes = _driver_batches(
+            session,
+            select(RecordNode.level, RecordNode.position, RecordNode.hash).order_by(RecordNode.id),
         )
+        if session.get_bind().dialect.name == "postgresql":
+            nodes = _read_ahead(nodes)
+        self.nodes = itertools.chain.from_iterable(nodes)
         self.stored_nodes = 0
         self.nodes_broken = False
         self.pending = sorted(signed, key=lambda c: (c.tree_size, c.id))
