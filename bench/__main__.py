@@ -72,6 +72,11 @@ def _ms(value: float) -> str:
     return f"{value:,.1f} ms"
 
 
+def _within(value: float | None, figures: Figures) -> str:
+    """A campaign percentile: None when it falls on a failed arrival (a timeout or error)."""
+    return _ms(value) if value is not None else f"failed (> {figures['timeout']:g} s or error)"
+
+
 BENCHMARKS = [
     Benchmark(
         "submission",
@@ -140,6 +145,41 @@ BENCHMARKS = [
                 ),
                 needs=("http_per_second", "bare_http_per_second", "http_ratio"),
             ),
+        ],
+    ),
+    Benchmark(
+        "campaign",
+        full=[],
+        smoke=[
+            *["--seconds", "3", "--page-rate", "4", "--submission-rate", "1"],
+            *["--sections", "5", "--comments", "100", "--warm-up", "1", "--timeout", "60"],
+            *["--workers", "1", "--threads", "2"],
+        ],
+        database=lambda server: ["--server", server],
+        rows=[
+            Row(
+                "Campaign day, open loop: page views (consultation and section pages) and "
+                "full-path submissions at fixed rates",
+                size=lambda f: (
+                    f"{_n(f['sections'])} sections / {_n(f['comments'])} comments; "
+                    f"{f['page_rate']:g} views/s + {f['submission_rate']:g} submissions/s "
+                    f"for {f['seconds']:g} s; gunicorn {f['workers']} workers x "
+                    f"{f['threads']} threads{', Redis' if f['redis'] else ''}"
+                ),
+                result=lambda f: (
+                    f"pages p50 {_within(f['pages']['p50_ms'], f)}, "
+                    f"**p95 {_within(f['pages']['p95_ms'], f)}**, "
+                    f"p99 {_within(f['pages']['p99_ms'], f)}, "
+                    f"{f['pages']['per_second']:.1f}/s answered; submissions p50 "
+                    f"{_within(f['submissions']['p50_ms'], f)}, p95 "
+                    f"{_within(f['submissions']['p95_ms'], f)}, p99 "
+                    f"{_within(f['submissions']['p99_ms'], f)}, "
+                    f"{f['submissions']['per_second']:.2f}/s answered; **{_n(f['errors'])} "
+                    f"errors** of {_n(f['pages']['offered'] + f['submissions']['offered'])}"
+                ),
+                baseline=lambda f: "goal: page p95 < 300 ms, 0 errors (fixed rates: no bare run)",
+                needs=("pages", "submissions", "errors"),
+            )
         ],
     ),
     Benchmark(
@@ -407,6 +447,15 @@ def markdown(description: dict[str, str], rows: list[dict], smoke: bool, command
         "same settings (Consult with its production settings, `bench/serve.py`), loaded in "
         "turn by the same generator (threads on keep-alive connections to 127.0.0.1, no "
         "cookies, after a warm-up), which shares the CPUs with the servers.",
+        "- **Campaign day**: `bench/campaign.py`. Consult as in production (gunicorn, "
+        "PostgreSQL, rate limits and jobs on Redis, one `consult jobs worker` sending the "
+        "receipt mails to an SMTP sink), only the public forms' limits raised "
+        "(`bench/serve.py`). Open loop: Poisson arrivals scheduled beforehand, each started "
+        "at its time on a new connection, its latency from that time to the last byte. Half "
+        "the page views are the consultation page, half one of its section pages at random; "
+        "a submission is a new visitor's form, POST and receipt page. An error is a status "
+        "other than 2xx/3xx, a timeout (10 s) or a broken connection. The generator shares "
+        "the CPUs with the servers.",
         "- **Reactienota**: `bench/report.py`. HTML: generating the edition and rendering "
         "the page's chapters (what the background job does), peak memory traced by "
         "tracemalloc. PDF: the PDF's HTML, then WeasyPrint in a process of its own, whose "

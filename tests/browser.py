@@ -97,3 +97,37 @@ def axe_violations(page: Page) -> str | None:
 
 def csp_refusals(problems: list[str]) -> list[str]:
     return [p for p in problems if "Content Security Policy" in p or "Refused to" in p]
+
+
+def comment_through_steps(
+    page: Page,
+    text: str,
+    group: str,
+    *,
+    age: str | None = None,
+    publish: bool = True,
+    email: str | None = None,
+    send: bool = True,
+) -> None:
+    """From step 1 of the (Dutch) comment form, already open, through the four steps; on
+    the check page, press "Verstuur" unless ``send`` is False. ``email`` of someone
+    under 16 is typed after opening its fold."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Jouw reactie", exact=True).fill(text)
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(group, exact=True).check()
+    if age:
+        page.get_by_role("radiogroup", name="Hoe oud ben je?").get_by_label(age).check()
+    page.get_by_role("button", name="Verder").click()
+    if publish:
+        page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
+    if email:
+        field = page.get_by_label("Je e-mailadres (niet verplicht)", exact=True)
+        if not field.is_visible():
+            page.get_by_text("Je e-mailadres toevoegen (niet verplicht)").click()
+        field.fill(email)
+    page.get_by_role("button", name="Verder").click()
+    expect(page.locator("#step-caption")).to_have_text("Stap 4 van 4")
+    if send:
+        page.get_by_role("button", name="Verstuur mijn reactie").click()

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -69,11 +70,56 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_templates() -> Iterator[None]:
+    """Drop the databases tests/live.py made as templates for the served Consults, once the
+    run ends (after every fixture that served one: this one was set up first)."""
+    yield
+    from tests.live import drop_templates
+
+    drop_templates()
+
+
 @pytest.fixture(scope="session")
 def database_server_url() -> str | None:
     """The PostgreSQL server URL of this run, for tests that make databases of their own."""
     server = os.environ.get("CONSULT_TEST_DATABASE_URL")
     return _admin_url(server) if server and not server.startswith("sqlite") else None
+
+
+@dataclass
+class FreshDatabase:
+    """A database of a test's own, migrated and with the regions seeded: ``url``; ``drop()``
+    makes it go away (it also goes when the test ends)."""
+
+    url: str
+    drop: Callable[[], None]
+
+
+@pytest.fixture
+def fresh_database(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, database_server_url: str | None
+) -> Iterator[FreshDatabase]:
+    """A copy of the run's migrated template (tests/live.py), not the shared test database:
+    for tests that race or drop connections, commit for real, or lose the database."""
+    from tests.live import migrated_template, server_database
+
+    template = migrated_template(database_server_url, tmp_path_factory.getbasetemp())
+    folder = tmp_path / "own-database"
+    folder.mkdir()
+    databases = server_database(database_server_url, folder, template)
+    url = next(databases)
+
+    def drop() -> None:
+        databases.close()
+        if database_server_url is None:
+            # The folder too: SQLite would make a new empty file where the old one was.
+            shutil.rmtree(folder, ignore_errors=True)
+
+    try:
+        yield FreshDatabase(url, drop)
+    finally:
+        drop()
 
 
 # -- mail ----------------------------------------------------------------------------------
@@ -319,6 +365,18 @@ def browser():
 
     with launch_chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    database_server_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The base URL (``http://127.0.0.1:PORT``) of a gunicorn serving a seeded Consult (see
+    tests/live.py), one for the run: the browser tests of every folder share it."""
+    from tests.live import serve_consult
+
+    with serve_consult(database_server_url, tmp_path_factory.mktemp("live")) as (url, _log):
+        yield url
 
 
 # -- forms ---------------------------------------------------------------------------------

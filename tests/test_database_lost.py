@@ -6,60 +6,35 @@ connection."""
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from consult import migrate
 from consult.app import create_app
 from consult.extensions import db
-from consult.regions.services import seed_regions
-from tests.conftest import app_settings
+from tests.conftest import FreshDatabase, app_settings
 
 
 @pytest.fixture
-def doomed(tmp_path, smtp_server, database_server_url) -> Iterator[tuple[Flask, object]]:
+def doomed(tmp_path, smtp_server, fresh_database: FreshDatabase) -> Iterator[tuple[Flask, object]]:
     """An app on a database of its own, and a function that makes that database go away."""
     controller, _ = smtp_server
-    if database_server_url is None:
-        folder = tmp_path / "db"
-        folder.mkdir()
-        url = f"sqlite:///{folder / 'doomed.sqlite3'}"
-        admin = None
-    else:
-        name = f"consult_doomed_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(database_server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(database_server_url).set(database=name).render_as_string(False)
-    app = create_app(app_settings(url, tmp_path / "instance", controller.port), "testing")
-    with app.app_context():
-        migrate.upgrade()
-        seed_regions(db.session)
-        db.session.commit()
+    app = create_app(
+        app_settings(fresh_database.url, tmp_path / "instance", controller.port), "testing"
+    )
 
     def lose() -> None:
-        if admin is None:
-            shutil.rmtree(folder)
+        # On PostgreSQL DROP ... WITH (FORCE) terminates the app's pooled connections first
+        # (pg_terminate_backend); SQLite's file and folder go.
+        fresh_database.drop()
+        if fresh_database.url.startswith("sqlite"):
             db.state(app).engine.dispose()  # what a restart of the pool after a crash does
-        else:
-            with admin.connect() as connection:
-                # FORCE terminates the app's pooled connections first (pg_terminate_backend).
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
     try:
         yield app, lose
     finally:
         db.state(app).engine.dispose()
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def test_a_page_answers_503_with_the_friendly_page_when_the_database_goes_away(doomed) -> None:

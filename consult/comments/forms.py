@@ -48,6 +48,10 @@ GENERAL = "algemeen"
 # the column (Submission.idempotency_key is 64 characters).
 _IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32,64}")
 COMMENT_ROWS = 3
+# The steps of the web form, one thing per page: what you want to say, who you are, what
+# may be shown, and a check of the answers with the Send button.
+STEP_SAY, STEP_WHO, STEP_SHOW, STEP_CHECK = 1, 2, 3, 4
+STEPS = 4
 MAX_LENGTH_MESSAGE = _l(
     "Your text is longer than %(max)d characters. Make it shorter, or split it over two comments."
 )
@@ -134,8 +138,11 @@ class SubmissionForm(FlaskForm):
     questions_required: bool
     asks_email: bool
     age_band_groups: set[str]
+    # Form-level messages that every step shows (the others belong to the check page).
+    step_messages: list[str]
 
     def validate(self, extra_validators: Any = None) -> bool:
+        self.step_messages = []
         valid = super().validate(extra_validators)
         group = self.stakeholder_group.data
         if group in self.age_band_groups and not self.age_band.data:
@@ -149,24 +156,67 @@ class SubmissionForm(FlaskForm):
         if not is_idempotency_key(self.idempotency_key.data):
             # Only a changed page gets here; a fresh key lets the next try go through.
             self.idempotency_key.data = new_idempotency_key()
-            self.form_errors.append(
-                str(
-                    _l(
-                        "Something went wrong with the form. Check what you entered and "
-                        "send it again."
-                    )
-                )
+            message = str(
+                _l("Something went wrong with the form. Check what you entered and send it again.")
             )
+            self.form_errors.append(message)
+            self.step_messages.append(message)
             valid = False
         valid = self._check_paragraphs() and valid
         has_comment = any(text.data for _section, text in self.comment_rows)
         has_answer = any(_answered(f) for _q, f in self.question_fields)
-        if not has_comment and not has_answer:
+        self.nothing_to_send = not has_comment and not has_answer
+        if self.nothing_to_send:
             self.form_errors.append(
                 str(_l("Write a comment in at least one box, or answer a question."))
             )
             valid = False
         return valid
+
+    # -- the steps of the web form ----------------------------------------------------------
+
+    def step_fields(self, step: int) -> list[Field]:
+        """The fields asked on ``step`` of the web form (1 say, 2 who, 3 show, 4 check)."""
+        if step == STEP_SAY:
+            return [f for row in self.comment_rows for f in row] + list(self.paragraph_fields)
+        if step == STEP_WHO:
+            return [
+                self.stakeholder_group,
+                self.age_band,
+                self.municipality,
+                self.organisation_id,
+                self.organisation_name,
+            ]
+        if step == STEP_SHOW:
+            return [self.publish_text, self.publish_name, self.display_name, self.email]
+        return [self.attachments]
+
+    def first_step_with_errors(self) -> int | None:
+        """The first of steps 1 to 3 with a field in error, or None."""
+        if getattr(self, "nothing_to_send", False):
+            return STEP_SAY
+        for step in (STEP_SAY, STEP_WHO, STEP_SHOW):
+            if any(f.errors for f in self.step_fields(step)):
+                return step
+        return None
+
+    def keep_errors_of(self, step: int) -> None:
+        """Forget the errors of the other steps: a step page shows its own problems only
+        (the next steps ask their questions, and check them, when their turn comes)."""
+        kept = {f.name for f in self.step_fields(step)} | {"csrf_token"}
+        for f in self:
+            if f.name not in kept:
+                f.errors = []
+        if step != STEP_CHECK:
+            self.form_errors = [m for m in self.form_errors if m in self.step_messages]
+
+    def validate_step(self, step: int) -> bool:
+        """Check the fields of one step (all answers so far travel with it)."""
+        self.validate()
+        self.keep_errors_of(step)
+        if step == STEP_SAY and not any(text.data for _section, text in self.comment_rows):
+            self.comment_rows[0][1].errors = [str(_l("Write your comment."))]
+        return not any(f.errors for f in self) and not self.form_errors
 
     def _check_paragraphs(self) -> bool:
         """Each paragraph anchor must be a paragraph of the part chosen in its row (of this
@@ -215,6 +265,10 @@ class SubmissionForm(FlaskForm):
         """Whether the sender said they are under 16 (then no name is asked for)."""
         band = self.chosen_age_band()
         return band is not None and band.under_16
+
+    @property
+    def under_16(self) -> bool:
+        return self._under_16()
 
     def chosen_age_band(self) -> AgeBand | None:
         """The age band chosen so far (for a group that is asked it), or None."""
@@ -275,6 +329,15 @@ def seconds_to_fill(token: Any, key: Any, now: float) -> float | None:
     if not isinstance(data, dict) or data.get("k") != key or not isinstance(data.get("t"), int):
         return None
     return now - data["t"]
+
+
+def chosen_label(f: Field) -> str | None:
+    """The label of the choice made in a radio set or a list, or None."""
+    for choice in f.choices or []:
+        value, label = (choice.value, choice.label) if isinstance(choice, SelectChoice) else choice
+        if value == f.data and f.data not in (None, ""):
+            return str(label)
+    return None
 
 
 def _answered(f: Field) -> bool:
@@ -459,6 +522,7 @@ def build_submission_form(
     form.questions_required = questions_required
     form.asks_email = asks_email
     form.age_band_groups = {g.code for g in groups if g.asks_age_band}
+    form.step_messages = []
     if not form.started.data:
         form.started.data = fill_token(form.idempotency_key.data)
     remember_options(form)

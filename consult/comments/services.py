@@ -156,33 +156,6 @@ def listed_counts_by_section(
     return per_section(listed_counts_by_paragraph(session, consultation))
 
 
-def public_counts_by_section(session: Session, consultation: Consultation) -> dict[int | None, int]:
-    """Published comments per section id (None: on the whole document), one GROUP BY."""
-    rows = session.execute(
-        select(Comment.section_id, func.count(Comment.id))
-        .where(Comment.consultation_id == consultation.id, Comment.is_public.is_(True))
-        .group_by(Comment.section_id)
-    )
-    return dict(iter(rows))
-
-
-def public_counts_by_paragraph(
-    session: Session, consultation: Consultation
-) -> dict[tuple[int, str], int]:
-    """Published comments per (section id, paragraph anchor), one GROUP BY: the counts in
-    the plan's margin."""
-    rows = session.execute(
-        select(Comment.section_id, Comment.paragraph, func.count(Comment.id))
-        .where(
-            Comment.consultation_id == consultation.id,
-            Comment.is_public.is_(True),
-            Comment.paragraph.is_not(None),
-        )
-        .group_by(Comment.section_id, Comment.paragraph)
-    )
-    return {(section_id, paragraph): n for section_id, paragraph, n in rows}
-
-
 def counts_by_group(
     session: Session, consultation: Consultation
 ) -> list[tuple[StakeholderGroup, int]]:
@@ -213,93 +186,6 @@ def public_comment_options() -> list[Any]:
         submission.joinedload(Submission.organisation),
         submission.joinedload(Submission.contact),
     ]
-
-
-def first_public_comments(
-    session: Session, consultation: Consultation, per_section: int = FIRST_COMMENTS_PER_SECTION
-) -> dict[int | None, list[Comment]]:
-    """The first published comments of every section (and traces of hidden or withdrawn
-    ones, :func:`listed_clause`), oldest first, in one query.
-
-    ROW_NUMBER() per section picks them in the database (SQLite 3.25+ and PostgreSQL), so
-    the page costs the same with ten comments or twenty thousand.
-    """
-    ranked = (
-        select(
-            Comment.id.label("id"),
-            func.row_number()
-            .over(partition_by=Comment.section_id, order_by=Comment.id)
-            .label("rank"),
-        )
-        .join(Submission, Submission.id == Comment.submission_id)
-        .where(Comment.consultation_id == consultation.id, listed_clause())
-        .subquery()
-    )
-    comments = session.scalars(
-        select(Comment)
-        .join(ranked, ranked.c.id == Comment.id)
-        .where(ranked.c.rank <= per_section)
-        .options(*public_comment_options())
-        .order_by(Comment.id)
-    ).unique()
-    grouped: dict[int | None, list[Comment]] = {}
-    for comment in comments:
-        grouped.setdefault(comment.section_id, []).append(comment)
-    return grouped
-
-
-def public_comments_page(
-    session: Session,
-    consultation: Consultation,
-    section: Section | None,
-    after_id: int | None,
-    limit: int = COMMENTS_PER_PAGE,
-    *,
-    paragraph: str | None = None,
-) -> tuple[list[Comment], bool]:
-    """One page of a section's published comments (with the traces of hidden or withdrawn
-    ones, :func:`listed_clause`), after ``after_id``: grouped by paragraph in the order of
-    the section's text, oldest first within each, then the comments on the whole section.
-    ``paragraph``: only the comments on that paragraph, oldest first.
-
-    Keyset pagination on (paragraph's place, id): the index on (consultation, section,
-    is_public, id) narrows every page to one section. Returns the page and whether more
-    follow.
-    """
-    query = (
-        select(Comment)
-        .join(Submission, Submission.id == Comment.submission_id)
-        .where(
-            Comment.consultation_id == consultation.id,
-            listed_clause(),
-            Comment.section_id == section.id if section else Comment.section_id.is_(None),
-        )
-    )
-    anchors = list(section.paragraph_anchors or []) if section is not None else []
-    if paragraph is not None:
-        query = query.where(Comment.paragraph == paragraph)
-        anchors = []
-    place: Any = (
-        case({a: i for i, a in enumerate(anchors)}, value=Comment.paragraph, else_=len(anchors))
-        if anchors
-        else None
-    )
-    if after_id is not None:
-        if place is None:
-            query = query.where(Comment.id > after_id)
-        else:
-            after_place = session.scalar(select(place).where(Comment.id == after_id))
-            after_place = len(anchors) if after_place is None else after_place
-            query = query.where(
-                or_(place > after_place, and_(place == after_place, Comment.id > after_id))
-            )
-    order = [Comment.id] if place is None else [place, Comment.id]
-    rows = list(
-        session.scalars(
-            query.options(*public_comment_options()).order_by(*order).limit(limit + 1)
-        ).unique()
-    )
-    return rows[:limit], len(rows) > limit
 
 
 def public_name(submission: Submission) -> str | None:

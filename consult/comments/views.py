@@ -72,8 +72,17 @@ STORE_ATTEMPTS = 5
 # Three files of 10 MB and the text fields; the app's 10 MB default covers other forms.
 SUBMISSION_MAX_REQUEST = uploads.MAX_FILES * uploads.MAX_FILE_SIZE + 1024 * 1024
 
+SUBMISSION_ENDPOINTS = ("comments.submit", "comments.step")
+
 submission_limit = limiter.limit(
     lambda: current_app.config.get("RATELIMIT_SUBMISSION", "20 per hour"), methods=["POST"]
+)
+# Each step of the form posts every answer so far; nothing is stored until the last one.
+# Generous for a person (a step a few times over), a ceiling for a program.
+step_limit = limiter.limit(
+    lambda: current_app.config.get("RATELIMIT_SUBMISSION_STEPS", "120 per hour"),
+    scope="submission-steps",
+    methods=["POST"],
 )
 link_limit = limiter.shared_limit(
     lambda: current_app.config.get("RATELIMIT_RECEIPT_LOOKUP", "30 per minute"),
@@ -144,7 +153,7 @@ resend_per_submission = limiter.limit(
 @bp.url_value_preprocessor
 def _allow_attachments(endpoint: str | None, _values: dict[str, Any] | None) -> None:
     # Runs before the CSRF check reads the form, so the larger limit applies to it.
-    if endpoint == "comments.submit":
+    if endpoint in SUBMISSION_ENDPOINTS:  # "Wijzig" on the check page may carry the files
         request.max_content_length = SUBMISSION_MAX_REQUEST
 
 
@@ -280,12 +289,24 @@ def _chosen_paragraph(form: Any) -> tuple[Any, str] | None:
     return (section, text) if text is not None else None
 
 
-def _render_form(consultation: Consultation, form: Any, sections: list[Any], **extra: Any) -> Page:
+def _render_form(
+    consultation: Consultation,
+    form: Any,
+    sections: list[Any],
+    step: int = forms.STEP_SAY,
+    **extra: Any,
+) -> Page:
+    """One step of the form, with every answer so far (the others as hidden fields)."""
     _remember_form_key(form.idempotency_key.data)
+    shown = [] if step == forms.STEP_CHECK else form.step_fields(step)
     return render_template(
-        "comments/submit.html",
+        "comments/step.html",
         consultation=consultation,
         form=form,
+        step=step,
+        steps=forms.STEPS,
+        shown={f.name for f in shown},
+        chosen_label=forms.chosen_label,
         sections=sections,
         chosen_paragraph=_chosen_paragraph(form),
         max_length=services.MAX_COMMENT_LENGTH,
@@ -410,17 +431,21 @@ def submit(slug: str) -> Page:
         valid = False
     chosen, may_speak = _organisation(form)
     if not may_speak:
-        form.organisation_id.errors = [
-            _("You can only react on behalf of a verified organisation you are a member of.")
-        ]
+        form.organisation_id.errors = [_on_behalf_refused()]
         valid = False
     files = _checked_files(form)
     if files is None:
         valid = False
     if not valid:
         had_files = any(f and f.filename for f in request.files.getlist(form.attachments.name))
+        # The first step with a problem, with everything typed kept; problems of the whole
+        # form (too fast, a file refused) are told on the check page.
+        step = form.first_step_with_errors() or forms.STEP_CHECK
+        form.keep_errors_of(step)
+        if step == forms.STEP_SAY and form.nothing_to_send:
+            form.comment_rows[0][1].errors = [_("Write your comment.")]
         form.renew_guards()
-        return _render_form(consultation, form, sections, files_lost=had_files), 422
+        return _render_form(consultation, form, sections, step, files_lost=had_files), 422
 
     draft = _draft(form, sections, choices, chosen, files or [])
     draft.via = channels.arrived_with(slug, request.form.get(channels.QUERY_ARGUMENT))
@@ -436,12 +461,55 @@ def submit(slug: str) -> Page:
         form.form_errors.append(
             _("We could not find the paragraph you chose in this plan. Send your comment again.")
         )
-        return _render_form(consultation, form, sections), 422
+        form.step_messages.extend(form.form_errors)
+        return _render_form(consultation, form, sections, forms.STEP_SAY), 422
     if not created:  # a request with the same key won the race: this one is a repeat
         return _answer_repeat(submission, key)
     receipts.remember(submission.tracking_code)
     g.stored_without_email = submission.premoderated
     return redirect(url_for("public.receipt", code=submission.tracking_code))
+
+
+@bp.post("/consultaties/<slug>/reageren/stappen")
+@step_limit
+def step(slug: str) -> Page:
+    """A step of the form was answered: check that step only, then show it again with its
+    problems, or show the next step. No half-finished submission is kept on the server:
+    every answer so far travels with each step, and the check page sends them all to
+    :func:`submit`, the one place that stores. "Wijzig" (``wijzig=N``) goes back to step N
+    with everything kept."""
+    consultation = pages.consultation_or_404(slug)
+    now = utcnow()
+    pages.catch_up_clock(consultation, now)
+    if not consultation.accepts_comments_at(now):
+        return _closed_page(consultation, 409)
+    form, sections, _choices = _build_form(consultation, None)
+    back_to = _step_number(request.form.get("wijzig"), forms.STEP_SHOW)
+    if back_to:
+        form.renew_guards()
+        return _render_form(consultation, form, sections, back_to)
+    done = _step_number(request.form.get("stap"), forms.STEP_SHOW) or forms.STEP_SAY
+    valid = form.validate_step(done)
+    if done == forms.STEP_WHO:
+        _chosen, may_speak = _organisation(form)
+        if not may_speak:
+            form.organisation_id.errors = [_on_behalf_refused()]
+            valid = False
+    form.renew_guards()
+    if not valid:
+        return _render_form(consultation, form, sections, done), 422
+    return _render_form(consultation, form, sections, done + 1)
+
+
+def _step_number(value: str | None, highest: int) -> int | None:
+    """A step the visitor may go to (1 to ``highest``), or None."""
+    if value and value.isdigit() and 1 <= int(value) <= highest:
+        return int(value)
+    return None
+
+
+def _on_behalf_refused() -> str:
+    return _("You can only react on behalf of a verified organisation you are a member of.")
 
 
 # Said on the form, which keeps everything typed: a person who was quick, or whose browser
@@ -459,7 +527,7 @@ FLOOD_MESSAGES = {
 def too_many_submissions(error: TooManyRequests) -> tuple[str, int]:
     """The friendly 429 of the form: why, what to do, and the text typed, to copy. (The
     other pages of this blueprint, the links in mails, get the site's own 429 page.)"""
-    if request.endpoint != "comments.submit":
+    if request.endpoint not in SUBMISSION_ENDPOINTS:
         return render_error(429)
     texts = []
     if request.method == "POST":

@@ -55,7 +55,9 @@
       });
     }
     function checked(name) {
-      var input = form.querySelector("input[name='" + name + "']:checked");
+      // On a later step of the form an earlier answer travels as a hidden field.
+      var input = form.querySelector("input[name='" + name + "']:checked") ||
+        form.querySelector("input[type=hidden][name='" + name + "']");
       return input ? input.value : "";
     }
     function update() {

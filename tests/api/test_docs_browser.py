@@ -12,15 +12,12 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser import VIEWPORTS, artifact_name, axe_violations, open_page, save_failure
-from tests.live import serve_consult
 
 
-@pytest.fixture(scope="module")
-def live_api(
-    database_server_url: str | None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with serve_consult(database_server_url, tmp_path_factory.mktemp("live-api")) as (url, _):
-        yield url
+@pytest.fixture
+def live_api(live_server: str) -> str:
+    """The run's served Consult (tests/conftest.py): these tests only read from it."""
+    return live_server
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -92,3 +92,38 @@ def post_form(client: FlaskClient, slug: str, tokens: dict[str, str], data: dict
 
 def text_of(response) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+HIDDEN_FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+STEP_ANSWERS = {
+    1: {"text_1": "Zorg dat hulp dichtbij school is."},
+    2: {"stakeholder_group": "parent"},
+    3: {"publish_text": "y"},
+}
+
+
+def step_page(client: FlaskClient, slug: str, step: int, query: str = "", **answers: Any) -> str:
+    """The page of ``step`` (1 to 4) of the comment form, walked to from step 1 with
+    ``answers`` (or a plain answer for each step before it)."""
+    page = client.get(f"/consultaties/{slug}/reageren{query}").get_data(as_text=True)
+    for done in range(1, step):
+        form = page.split('id="comment-form"', 1)[1].split("</form>", 1)[0]
+        carried = {html.unescape(n): html.unescape(v) for n, v in HIDDEN_FIELD.findall(form)}
+        csrf = CSRF_FIELD.search(form)
+        if csrf:
+            carried["csrf_token"] = csrf.group(1)
+        mine = {k: v for k, v in answers.items() if k in _STEP_NAMES[done]}
+        response = client.post(
+            f"/consultaties/{slug}/reageren/stappen",
+            data={**carried, **STEP_ANSWERS[done], **mine},
+        )
+        assert response.status_code == 200, text_of(response)[:2000]
+        page = response.get_data(as_text=True)
+    return page
+
+
+_STEP_NAMES = {
+    1: {"section_1", "text_1", "paragraph_1", "section_2", "text_2", "section_3", "text_3"},
+    2: {"stakeholder_group", "age_band", "municipality", "organisation_id", "organisation_name"},
+    3: {"publish_text", "publish_name", "display_name", "email"},
+}

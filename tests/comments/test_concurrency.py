@@ -11,50 +11,30 @@ rather than fail.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from consult import migrate
 from consult.app import create_app
 from consult.comments.models import Submission
 from consult.extensions import db
-from consult.regions.services import seed_regions
 from tests import factories
 from tests.comments.conftest import form_tokens, post_form, valid_data
-from tests.conftest import app_settings, make_client
+from tests.conftest import FreshDatabase, app_settings, make_client
 
 ROUNDS = 5
 
 
 @pytest.fixture
-def racing_app(tmp_path, database_server_url, smtp_server) -> Iterator:
-    if database_server_url is None:
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-        admin = None
-    else:
-        name = f"consult_race_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(database_server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(database_server_url).set(database=name).render_as_string(hide_password=False)
+def racing_app(tmp_path, fresh_database: FreshDatabase, smtp_server) -> Iterator:
     controller, _ = smtp_server
-    app = create_app(app_settings(url, tmp_path, controller.port), "testing")
-    with app.app_context():
-        migrate.upgrade()
-        seed_regions(db.session)
-        db.session.commit()
+    app = create_app(app_settings(fresh_database.url, tmp_path, controller.port), "testing")
     try:
         yield app
     finally:
         db.state(app).engine.dispose()
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        fresh_database.drop()
 
 
 def _race(slug: str, clients: list, data: dict) -> list:

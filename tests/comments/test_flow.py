@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import timedelta
 
@@ -12,7 +11,14 @@ from consult.comments import codes
 from consult.comments.models import Comment, QuestionAnswer, Submission, SubmissionState
 from consult.db import utcnow
 from tests import factories
-from tests.comments.conftest import form_tokens, open_form, post_form, text_of, valid_data
+from tests.comments.conftest import (
+    form_tokens,
+    open_form,
+    post_form,
+    step_page,
+    text_of,
+    valid_data,
+)
 
 
 def _count(session, model=Submission) -> int:
@@ -184,20 +190,40 @@ def test_half_invalid_form_stores_nothing_and_keeps_input(
             publish_text="y",
         ),
     )
+    # The first step with a problem is shown, with its problem, and everything typed kept
+    # (the other steps' answers as hidden fields).
     assert response.status_code == 422
     body = response.get_data(as_text=True)
+    assert 'id="step-caption">Step 1 of 4<' in body
     assert 'id="error-summary"' in body
     assert "Mijn &lt;eigen&gt; tekst blijft staan" in body
     assert "longer than 5000 characters" in body
-    assert "This is not a valid email address." in body
-    assert 'value="geen-adres"' in body
+    assert 'name="email" value="geen-adres"' in body
     # The region's required question is not among the problems: it never blocks a comment.
     assert "Answer this question" not in body
     assert 'value="Cliëntenraad Noord"' in body
-    assert re.search(
-        r'<input[^>]*checked[^>]*value="parent"|<input[^>]*value="parent"[^>]*checked', body
-    )
+    assert 'name="stakeholder_group" value="parent"' in body
     assert f'value="{tokens["idempotency_key"]}"' in body
+    # Sent again with the text shortened: now the step with the e-mail address is shown.
+    again = post_form(
+        english_client,
+        open_consultation.slug,
+        tokens,
+        valid_data(
+            text_1="Mijn <eigen> tekst blijft staan",
+            text_2="x" * 50,
+            section_2="s-3",
+            email="geen-adres",
+            question_1=None,
+            organisation_name="Cliëntenraad Noord",
+        ),
+    )
+    assert again.status_code == 422
+    body = again.get_data(as_text=True)
+    assert 'id="step-caption">Step 3 of 4<' in body
+    assert "This is not a valid email address." in body
+    assert 'value="geen-adres"' in body
+    assert "longer than 5000 characters" not in body
     assert _count(session) == 0
     assert _count(session, Comment) == 0
 
@@ -208,9 +234,9 @@ def test_at_least_one_comment_or_answer(english_client, session, open_consultati
         english_client, open_consultation.slug, tokens, valid_data(text_1="   ", question_1=None)
     )
     assert response.status_code == 422
-    assert "Write a comment in at least one box, or answer a question." in response.get_data(
-        as_text=True
-    )
+    body = response.get_data(as_text=True)
+    assert 'id="step-caption">Step 1 of 4<' in body
+    assert "Write your comment." in body
     assert _count(session) == 0
 
 
@@ -312,9 +338,9 @@ def test_under_16_never_sends_on_behalf_of_an_organisation(
     member = factories.user(session, email="jong-lid@example.org", display_name="Jong")
     org = factories.organisation(session, "Jongerenraad", verified=True, members=(member,))
     log_in(english_client, "jong-lid@example.org")
-    page, tokens = open_form(english_client, open_consultation.slug)
+    _page, tokens = open_form(english_client, open_consultation.slug)
     # With JavaScript the organisation fields hide once the age says under 16.
-    assert "data-organisation-choice" in page
+    assert "data-organisation-choice" in step_page(english_client, open_consultation.slug, 2)
     response = post_form(
         english_client,
         open_consultation.slug,
@@ -407,10 +433,11 @@ def test_logged_in_member_of_verified_organisation(
     org = factories.organisation(session, "Stichting Jeugdstem", verified=True, members=(member,))
     other = factories.organisation(session, "Andere Stichting", verified=True)
     log_in(english_client, "lid@example.org")
-    page, tokens = open_form(english_client, open_consultation.slug)
+    _page, tokens = open_form(english_client, open_consultation.slug)
+    page = step_page(english_client, open_consultation.slug, 2)
     assert "Stichting Jeugdstem" in page
     assert "Andere Stichting" not in page
-    assert 'name="email"' not in page
+    assert 'name="email"' not in step_page(english_client, open_consultation.slug, 3)
 
     refused = post_form(
         english_client,
@@ -464,7 +491,8 @@ def test_anonymous_cannot_claim_an_organisation(english_client, session, open_co
 
 
 def test_municipality_from_the_region_only(english_client, session, open_consultation, outbox):
-    page, tokens = open_form(english_client, open_consultation.slug)
+    _page, tokens = open_form(english_client, open_consultation.slug)
+    page = step_page(english_client, open_consultation.slug, 2)
     assert 'value="GM0344"' in page  # Utrecht is a member of JZ22
     assert 'value="GM0363"' not in page  # Amsterdam is not
     refused = post_form(

@@ -18,6 +18,7 @@ from consult.comments.models import Comment, Submission
 from consult.db import utcnow
 from consult.evidence.verify import verify
 from consult.ledger.models import EventKind, RecordEvent
+from consult.public import services as public_services
 from consult.reports import services as reactienota
 from tests import factories
 from tests.comments.conftest import form_tokens, open_form, post_form, text_of, valid_data
@@ -84,7 +85,8 @@ def test_a_comment_on_one_paragraph_from_plan_to_public_page(
     assert "You comment on this paragraph:" in form_page
     assert "Overbruggingszorg voor wie wacht Een wachtlijst per aanbieder" in form_page
     assert re.search(rf'name="paragraph_1"[^>]*value="{listed}"', form_page)
-    assert '<option selected value="s-2">' in form_page
+    # The part follows from the paragraph: it travels along instead of being asked.
+    assert '<input type="hidden" name="section_1" value="s-2">' in form_page
 
     response = post_form(
         english_client,
@@ -295,23 +297,20 @@ def test_the_reactienota_page_and_pdf_body_show_the_quote(app, session, consulta
 
 
 def test_the_grouped_section_page_pages_through_every_comment_once(session, consultation):
-    """Keyset pages over (paragraph's place, id): small pages give the grouped order."""
+    """Numbered pages over (paragraph's place, id): small pages give the grouped order."""
     waiting = _section(consultation, "s-2")
     first, listed, last = waiting.paragraph_anchors
     sent = [(last, "c1"), (None, "c2"), (first, "c3"), (listed, "c4"), (first, "c5"), (None, "c6")]
     for paragraph, text in sent:
         factories.submission(session, consultation, [("s-2", text, paragraph)])
     walked: list[str] = []
-    after = None
-    while True:
-        page, more = services.public_comments_page(session, consultation, waiting, after, limit=2)
-        walked += [c.body for c in page]
-        if not more:
+    for page in range(1, 10):
+        comments = public_services.section_comments_page(
+            session, consultation, waiting, page, per_page=2
+        )
+        if not comments:
             break
-        after = page[-1].id
+        walked += [c.body for c in comments]
     assert walked == ["c3", "c5", "c4", "c1", "c2", "c6"]
-    only, more = services.public_comments_page(
-        session, consultation, waiting, None, paragraph=first
-    )
+    only = public_services.section_comments_page(session, consultation, waiting, 1, paragraph=first)
     assert [c.body for c in only] == ["c3", "c5"]
-    assert not more

@@ -11,7 +11,14 @@ from sqlalchemy import select
 from consult.comments.models import QuestionAnswer, Submission
 from consult.comments.services import canonical_content
 from consult.ledger.canonical import digest as content_hash
-from tests.comments.conftest import CSRF_FIELD, open_form, post_form, text_of, valid_data
+from tests.comments.conftest import (
+    CSRF_FIELD,
+    open_form,
+    post_form,
+    step_page,
+    text_of,
+    valid_data,
+)
 
 RECEIPT = re.compile(r"/ontvangst/([0-9A-Z]+)/bewijs$")
 
@@ -45,11 +52,13 @@ def _token(client, code: str) -> str:
 
 
 def test_a_required_question_does_not_block_a_comment(english_client, session, open_consultation):
-    page, _tokens = open_form(english_client, open_consultation.slug)
-    # On the comment form every question says it may be skipped, the required one too.
-    assert "You may skip these questions. You can also answer them after sending." in page
-    assert page.count('<span class="consult-optional">(optional)</span>') >= 3
-    assert 'aria-required="true"' not in page.split("2. A few questions")[1].split("About you")[0]
+    # No step of the comment form asks a question, the required one neither: the
+    # questionnaire is offered after sending.
+    for step in (1, 2, 3, 4):
+        page = step_page(english_client, open_consultation.slug, step)
+        assert f'id="step-caption">Step {step} of 4<' in page
+        for question in ("Hoe belangrijk is jeugdhulp dichtbij huis?", "Waar zoek je hulp?"):
+            assert question not in page
     code = _send_without_answers(english_client, open_consultation)
     submission = _submission(session, code)
     assert [c.body for c in submission.comments] == ["Zorg dat hulp dichtbij school is."]

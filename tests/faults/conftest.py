@@ -26,14 +26,12 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from consult import migrate
 from consult.app import create_app
 from consult.config import PROJECT_ROOT
 from consult.extensions import db
-from consult.regions.services import seed_regions
 from tests import factories
 from tests.conftest import app_settings, free_port
-from tests.live import BIN, STARTUP_SECONDS, server_database
+from tests.live import BIN, STARTUP_SECONDS, migrated_template, server_database
 
 TRACKING_CODE = re.compile(r"/ontvangst/([A-Z0-9-]+)/bewijs$")
 READY_LINE = re.compile(r"consult-faults: worker (\d+) ready")
@@ -90,17 +88,20 @@ SECRET_KEY = secrets.token_urlsafe(48)
 
 
 @pytest.fixture
-def world(tmp_path: Path, database_server_url: str | None, smtp_server) -> Iterator[World]:
-    databases = server_database(database_server_url, tmp_path)
+def world(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    database_server_url: str | None,
+    smtp_server,
+) -> Iterator[World]:
+    # Migrated and with the regions: a copy of the run's template (tests/live.py).
+    template = migrated_template(database_server_url, tmp_path_factory.getbasetemp())
+    databases = server_database(database_server_url, tmp_path, template)
     url = next(databases)
     instance = tmp_path / "instance"
     controller, _ = smtp_server
     try:
         app = create_app(app_settings(url, instance, controller.port), "testing")
-        with app.app_context():
-            migrate.upgrade()
-            seed_regions(db.session)
-            db.session.commit()
         session: Session = db.state(app).session_factory()
         try:
             slug = factories.consultation(session, slug="fouten-test").slug

@@ -93,7 +93,9 @@ class Journey:
 
     # -- checking every page -------------------------------------------------------------
 
-    def step(self, label: str, *, check: bool = True, full_page: bool = True) -> None:
+    def step(
+        self, label: str, *, check: bool = True, full_page: bool = True, narrow: bool | None = None
+    ) -> None:
         """Screenshot the page; check it with axe and (on a phone) for sideways scrolling.
 
         ``full_page=False`` shows what is on the screen, e.g. where the focus is.
@@ -110,7 +112,7 @@ class Journey:
         if report:
             shot.with_suffix(".axe.txt").write_text(report)
             self.findings.append(f"{where}: axe found WCAG 2.1 A/AA violations:\n{report}")
-        if self.phone:
+        if self.phone if narrow is None else narrow:
             overflow = self.page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
@@ -124,6 +126,19 @@ class Journey:
         if refused:
             self.findings.append(f"{where}: the browser refused content: {refused}")
             self.console.clear()
+
+    def check_widths(self, label: str, widths: tuple[int, ...] = (320, 1280)) -> None:
+        """axe (and, when narrow, no sideways scrolling) on the page as it is, at each of
+        ``widths``; then back to the journey's own screen size. Nothing is reloaded, so a
+        page that answered a POST is checked as shown."""
+        original = self.page.viewport_size
+        assert original is not None
+        try:
+            for width in widths:
+                self.page.set_viewport_size({"width": width, "height": original["height"]})
+                self.step(f"{label} at {width}px", full_page=width < 600, narrow=width < 600)
+        finally:
+            self.page.set_viewport_size(original)
 
     def expect_focus_visible(self, what: str) -> dict[str, Any]:
         """The focused element shows it: an outline of its own or a box-shadow that shows."""
@@ -170,13 +185,17 @@ def _slug(text: str) -> str:
 
 @contextmanager
 def journey(
-    browser: Browser, name: str, base_url: str, viewport: str | dict[str, int] = "desktop"
+    browser: Browser,
+    name: str,
+    base_url: str,
+    viewport: str | dict[str, int] = "desktop",
+    language: str = "nl",
 ) -> Iterator[Journey]:
     """Run a journey; afterwards fail with everything axe and the other checks found."""
     folder = JOURNEY_ARTIFACTS / name
     shutil.rmtree(folder, ignore_errors=True)
     phone = viewport == "phone" or (isinstance(viewport, dict) and viewport["width"] < 600)
-    with open_page(browser, viewport, "nl", timeout_ms=TIMEOUT_MS) as (page, problems):
+    with open_page(browser, viewport, language, timeout_ms=TIMEOUT_MS) as (page, problems):
         trip = Journey(page, problems, name, base_url, phone)
         try:
             yield trip

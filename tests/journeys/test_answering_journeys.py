@@ -34,6 +34,7 @@ from consult.consultations import lifecycle
 from consult.db import utcnow
 from consult.extensions import db
 from tests import factories
+from tests.browser import comment_through_steps
 from tests.journeys.conftest import JourneyServer
 from tests.journeys.support import (
     OFFICIAL,
@@ -150,13 +151,12 @@ def parent_comment(
         page.get_by_role(
             "link", name=re.compile(rf"^Reageer op dit onderdeel\s*:\s*1 {SECTIONS[0][0]}$")
         ).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Jouw reactie")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Wat wil je zeggen?")
         trip.step("comment form, logged in")
-        page.get_by_label("Jouw reactie", exact=True).fill(PARENT_COMMENT)
-        page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
-            "ouder of verzorger", exact=True
-        ).check()
-        page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
+        comment_through_steps(page, PARENT_COMMENT, "ouder of verzorger", send=False)
+        # Logged in, the address of the account is used: no e-mail is asked.
+        expect(page.get_by_role("main")).not_to_contain_text("Geen e-mail")
+        trip.step("check your answers, logged in")
         page.get_by_role("button", name="Verstuur mijn reactie").click()
 
         # From a confirmed account the comment counts at once: no mail to confirm it.

@@ -21,6 +21,7 @@ from docx import Document as WordDocument
 from playwright.sync_api import Browser, expect
 
 from consult.comments import codes
+from tests.browser import comment_through_steps
 from tests.journeys.conftest import JourneyServer
 from tests.journeys.support import OFFICIAL, REGION, Journey, journey, log_in, wait_for_mail
 
@@ -221,8 +222,9 @@ def test_young_person_on_a_phone_comments_confirms_and_is_published(
         page.get_by_role(
             "link", name=re.compile(rf"^Reageer op dit onderdeel\s*:\s*2 {HEADINGS[1]}$")
         ).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Jouw reactie")
-        trip.step("comment form")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Wat wil je zeggen?")
+        expect(page.locator("#step-caption")).to_have_text("Stap 1 van 4")
+        trip.step("comment form, step 1")
 
         part = page.get_by_label("Over welk onderdeel?", exact=True)
         expect(part.locator("option:checked")).to_have_text(f"2 {HEADINGS[1]}")
@@ -233,19 +235,24 @@ def test_young_person_on_a_phone_comments_confirms_and_is_published(
         )
         page.get_by_label("Tweede reactie (niet verplicht)").fill(second)
         trip.step("two comments written")
+        # The region's questions are not asked here: they come after sending.
+        expect(page.get_by_role("radiogroup", name=SCALE_QUESTION)).to_have_count(0)
+        page.get_by_role("button", name="Verder").click()
 
-        page.get_by_role("radiogroup", name=SCALE_QUESTION).get_by_label("4", exact=True).check()
-        page.get_by_label(OPEN_QUESTION).fill("Maak het plan korter, met plaatjes.")
-
+        expect(page.locator("#step-caption")).to_have_text("Stap 2 van 4")
         page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
             "jongere", exact=True
         ).check()
         ages = page.get_by_role("radiogroup", name="Hoe oud ben je?")
         expect(ages).to_be_visible()
         ages.get_by_label("12 tot en met 15 jaar").check()
+        trip.step("step 2: who are you")
+        page.get_by_role("button", name="Verder").click()
+
         # Under 16: a name is never asked, so the choice is not offered.
-        expect(page.get_by_label("Ja, zet mijn naam bij mijn reactie")).to_be_hidden()
-        expect(page.get_by_label("De naam die we laten zien")).to_be_hidden()
+        expect(page.locator("#step-caption")).to_have_text("Stap 3 van 4")
+        expect(page.get_by_label("Ja, zet mijn naam bij mijn reactie")).to_have_count(0)
+        expect(page.get_by_label("De naam die we laten zien")).to_have_count(0)
         page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
         # Under 16 the path without e-mail comes first (issue 17): the address is folded
         # away, and this young person opens it to be told by e-mail.
@@ -253,7 +260,14 @@ def test_young_person_on_a_phone_comments_confirms_and_is_published(
         expect(email_field).to_be_hidden()
         page.get_by_text("Je e-mailadres toevoegen (niet verplicht)").click()
         email_field.fill(email)
-        trip.step("form filled in")
+        trip.step("step 3: what may we show")
+        page.get_by_role("button", name="Verder").click()
+
+        expect(page.locator("#step-caption")).to_have_text("Stap 4 van 4")
+        main = page.get_by_role("main")
+        for shown in (first, second, "jongere", "12 tot en met 15 jaar", email):
+            expect(main).to_contain_text(shown)
+        trip.step("step 4: check your answers")
         page.get_by_role("button", name="Verstuur mijn reactie").click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -264,6 +278,15 @@ def test_young_person_on_a_phone_comments_confirms_and_is_published(
         expect(page.get_by_role("main")).to_contain_text(first)
         expect(page.get_by_role("main")).to_contain_text(second)
         trip.step("receipt with tracking code")
+
+        # The questionnaire is offered after sending (issue 17).
+        page.get_by_role("link", name="Wil je nog 2 korte vragen beantwoorden?").click()
+        trip.step("questionnaire after sending")
+        page.get_by_role("radiogroup", name=SCALE_QUESTION).get_by_label("4", exact=True).check()
+        page.get_by_label(OPEN_QUESTION).fill("Maak het plan korter, met plaatjes.")
+        page.get_by_role("button", name="Verstuur mijn antwoorden").click()
+        expect(page.get_by_role("main")).to_contain_text("Bedankt voor je antwoorden.")
+        expect(page.get_by_role("main")).to_contain_text("4 van de 5")
 
         message = wait_for_mail(journey_server.outbox, email, code)
         links = [
@@ -311,19 +334,15 @@ def test_a_parent_comments_on_one_paragraph_and_finds_it_under_that_paragraph(
         page = trip.page
         trip.goto(f"/consultaties/{opened_consultation.slug}", "public page with paragraph links")
         page.get_by_role("link", name=list_link).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Jouw reactie")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Wat wil je zeggen?")
         quote = page.locator(".consult-chosen-paragraph")
         expect(quote).to_contain_text("Je reageert op deze alinea:")
         for item in LIST_ITEMS:
             expect(quote).to_contain_text(item)
         trip.step("form with the quoted paragraph")
-        page.get_by_label("Jouw reactie", exact=True).fill(text)
-        page.get_by_role("radiogroup", name=SCALE_QUESTION).get_by_label("3", exact=True).check()
-        page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
-            "ouder of verzorger", exact=True
-        ).check()
-        page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
-        page.get_by_label("Je e-mailadres").fill(email)
+        comment_through_steps(page, text, "ouder of verzorger", email=email, send=False)
+        expect(page.get_by_role("main")).to_contain_text(LIST_ITEMS[0])  # the quote again
+        trip.step("check your answers, with the quoted paragraph")
         page.get_by_role("button", name="Verstuur mijn reactie").click()
         code = page.locator(".consult-receipt__code .consult-code").inner_text().strip()
         trip.step("receipt")

@@ -24,7 +24,6 @@ ORGANISATION = "Stichting Jeugdstem (demo)"
 ORGANISATION_SLUG = "stichting-jeugdstem-demo"
 SECTION = "6.1 Werken met gegevens"
 MAX_PAGES = 20
-SCALE_QUESTION = "Hoe goed past dit plan bij wat jij nodig hebt?"  # required in the demo
 
 
 def find_on_section_pages(trip: Journey, text: str) -> None:
@@ -57,17 +56,21 @@ def test_member_comments_on_behalf_of_a_verified_organisation(
         page.get_by_role(
             "link", name=re.compile(rf"^Reageer op dit onderdeel\s*:\s*{re.escape(SECTION)}$")
         ).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Jouw reactie")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Wat wil je zeggen?")
         trip.step("comment form of an organisation member")
 
         page.get_by_label("Jouw reactie", exact=True).fill(text)
-        page.get_by_role("radiogroup", name=SCALE_QUESTION).get_by_label("3", exact=True).check()
+        page.get_by_role("button", name="Verder").click()
         page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
             "belangenbehartiger", exact=True
         ).check()
         page.get_by_label("Reageer je namens je organisatie?").select_option(label=ORGANISATION)
+        trip.step("step 2, on behalf of the organisation")
+        page.get_by_role("button", name="Verder").click()
         page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
-        trip.step("form filled in, on behalf of the organisation")
+        page.get_by_role("button", name="Verder").click()
+        expect(page.get_by_role("main")).to_contain_text(ORGANISATION)  # on the check page
+        trip.step("check your answers, on behalf of the organisation")
         page.get_by_role("button", name="Verstuur mijn reactie").click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -14,18 +13,16 @@ from playwright.sync_api import Browser, Page, expect
 from consult.seeds.demo import DEMO_PASSWORD
 from tests.api.test_docs_browser import another_site
 from tests.browser import VIEWPORTS, artifact_name, axe_violations, open_page, save_failure
-from tests.live import serve_consult
 
 ADMIN = "lid.jeugdstem@example.org"  # the demo organisation's admin
 SECRET = re.compile(r"^consult_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$")
 
 
-@pytest.fixture(scope="module")
-def live(
-    database_server_url: str | None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with serve_consult(database_server_url, tmp_path_factory.mktemp("live-tokens")) as (url, _):
-        yield url
+@pytest.fixture
+def live(live_server: str) -> str:
+    """The run's served Consult (tests/conftest.py); the keys made here are the demo
+    organisation's own, which no other browser test looks at."""
+    return live_server
 
 
 def _log_in(page: Page, live: str) -> None:

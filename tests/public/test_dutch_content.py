@@ -13,6 +13,7 @@ import pytest
 from consult.consultations.models import QuestionKind
 from consult.responses.models import Disposition
 from tests import factories
+from tests.comments.conftest import open_form, post_form, valid_data
 from tests.responses.tracing_support import make_world
 
 NOTICE = "This plan is available in Dutch only."
@@ -145,17 +146,30 @@ def test_the_comment_form_marks_the_regions_questions_as_dutch(english_client, c
     )
     factories.question(session, consultation, "Wat wil je nog kwijt?", position=2)
     factories.question(session, consultation, "Past dit plan?", QuestionKind.SCALE, position=3)
-    main = _main(english_client.get(f"/consultaties/{consultation.slug}/reageren"))
+    # The comment form names the plan; its questions come after sending.
+    form = _main(english_client.get(f"/consultaties/{consultation.slug}/reageren"))
+    assert lang_of(form, consultation.title) == "nl"
+    main = _main(english_client.get(_questionnaire(english_client, consultation)))
     assert lang_of(main, "Waar zoek je hulp?") == "nl"
     assert lang_of(main, "huisarts") == "nl"
     assert lang_of(main, "Wat wil je nog kwijt?") == "nl"
     assert lang_of(main, "Past dit plan?") == "nl"
-    assert lang_of(main, consultation.title) == "nl"
     # A scale's options are numbers, not Dutch.
     assert re.search(r'<label class="utrecht-form-label" for="[^"]+">1</label>', main)
-    dutch = _main(client.get(f"/consultaties/{consultation.slug}/reageren"))
+    dutch = _main(client.get(_questionnaire(client, consultation)))
     assert "Waar zoek je hulp?" in dutch
     assert "lang=" not in dutch
+
+
+def _questionnaire(client, consultation) -> str:
+    """The questionnaire offered after sending a comment (its address)."""
+    _page, tokens = open_form(client, consultation.slug)
+    sent = post_form(
+        client, consultation.slug, tokens, valid_data(section_1="algemeen", question_1=None)
+    )
+    assert sent.status_code == 302
+    code = sent.location.rstrip("/").split("/ontvangst/")[1].split("/")[0]
+    return f"/ontvangst/{code}/vragen"
 
 
 def test_an_organisations_page_and_the_search_mark_comments_as_dutch(

@@ -13,7 +13,7 @@ from consult.comments import codes
 from consult.comments.models import Submission
 from consult.public.glossary import TERMS, explain_terms
 from consult.stakeholders.explanations import EXPLANATIONS
-from tests.comments.conftest import open_consultation, open_form, post_form, valid_data
+from tests.comments.conftest import open_consultation, open_form, post_form, step_page, valid_data
 
 __all__ = ["open_consultation"]  # the fixture, shared with tests/comments
 
@@ -158,8 +158,8 @@ def _described_options(page: str) -> dict[str, str]:
 def test_each_role_is_explained_in_one_line_tied_to_its_option(
     dutch_client, english_client, open_consultation
 ):
-    dutch, _tokens = open_form(dutch_client, open_consultation.slug)
-    english, _tokens = open_form(english_client, open_consultation.slug)
+    dutch = step_page(dutch_client, open_consultation.slug, 2)
+    english = step_page(english_client, open_consultation.slug, 2)
     in_dutch, in_english = _described_options(dutch), _described_options(english)
 
     assert set(in_dutch) == set(in_english) == set(EXPLANATIONS)

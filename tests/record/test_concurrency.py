@@ -11,55 +11,35 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from itertools import pairwise
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from consult import migrate
 from consult.app import create_app
 from consult.consultations.models import Consultation
 from consult.evidence.verify import verify
 from consult.extensions import db
 from consult.ledger import checkpoints, services
 from consult.ledger.models import RecordEvent
-from consult.regions.services import seed_regions
 from tests import factories
-from tests.conftest import app_settings
+from tests.conftest import FreshDatabase, app_settings
 
 WRITERS = 6
 APPENDS = 12
 
 
 @pytest.fixture
-def racing_app(tmp_path, database_server_url, smtp_server) -> Iterator:
-    if database_server_url is None:
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-        admin = None
-    else:
-        name = f"consult_record_race_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(database_server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(database_server_url).set(database=name).render_as_string(hide_password=False)
+def racing_app(tmp_path, fresh_database: FreshDatabase, smtp_server) -> Iterator:
     controller, _ = smtp_server
-    app = create_app(app_settings(url, tmp_path, controller.port), "testing")
-    with app.app_context():
-        migrate.upgrade()
-        seed_regions(db.session)
-        db.session.commit()
+    app = create_app(app_settings(fresh_database.url, tmp_path, controller.port), "testing")
     try:
         yield app
     finally:
         db.state(app).engine.dispose()
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        fresh_database.drop()
 
 
 def _committed(app, work):

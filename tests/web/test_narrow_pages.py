@@ -8,6 +8,7 @@ test-artifacts/.
 from __future__ import annotations
 
 import re
+import secrets
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
@@ -15,7 +16,7 @@ from playwright.sync_api import Browser, Page
 from consult.seeds.demo import DEMO_ORGANISATION, DEMO_PASSWORD
 from consult.seeds.demo_closed import CLOSED_SLUG
 from consult.seeds.demo_consultation import DEMO_SLUG
-from tests.browser import ARTIFACTS, axe_violations, open_page
+from tests.browser import ARTIFACTS, axe_violations, comment_through_steps, open_page
 
 NARROW = {"width": 320, "height": 740}
 LANDMARK_RULES = [
@@ -110,7 +111,15 @@ def test_a_focused_scale_option_that_is_not_chosen_has_no_dot(
     browser: Browser, live_server: str
 ) -> None:
     with open_page(browser, NARROW, "nl") as (page, _problems):
+        # The scale question is asked after sending, in the questionnaire.
         page.goto(f"{live_server}/consultaties/{DEMO_SLUG}/reageren")
+        comment_through_steps(
+            page,
+            "Ik wil de schaalvraag na het versturen beantwoorden.",
+            "ouder of verzorger",
+            email=f"schaal-{secrets.token_hex(4)}@example.org",
+        )
+        page.get_by_role("link", name=re.compile(r"^Wil je nog \d+ korte vra")).click()
         scale = page.locator(".consult-scale").first
         options = scale.locator("input[type=radio]")
         chosen, focused = options.nth(3), options.nth(1)

@@ -56,6 +56,8 @@ def test_the_regions_word_list_passes_axe(browser: Browser, live_server: str, wi
 def test_plain_words_pages_pass_axe(browser: Browser, live_server: str, width: str) -> None:
     with open_page(browser, WIDTHS[width], "nl") as (page, problems):
         page.goto(f"{live_server}/consultaties/{DEMO_SLUG}/reageren")
+        page.get_by_label("Jouw reactie", exact=True).fill("Wat betekenen deze rollen?")
+        page.get_by_role("button", name="Verder").click()  # the roles are on step 2
         groups = page.get_by_role("radiogroup", name="Wie ben jij?")
         expert = groups.get_by_label("ervaringsdeskundige", exact=True)
         # The role's line is its accessible description, and it is on the screen.

@@ -30,16 +30,16 @@ from tests.browser import (
     VIEWPORTS,
     artifact_name,
     axe_violations,
+    comment_through_steps,
     csp_refusals,
     open_page,
     save_failure,
 )
-from tests.live import BIN, serve_consult, server_database
+from tests.live import BIN, serve_live_consult
 
 pytestmark = pytest.mark.timeout(600)
 
 DEMO_SLUG = "regiovisie-jeugdhulp-utrecht-stad-2026-2030"
-SCALE_QUESTION = "Hoe goed past dit plan bij wat jij nodig hebt?"
 OK = (
     "Correct: your browser calculated the fingerprint of the whole record from your comment "
     "(event %(number)s) and the proof. It is the same as the one we signed on %(moment)s, "
@@ -133,43 +133,37 @@ def proof_server(
     (to sign a checkpoint from outside, as the clock or an administrator would)."""
     controller, _outbox = smtp_server
     tmp = tmp_path_factory.mktemp("record-proof")
-    databases = server_database(database_server_url, tmp / "own")
-    (tmp / "own").mkdir(exist_ok=True)
-    database_url = next(databases)
     settings = {
-        "CONSULT_DATABASE_URL": database_url,
         "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
-        "CONSULT_INSTANCE_PATH": str(tmp / "instance"),
         "CONSULT_MAIL_SERVER": "127.0.0.1",
         "CONSULT_MAIL_PORT": str(controller.port),
         "CONSULT_MAIL_USE_TLS": "false",
     }
-    try:
-        with serve_consult(database_server_url, tmp, settings) as (url, _log):
-            env = {
-                key: value
-                for key, value in os.environ.items()
-                if not key.startswith("CONSULT_") and key not in {"FLASK_APP", "FLASK_DEBUG"}
-            }
-            env.update(settings, CONSULT_ENV="development", CONSULT_BASE_URL=url)
-            yield ProofServer(url=url, env=env)
-    finally:
-        databases.close()
+    with serve_live_consult(database_server_url, tmp, settings) as live:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("CONSULT_") and key not in {"FLASK_APP", "FLASK_DEBUG"}
+        }
+        env.update(
+            settings,
+            CONSULT_ENV="development",
+            CONSULT_BASE_URL=live.url,
+            CONSULT_DATABASE_URL=live.database_url,
+            CONSULT_INSTANCE_PATH=str(live.instance_path),
+        )
+        yield ProofServer(url=live.url, env=env)
 
 
 def send_comment(page: Page, base: str) -> str:
     """Send a comment on the demo consultation as a parent; the tracking code."""
     page.goto(f"{base}/consultaties/{DEMO_SLUG}/reageren")
-    page.get_by_label("Jouw reactie", exact=True).fill(
-        "Ik wil kunnen nagaan dat mijn reactie echt is meegeteld."
+    comment_through_steps(
+        page,
+        "Ik wil kunnen nagaan dat mijn reactie echt is meegeteld.",
+        "ouder of verzorger",
+        email=f"bewijs-{secrets.token_hex(4)}@example.org",
     )
-    page.get_by_role("radiogroup", name=SCALE_QUESTION).get_by_label("4", exact=True).check()
-    page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
-        "ouder of verzorger", exact=True
-    ).check()
-    page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
-    page.get_by_label("Je e-mailadres").fill(f"bewijs-{secrets.token_hex(4)}@example.org")
-    page.get_by_role("button", name="Verstuur mijn reactie").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bijna klaar: bevestig je reactie")
     code = page.locator(".consult-code--large").inner_text().strip()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code), code
