@@ -59,6 +59,7 @@ Registered:
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
@@ -67,6 +68,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    Text,
     cast,
     exists,
     func,
@@ -1026,15 +1028,40 @@ def activities_as_recorded(session: Session, events: Select[tuple[RecordEvent]])
     without its registration."""
     failures: list[str] = []
     latest: dict[str, Any] = {}
-    for batch in _stream(
-        session, events, EventKind.ACTIVITY_REGISTERED, EventKind.ACTIVITY_REMOVED
-    ):
+    payloads: dict[str, Any] = {}
+    registered = EventKind.ACTIVITY_REGISTERED.value
+    kinds = [registered, EventKind.ACTIVITY_REMOVED.value]
+    query = (
+        events.with_only_columns(
+            RecordEvent.leaf_index,
+            RecordEvent.chain,
+            RecordEvent.kind,
+            RecordEvent.object_id,
+            cast(RecordEvent.payload, Text).label("payload"),
+        )
+        .where(RecordEvent.kind.in_(kinds))
+        .order_by(RecordEvent.leaf_index)
+        .execution_options(yield_per=BATCH)
+    )
+    for batch in _batches(iter(session.execute(query))):
         for event in batch:
             # An event without the form of a registration (or removal) names no row to
             # compare: synthetic events of the benchmarks, say. Real ones always have it.
-            form = "participants" if event.kind == EventKind.ACTIVITY_REGISTERED.value else "total"
-            if form in event.payload:
+            # The payload is read as text, and parsed only where the form's key can be:
+            # an object without an escape that does not hold the key's name has no such key.
+            form = "participants" if event.kind == registered else "total"
+            raw = event.payload
+            if (
+                raw is not None
+                and raw.startswith("{")
+                and "\\" not in raw
+                and f'"{form}"' not in raw
+            ):
+                continue
+            payload = None if raw is None else json.loads(raw)
+            if form in payload:
                 latest[event.object_id] = event  # few: hundreds per consultation
+                payloads[event.object_id] = payload
     ids = {_activity_id(object_id) for object_id in latest} - {None}
     live = {
         activity.id: (activity, slug)
@@ -1065,7 +1092,7 @@ def activities_as_recorded(session: Session, events: Select[tuple[RecordEvent]])
             failures.append(f"{name}: the activity is missing from the live tables")
             continue
         activity, slug = found
-        payload = event.payload
+        payload = payloads[object_id]
         participants = [
             {"group": groups.get(p.stakeholder_group_id), "age_band": p.age_band, "count": p.count}
             for p in sorted(
@@ -1235,6 +1262,9 @@ def comment_reports_as_recorded(session: Session, events: Select[tuple[RecordEve
     counted = (
         events.with_only_columns(RecordEvent.object_id, func.count().label("reports"))
         .where(RecordEvent.kind == EventKind.COMMENT_REPORTED.value)
+        # Only a comment's public id (``<code>/<position>``) names a row to count: an id
+        # without a slash never does (see _split_comment_id), so the database skips those.
+        .where(RecordEvent.object_id.contains("/", autoescape=True))
         .group_by(RecordEvent.object_id)
         .order_by(RecordEvent.object_id)
         .execution_options(yield_per=BATCH)

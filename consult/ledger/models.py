@@ -117,6 +117,8 @@ class RecordEvent(Base):
     __table_args__ = (
         UniqueConstraint("chain", "seq"),
         Index("ix_record_events_object", "object_id", "kind"),
+        # The cross-checks of ``consult record verify`` read the events of a few kinds.
+        Index("ix_record_events_kind", "kind", "leaf_index"),
         CheckConstraint("leaf_index >= 0", name="leaf_index_from_zero"),
         CheckConstraint("seq >= 1", name="seq_from_one"),
     )
