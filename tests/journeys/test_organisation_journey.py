@@ -60,6 +60,7 @@ def test_member_comments_on_behalf_of_a_verified_organisation(
         trip.step("comment form of an organisation member")
 
         page.get_by_label("Jouw reactie", exact=True).fill(text)
+        page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
         page.get_by_role("button", name="Verder").click()
         page.get_by_role("radiogroup", name="Wie ben jij?").get_by_label(
             "belangenbehartiger", exact=True
@@ -67,8 +68,7 @@ def test_member_comments_on_behalf_of_a_verified_organisation(
         page.get_by_label("Reageer je namens je organisatie?").select_option(label=ORGANISATION)
         trip.step("step 2, on behalf of the organisation")
         page.get_by_role("button", name="Verder").click()
-        page.get_by_label("Ja, jullie mogen mijn reactie op deze website laten zien").check()
-        page.get_by_role("button", name="Verder").click()
+        page.get_by_role("button", name="Verder").click()  # step 3: no name, no address
         expect(page.get_by_role("main")).to_contain_text(ORGANISATION)  # on the check page
         trip.step("check your answers, on behalf of the organisation")
         page.get_by_role("button", name="Verstuur mijn reactie").click()
@@ -83,7 +83,7 @@ def test_member_comments_on_behalf_of_a_verified_organisation(
         # The public page: every reader sees on whose behalf it was sent.
         trip.goto(f"/consultaties/{DEMO_SLUG}")
         section = page.get_by_role("region", name=re.compile(rf"^{re.escape(SECTION)}"))
-        section.get_by_role("link", name=re.compile(r"^alle \d+ reacties")).click()
+        section.get_by_role("link", name=re.compile(r"^Alle \d+ reacties op dit onderdeel")).click()
         find_on_section_pages(trip, text)
         comment = page.locator(".consult-comment").filter(has_text=text)
         expect(comment).to_contain_text(f"namens {ORGANISATION}")
