@@ -458,8 +458,10 @@ def markdown(description: dict[str, str], rows: list[dict], smoke: bool, command
         "the CPUs with the servers.",
         "- **Reactienota**: `bench/report.py`. HTML: generating the edition and rendering "
         "the page's chapters (what the background job does), peak memory traced by "
-        "tracemalloc. PDF: the PDF's HTML, then WeasyPrint in a process of its own, whose "
-        "peak resident size is the figure.",
+        "tracemalloc. PDF: the PDF's HTML, then Typst in volumes, each laid out in a "
+        "process of its own, one at a time, and joined with pikepdf; the figure is the "
+        "largest peak resident size of those processes (`--weasyprint` adds the engine "
+        "before, WeasyPrint, on the same HTML).",
         "- **Export**: `bench/export.py`. The public CSV and JSON Lines streamed through the "
         "test client in a child process; the growth is the most resident memory while "
         "streaming minus before the request.",
