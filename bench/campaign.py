@@ -53,6 +53,7 @@ from bench.submission import (
     form_fields,
     gunicorn,
     multipart,
+    production_environment,
     smtp_sink,
 )
 from bench.support import default_server, own_database, write_figures
@@ -388,15 +389,7 @@ def measure(url: str, redis: str, settings: argparse.Namespace) -> dict[str, Any
         print(f"  prepared in {time.perf_counter() - started:.1f} s", flush=True)
         with smtp_sink() as smtp_port:
             environment = {
-                "CONSULT_ENV": "production",
-                "CONSULT_DATABASE_URL": url,
-                "CONSULT_INSTANCE_PATH": instance,
-                "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
-                "CONSULT_BASE_URL": BASE_URL,
-                "CONSULT_MAIL_SERVER": "127.0.0.1",
-                "CONSULT_MAIL_PORT": str(smtp_port),
-                "CONSULT_MAIL_USE_TLS": "0",
-                "CONSULT_REDIS_URL": redis,
+                **production_environment(url, instance, smtp_port, redis),
                 # This run's own rate-limit counters, whatever an earlier run left.
                 "CONSULT_RATELIMIT_KEY_PREFIX": f"consult-bench-{secrets.token_hex(4)}",
             }

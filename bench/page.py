@@ -23,7 +23,6 @@ a new visitor would (no cookies), in Dutch.
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
 import tempfile
@@ -137,7 +136,7 @@ def http_load(port: int, path: str, clients: int, seconds: float) -> dict[str, A
 
 def consult_page(url: str, args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
     """The page through the test client, then over HTTP: (server time, HTTP figures)."""
-    from bench.submission import BASE_URL, gunicorn, smtp_sink
+    from bench.submission import BASE_URL, gunicorn, production_environment, smtp_sink
     from consult import migrate
     from consult.app import create_app
     from consult.extensions import db
@@ -185,17 +184,7 @@ def consult_page(url: str, args: argparse.Namespace) -> tuple[dict[str, Any], di
         figures["built_p50_ms"] = statistics.median(built) * 1000
         engine.dispose()
         with smtp_sink() as smtp_port:
-            environment = {
-                "CONSULT_ENV": "production",
-                "CONSULT_DATABASE_URL": url,
-                "CONSULT_INSTANCE_PATH": instance,
-                "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
-                "CONSULT_BASE_URL": BASE_URL,
-                "CONSULT_MAIL_SERVER": "127.0.0.1",
-                "CONSULT_MAIL_PORT": str(smtp_port),
-                "CONSULT_MAIL_USE_TLS": "0",
-                "CONSULT_REDIS_URL": "",
-            }
+            environment = production_environment(url, instance, smtp_port)
             with gunicorn(
                 "bench.serve:consult_app()", environment, args.workers, args.threads, path
             ) as port:

@@ -360,21 +360,30 @@ def prepare_consult(url: str, instance: str) -> tuple[str, str]:
     return loaded.slug, "s-2"
 
 
+def production_environment(
+    url: str, instance: str, smtp_port: int, redis: str = ""
+) -> dict[str, str]:
+    """Consult's environment as in production, for a benchmark's gunicorn: its database and
+    instance folder, a fresh secret, mail to the SMTP sink on ``smtp_port``, and ``redis``
+    (empty: the in-process fallbacks)."""
+    return {
+        "CONSULT_ENV": "production",
+        "CONSULT_DATABASE_URL": url,
+        "CONSULT_INSTANCE_PATH": instance,
+        "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
+        "CONSULT_BASE_URL": BASE_URL,
+        "CONSULT_MAIL_SERVER": "127.0.0.1",
+        "CONSULT_MAIL_PORT": str(smtp_port),
+        "CONSULT_MAIL_USE_TLS": "0",
+        "CONSULT_REDIS_URL": redis,
+    }
+
+
 def measure_consult(url: str, settings: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="consult-bench-submission-") as instance:
         slug, anchor = prepare_consult(url, instance)
         with smtp_sink() as smtp_port:
-            environment = {
-                "CONSULT_ENV": "production",
-                "CONSULT_DATABASE_URL": url,
-                "CONSULT_INSTANCE_PATH": instance,
-                "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
-                "CONSULT_BASE_URL": BASE_URL,
-                "CONSULT_MAIL_SERVER": "127.0.0.1",
-                "CONSULT_MAIL_PORT": str(smtp_port),
-                "CONSULT_MAIL_USE_TLS": "0",
-                "CONSULT_REDIS_URL": "",
-            }
+            environment = production_environment(url, instance, smtp_port)
             with gunicorn(
                 "bench.serve:consult_app()",
                 environment,
