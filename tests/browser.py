@@ -128,6 +128,9 @@ def comment_through_steps(
     if not under_16 or email:
         if email:
             field = page.get_by_label("Je e-mailadres (niet verplicht)", exact=True)
+            # Wait until step 3 has loaded: is_visible() does not wait, and step 2 is still
+            # shown while the next page loads.
+            expect(page.locator("#step-caption")).to_have_text("Stap 3 van 4")
             if not field.is_visible():
                 page.get_by_text("Je e-mailadres toevoegen (niet verplicht)").click()
             field.fill(email)
