@@ -7,8 +7,17 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 _hasher = PasswordHasher()
 # Verified against when no account matches, so that a wrong email costs as long as a
-# wrong password and timing does not reveal which addresses have an account.
-_DUMMY_HASH = _hasher.hash("consult-dummy-password-for-timing")
+# wrong password and timing does not reveal which addresses have an account. Made on the
+# first check of a password, whoever's (not at import: every process, each `consult`
+# command and gunicorn worker, would pay one full argon2 hash, ~0.2 s of CPU, for it).
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("consult-dummy-password-for-timing")
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -16,8 +25,9 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    dummy = _dummy_hash()  # before either branch: the first check costs the same for both
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or dummy, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
