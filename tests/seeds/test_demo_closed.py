@@ -64,8 +64,8 @@ def comments_of(session, consultation) -> list[Comment]:
     )
 
 
-def test_the_demo_has_a_closed_consultation_with_a_next_version(session, in_app):
-    seed_demo(session)
+def test_the_demo_has_a_closed_consultation_with_a_next_version(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     consultation = closed(session)
     assert consultation.title == CLOSED_TITLE
     assert consultation.region.code == "JZ22"
@@ -89,8 +89,8 @@ def test_the_demo_has_a_closed_consultation_with_a_next_version(session, in_app)
     assert len([t for t in changed if t.comments]) >= 4
 
 
-def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(session, in_app):
-    seed_demo(session)
+def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     consultation = closed(session)
     comments = comments_of(session, consultation)
     assert 110 <= len(comments) <= 130
@@ -173,8 +173,9 @@ def test_the_closed_demo_has_the_mix_the_acceptance_walk_needs(session, in_app):
     assert not told & erased
 
 
-def test_the_second_official_and_the_participant_are_in_the_demo(session, in_app):
-    printed = dict(seed_demo(session))
+def test_the_second_official_and_the_participant_are_in_the_demo(demo, demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
+    printed = dict(demo.printed)
     assert TEAM_LEAD_EMAIL in [email for email, *_ in DEMO_ACCOUNTS]
     assert printed[TEAM_LEAD_EMAIL] == "official of JZ22 Utrecht Stad"
     lead = session.scalar(select(User).where(User.email_key == TEAM_LEAD_EMAIL))
@@ -197,7 +198,8 @@ def test_the_second_official_and_the_participant_are_in_the_demo(session, in_app
     assert queries.open_answers(session, [question.id])[question.id].state is AnswerState.DRAFT
 
 
-def test_seeding_the_demo_twice_changes_nothing(session, in_app):
+def test_seeding_the_demo_twice_changes_nothing(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     models = (
         Document,
         DocumentVersion,
@@ -210,7 +212,6 @@ def test_seeding_the_demo_twice_changes_nothing(session, in_app):
         AnswerNotice,
         Job,
     )
-    seed_demo(session)
     before = [count(session, model) for model in models]
     seed_demo(session)
     assert [count(session, model) for model in models] == before

@@ -48,8 +48,8 @@ def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_the_demo_record_verifies_with_every_submission_in_it(session, in_app):
-    seed_demo(session)
+def test_the_demo_record_verifies_with_every_submission_in_it(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     report = verify(session)
     assert report.ok, list(report.failures)
     # The two Utrecht consultations and the national demo's (all but its draft).
@@ -75,8 +75,8 @@ def test_the_demo_record_verifies_with_every_submission_in_it(session, in_app):
     assert checkpoints.latest(session).tree_size == services.head(session).tree_size
 
 
-def test_the_open_demo_tells_its_lifecycle_activities_and_moderation(session, in_app):
-    seed_demo(session)
+def test_the_open_demo_tells_its_lifecycle_activities_and_moderation(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     kinds = Counter(e.kind for e in events(session, DEMO_SLUG))
     first = [e.kind for e in events(session, DEMO_SLUG)[:3]]
     assert first == ["consultation_scheduled", "version_published", "consultation_opened"]
@@ -100,8 +100,8 @@ def test_the_open_demo_tells_its_lifecycle_activities_and_moderation(session, in
     assert opened.payload["content_hash"] == version.content_hash
 
 
-def test_the_closed_demo_tells_its_closing_answers_and_erasures(session, in_app):
-    seed_demo(session)
+def test_the_closed_demo_tells_its_closing_answers_and_erasures(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     chain = events(session, CLOSED_SLUG)
     kinds = [e.kind for e in chain]
     closing = kinds.index("consultation_closed")
@@ -141,8 +141,8 @@ def test_the_closed_demo_tells_its_closing_answers_and_erasures(session, in_app)
     assert len(erased) == sum(c.erased_at is not None for c in contacts) == 2
 
 
-def test_no_email_or_name_of_the_demo_is_in_the_record(session, in_app):
-    seed_demo(session)
+def test_no_email_or_name_of_the_demo_is_in_the_record(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     everything = json.dumps(
         [[e.object_id, e.payload] for e in session.scalars(select(RecordEvent))]
     )
@@ -156,8 +156,8 @@ def test_no_email_or_name_of_the_demo_is_in_the_record(session, in_app):
     assert "@example.org" not in everything
 
 
-def test_seeding_the_demo_again_adds_nothing_to_the_record(session, in_app):
-    seed_demo(session)
+def test_seeding_the_demo_again_adds_nothing_to_the_record(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     before = [count(session, m) for m in (RecordEvent, RecordNode, RecordCheckpoint)]
     seed_demo(session)
     assert [count(session, m) for m in (RecordEvent, RecordNode, RecordCheckpoint)] == before
@@ -244,14 +244,14 @@ def test_appending_many_writes_what_appending_one_by_one_writes(session, in_app)
     assert report.ok, list(report.failures)
 
 
-def test_the_national_demo_fills_ten_regions_in_every_state(session, in_app):
+def test_the_national_demo_fills_ten_regions_in_every_state(demo_session):
     """Draft, scheduled, open, closing within a week, answering, late, answered, reactienota
     published (with council decisions); a second run adds nothing."""
     from consult.consultations.models import CouncilDecision
     from consult.monitoring import statistics
     from consult.seeds.demo_national import seed_national
 
-    seed_demo(session)
+    session = demo_session  # the demo, seeded once (conftest.py)
     rows = {
         row.consultation.slug: row for row in statistics.overview(session, utcnow()).consultations
     }

@@ -59,8 +59,8 @@ def demo_submissions(session) -> list[Submission]:
     )
 
 
-def test_seed_demo_is_idempotent(session, in_app):
-    seed_demo(session)
+def test_seed_demo_is_idempotent(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     counts = [
         count(session, m) for m in (Document, Consultation, Submission, Comment, CommentReport)
     ]
@@ -72,8 +72,8 @@ def test_seed_demo_is_idempotent(session, in_app):
     assert seed_demo_consultation(session).created is False
 
 
-def test_the_demo_has_the_mix_of_a_real_consultation(session, in_app):
-    seed_demo(session)
+def test_the_demo_has_the_mix_of_a_real_consultation(demo_session):
+    session = demo_session  # the demo, seeded once (conftest.py)
     consultation = session.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
     assert consultation.title == DEMO_TITLE
     assert consultation.region.code == "JZ22"
