@@ -287,9 +287,7 @@ def test_a_closed_consultation_takes_no_step(english_client, session, consultati
     assert _next(english_client, consultation.slug, page1, text_1=COMMENT).status_code == 409
 
 
-def test_files_chosen_before_change_are_asked_again_on_the_check_page(
-    english_client, consultation
-):
+def test_files_chosen_before_change_are_asked_again_on_the_check_page(english_client, consultation):
     """A page cannot refill a file field: a person who chose files on the check page and
     then pressed "Change" is told, on the step and again back on the check page."""
     import io
