@@ -58,6 +58,13 @@ _SPACE = re.compile(r"\s+")
 # make some 150 pages, which keeps each such process near 300 MB.
 VOLUME_CHARS = 700_000
 
+# The page: A4, its margins; a call that the header and footer arguments complete.
+PAGE = '#set page(paper: "a4", margin: (top: 22mm, right: 20mm, bottom: 24mm, left: 22mm),'
+# The right end of the footer, left free for "page 2,159 of 2,159".
+PAGE_NUMBER_ROOM = "42mm"
+# A link to a heading in another volume, until :func:`join` makes it a link inside the file.
+JUMP = "consult-jump:"
+
 # Elements whose content is laid out as a block of its own.
 _BLOCKS = {"p", "div", "section", "article", "dl", "dd", "figure", "main", "header", "footer"}
 # Elements whose children are arguments of a Typst function call: text between them is
@@ -72,6 +79,19 @@ def literal(text: str) -> str:
     escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     escaped = escaped.replace("\x00", "\\u{0}")  # NUL marks our own placeholders
     return f'#"{escaped}";'
+
+
+def _page_of(pattern: str, page: int, pages: int, lang: str) -> str:
+    """``pattern`` ("pagina {page} van {pages}") with the numbers as the language writes
+    them ("pagina 3 van 2.159")."""
+    from babel.core import UnknownLocaleError
+    from babel.numbers import format_decimal
+
+    try:
+        numbers = format_decimal(page, locale=lang), format_decimal(pages, locale=lang)
+    except (ValueError, UnknownLocaleError):
+        numbers = str(page), str(pages)
+    return pattern.replace("{page}", numbers[0]).replace("{pages}", numbers[1])
 
 
 def _string(text: str) -> str:
@@ -112,6 +132,15 @@ class TypstSource:
     description: str = ""
     keywords: list[str] = field(default_factory=list)
     contents_title: str = ""
+    # "page {page} of {pages}" in the document's language (``<meta name="consult:page-of">``)
+    page_of: str = "{page} / {pages}"
+    # A mark (an element's id) that a heading directly follows: the heading's label. Only
+    # headings are link targets in the PDF's catalogue, so a link across volumes goes there.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def destinations(self) -> set[str]:
+        """The labels Typst makes a named destination of: those of headings."""
+        return {heading.label for heading in self.headings if heading.label}
 
     def preamble(self, *, first_page: int = 1, chapter: str = "") -> str:
         """Page, fonts and styles; ``first_page`` and ``chapter`` where a volume starts."""
@@ -148,20 +177,25 @@ class TypstSource:
                 "#set figure(gap: 1.5mm, numbering: none)",
                 "#show figure.caption: set text(weight: 700)",
                 f"#let chapter-before = {_string(chapter)}",
-                "#let toc-entry(level, title, page) = block(spacing: 0.5em, {",
+                # An entry of the contents is a link to its heading (``target``: a label in
+                # this volume, or an address :func:`join` makes a link into another one).
+                "#let toc-entry(level, title, page, target) = block(spacing: 0.5em,"
+                ' link(target, text(fill: rgb("#1b2733"), {',
                 "  h(if level > 2 { 6mm } else { 0mm })",
                 "  text(weight: if level > 2 { 400 } else { 700 }, title)",
                 "  box(width: 1fr, repeat(gap: 1.5pt)[.])",
-                "  box(width: 12mm, align(right, page)) })",
-                '#set page(paper: "a4", margin: (top: 22mm, right: 20mm, bottom: 24mm,'
-                " left: 22mm),",
+                "  box(width: 12mm, align(right, page)) })))",
+                PAGE,
                 "  header: context { if counter(page).get().first() > 1 {"
                 f" align(right, text(size: 8pt, fill: {grey}, {_string(self.title)})) }} }},",
+                # The page number ("page 3 of 2,159") is laid over the footer's right end
+                # when the volumes are joined (see :func:`page_numbers`): only then is the
+                # number of pages known.
                 "  footer: context { if counter(page).get().first() > 1 {",
                 "    let chapters = query(heading.where(level: 2).before(here()))",
                 f"    set text(size: 8pt, fill: {grey})",
-                "    if chapters.len() > 0 { chapters.last().body } else { chapter-before }",
-                "    h(1fr); counter(page).display() } })",
+                f"    block(width: 100% - {PAGE_NUMBER_ROOM}, if chapters.len() > 0"
+                " { chapters.last().body } else { chapter-before }) } })",
                 f"#counter(page).update({first_page})" if first_page != 1 else "",
             ]
         )
@@ -169,6 +203,26 @@ class TypstSource:
     def markup(self) -> str:
         """The whole document as one Typst source (small documents, tests)."""
         return typst_volume(self, list(range(len(self.pieces))), first_page=1, toc={})
+
+    def page_number_markup(self, pages: int) -> str:
+        """A document of ``pages`` empty pages whose footers say "page n of N" (in the
+        document's language), in the place the volumes' footers leave for it."""
+        lang = self.lang.partition("-")[0] or "nl"
+        texts = ", ".join(
+            _string(_page_of(self.page_of, number, pages, lang)) for number in range(1, pages + 1)
+        )
+        fonts = ", ".join(_string(f) for f in FONTS)
+        return "\n".join(
+            [
+                f"#set text(lang: {_string(lang)}, font: ({fonts},), size: 8pt,"
+                ' fill: rgb("#4a5a6a"))',
+                f"#let numbers = ({texts},)",
+                PAGE,
+                "  footer: context { let n = counter(page).get().first()",
+                "    if n > 1 { align(right, numbers.at(n - 1)) } })",
+                f"#for n in range({pages}) {{ if n > 0 {{ pagebreak() }} }}",
+            ]
+        )
 
 
 class _Converter(HTMLParser):
@@ -197,6 +251,7 @@ class _Converter(HTMLParser):
         self.tables: list[dict[str, Any]] = []  # open tables: rows of cells, the caption
         self.buffers: list[list[str]] = []  # where a table cell or caption is written
         self.contents_title_next = False
+        self.marks: list[str] = []  # marks made since the last text, image or heading
 
     # output ------------------------------------------------------------------------------------
     def write(self, text: str) -> None:
@@ -323,6 +378,8 @@ class _Converter(HTMLParser):
                 self.write(" ")
             return
         core = text.strip(" ")
+        if self.heading_text is None:
+            self.marks = []
         self.write(
             (" " if text[0] == " " else "") + literal(core) + (" " if text[-1] == " " else "")
         )
@@ -334,6 +391,8 @@ class _Converter(HTMLParser):
             self.source.author = content
         elif name == "description":
             self.source.description = content
+        elif name == "consult:page-of" and "{page}" in content:
+            self.source.page_of = content
         elif name == "keywords":
             self.source.keywords = [k.strip() for k in content.split(",") if k.strip()]
 
@@ -348,6 +407,7 @@ class _Converter(HTMLParser):
         if label and tag not in _HEADINGS:
             # Something to jump to: an invisible, locatable mark where the element starts.
             self.write(f"\n#metadata(none){label}\n")
+            self.marks.append(label.strip(" <>"))
             label = ""
         if tag in _HEADINGS:
             level = int(tag[1])
@@ -362,6 +422,10 @@ class _Converter(HTMLParser):
                 label = f" <consult-typst-h{len(self.source.headings)}>"
                 self.piece_labels.add(label.strip(" <>"))
             closing = f"]{label}\n"
+            for mark in self.marks:  # marks with nothing between them and this heading
+                if label:
+                    self.source.aliases[mark] = label.strip(" <>")
+            self.marks = []
             self.source.headings.append(
                 Heading(level, "", label.strip(" <>") or None, len(self.source.pieces), listed)
             )
@@ -426,8 +490,9 @@ class _Converter(HTMLParser):
         href = (attrs.get("href") or "").strip()
         if href.startswith("#"):
             target = href[1:]
-            if target in self.labelled:  # a jump back to a mark already made
-                # Kept only when the mark is in the same volume (see :func:`typst_volume`).
+            if target in self.targets:  # a mark made before or after this link
+                # Made a link (or left as its text) by :func:`typst_volume`, which knows
+                # which marks were made and in which volume each is.
                 self.write(f"\x00L{target}\x00")
                 return f"\x00/L{target}\x00"
             return ""
@@ -493,6 +558,7 @@ class _Converter(HTMLParser):
 
     def _image(self, svg: str, alt: str) -> None:
         alt = _SPACE.sub(" ", alt).strip()
+        self.marks = []
         self.write(
             f'\n#image(bytes({_string(svg)}), format: "svg", alt: {_string(alt)}, width: 100%)\n'
         )
@@ -531,29 +597,49 @@ def typst_volume(
 ) -> str:
     """The Typst source of one volume: the pieces ``pieces``, numbered from ``first_page``.
 
-    A link to a mark in another volume is left as its text (Typst links only within a
-    document); ``toc`` gives the page number of each heading's label for the contents.
+    A link to a mark in this volume is a Typst link; one to a mark in another volume goes
+    to the heading at that mark, through an address :func:`join` turns into a link inside
+    the joined file (Typst links only within a document); a link to a mark that is neither
+    is left as its text. ``toc`` gives the page number of each heading's label for the
+    contents.
     """
-    labels = set().union(*(source.pieces[i].labels for i in pieces))
+    here = set().union(*(source.pieces[i].labels for i in pieces))
+    elsewhere = source.destinations()
 
     def link(match: re.Match[str]) -> str:
         closing, target = match.group(1), match.group(2)
-        if target not in labels:
+        destination = _destination(source, target, here, elsewhere)
+        if destination is None:
             return ""
-        return "]" if closing else f"#link(<{target}>)["
+        return "]" if closing else f"#link({destination})["
 
     chapter = source.pieces[pieces[0]].chapter if pieces else ""
     parts = [source.preamble(first_page=first_page, chapter=chapter)]
     for index in pieces:
         markup = _LINK.sub(link, source.pieces[index].markup)
         if TOC in markup:
-            markup = markup.replace(TOC, contents(source, toc))
+            markup = markup.replace(TOC, contents(source, toc, here, elsewhere))
         parts.append(markup)
     return "\n".join(parts)
 
 
-def contents(source: TypstSource, pages: dict[str, str]) -> str:
-    """The table of contents: chapters and sections with their page numbers."""
+def _destination(
+    source: TypstSource, target: str, here: set[str], elsewhere: set[str]
+) -> str | None:
+    """Where a link to the mark ``target`` goes, as a Typst destination (or None)."""
+    if target in here:
+        return f"<{target}>"
+    heading = target if target in elsewhere else source.aliases.get(target)
+    if heading is None or heading not in elsewhere:
+        return None
+    return _string(JUMP + heading)
+
+
+def contents(
+    source: TypstSource, pages: dict[str, str], here: set[str], elsewhere: set[str]
+) -> str:
+    """The table of contents: chapters and sections with their page numbers, each a link
+    to its heading."""
     lines = [
         "#heading(level: 2, outlined: false, bookmarked: false)"
         + f"[{literal(source.contents_title)}]"
@@ -561,7 +647,10 @@ def contents(source: TypstSource, pages: dict[str, str]) -> str:
     for heading in source.headings:
         if heading.level in (2, 3) and heading.label and heading.listed:
             page = pages.get(heading.label, "")
-            lines.append(f"#toc-entry({heading.level}, {_string(heading.title)}, {_string(page)})")
+            target = _destination(source, heading.label, here, elsewhere)
+            lines.append(
+                f"#toc-entry({heading.level}, {_string(heading.title)}, {_string(page)}, {target})"
+            )
     return "\n".join(lines)
 
 
@@ -732,9 +821,13 @@ def typeset_pdf(
         )
         peaks.append(peak)
         volumes[0] = first
+    # Now that the number of pages is known: "page n of N" for every page, laid over the
+    # footers when the volumes are joined.
+    numbers, peak = compile_in_child(source.page_number_markup(first_page - 1), standards=[])
+    peaks.append(peak)
     if on_step:
         on_step("write")
-    data = join(volumes, source, plan)
+    data = join(volumes, source, plan, page_numbers=numbers)
     if figures is not None:
         figures.update(
             volumes=len(plan),
@@ -744,15 +837,24 @@ def typeset_pdf(
     return data
 
 
-def join(volumes: list[bytes], source: TypstSource, plan: list[list[int]]) -> bytes:
+def join(
+    volumes: list[bytes],
+    source: TypstSource,
+    plan: list[list[int]],
+    *,
+    page_numbers: bytes | None = None,
+) -> bytes:
     """One PDF of the volumes: their pages, structure trees, link targets and bookmarks.
 
     The first volume is the frame (catalog, XMP metadata with the PDF/A claim, output
     intent, language). Each next volume's pages are appended; the top elements of its
     structure tree are moved under the first volume's Document element; its parent-tree
     keys are shifted past the ones already used; its table-cell ids get a prefix of their
-    own so they stay unique; its named destinations are added. The bookmarks are made
-    last, from the headings, so a section continues its chapter across volumes.
+    own so they stay unique; its named destinations are added. Then each link to a
+    heading in another volume (an address ``consult-jump:<label>``) becomes a link to that
+    heading's place; the bookmarks are made from the headings, so a section continues its
+    chapter across volumes; and ``page_numbers``, a PDF with as many pages as the joined
+    file, is laid over its pages (its footers, "page n of N", are artifacts).
     """
     import pikepdf
 
@@ -814,10 +916,49 @@ def join(volumes: list[bytes], source: TypstSource, plan: list[list[int]]) -> by
     if dests:
         ordered = [x for name in sorted(dests) for x in (pikepdf.String(name), dests[name])]
         pdf.Root.Names.Dests = pikepdf.Dictionary(Names=pikepdf.Array(ordered))
+    _jumps(pdf, source, dests)
     _bookmarks(pdf, source, set(dests))
+    if page_numbers is not None:
+        _lay_over(pdf, page_numbers)
     out = io.BytesIO()
     pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def _jumps(pdf: Any, source: TypstSource, dests: dict[str, Any]) -> None:
+    """Make each link to ``consult-jump:<label>`` a link to the place of that heading."""
+    import pikepdf
+
+    titles = {heading.label: heading.title for heading in source.headings if heading.label}
+    prefix = JUMP.encode("ascii")
+    for page in pdf.pages:
+        for annotation in page.get("/Annots", []):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != pikepdf.Name.URI:
+                continue
+            address = bytes(action.URI)
+            if not address.startswith(prefix):
+                continue
+            label = address[len(prefix) :].decode("utf-8")
+            del annotation.A
+            dest = dests.get(label)
+            if dest is None:  # cannot happen: only headings with a destination are jumped to
+                log.warning("a link to %s, which has no place in the PDF", label)
+                continue
+            annotation.Dest = dest
+            # What a screen reader says of the link (Typst wrote the address).
+            annotation.Contents = pikepdf.String(titles.get(label) or label)
+
+
+def _lay_over(pdf: Any, page_numbers: bytes) -> None:
+    """Lay each page of ``page_numbers`` over the same page of ``pdf`` (not the cover)."""
+    import pikepdf
+
+    numbers = pikepdf.open(io.BytesIO(page_numbers))
+    if len(numbers.pages) != len(pdf.pages):
+        raise RuntimeError(f"{len(numbers.pages)} page numbers for {len(pdf.pages)} pages")
+    for page, over in zip(pdf.pages[1:], numbers.pages[1:], strict=True):
+        page.add_overlay(over)
 
 
 def _prefix_ids(part: Any, prefix: str) -> None:
