@@ -708,16 +708,39 @@ def compile_in_child(
     Typst frees what it laid out only when its process ends, so a long-running worker
     that compiled in its own process would keep growing.
     """
-    request = json.dumps(
+    return _in_child(
         {
             "markup": markup,
             "timestamp": timestamp.isoformat() if timestamp else None,
             "standards": standards,
         }
-    ).encode("utf-8")
+    )
+
+
+def join_in_child(
+    volumes: list[Path], source: TypstSource, plan: list[list[int]], page_numbers: Path
+) -> tuple[bytes, float]:
+    """:func:`join` in a new process; the PDF and that process's peak memory (MB).
+
+    Joining holds every object of the file at once (some 200 MB at 2,000 pages), and a
+    worker's memory, once grown, is seldom given back.
+    """
+    return _in_child(
+        {
+            "join": [str(volume) for volume in volumes],
+            "plan": plan,
+            "tables": [piece.tables for piece in source.pieces],
+            "headings": [[h.level, h.title, h.label, h.piece, h.listed] for h in source.headings],
+            "page_numbers": str(page_numbers),
+            "folder": str(page_numbers.parent),
+        }
+    )
+
+
+def _in_child(request: dict[str, Any]) -> tuple[bytes, float]:
     done = subprocess.run(
         [sys.executable, "-m", "consult.files.typeset"],
-        input=request,
+        input=json.dumps(request).encode("utf-8"),
         capture_output=True,
         check=False,
     )
@@ -731,14 +754,28 @@ def compile_in_child(
 
 
 def _child() -> None:
-    """``python -m consult.files.typeset``: a Typst source on stdin (JSON), a PDF on stdout."""
+    """``python -m consult.files.typeset``: a request on stdin (JSON), a PDF on stdout:
+    a Typst source to compile, or volumes to join."""
     request = json.loads(sys.stdin.buffer.read())
-    moment = request.get("timestamp")
-    pdf = compile_typst(
-        request["markup"],
-        timestamp=datetime.fromisoformat(moment) if moment else None,
-        standards=request.get("standards"),
-    )
+    if "join" in request:
+        source = TypstSource(
+            pieces=[Piece("", "", tables=tables) for tables in request["tables"]],
+            headings=[Heading(*heading) for heading in request["headings"]],
+        )
+        pdf = join(
+            [Path(volume) for volume in request["join"]],
+            source,
+            request["plan"],
+            page_numbers=Path(request["page_numbers"]),
+            folder=Path(request["folder"]),
+        )
+    else:
+        moment = request.get("timestamp")
+        pdf = compile_typst(
+            request["markup"],
+            timestamp=datetime.fromisoformat(moment) if moment else None,
+            standards=request.get("standards"),
+        )
     sys.stdout.buffer.write(pdf)
     sys.stdout.flush()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -788,11 +825,25 @@ def typeset_pdf(
     ``on_page(pages)`` is told how many pages are laid out after each volume, and
     ``on_step("write")`` when the volumes are joined.
     """
-    import pikepdf
-
     source = html_to_typst(html)
     plan = plan_volumes(source, volume_chars)
-    volumes: list[bytes] = []
+    # The volumes wait in files, not in memory, until they are joined.
+    with tempfile.TemporaryDirectory(prefix="consult-volumes-") as folder:
+        return _typeset_volumes(source, plan, Path(folder), timestamp, on_page, on_step, figures)
+
+
+def _typeset_volumes(
+    source: TypstSource,
+    plan: list[list[int]],
+    folder: Path,
+    timestamp: datetime | None,
+    on_page: Callable[[int], None] | None,
+    on_step: Callable[[str], None] | None,
+    figures: dict[str, Any] | None,
+) -> bytes:
+    import pikepdf
+
+    volumes: list[Path] = []
     pages_at: dict[str, int] = {}
     first_page = 1
     peaks: list[float] = []
@@ -810,7 +861,9 @@ def typeset_pdf(
             count = len(opened.pages)
             for label, index in _destinations(opened).items():
                 pages_at[label] = first_page + index
-        volumes.append(pdf)
+        volumes.append(folder / f"volume-{number}.pdf")
+        volumes[-1].write_bytes(pdf)
+        del pdf
         first_page += count
         if on_page:
             on_page(first_page - 1)
@@ -820,29 +873,35 @@ def typeset_pdf(
             typst_volume(source, plan[0], first_page=1, toc=toc), timestamp=timestamp
         )
         peaks.append(peak)
-        volumes[0] = first
+        volumes[0].write_bytes(first)
+        del first
     # Now that the number of pages is known: "page n of N" for every page, laid over the
     # footers when the volumes are joined.
     numbers, peak = compile_in_child(source.page_number_markup(first_page - 1), standards=[])
     peaks.append(peak)
+    page_numbers = folder / "page-numbers.pdf"
+    page_numbers.write_bytes(numbers)
+    del numbers
     if on_step:
         on_step("write")
-    data = join(volumes, source, plan, page_numbers=numbers)
+    data, join_peak = join_in_child(volumes, source, plan, page_numbers)
     if figures is not None:
         figures.update(
             volumes=len(plan),
             pages=first_page - 1,
             child_peak_mb=max(peaks, default=0.0),
+            join_peak_mb=join_peak,
         )
     return data
 
 
 def join(
-    volumes: list[bytes],
+    volumes: list[bytes] | list[Path],
     source: TypstSource,
     plan: list[list[int]],
     *,
-    page_numbers: bytes | None = None,
+    page_numbers: bytes | Path | None = None,
+    folder: Path | None = None,
 ) -> bytes:
     """One PDF of the volumes: their pages, structure trees, link targets and bookmarks.
 
@@ -858,7 +917,10 @@ def join(
     """
     import pikepdf
 
-    pdf = pikepdf.open(io.BytesIO(volumes[0]))
+    def opened(volume: bytes | Path) -> Any:
+        return pikepdf.open(volume if isinstance(volume, Path) else io.BytesIO(volume))
+
+    pdf = opened(volumes[0])
     tree = pdf.Root.StructTreeRoot
     document = tree.K[0]
     parent_tree = pikepdf.Array([x for pair in _name_tree(tree.ParentTree, "/Nums") for x in pair])
@@ -869,7 +931,7 @@ def join(
     if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
         dests.update((str(k), v) for k, v in _name_tree(pdf.Root.Names.Dests))
     for number, (data, pieces) in enumerate(zip(volumes[1:], plan[1:], strict=True), start=2):
-        part = pikepdf.open(io.BytesIO(data))
+        part = opened(data)
         part_tree = part.Root.StructTreeRoot
         offset = next_key
         for page in part.pages:
@@ -920,9 +982,14 @@ def join(
     _bookmarks(pdf, source, set(dests))
     if page_numbers is not None:
         _lay_over(pdf, page_numbers)
-    out = io.BytesIO()
-    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+    # Written to a file and read back once every volume is closed: the bytes never sit in
+    # memory next to the volumes' objects.
+    with tempfile.TemporaryDirectory(prefix="consult-joined-") as own:
+        path = (folder or Path(own)) / "joined.pdf"
+        pdf.save(path, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        pdf.close()
+        del pdf, dests, parent_tree, ids, tree, document
+        return path.read_bytes()
 
 
 def _jumps(pdf: Any, source: TypstSource, dests: dict[str, Any]) -> None:
@@ -950,15 +1017,51 @@ def _jumps(pdf: Any, source: TypstSource, dests: dict[str, Any]) -> None:
             annotation.Contents = pikepdf.String(titles.get(label) or label)
 
 
-def _lay_over(pdf: Any, page_numbers: bytes) -> None:
-    """Lay each page of ``page_numbers`` over the same page of ``pdf`` (not the cover)."""
+def _lay_over(pdf: Any, page_numbers: bytes | Path) -> None:
+    """Draw each page of ``page_numbers`` over the same page of ``pdf`` (not the cover).
+
+    Each page's drawing is added to the end of that page's content, its resources under
+    names of their own (``/N…``); a form object per page would cost several objects a
+    page, and memory, at 2,000 pages.
+    """
     import pikepdf
 
-    numbers = pikepdf.open(io.BytesIO(page_numbers))
+    numbers = pikepdf.open(
+        page_numbers if isinstance(page_numbers, Path) else io.BytesIO(page_numbers)
+    )
     if len(numbers.pages) != len(pdf.pages):
         raise RuntimeError(f"{len(numbers.pages)} page numbers for {len(pdf.pages)} pages")
+    copied: dict[tuple[int, int], Any] = {}
+    save = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))  # one for every page
     for page, over in zip(pdf.pages[1:], numbers.pages[1:], strict=True):
-        page.add_overlay(over)
+        names: list[bytes] = []
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            resources = page.obj.Resources = pikepdf.Dictionary()
+        for kind, entries in over.obj.get("/Resources", pikepdf.Dictionary()).items():
+            if not isinstance(entries, pikepdf.Dictionary):
+                continue  # /ProcSet
+            own = resources.get(kind)
+            if own is None:
+                own = resources[kind] = pikepdf.Dictionary()
+            for name, value in entries.items():
+                key = value.objgen if value.is_indirect else None
+                if key is None:
+                    local = pdf.copy_foreign(numbers.make_indirect(value))
+                elif key in copied:
+                    local = copied[key]
+                else:
+                    local = copied[key] = pdf.copy_foreign(value)
+                own["/N" + name[1:]] = local
+                names.append(name[1:].encode("ascii"))
+        drawing = over.obj.Contents.read_bytes() if "/Contents" in over.obj else b""
+        if names:
+            pattern = rb"/(" + b"|".join(re.escape(n) for n in names) + rb")(?=[\s/\[\]<>(){}%])"
+            drawing = re.sub(pattern, rb"/N\1", drawing + b"\n")
+        contents = page.obj.get("/Contents")
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        ending = pikepdf.Stream(pdf, b"\nQ\n" + drawing)
+        page.obj.Contents = pikepdf.Array([save, *[c for c in streams if c is not None], ending])
 
 
 def _prefix_ids(part: Any, prefix: str) -> None:
