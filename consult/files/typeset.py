@@ -81,17 +81,22 @@ def literal(text: str) -> str:
     return f'#"{escaped}";'
 
 
-def _page_of(pattern: str, page: int, pages: int, lang: str) -> str:
-    """``pattern`` ("pagina {page} van {pages}") with the numbers as the language writes
-    them ("pagina 3 van 2.159")."""
+def _number(value: int, lang: str) -> str:
+    """``value`` as the language writes it (Dutch "2.159"; plain digits if Babel does not
+    know the language)."""
     from babel.core import UnknownLocaleError
     from babel.numbers import format_decimal
 
     try:
-        numbers = format_decimal(page, locale=lang), format_decimal(pages, locale=lang)
+        return format_decimal(value, locale=lang or "nl")
     except (ValueError, UnknownLocaleError):
-        numbers = str(page), str(pages)
-    return pattern.replace("{page}", numbers[0]).replace("{pages}", numbers[1])
+        return str(value)
+
+
+def _page_of(pattern: str, page: int, pages: int, lang: str) -> str:
+    """``pattern`` ("pagina {page} van {pages}") with the numbers as the language writes
+    them ("pagina 3 van 2.159")."""
+    return pattern.replace("{page}", _number(page, lang)).replace("{pages}", _number(pages, lang))
 
 
 def _string(text: str) -> str:
@@ -867,7 +872,9 @@ def _typeset_volumes(
         first_page += count
         if on_page:
             on_page(first_page - 1)
-    toc = {label: str(page) for label, page in pages_at.items()}
+    # The contents' page numbers as the footers write them ("1.007" in Dutch).
+    lang = source.lang.partition("-")[0]
+    toc = {label: _number(page, lang) for label, page in pages_at.items()}
     if any(TOC in source.pieces[i].markup for i in plan[0]):
         first, peak = compile_in_child(
             typst_volume(source, plan[0], first_page=1, toc=toc), timestamp=timestamp
