@@ -16,8 +16,17 @@ the ones shipped inside the ``typst`` package.
 
 Only the HTML our report templates use is understood (headings, paragraphs, lists, tables
 with a caption, quotes, description lists, links, inline SVG); an unknown element is laid
-out as its text. The HTML's table of contents (``<nav>``) is replaced by Typst's outline,
-which has page numbers; the PDF's bookmarks come from the headings ``h1``-``h3``.
+out as its text. The HTML's table of contents (``<nav>``) is replaced by a contents page
+with page numbers, each entry a link; the PDF's bookmarks come from the headings
+``h1``-``h3``.
+
+A long document is laid out in volumes (:func:`typeset_pdf`), which are joined into one
+file afterwards (:func:`join`). Two things only the whole file knows are added then:
+"pagina 3 van 2.159" in each footer (the words from ``<meta name="consult:page-of">``,
+drawn over the page once the page count is known), and links between volumes (Typst links
+only within a document, so such a link is written as an address ``consult-jump:<label>``
+and made a link to the heading's place when joining; a link to an element's id goes to
+the heading directly after it, as only headings are places in the PDF's catalogue).
 """
 
 from __future__ import annotations
