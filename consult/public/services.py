@@ -39,9 +39,15 @@ from consult.documents import paragraphs
 from consult.documents.models import DocumentVersion, Section
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
-from consult.public.answers import PublicAnswer, answers_for
+from consult.public.answers import (
+    PublicAnswer,
+    answers_for,
+    said_changes_query,
+    said_counts_query,
+    shows_said_and_done,
+)
 from consult.regions.models import Region
-from consult.responses.models import Answer, AnsweredComment, AnswerState
+from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
 
 
 @dataclass
@@ -280,6 +286,10 @@ class BlockCounts:
     by_group: dict[int, int] = field(default_factory=dict)
     # (activity id, stakeholder group id, age band, people), as participant_totals
     participants: list[tuple[int, int, str | None, int]] = field(default_factory=list)
+    # (section id, disposition or None, comments) from closing on, as said_counts_query
+    said: list[tuple[int | None, Disposition | None, int]] | None = None
+    # the sections changed because of the answers, as said_changes_query
+    changes: list[tuple[Any, ...]] | None = None
 
 
 def block_counts(session: Session, consultation: Consultation) -> BlockCounts:
@@ -288,18 +298,23 @@ def block_counts(session: Session, consultation: Consultation) -> BlockCounts:
     (:func:`consult.comments.services.listed_counts_query`), the confirmed submissions per
     stakeholder group (:func:`~consult.comments.services.confirmed_by_group_query`) and
     the people of each offline activity
-    (:func:`consult.consultations.activities.participant_totals`). Each is a ``GROUP BY``
+    (:func:`consult.consultations.activities.participant_totals`), and from closing on
+    the comments per answer's disposition and the sections that changed because of them
+    (:func:`~consult.public.answers.said_counts_query`, ``said_changes_query``).
+    Each is a ``GROUP BY``
     on an index of the consultation, so the rows are as many as the paragraphs, groups
     and activities, whatever the number of comments."""
     text, number = String(), Integer()
     listed = listed_counts_query(consultation)
     groups = confirmed_by_group_query(consultation)
     people = participant_totals(consultation)
-    tagged = union_all(
+    nothing = (cast(null(), text), cast(null(), text), cast(null(), number))
+    parts = [
         listed.with_only_columns(
             literal_column("'p'").label("tag"),
             *[listed.selected_columns[0], cast(listed.selected_columns[1], text)],
             *listed.selected_columns[2:],
+            *nothing,
         ),
         groups.with_only_columns(
             literal_column("'g'"),
@@ -307,6 +322,7 @@ def block_counts(session: Session, consultation: Consultation) -> BlockCounts:
             cast(null(), text),
             groups.selected_columns[1],
             cast(null(), number),
+            *nothing,
         ),
         people.with_only_columns(
             literal_column("'a'"),
@@ -314,14 +330,45 @@ def block_counts(session: Session, consultation: Consultation) -> BlockCounts:
             cast(people.selected_columns[2], text),
             people.selected_columns[3],
             people.selected_columns[1],
+            *nothing,
         ),
-    )
+    ]
     counts = BlockCounts()
-    for tag, key, name, n, m in session.execute(tagged):
+    if shows_said_and_done(consultation):
+        said = said_counts_query(consultation)
+        changes = said_changes_query(consultation)
+        section, document, anchor, number_, heading, version, public = changes.selected_columns
+        parts += [
+            said.with_only_columns(
+                literal_column("'s'"),
+                said.selected_columns[0],
+                cast(said.selected_columns[1], text),
+                said.selected_columns[2],
+                cast(null(), number),
+                *nothing,
+            ),
+            changes.with_only_columns(
+                literal_column("'c'"),
+                section,
+                cast(anchor, text),
+                version,
+                document,
+                cast(number_, text),
+                cast(heading, text),
+                public,
+            ),
+        ]
+        counts.said, counts.changes = [], []
+    tagged = union_all(*parts)
+    for tag, key, name, n, m, more, most, flag in session.execute(tagged):
         if tag == "p":
             counts.by_paragraph[(key, name)] = (n, m or 0)
         elif tag == "g":
             counts.by_group[key] = n
-        else:
+        elif tag == "a":
             counts.participants.append((key, m, name, n))
+        elif tag == "s" and counts.said is not None:
+            counts.said.append((key, Disposition(name) if name else None, n))
+        elif tag == "c" and counts.changes is not None:
+            counts.changes.append((key, m, name, more, most, n, flag))
     return counts

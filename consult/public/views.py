@@ -297,7 +297,9 @@ def _blocks(consultation, outline: Outline, part: int, phase: str) -> dict[str, 
             "locale": locale,
             "activities": _activities(consultation, counted, groups),
         }
-        said = public_answers.said_and_done(db.session, consultation, sections)
+        said = public_answers.said_and_done(
+            db.session, consultation, sections, counted.said, counted.changes
+        )
 
         def rendered(template: str, **extra: Any) -> Markup:
             # Our own autoescaped templates: already safe HTML.
