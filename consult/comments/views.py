@@ -612,7 +612,9 @@ def resend_receipt(code: str) -> Page:
         comment_mail.send_receipt(submission, to)
         db.session.commit()
         g.receipt_mail_sent = True
-        flash(_("We sent the email again."), "success")
+        flash(
+            _("We are sending the email again. It usually arrives within a few minutes."), "success"
+        )
     return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 

@@ -78,7 +78,7 @@ def _next(client, slug, page, **answers):
 
 
 def _caption(page: str) -> str:
-    found = re.search(r'id="step-caption">([^<]+)<', page)
+    found = re.search(r'id="step-caption"[^>]*>([^<]+)<', page)
     assert found, "no step caption"
     return found.group(1)
 
