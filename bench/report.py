@@ -113,7 +113,7 @@ def pdf_child(engine: str, source: str, out: str) -> None:
     seconds = time.perf_counter() - started
     Path(out).write_bytes(pdf)
     figures = {"seconds": seconds, "pages": pages[0], "bytes": len(pdf), "before_mb": before}
-    own = rss_mb()
+    own = max(rss_mb(), extra.get("join_peak_mb", 0.0))  # converting here, joining in a child
     volumes = extra.get("child_peak_mb", 0.0)
     figures |= {"own_peak_mb": own, "volume_peak_mb": volumes, "volumes": extra.get("volumes")}
     print(json.dumps({**figures, "peak_mb": max(own, volumes)}))

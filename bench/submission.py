@@ -17,6 +17,9 @@ by the same generator in this process: ``--clients`` threads on keep-alive conne
   three requests. The app runs with its production settings; only the rate limits of the
   public forms are raised through configuration (``bench/serve.py``).
 - **Bare**: ``POST /comments`` of ``bench/bare.py``, which inserts one row and commits.
+- **Bare, three pages**: the same app's form page, its POST (a signed token checked, one
+  row inserted, a redirect) and the receipt page that reads the row back: the floor of a
+  path with three requests, which says how much of the gap is the path's shape.
 
 The load generator shares the machine's CPUs with the servers, and costs the bare app
 relatively more: read the ratio as a lower bound of what the full path costs. On a busy
@@ -255,6 +258,30 @@ def bare_submission(visitor: Visitor, number: int) -> None:
         raise Failure(f"bare post: {status}")
 
 
+TOKEN_FIELD = re.compile(r'name="token" value="([^"]+)"')
+
+
+def bare_path(visitor: Visitor, number: int) -> None:
+    """The bare app's three requests: the form, the POST, the receipt."""
+    status, _, page = visitor.request("GET", "/form")
+    token = TOKEN_FIELD.search(page.decode())
+    if status != 200 or not token:
+        raise Failure(f"bare form: {status}")
+    fields = {"token": token.group(1), "body": f"{TEXT} ({number})"}
+    fields["email"] = f"ouder{number}@example.org"
+    body, content_type = multipart(fields)
+    status, headers, _ = visitor.request(
+        "POST", "/form", body=body, headers={"Content-Type": content_type}
+    )
+    location = headers.get("Location", "")
+    if status != 302 or "/comments/" not in location:
+        raise Failure(f"bare path post: {status}")
+    path = "/" + location.split("/", 3)[3] if location.startswith("http") else location
+    status, _, _ = visitor.request("GET", path)
+    if status != 200:
+        raise Failure(f"bare receipt: {status}")
+
+
 def run_load(
     port: int,
     submit: Callable[[Visitor, int], None],
@@ -401,7 +428,9 @@ def measure_consult(url: str, settings: argparse.Namespace) -> dict[str, Any]:
                 )
 
 
-def measure_bare(url: str, settings: argparse.Namespace) -> dict[str, Any]:
+def measure_bare(
+    url: str, settings: argparse.Namespace, path: Callable[[Visitor, int], None]
+) -> dict[str, Any]:
     from bench.bare import ENVIRONMENT_KEY, create_tables
 
     create_tables(url)
@@ -414,7 +443,7 @@ def measure_bare(url: str, settings: argparse.Namespace) -> dict[str, Any]:
     ) as port:
         return run_load(
             port,
-            bare_submission,
+            path,
             clients=settings.clients,
             count=settings.count,
             seconds=settings.seconds,
@@ -457,13 +486,19 @@ def main(argv: list[str] | None = None) -> None:
         full = measure_consult(url, args)
     show("Consult, full path", full)
     with own_database(args.server, "bare") as url:
-        bare = measure_bare(url, args)
+        bare = measure_bare(url, args, bare_submission)
     show("bare Flask + SQLAlchemy insert", bare)
-    ratio = None
+    with own_database(args.server, "barepath") as url:
+        three = measure_bare(url, args, bare_path)
+    show("bare, three pages", three)
+    ratio = path_ratio = None
     if full["per_second"] and bare["per_second"]:
         ratio = bare["per_second"] / full["per_second"]
     if ratio:
         print(f"  the bare insert handles {ratio:.1f}x the full path's submissions per second")
+    if full["per_second"] and three["per_second"]:
+        path_ratio = three["per_second"] / full["per_second"]
+        print(f"  the bare three pages handle {path_ratio:.1f}x the full path's submissions")
     cpu_ratio = None
     if full["server_cpu_ms"] and bare["server_cpu_ms"]:
         cpu_ratio = full["server_cpu_ms"] / bare["server_cpu_ms"]
@@ -481,10 +516,15 @@ def main(argv: list[str] | None = None) -> None:
             "bare_server_cpu_ms": bare["server_cpu_ms"],
             "cpu_ratio": cpu_ratio,
             "bare_p50_ms": bare["latency_p50_ms"],
+            "bare_path_per_second": three["per_second"],
+            "bare_path_p50_ms": three["latency_p50_ms"],
+            "bare_path_errors": three["errors"],
+            "bare_path_server_cpu_ms": three["server_cpu_ms"],
+            "path_ratio": path_ratio,
             "settings": f"{args.workers} workers x {args.threads} threads, {args.clients} clients",
         },
     )
-    if full["errors"] or bare["errors"] or ratio is None:
+    if full["errors"] or bare["errors"] or three["errors"] or None in (ratio, path_ratio):
         raise SystemExit("some submissions failed: the figures are not a measurement")
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template
+from jinja2 import TemplateNotFound
 
 log = logging.getLogger(__name__)
 LINK = re.compile(r"https?://\S+")
@@ -73,8 +74,13 @@ def render(to: str, subject: str, template: str, **context: object) -> EmailMess
     """
     text = render_template(f"{template}.txt", **context)
     html = None
-    loader = current_app.jinja_env.loader
-    if loader is not None and f"{template}.html" in loader.list_templates():
+    try:
+        # Looked up by name (Jinja keeps what it found): listing every template, as this
+        # did before, walked the template folders on each mail.
+        current_app.jinja_env.get_template(f"{template}.html")
+    except TemplateNotFound:
+        pass
+    else:
         html = render_template(f"{template}.html", **context)
     return build_message(to, subject, text, html)
 

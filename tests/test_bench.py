@@ -61,6 +61,8 @@ def test_the_smoke_run_measures_every_row(tmp_path: Path, database_server_url: s
     assert figures_of["submission"]["full_per_second"] > 0
     assert figures_of["submission"]["bare_per_second"] > 0
     assert figures_of["submission"]["full_errors"] == figures_of["submission"]["bare_errors"] == 0
+    assert figures_of["submission"]["bare_path_per_second"] > 0
+    assert figures_of["submission"]["bare_path_errors"] == 0
     assert figures_of["page"]["queries"] >= 1
     assert figures_of["page"]["bare_queries"] == 1
     assert figures_of["page"]["p95_ms"] >= figures_of["page"]["p50_ms"] > 0

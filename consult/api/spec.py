@@ -494,7 +494,10 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "answers": {
                 "type": "array",
-                "description": "Answers to the consultation's questions, by position.",
+                "description": (
+                    "Answers to the consultation's questions, by position. Optional: "
+                    "no question blocks a comment, not even one the region marked required."
+                ),
                 "items": {
                     "type": "object",
                     "additionalProperties": False,

@@ -201,6 +201,9 @@ class Comment(Base):
     __table_args__ = (
         UniqueConstraint("submission_id", "position"),
         Index("ix_comments_public_by_section", "consultation_id", "section_id", "is_public", "id"),
+        # A consultation's comments in order (exports, the reactienota, moderation lists):
+        # without it a streamed export walks every consultation's comments by id.
+        Index("ix_comments_consultation_order", "consultation_id", "id"),
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
@@ -120,7 +120,17 @@ def listed_counts_by_paragraph(
     """Per (section id, paragraph anchor) (None: the whole section or document): the
     comments with a place on the public pages (traces included) and of those the published
     ones; one GROUP BY. :func:`per_section` adds them up per section."""
-    rows = session.execute(
+    rows = session.execute(listed_counts_query(consultation))
+    return {
+        (section_id, paragraph): (listed, public or 0)
+        for section_id, paragraph, listed, public in rows
+    }
+
+
+def listed_counts_query(consultation: Consultation) -> Select[Any]:
+    """(section id, paragraph anchor, listed, published) as :func:`listed_counts_by_paragraph`
+    reads them: for a caller that reads them with other counts in one statement."""
+    return (
         select(
             Comment.section_id,
             Comment.paragraph,
@@ -131,10 +141,6 @@ def listed_counts_by_paragraph(
         .where(Comment.consultation_id == consultation.id, listed_clause())
         .group_by(Comment.section_id, Comment.paragraph)
     )
-    return {
-        (section_id, paragraph): (listed, public or 0)
-        for section_id, paragraph, listed, public in rows
-    }
 
 
 def per_section(
@@ -156,19 +162,24 @@ def listed_counts_by_section(
     return per_section(listed_counts_by_paragraph(session, consultation))
 
 
-def counts_by_group(
-    session: Session, consultation: Consultation
-) -> list[tuple[StakeholderGroup, int]]:
-    """Confirmed submissions per stakeholder group, in the groups' order, one GROUP BY."""
-    counted = (
+def confirmed_by_group_query(consultation: Consultation) -> Select[Any]:
+    """(stakeholder group id, confirmed submissions) of the consultation: what "who has
+    reacted" counts (:func:`counts_by_group`)."""
+    return (
         select(Submission.stakeholder_group_id, func.count(Submission.id).label("n"))
         .where(
             Submission.consultation_id == consultation.id,
             Submission.state == SubmissionState.CONFIRMED,
         )
         .group_by(Submission.stakeholder_group_id)
-        .subquery()
     )
+
+
+def counts_by_group(
+    session: Session, consultation: Consultation
+) -> list[tuple[StakeholderGroup, int]]:
+    """Confirmed submissions per stakeholder group, in the groups' order, one GROUP BY."""
+    counted = confirmed_by_group_query(consultation).subquery()
     rows = session.execute(
         select(StakeholderGroup, counted.c.n)
         .join(counted, counted.c.stakeholder_group_id == StakeholderGroup.id)

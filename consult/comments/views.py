@@ -483,10 +483,15 @@ def step(slug: str) -> Page:
     if not consultation.accepts_comments_at(now):
         return _closed_page(consultation, 409)
     form, sections, _choices = _build_form(consultation, None)
+    # Files chosen on the check page cannot travel back with "Wijzig" (a page cannot set a
+    # file field): say so where the person lands, and again on the check page.
+    files_again = bool(request.form.get(FILES_AGAIN)) or any(
+        f.filename for f in request.files.getlist(form.attachments.name)
+    )
     back_to = _step_number(request.form.get("wijzig"), forms.STEP_SHOW)
     if back_to:
         form.renew_guards()
-        return _render_form(consultation, form, sections, back_to)
+        return _render_form(consultation, form, sections, back_to, files_lost=files_again)
     done = _step_number(request.form.get("stap"), forms.STEP_SHOW) or forms.STEP_SAY
     valid = form.validate_step(done)
     if done == forms.STEP_WHO:
@@ -496,8 +501,12 @@ def step(slug: str) -> Page:
             valid = False
     form.renew_guards()
     if not valid:
-        return _render_form(consultation, form, sections, done), 422
-    return _render_form(consultation, form, sections, form.next_step(done))
+        return _render_form(consultation, form, sections, done, files_lost=files_again), 422
+    return _render_form(consultation, form, sections, form.next_step(done), files_lost=files_again)
+
+
+# A hidden field: files were chosen, then "Wijzig" pressed; the check page asks again.
+FILES_AGAIN = "bestanden_opnieuw"
 
 
 def _step_number(value: str | None, highest: int) -> int | None:
@@ -603,7 +612,9 @@ def resend_receipt(code: str) -> Page:
         comment_mail.send_receipt(submission, to)
         db.session.commit()
         g.receipt_mail_sent = True
-        flash(_("We sent the email again."), "success")
+        flash(
+            _("We are sending the email again. It usually arrives within a few minutes."), "success"
+        )
     return redirect(url_for("public.receipt", code=submission.tracking_code))
 
 

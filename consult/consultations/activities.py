@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from consult.consultations.lifecycle import ConsultationError, today_in_amsterdam
@@ -254,26 +256,10 @@ def activities_for_public(session: Session, consultation: Consultation) -> list[
     """The consultation's activities, newest first, with totals per group: two queries.
 
     One query reads the activities with their attachments' names (not their bytes); one
-    sums the participants per activity, group and age band in SQL.
-    """
-    rows = session.execute(
-        select(
-            OfflineActivity,
-            Attachment.id,
-            Attachment.filename,
-            Attachment.content_type,
-            Attachment.size,
-        )
-        .outerjoin(Attachment, Attachment.activity_id == OfflineActivity.id)
-        .where(OfflineActivity.consultation_id == consultation.id)
-        .order_by(OfflineActivity.held_on.desc(), OfflineActivity.id.desc(), Attachment.id)
-    ).all()
-    summaries: dict[int, ActivitySummary] = {}
-    for activity, attachment_id, filename, content_type, size in rows:
-        summary = summaries.setdefault(activity.id, ActivitySummary(activity))
-        if attachment_id is not None:
-            summary.attachments.append(AttachmentInfo(attachment_id, filename, content_type, size))
-    if not summaries:
+    sums the participants per activity, group and age band in SQL
+    (:func:`participant_totals`)."""
+    rows = activity_rows(session, consultation)
+    if not rows:
         return []
     totals = session.execute(
         select(
@@ -290,6 +276,58 @@ def activities_for_public(session: Session, consultation: Consultation) -> list[
         )
         .order_by(ActivityParticipants.activity_id, StakeholderGroup.position, StakeholderGroup.id)
     ).all()
+    return summarise_activities(rows, totals)
+
+
+def activity_rows(session: Session, consultation: Consultation) -> list[Any]:
+    """The consultation's activities, newest first, each with its attachments' names (one
+    row per attachment, or one with ``None`` for an activity without): one query."""
+    return list(
+        session.execute(
+            select(
+                OfflineActivity,
+                Attachment.id,
+                Attachment.filename,
+                Attachment.content_type,
+                Attachment.size,
+            )
+            .outerjoin(Attachment, Attachment.activity_id == OfflineActivity.id)
+            .where(OfflineActivity.consultation_id == consultation.id)
+            .order_by(OfflineActivity.held_on.desc(), OfflineActivity.id.desc(), Attachment.id)
+        ).all()
+    )
+
+
+def participant_totals(consultation: Consultation) -> Select[Any]:
+    """(activity id, stakeholder group id, age band, people) of the consultation's
+    activities, summed in SQL: for a caller that reads it with other counts at once."""
+    return (
+        select(
+            ActivityParticipants.activity_id,
+            ActivityParticipants.stakeholder_group_id,
+            ActivityParticipants.age_band,
+            func.sum(ActivityParticipants.count),
+        )
+        .join(OfflineActivity, OfflineActivity.id == ActivityParticipants.activity_id)
+        .where(OfflineActivity.consultation_id == consultation.id)
+        .group_by(
+            ActivityParticipants.activity_id,
+            ActivityParticipants.stakeholder_group_id,
+            ActivityParticipants.age_band,
+        )
+    )
+
+
+def summarise_activities(
+    rows: Iterable[Any], totals: Iterable[tuple[int, Any, str | None, int]]
+) -> list[ActivitySummary]:
+    """:func:`activity_rows` with ``totals`` (activity id, group, age band, people; in the
+    order the groups are shown) as summaries, newest first."""
+    summaries: dict[int, ActivitySummary] = {}
+    for activity, attachment_id, filename, content_type, size in rows:
+        summary = summaries.setdefault(activity.id, ActivitySummary(activity))
+        if attachment_id is not None:
+            summary.attachments.append(AttachmentInfo(attachment_id, filename, content_type, size))
     per_activity: dict[int, dict[int, GroupCount]] = defaultdict(dict)
     for activity_id, group, band, number in totals:
         counts = per_activity[activity_id]

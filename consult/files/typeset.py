@@ -16,8 +16,17 @@ the ones shipped inside the ``typst`` package.
 
 Only the HTML our report templates use is understood (headings, paragraphs, lists, tables
 with a caption, quotes, description lists, links, inline SVG); an unknown element is laid
-out as its text. The HTML's table of contents (``<nav>``) is replaced by Typst's outline,
-which has page numbers; the PDF's bookmarks come from the headings ``h1``-``h3``.
+out as its text. The HTML's table of contents (``<nav>``) is replaced by a contents page
+with page numbers, each entry a link; the PDF's bookmarks come from the headings
+``h1``-``h3``.
+
+A long document is laid out in volumes (:func:`typeset_pdf`), which are joined into one
+file afterwards (:func:`join`). Two things only the whole file knows are added then:
+"pagina 3 van 2.159" in each footer (the words from ``<meta name="consult:page-of">``,
+drawn over the page once the page count is known), and links between volumes (Typst links
+only within a document, so such a link is written as an address ``consult-jump:<label>``
+and made a link to the heading's place when joining; a link to an element's id goes to
+the heading directly after it, as only headings are places in the PDF's catalogue).
 """
 
 from __future__ import annotations
@@ -58,6 +67,13 @@ _SPACE = re.compile(r"\s+")
 # make some 150 pages, which keeps each such process near 300 MB.
 VOLUME_CHARS = 700_000
 
+# The page: A4, its margins; a call that the header and footer arguments complete.
+PAGE = '#set page(paper: "a4", margin: (top: 22mm, right: 20mm, bottom: 24mm, left: 22mm),'
+# The right end of the footer, left free for "page 2,159 of 2,159".
+PAGE_NUMBER_ROOM = "42mm"
+# A link to a heading in another volume, until :func:`join` makes it a link inside the file.
+JUMP = "consult-jump:"
+
 # Elements whose content is laid out as a block of its own.
 _BLOCKS = {"p", "div", "section", "article", "dl", "dd", "figure", "main", "header", "footer"}
 # Elements whose children are arguments of a Typst function call: text between them is
@@ -72,6 +88,24 @@ def literal(text: str) -> str:
     escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     escaped = escaped.replace("\x00", "\\u{0}")  # NUL marks our own placeholders
     return f'#"{escaped}";'
+
+
+def _number(value: int, lang: str) -> str:
+    """``value`` as the language writes it (Dutch "2.159"; plain digits if Babel does not
+    know the language)."""
+    from babel.core import UnknownLocaleError
+    from babel.numbers import format_decimal
+
+    try:
+        return format_decimal(value, locale=lang or "nl")
+    except (ValueError, UnknownLocaleError):
+        return str(value)
+
+
+def _page_of(pattern: str, page: int, pages: int, lang: str) -> str:
+    """``pattern`` ("pagina {page} van {pages}") with the numbers as the language writes
+    them ("pagina 3 van 2.159")."""
+    return pattern.replace("{page}", _number(page, lang)).replace("{pages}", _number(pages, lang))
 
 
 def _string(text: str) -> str:
@@ -112,6 +146,15 @@ class TypstSource:
     description: str = ""
     keywords: list[str] = field(default_factory=list)
     contents_title: str = ""
+    # "page {page} of {pages}" in the document's language (``<meta name="consult:page-of">``)
+    page_of: str = "{page} / {pages}"
+    # A mark (an element's id) that a heading directly follows: the heading's label. Only
+    # headings are link targets in the PDF's catalogue, so a link across volumes goes there.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def destinations(self) -> set[str]:
+        """The labels Typst makes a named destination of: those of headings."""
+        return {heading.label for heading in self.headings if heading.label}
 
     def preamble(self, *, first_page: int = 1, chapter: str = "") -> str:
         """Page, fonts and styles; ``first_page`` and ``chapter`` where a volume starts."""
@@ -148,20 +191,25 @@ class TypstSource:
                 "#set figure(gap: 1.5mm, numbering: none)",
                 "#show figure.caption: set text(weight: 700)",
                 f"#let chapter-before = {_string(chapter)}",
-                "#let toc-entry(level, title, page) = block(spacing: 0.5em, {",
+                # An entry of the contents is a link to its heading (``target``: a label in
+                # this volume, or an address :func:`join` makes a link into another one).
+                "#let toc-entry(level, title, page, target) = block(spacing: 0.5em,"
+                ' link(target, text(fill: rgb("#1b2733"), {',
                 "  h(if level > 2 { 6mm } else { 0mm })",
                 "  text(weight: if level > 2 { 400 } else { 700 }, title)",
                 "  box(width: 1fr, repeat(gap: 1.5pt)[.])",
-                "  box(width: 12mm, align(right, page)) })",
-                '#set page(paper: "a4", margin: (top: 22mm, right: 20mm, bottom: 24mm,'
-                " left: 22mm),",
+                "  box(width: 12mm, align(right, page)) })))",
+                PAGE,
                 "  header: context { if counter(page).get().first() > 1 {"
                 f" align(right, text(size: 8pt, fill: {grey}, {_string(self.title)})) }} }},",
+                # The page number ("page 3 of 2,159") is laid over the footer's right end
+                # when the volumes are joined (see :func:`page_numbers`): only then is the
+                # number of pages known.
                 "  footer: context { if counter(page).get().first() > 1 {",
                 "    let chapters = query(heading.where(level: 2).before(here()))",
                 f"    set text(size: 8pt, fill: {grey})",
-                "    if chapters.len() > 0 { chapters.last().body } else { chapter-before }",
-                "    h(1fr); counter(page).display() } })",
+                f"    block(width: 100% - {PAGE_NUMBER_ROOM}, if chapters.len() > 0"
+                " { chapters.last().body } else { chapter-before }) } })",
                 f"#counter(page).update({first_page})" if first_page != 1 else "",
             ]
         )
@@ -169,6 +217,26 @@ class TypstSource:
     def markup(self) -> str:
         """The whole document as one Typst source (small documents, tests)."""
         return typst_volume(self, list(range(len(self.pieces))), first_page=1, toc={})
+
+    def page_number_markup(self, pages: int) -> str:
+        """A document of ``pages`` empty pages whose footers say "page n of N" (in the
+        document's language), in the place the volumes' footers leave for it."""
+        lang = self.lang.partition("-")[0] or "nl"
+        texts = ", ".join(
+            _string(_page_of(self.page_of, number, pages, lang)) for number in range(1, pages + 1)
+        )
+        fonts = ", ".join(_string(f) for f in FONTS)
+        return "\n".join(
+            [
+                f"#set text(lang: {_string(lang)}, font: ({fonts},), size: 8pt,"
+                ' fill: rgb("#4a5a6a"))',
+                f"#let numbers = ({texts},)",
+                PAGE,
+                "  footer: context { let n = counter(page).get().first()",
+                "    if n > 1 { align(right, numbers.at(n - 1)) } })",
+                f"#for n in range({pages}) {{ if n > 0 {{ pagebreak() }} }}",
+            ]
+        )
 
 
 class _Converter(HTMLParser):
@@ -197,6 +265,7 @@ class _Converter(HTMLParser):
         self.tables: list[dict[str, Any]] = []  # open tables: rows of cells, the caption
         self.buffers: list[list[str]] = []  # where a table cell or caption is written
         self.contents_title_next = False
+        self.marks: list[str] = []  # marks made since the last text, image or heading
 
     # output ------------------------------------------------------------------------------------
     def write(self, text: str) -> None:
@@ -323,6 +392,8 @@ class _Converter(HTMLParser):
                 self.write(" ")
             return
         core = text.strip(" ")
+        if self.heading_text is None:
+            self.marks = []
         self.write(
             (" " if text[0] == " " else "") + literal(core) + (" " if text[-1] == " " else "")
         )
@@ -334,6 +405,8 @@ class _Converter(HTMLParser):
             self.source.author = content
         elif name == "description":
             self.source.description = content
+        elif name == "consult:page-of" and "{page}" in content:
+            self.source.page_of = content
         elif name == "keywords":
             self.source.keywords = [k.strip() for k in content.split(",") if k.strip()]
 
@@ -348,6 +421,7 @@ class _Converter(HTMLParser):
         if label and tag not in _HEADINGS:
             # Something to jump to: an invisible, locatable mark where the element starts.
             self.write(f"\n#metadata(none){label}\n")
+            self.marks.append(label.strip(" <>"))
             label = ""
         if tag in _HEADINGS:
             level = int(tag[1])
@@ -362,6 +436,10 @@ class _Converter(HTMLParser):
                 label = f" <consult-typst-h{len(self.source.headings)}>"
                 self.piece_labels.add(label.strip(" <>"))
             closing = f"]{label}\n"
+            for mark in self.marks:  # marks with nothing between them and this heading
+                if label:
+                    self.source.aliases[mark] = label.strip(" <>")
+            self.marks = []
             self.source.headings.append(
                 Heading(level, "", label.strip(" <>") or None, len(self.source.pieces), listed)
             )
@@ -426,8 +504,9 @@ class _Converter(HTMLParser):
         href = (attrs.get("href") or "").strip()
         if href.startswith("#"):
             target = href[1:]
-            if target in self.labelled:  # a jump back to a mark already made
-                # Kept only when the mark is in the same volume (see :func:`typst_volume`).
+            if target in self.targets:  # a mark made before or after this link
+                # Made a link (or left as its text) by :func:`typst_volume`, which knows
+                # which marks were made and in which volume each is.
                 self.write(f"\x00L{target}\x00")
                 return f"\x00/L{target}\x00"
             return ""
@@ -493,6 +572,7 @@ class _Converter(HTMLParser):
 
     def _image(self, svg: str, alt: str) -> None:
         alt = _SPACE.sub(" ", alt).strip()
+        self.marks = []
         self.write(
             f'\n#image(bytes({_string(svg)}), format: "svg", alt: {_string(alt)}, width: 100%)\n'
         )
@@ -531,29 +611,49 @@ def typst_volume(
 ) -> str:
     """The Typst source of one volume: the pieces ``pieces``, numbered from ``first_page``.
 
-    A link to a mark in another volume is left as its text (Typst links only within a
-    document); ``toc`` gives the page number of each heading's label for the contents.
+    A link to a mark in this volume is a Typst link; one to a mark in another volume goes
+    to the heading at that mark, through an address :func:`join` turns into a link inside
+    the joined file (Typst links only within a document); a link to a mark that is neither
+    is left as its text. ``toc`` gives the page number of each heading's label for the
+    contents.
     """
-    labels = set().union(*(source.pieces[i].labels for i in pieces))
+    here = set().union(*(source.pieces[i].labels for i in pieces))
+    elsewhere = source.destinations()
 
     def link(match: re.Match[str]) -> str:
         closing, target = match.group(1), match.group(2)
-        if target not in labels:
+        destination = _destination(source, target, here, elsewhere)
+        if destination is None:
             return ""
-        return "]" if closing else f"#link(<{target}>)["
+        return "]" if closing else f"#link({destination})["
 
     chapter = source.pieces[pieces[0]].chapter if pieces else ""
     parts = [source.preamble(first_page=first_page, chapter=chapter)]
     for index in pieces:
         markup = _LINK.sub(link, source.pieces[index].markup)
         if TOC in markup:
-            markup = markup.replace(TOC, contents(source, toc))
+            markup = markup.replace(TOC, contents(source, toc, here, elsewhere))
         parts.append(markup)
     return "\n".join(parts)
 
 
-def contents(source: TypstSource, pages: dict[str, str]) -> str:
-    """The table of contents: chapters and sections with their page numbers."""
+def _destination(
+    source: TypstSource, target: str, here: set[str], elsewhere: set[str]
+) -> str | None:
+    """Where a link to the mark ``target`` goes, as a Typst destination (or None)."""
+    if target in here:
+        return f"<{target}>"
+    heading = target if target in elsewhere else source.aliases.get(target)
+    if heading is None or heading not in elsewhere:
+        return None
+    return _string(JUMP + heading)
+
+
+def contents(
+    source: TypstSource, pages: dict[str, str], here: set[str], elsewhere: set[str]
+) -> str:
+    """The table of contents: chapters and sections with their page numbers, each a link
+    to its heading."""
     lines = [
         "#heading(level: 2, outlined: false, bookmarked: false)"
         + f"[{literal(source.contents_title)}]"
@@ -561,7 +661,10 @@ def contents(source: TypstSource, pages: dict[str, str]) -> str:
     for heading in source.headings:
         if heading.level in (2, 3) and heading.label and heading.listed:
             page = pages.get(heading.label, "")
-            lines.append(f"#toc-entry({heading.level}, {_string(heading.title)}, {_string(page)})")
+            target = _destination(source, heading.label, here, elsewhere)
+            lines.append(
+                f"#toc-entry({heading.level}, {_string(heading.title)}, {_string(page)}, {target})"
+            )
     return "\n".join(lines)
 
 
@@ -619,16 +722,39 @@ def compile_in_child(
     Typst frees what it laid out only when its process ends, so a long-running worker
     that compiled in its own process would keep growing.
     """
-    request = json.dumps(
+    return _in_child(
         {
             "markup": markup,
             "timestamp": timestamp.isoformat() if timestamp else None,
             "standards": standards,
         }
-    ).encode("utf-8")
+    )
+
+
+def join_in_child(
+    volumes: list[Path], source: TypstSource, plan: list[list[int]], page_numbers: Path
+) -> tuple[bytes, float]:
+    """:func:`join` in a new process; the PDF and that process's peak memory (MB).
+
+    Joining holds every object of the file at once (some 200 MB at 2,000 pages), and a
+    worker's memory, once grown, is seldom given back.
+    """
+    return _in_child(
+        {
+            "join": [str(volume) for volume in volumes],
+            "plan": plan,
+            "tables": [piece.tables for piece in source.pieces],
+            "headings": [[h.level, h.title, h.label, h.piece, h.listed] for h in source.headings],
+            "page_numbers": str(page_numbers),
+            "folder": str(page_numbers.parent),
+        }
+    )
+
+
+def _in_child(request: dict[str, Any]) -> tuple[bytes, float]:
     done = subprocess.run(
         [sys.executable, "-m", "consult.files.typeset"],
-        input=request,
+        input=json.dumps(request).encode("utf-8"),
         capture_output=True,
         check=False,
     )
@@ -642,14 +768,28 @@ def compile_in_child(
 
 
 def _child() -> None:
-    """``python -m consult.files.typeset``: a Typst source on stdin (JSON), a PDF on stdout."""
+    """``python -m consult.files.typeset``: a request on stdin (JSON), a PDF on stdout:
+    a Typst source to compile, or volumes to join."""
     request = json.loads(sys.stdin.buffer.read())
-    moment = request.get("timestamp")
-    pdf = compile_typst(
-        request["markup"],
-        timestamp=datetime.fromisoformat(moment) if moment else None,
-        standards=request.get("standards"),
-    )
+    if "join" in request:
+        source = TypstSource(
+            pieces=[Piece("", "", tables=tables) for tables in request["tables"]],
+            headings=[Heading(*heading) for heading in request["headings"]],
+        )
+        pdf = join(
+            [Path(volume) for volume in request["join"]],
+            source,
+            request["plan"],
+            page_numbers=Path(request["page_numbers"]),
+            folder=Path(request["folder"]),
+        )
+    else:
+        moment = request.get("timestamp")
+        pdf = compile_typst(
+            request["markup"],
+            timestamp=datetime.fromisoformat(moment) if moment else None,
+            standards=request.get("standards"),
+        )
     sys.stdout.buffer.write(pdf)
     sys.stdout.flush()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -699,11 +839,25 @@ def typeset_pdf(
     ``on_page(pages)`` is told how many pages are laid out after each volume, and
     ``on_step("write")`` when the volumes are joined.
     """
-    import pikepdf
-
     source = html_to_typst(html)
     plan = plan_volumes(source, volume_chars)
-    volumes: list[bytes] = []
+    # The volumes wait in files, not in memory, until they are joined.
+    with tempfile.TemporaryDirectory(prefix="consult-volumes-") as folder:
+        return _typeset_volumes(source, plan, Path(folder), timestamp, on_page, on_step, figures)
+
+
+def _typeset_volumes(
+    source: TypstSource,
+    plan: list[list[int]],
+    folder: Path,
+    timestamp: datetime | None,
+    on_page: Callable[[int], None] | None,
+    on_step: Callable[[str], None] | None,
+    figures: dict[str, Any] | None,
+) -> bytes:
+    import pikepdf
+
+    volumes: list[Path] = []
     pages_at: dict[str, int] = {}
     first_page = 1
     peaks: list[float] = []
@@ -721,42 +875,68 @@ def typeset_pdf(
             count = len(opened.pages)
             for label, index in _destinations(opened).items():
                 pages_at[label] = first_page + index
-        volumes.append(pdf)
+        volumes.append(folder / f"volume-{number}.pdf")
+        volumes[-1].write_bytes(pdf)
+        del pdf
         first_page += count
         if on_page:
             on_page(first_page - 1)
-    toc = {label: str(page) for label, page in pages_at.items()}
+    # The contents' page numbers as the footers write them ("1.007" in Dutch).
+    lang = source.lang.partition("-")[0]
+    toc = {label: _number(page, lang) for label, page in pages_at.items()}
     if any(TOC in source.pieces[i].markup for i in plan[0]):
         first, peak = compile_in_child(
             typst_volume(source, plan[0], first_page=1, toc=toc), timestamp=timestamp
         )
         peaks.append(peak)
-        volumes[0] = first
+        volumes[0].write_bytes(first)
+        del first
+    # Now that the number of pages is known: "page n of N" for every page, laid over the
+    # footers when the volumes are joined.
+    numbers, peak = compile_in_child(source.page_number_markup(first_page - 1), standards=[])
+    peaks.append(peak)
+    page_numbers = folder / "page-numbers.pdf"
+    page_numbers.write_bytes(numbers)
+    del numbers
     if on_step:
         on_step("write")
-    data = join(volumes, source, plan)
+    data, join_peak = join_in_child(volumes, source, plan, page_numbers)
     if figures is not None:
         figures.update(
             volumes=len(plan),
             pages=first_page - 1,
             child_peak_mb=max(peaks, default=0.0),
+            join_peak_mb=join_peak,
         )
     return data
 
 
-def join(volumes: list[bytes], source: TypstSource, plan: list[list[int]]) -> bytes:
+def join(
+    volumes: list[bytes] | list[Path],
+    source: TypstSource,
+    plan: list[list[int]],
+    *,
+    page_numbers: bytes | Path | None = None,
+    folder: Path | None = None,
+) -> bytes:
     """One PDF of the volumes: their pages, structure trees, link targets and bookmarks.
 
     The first volume is the frame (catalog, XMP metadata with the PDF/A claim, output
     intent, language). Each next volume's pages are appended; the top elements of its
     structure tree are moved under the first volume's Document element; its parent-tree
     keys are shifted past the ones already used; its table-cell ids get a prefix of their
-    own so they stay unique; its named destinations are added. The bookmarks are made
-    last, from the headings, so a section continues its chapter across volumes.
+    own so they stay unique; its named destinations are added. Then each link to a
+    heading in another volume (an address ``consult-jump:<label>``) becomes a link to that
+    heading's place; the bookmarks are made from the headings, so a section continues its
+    chapter across volumes; and ``page_numbers``, a PDF with as many pages as the joined
+    file, is laid over its pages (its footers, "page n of N", are artifacts).
     """
     import pikepdf
 
-    pdf = pikepdf.open(io.BytesIO(volumes[0]))
+    def opened(volume: bytes | Path) -> Any:
+        return pikepdf.open(volume if isinstance(volume, Path) else io.BytesIO(volume))
+
+    pdf = opened(volumes[0])
     tree = pdf.Root.StructTreeRoot
     document = tree.K[0]
     parent_tree = pikepdf.Array([x for pair in _name_tree(tree.ParentTree, "/Nums") for x in pair])
@@ -767,7 +947,7 @@ def join(volumes: list[bytes], source: TypstSource, plan: list[list[int]]) -> by
     if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
         dests.update((str(k), v) for k, v in _name_tree(pdf.Root.Names.Dests))
     for number, (data, pieces) in enumerate(zip(volumes[1:], plan[1:], strict=True), start=2):
-        part = pikepdf.open(io.BytesIO(data))
+        part = opened(data)
         part_tree = part.Root.StructTreeRoot
         offset = next_key
         for page in part.pages:
@@ -814,10 +994,90 @@ def join(volumes: list[bytes], source: TypstSource, plan: list[list[int]]) -> by
     if dests:
         ordered = [x for name in sorted(dests) for x in (pikepdf.String(name), dests[name])]
         pdf.Root.Names.Dests = pikepdf.Dictionary(Names=pikepdf.Array(ordered))
+    _jumps(pdf, source, dests)
     _bookmarks(pdf, source, set(dests))
-    out = io.BytesIO()
-    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+    if page_numbers is not None:
+        _lay_over(pdf, page_numbers)
+    # Written to a file and read back once every volume is closed: the bytes never sit in
+    # memory next to the volumes' objects.
+    with tempfile.TemporaryDirectory(prefix="consult-joined-") as own:
+        path = (folder or Path(own)) / "joined.pdf"
+        pdf.save(path, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        pdf.close()
+        del pdf, dests, parent_tree, ids, tree, document
+        return path.read_bytes()
+
+
+def _jumps(pdf: Any, source: TypstSource, dests: dict[str, Any]) -> None:
+    """Make each link to ``consult-jump:<label>`` a link to the place of that heading."""
+    import pikepdf
+
+    titles = {heading.label: heading.title for heading in source.headings if heading.label}
+    prefix = JUMP.encode("ascii")
+    for page in pdf.pages:
+        for annotation in page.get("/Annots", []):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != pikepdf.Name.URI:
+                continue
+            address = bytes(action.URI)
+            if not address.startswith(prefix):
+                continue
+            label = address[len(prefix) :].decode("utf-8")
+            del annotation.A
+            dest = dests.get(label)
+            if dest is None:  # cannot happen: only headings with a destination are jumped to
+                log.warning("a link to %s, which has no place in the PDF", label)
+                continue
+            annotation.Dest = dest
+            # What a screen reader says of the link (Typst wrote the address).
+            annotation.Contents = pikepdf.String(titles.get(label) or label)
+
+
+def _lay_over(pdf: Any, page_numbers: bytes | Path) -> None:
+    """Draw each page of ``page_numbers`` over the same page of ``pdf`` (not the cover).
+
+    Each page's drawing is added to the end of that page's content, its resources under
+    names of their own (``/N…``); a form object per page would cost several objects a
+    page, and memory, at 2,000 pages.
+    """
+    import pikepdf
+
+    numbers = pikepdf.open(
+        page_numbers if isinstance(page_numbers, Path) else io.BytesIO(page_numbers)
+    )
+    if len(numbers.pages) != len(pdf.pages):
+        raise RuntimeError(f"{len(numbers.pages)} page numbers for {len(pdf.pages)} pages")
+    copied: dict[tuple[int, int], Any] = {}
+    save = pdf.make_indirect(pikepdf.Stream(pdf, b"q\n"))  # one for every page
+    for page, over in zip(pdf.pages[1:], numbers.pages[1:], strict=True):
+        names: list[bytes] = []
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            resources = page.obj.Resources = pikepdf.Dictionary()
+        for kind, entries in over.obj.get("/Resources", pikepdf.Dictionary()).items():
+            if not isinstance(entries, pikepdf.Dictionary):
+                continue  # /ProcSet
+            own = resources.get(kind)
+            if own is None:
+                own = resources[kind] = pikepdf.Dictionary()
+            for name, value in entries.items():
+                key = value.objgen if value.is_indirect else None
+                if key is None:
+                    local = pdf.copy_foreign(numbers.make_indirect(value))
+                elif key in copied:
+                    local = copied[key]
+                else:
+                    local = copied[key] = pdf.copy_foreign(value)
+                own["/N" + name[1:]] = local
+                names.append(name[1:].encode("ascii"))
+        drawing = over.obj.Contents.read_bytes() if "/Contents" in over.obj else b""
+        if names:
+            pattern = rb"/(" + b"|".join(re.escape(n) for n in names) + rb")(?=[\s/\[\]<>(){}%])"
+            drawing = re.sub(pattern, rb"/N\1", drawing + b"\n")
+        contents = page.obj.get("/Contents")
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        ending = pikepdf.Stream(pdf, b"\nQ\n" + drawing)
+        page.obj.Contents = pikepdf.Array([save, *[c for c in streams if c is not None], ending])
 
 
 def _prefix_ids(part: Any, prefix: str) -> None:

@@ -133,7 +133,7 @@ def invite(organisation_id: int) -> Page:
         link=link,
     )
     db.session.commit()
-    flash(_("We sent an invitation to %(email)s. The link works for 7 days.", email=email))
+    flash(_("We are sending an invitation to %(email)s. The link works for 7 days.", email=email))
     return redirect(url_for(".members", organisation_id=organisation.id))
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from consult.comments.models import Comment, Submission
-from consult.consultations.lifecycle import to_amsterdam
+from consult.consultations.lifecycle import answers_due, to_amsterdam, today_in_amsterdam
 from consult.consultations.models import Consultation, ConsultationState
 from consult.documents.models import DocumentVersion, Section
 from consult.responses import queries
@@ -97,29 +98,21 @@ def _change(section: Section, consulted: int) -> Change:
 
 
 def answers_for(session: Session, comment_ids: Iterable[int]) -> dict[int, PublicAnswer]:
-    """Per comment with one: its current published answer. Three queries, whatever the
-    number of comments (answers with their consultation's version, their changed sections,
-    the size of each answer's group)."""
+    """Per comment with one: its current published answer. One query, whatever the
+    number of comments (answers with their consultation's version, their changed sections
+    and the size of each answer's group); none for no comments."""
     found: dict[int, PublicAnswer] = {}
-    for comment_id, entry in queries.published_answers(session, set(comment_ids)).items():
+    published = queries.published_answers(session, set(comment_ids), group_sizes=True)
+    for comment_id, entry in published.items():
         answer = entry.current
         consulted = answer.consultation.version.number
         changes = sorted(
             (_change(link.section, consulted) for link in answer.section_links),
             key=lambda change: (change.version, change.anchor),
         )
-        found[comment_id] = PublicAnswer(answer, changes=changes, earlier=entry.earlier)
-    if not found:
-        return {}
-    sizes = dict(
-        session.execute(
-            select(AnsweredComment.answer_id, func.count(AnsweredComment.comment_id))
-            .where(AnsweredComment.answer_id.in_({e.answer.id for e in found.values()}))
-            .group_by(AnsweredComment.answer_id)
-        ).all()
-    )
-    for entry in found.values():
-        entry.group_size = sizes.get(entry.answer.id, 1)
+        found[comment_id] = PublicAnswer(
+            answer, group_size=entry.group_size, changes=changes, earlier=entry.earlier
+        )
     return found
 
 
@@ -148,32 +141,27 @@ def shows_said_and_done(consultation: Consultation) -> bool:
     return consultation.state in ANSWERING_STATES
 
 
-def said_and_done(
-    session: Session, consultation: Consultation, sections: list[Section]
-) -> SaidAndDone | None:
-    """The block on the consultation page from closing on (None before); three queries.
-
-    Counted are the comments that need an answer (hidden ones too: moderation hides, it does
-    not silence), each under its current published answer's disposition.
-    """
-    if not shows_said_and_done(consultation):
-        return None
-    status = queries.answer_status(session, [consultation])[consultation.id]
-    current = (
-        select(AnsweredComment.comment_id, Answer.id.label("answer_id"), Answer.disposition)
-        .join(Answer, Answer.id == AnsweredComment.answer_id)
-        .where(Answer.consultation_id == consultation.id, Answer.is_current)
-        .subquery()
-    )
-    counted = session.execute(
+def said_counts_query(consultation: Consultation) -> Select[Any]:
+    """(section id, disposition of the current published answer or None, comments) over
+    the comments that need an answer: what :func:`said_and_done` counts, for a caller
+    that reads it with other counts in one statement."""
+    current = _current_answers(consultation)
+    return (
         select(Comment.section_id, current.c.disposition, func.count(Comment.id))
         .join(Submission, Submission.id == Comment.submission_id)
         .outerjoin(current, current.c.comment_id == Comment.id)
         .where(Comment.consultation_id == consultation.id, queries.needs_answer_clause())
         .group_by(Comment.section_id, current.c.disposition)
-    ).all()
-    consulted = consultation.version.number
-    changed = session.execute(
+    )
+
+
+def said_changes_query(consultation: Consultation) -> Select[Any]:
+    """(section id, document id, anchor, number, heading, version number, 1 when that
+    version is published) of every section of a later version that changed because of
+    the current answer to a comment on the section: the changes :func:`said_and_done`
+    shows per section."""
+    current = _current_answers(consultation)
+    return (
         select(
             Comment.section_id,
             DocumentVersion.document_id,
@@ -181,7 +169,7 @@ def said_and_done(
             Section.number,
             Section.heading,
             DocumentVersion.number,
-            DocumentVersion.locked_at,
+            case((DocumentVersion.locked_at.is_not(None), 1), else_=0),
         )
         .join(Submission, Submission.id == Comment.submission_id)
         .join(current, current.c.comment_id == Comment.id)
@@ -190,7 +178,52 @@ def said_and_done(
         .join(DocumentVersion, DocumentVersion.id == Section.version_id)
         .where(Comment.consultation_id == consultation.id, queries.needs_answer_clause())
         .distinct()
-    ).all()
+    )
+
+
+def _current_answers(consultation: Consultation) -> Any:
+    return (
+        select(AnsweredComment.comment_id, Answer.id.label("answer_id"), Answer.disposition)
+        .join(Answer, Answer.id == AnsweredComment.answer_id)
+        .where(Answer.consultation_id == consultation.id, Answer.is_current)
+        .subquery()
+    )
+
+
+def said_and_done(
+    session: Session,
+    consultation: Consultation,
+    sections: list[Any],
+    counted: list[tuple[int | None, Disposition | None, int]] | None = None,
+    changed: list[tuple[Any, ...]] | None = None,
+) -> SaidAndDone | None:
+    """The block on the consultation page from closing on (None before); three queries,
+    none when ``counted`` and ``changed`` (the rows of :func:`said_counts_query` and
+    :func:`said_changes_query`) were read already.
+
+    Counted are the comments that need an answer (hidden ones too: moderation hides, it does
+    not silence), each under its current published answer's disposition. How far the
+    answering is (:class:`consult.responses.queries.AnswerStatus`) adds these up: a comment
+    has at most one current answer, so it is what
+    :func:`~consult.responses.queries.answer_status` counts.
+    """
+    if not shows_said_and_done(consultation):
+        return None
+    if counted is None:
+        status = queries.answer_status(session, [consultation])[consultation.id]
+        counted = [tuple(row) for row in session.execute(said_counts_query(consultation))]
+    else:
+        status = queries.AnswerStatus(
+            comments=sum(n for _section, _disposition, n in counted),
+            answered=sum(n for _section, disposition, n in counted if disposition is not None),
+            due_on=answers_due(consultation),
+            today=today_in_amsterdam(),
+        )
+    if changed is None:
+        changed = (
+            [] if not status.answered else session.execute(said_changes_query(consultation)).all()
+        )
+    consulted = consultation.version.number
 
     outcomes: dict[int | None, SectionOutcome] = {s.id: SectionOutcome(s) for s in sections}
     outcomes[None] = SectionOutcome(None)
@@ -202,7 +235,7 @@ def said_and_done(
             outcome.answered += count
             outcome.dispositions.append((disposition, count))
             totals[disposition] = totals.get(disposition, 0) + count
-    for section_id, document_id, anchor, number, heading, version, locked_at in changed:
+    for section_id, document_id, anchor, number, heading, version, public in changed:
         outcomes.setdefault(section_id, SectionOutcome(None)).changes.append(
             Change(
                 document_id=document_id,
@@ -211,7 +244,7 @@ def said_and_done(
                 heading=heading,
                 version=version,
                 consulted=consulted,
-                public=locked_at is not None,
+                public=bool(public),
             )
         )
     order = list(Disposition)

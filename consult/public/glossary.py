@@ -10,7 +10,7 @@ questions) is not touched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -229,6 +229,13 @@ def _region_terms(region_id: int) -> list[str]:
     if region_id not in cached:
         cached[region_id] = [t.term for t in regions.region_terms(db.session, region_id)]
     return cached[region_id]
+
+
+def use_region_terms(region_id: int, terms: Iterable[str]) -> None:
+    """Explain these words of the region on this page (read elsewhere, e.g. kept a while
+    by :mod:`consult.public.kept`), instead of reading them again."""
+    if has_request_context():
+        g.setdefault("region_terms", {})[region_id] = list(terms)
 
 
 def _link_first(

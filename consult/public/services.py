@@ -10,22 +10,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from consult.comments.models import Comment, Submission
 from consult.comments.services import (
     FIRST_COMMENTS_PER_SECTION,
+    confirmed_by_group_query,
     listed_clause,
+    listed_counts_query,
     public_comment_options,
 )
+from consult.consultations.activities import participant_totals
 from consult.consultations.models import Consultation, ConsultationState
 from consult.documents import paragraphs
 from consult.documents.models import DocumentVersion, Section
 from consult.organisations import services as organisations
 from consult.organisations.models import Organisation
-from consult.public.answers import PublicAnswer, answers_for
+from consult.public.answers import (
+    PublicAnswer,
+    answers_for,
+    said_changes_query,
+    said_counts_query,
+    shows_said_and_done,
+)
 from consult.regions.models import Region
+from consult.responses.models import Answer, AnsweredComment, AnswerState, Disposition
 
 
 @dataclass
@@ -206,11 +228,13 @@ def first_comments(
     consultation: Consultation,
     section_ids: list[int],
     per_section: int = FIRST_COMMENTS_PER_SECTION,
-) -> dict[int | None, list[Comment]]:
+) -> tuple[dict[int | None, list[Comment]], set[int]]:
     """The first ``per_section`` comments with a place on the public pages (traces too) of
     each of ``section_ids`` and of the whole plan, oldest first, in one query: as
     :func:`consult.comments.services.first_public_comments`, but ranking only the sections
-    of the part of the plan on the page, not every comment of the consultation."""
+    of the part of the plan on the page, not every comment of the consultation. And the
+    ids of those that have a published answer, in the same query: only they need
+    :func:`consult.public.answers.answers_for` (none before closing, so no query then)."""
     ranked = (
         select(
             Comment.id.label("id"),
@@ -226,14 +250,125 @@ def first_comments(
         )
         .subquery()
     )
-    comments = session.scalars(
-        select(Comment)
+    answered = (
+        select(AnsweredComment.comment_id)
+        .join(Answer, Answer.id == AnsweredComment.answer_id)
+        .where(AnsweredComment.comment_id == Comment.id, Answer.state == AnswerState.PUBLISHED)
+        .exists()
+    )
+    rows = session.execute(
+        select(Comment, answered)
         .join(ranked, ranked.c.id == Comment.id)
         .where(ranked.c.rank <= per_section)
-        .options(*public_comment_options())
+        .options(
+            *public_comment_options(),
+            # The paragraph a comment quotes (the page's sections are kept, not loaded).
+            joinedload(Comment.section).load_only(Section.body_html, Section.paragraph_anchors),
+        )
         .order_by(Comment.id)
     ).unique()
     grouped: dict[int | None, list[Comment]] = {}
-    for comment in comments:
+    with_answer: set[int] = set()
+    for comment, has_answer in rows:
         grouped.setdefault(comment.section_id, []).append(comment)
-    return grouped
+        if has_answer:
+            with_answer.add(comment.id)
+    return grouped, with_answer
+
+
+@dataclass
+class BlockCounts:
+    """What the consultation page counts, read in one statement (:func:`block_counts`)."""
+
+    # (section id, paragraph anchor) -> (listed, published), as listed_counts_by_paragraph
+    by_paragraph: dict[tuple[int | None, str | None], tuple[int, int]] = field(default_factory=dict)
+    # stakeholder group id -> confirmed submissions, as counts_by_group
+    by_group: dict[int, int] = field(default_factory=dict)
+    # (activity id, stakeholder group id, age band, people), as participant_totals
+    participants: list[tuple[int, int, str | None, int]] = field(default_factory=list)
+    # (section id, disposition or None, comments) from closing on, as said_counts_query
+    said: list[tuple[int | None, Disposition | None, int]] | None = None
+    # the sections changed because of the answers, as said_changes_query
+    changes: list[tuple[Any, ...]] | None = None
+
+
+def block_counts(session: Session, consultation: Consultation) -> BlockCounts:
+    """The counts of the consultation page's blocks in one statement (``UNION ALL`` of
+    each count's own query, told apart by a tag): the comments per section and paragraph
+    (:func:`consult.comments.services.listed_counts_query`), the confirmed submissions per
+    stakeholder group (:func:`~consult.comments.services.confirmed_by_group_query`) and
+    the people of each offline activity
+    (:func:`consult.consultations.activities.participant_totals`), and from closing on
+    the comments per answer's disposition and the sections that changed because of them
+    (:func:`~consult.public.answers.said_counts_query`, ``said_changes_query``).
+    Each is a ``GROUP BY``
+    on an index of the consultation, so the rows are as many as the paragraphs, groups
+    and activities, whatever the number of comments."""
+    text, number = String(), Integer()
+    listed = listed_counts_query(consultation)
+    groups = confirmed_by_group_query(consultation)
+    people = participant_totals(consultation)
+    nothing = (cast(null(), text), cast(null(), text), cast(null(), number))
+    parts = [
+        listed.with_only_columns(
+            literal_column("'p'").label("tag"),
+            *[listed.selected_columns[0], cast(listed.selected_columns[1], text)],
+            *listed.selected_columns[2:],
+            *nothing,
+        ),
+        groups.with_only_columns(
+            literal_column("'g'"),
+            groups.selected_columns[0],
+            cast(null(), text),
+            groups.selected_columns[1],
+            cast(null(), number),
+            *nothing,
+        ),
+        people.with_only_columns(
+            literal_column("'a'"),
+            people.selected_columns[0],
+            cast(people.selected_columns[2], text),
+            people.selected_columns[3],
+            people.selected_columns[1],
+            *nothing,
+        ),
+    ]
+    counts = BlockCounts()
+    if shows_said_and_done(consultation):
+        said = said_counts_query(consultation)
+        changes = said_changes_query(consultation)
+        section, document, anchor, number_, heading, version, public = changes.selected_columns
+        parts += [
+            said.with_only_columns(
+                literal_column("'s'"),
+                said.selected_columns[0],
+                cast(said.selected_columns[1], text),
+                said.selected_columns[2],
+                cast(null(), number),
+                *nothing,
+            ),
+            changes.with_only_columns(
+                literal_column("'c'"),
+                section,
+                cast(anchor, text),
+                version,
+                document,
+                cast(number_, text),
+                cast(heading, text),
+                public,
+            ),
+        ]
+        counts.said, counts.changes = [], []
+    tagged = union_all(*parts)
+    for tag, key, name, n, m, more, most, flag in session.execute(tagged):
+        if tag == "p":
+            counts.by_paragraph[(key, name)] = (n, m or 0)
+        elif tag == "g":
+            counts.by_group[key] = n
+        elif tag == "a":
+            counts.participants.append((key, m, name, n))
+        elif tag == "s" and counts.said is not None:
+            counts.said.append((key, Disposition(name) if name else None, n))
+        elif tag == "c" and counts.changes is not None:
+            counts.changes.append((key, m, name, more, most, n, flag))
+    return counts

@@ -147,20 +147,49 @@ PLAN_PART_SECTIONS = 20
 
 
 @dataclass(frozen=True)
-class Outline:
-    """A version's section anchors in order, and which section holds each paragraph."""
+class PlanSection:
+    """A section of a version as the consultation page shows it: plain values, kept
+    between requests (an ORM object is bound to one request's session)."""
 
-    anchors: tuple[str, ...]
+    id: int
+    anchor: str
+    number: str | None
+    heading: str
+    level: int
+    body_html: str | None
+    paragraph_anchors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A version's sections in order, and which section holds each paragraph."""
+
+    sections: tuple[PlanSection, ...]
     section_of_paragraph: dict[str, str]
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        return tuple(s.anchor for s in self.sections)
 
 
 def _outline(version: DocumentVersion) -> Outline:
-    """The outline of the version's plan; kept for a locked version."""
+    """The sections of the version's plan; kept for a locked version."""
 
     def read() -> Outline:
         sections = services.sections_of_version(db.session, version)
         return Outline(
-            tuple(s.anchor for s in sections),
+            tuple(
+                PlanSection(
+                    s.id,
+                    s.anchor,
+                    s.number,
+                    s.heading,
+                    s.level,
+                    s.body_html,
+                    tuple(s.paragraph_anchors or ()),
+                )
+                for s in sections
+            ),
             {p: s.anchor for s in sections for p in s.paragraph_anchors or []},
         )
 
@@ -172,11 +201,12 @@ def _outline(version: DocumentVersion) -> Outline:
 def _part_asked(outline: Outline, parts: int) -> int:
     """The part of the plan to show: ``?deel=``, or the part holding the section
     ``?onderdeel=`` or the paragraph ``?alinea=`` (for links from elsewhere)."""
+    anchors = outline.anchors
     anchor = request.args.get("onderdeel") or outline.section_of_paragraph.get(
         request.args.get("alinea", "")
     )
-    if anchor and anchor in outline.anchors:
-        return outline.anchors.index(anchor) // PLAN_PART_SECTIONS + 1
+    if anchor and anchor in anchors:
+        return anchors.index(anchor) // PLAN_PART_SECTIONS + 1
     number = request.args.get("deel", 1, type=whole_number) or 1
     if not 1 <= number <= parts:
         abort(404)
@@ -186,14 +216,13 @@ def _part_asked(outline: Outline, parts: int) -> int:
 def _plan_chunks(consultation, sections, part: int, locale: str) -> dict[int, list[Any]]:
     """Each section's pieces, the region's own words explained on their first appearance
     in this part: the same for every request of a locked version, language and part."""
-    terms = tuple(t.term for t in regions.region_terms(db.session, consultation.region_id))
 
     def render() -> dict[int, list[Any]]:
         return {
             section.id: [
                 (glossary.explain_region_terms(chunk.html, consultation.region), chunk.anchor)
                 for chunk in paragraphs.chunks(
-                    sanitise_body(section.body_html or ""), section.paragraph_anchors
+                    sanitise_body(section.body_html or ""), list(section.paragraph_anchors)
                 )
             ]
             for section in sections
@@ -201,25 +230,47 @@ def _plan_chunks(consultation, sections, part: int, locale: str) -> dict[int, li
 
     if not consultation.version.is_locked:
         return render()
+    terms = kept.region_terms(db.session, consultation.region_id)
+    glossary.use_region_terms(consultation.region_id, terms)  # the same words as the key
     key = (consultation.version_id, part, locale, terms, kept.TEMPLATE_VERSION)
     return kept.plans.get(key, render)
 
 
-def _blocks(consultation, anchors: tuple[str, ...], part: int, phase: str) -> dict[str, Any]:
+def _activities(consultation, counted: services.BlockCounts, groups) -> list[Any]:
+    """The consultation's activities with their people per group (summed in
+    :func:`services.block_counts`); no query when it has none (an activity has at least
+    one person, :func:`consult.consultations.activities.register_activity`)."""
+    if not counted.participants:
+        return []
+    totals = sorted(
+        ((activity, groups[group], band, n) for activity, group, band, n in counted.participants),
+        key=lambda row: (row[0], row[1].position, row[1].id),
+    )
+    return activities.summarise_activities(
+        activities.activity_rows(db.session, consultation), totals
+    )
+
+
+def _blocks(consultation, outline: Outline, part: int, phase: str) -> dict[str, Any]:
     """What the page shows of the plan, its comments and who reacted, rendered (see
     :mod:`consult.public.kept` for when it is made again)."""
     locale = current_locale()
+    anchors = outline.anchors
     parts = page_count(len(anchors), PLAN_PART_SECTIONS)
-    shown_anchors = set(anchors[(part - 1) * PLAN_PART_SECTIONS : part * PLAN_PART_SECTIONS])
 
     def render() -> dict[str, Any]:
-        sections = consultation_services.sections_of(db.session, consultation)
-        here = [s for s in sections if s.anchor in shown_anchors]
-        by_paragraph = comment_services.listed_counts_by_paragraph(db.session, consultation)
+        sections = list(outline.sections)
+        here = sections[(part - 1) * PLAN_PART_SECTIONS : part * PLAN_PART_SECTIONS]
+        counted = services.block_counts(db.session, consultation)
+        by_paragraph = counted.by_paragraph
         listed = comment_services.per_section(by_paragraph)
         counts = {section_id: public for section_id, (_listed, public) in listed.items()}
-        first_comments = services.first_comments(db.session, consultation, [s.id for s in here])
-        shown_ids = [c.id for comments in first_comments.values() for c in comments]
+        first_comments, answered = services.first_comments(
+            db.session, consultation, [s.id for s in here]
+        )
+        groups = kept.stakeholder_groups(
+            db.session, {*counted.by_group, *(row[1] for row in counted.participants)}
+        )
         context = {
             "consultation": consultation,
             "document": consultation.version.document,
@@ -236,13 +287,19 @@ def _blocks(consultation, anchors: tuple[str, ...], part: int, phase: str) -> di
             "listed": {section_id: n for section_id, (n, _public) in listed.items()},
             "total": sum(counts.values()),
             "first_comments": first_comments,
-            "answers": public_answers.answers_for(db.session, shown_ids),
-            "group_counts": comment_services.counts_by_group(db.session, consultation),
+            # Only the comments with a published answer ask for it: none while open.
+            "answers": public_answers.answers_for(db.session, answered),
+            "group_counts": sorted(
+                ((groups[group_id], n) for group_id, n in counted.by_group.items()),
+                key=lambda pair: (pair[0].position, pair[0].id),
+            ),
             "phase": phase,
             "locale": locale,
-            "activities": activities.activities_for_public(db.session, consultation),
+            "activities": _activities(consultation, counted, groups),
         }
-        said = public_answers.said_and_done(db.session, consultation, sections)
+        said = public_answers.said_and_done(
+            db.session, consultation, sections, counted.said, counted.changes
+        )
 
         def rendered(template: str, **extra: Any) -> Markup:
             # Our own autoescaped templates: already safe HTML.
@@ -256,7 +313,7 @@ def _blocks(consultation, anchors: tuple[str, ...], part: int, phase: str) -> di
 
     if not consultation.version.is_locked:
         return render()
-    position = kept.record_position(db.session, consultation)
+    position = kept.blocks_position(db.session, consultation)
     key = (consultation.id, consultation.version_id, position, part, phase, locale)
     return kept.blocks.get((*key, kept.TEMPLATE_VERSION), render)
 
@@ -268,8 +325,7 @@ def consultation(slug: str) -> Page:
     pages.catch_up_clock(consultation, now)
     channels.remember(slug, request.args.get(channels.QUERY_ARGUMENT))
     outline = _outline(consultation.version)
-    anchors = outline.anchors
-    parts = page_count(len(anchors), PLAN_PART_SECTIONS)
+    parts = page_count(len(outline.sections), PLAN_PART_SECTIONS)
     part = _part_asked(outline, parts)
     phase = consultation_services.phase(consultation, now)
     return render_template(
@@ -279,7 +335,7 @@ def consultation(slug: str) -> Page:
         part=part,
         parts=parts,
         # Rendered where the page needs them (after the header, whose words it explains).
-        page_blocks=lambda: _blocks(consultation, anchors, part, phase),
+        page_blocks=lambda: _blocks(consultation, outline, part, phase),
         phase=phase,
         time_left=pages.time_left(consultation, now),
         locale=current_locale(),

@@ -136,7 +136,9 @@ def _cell(value: Any) -> Any:
 def comments_query(consultation: Consultation, text_cell: Callable[[Any], Any] = _cell) -> Select:
     """Every public comment of the consultation with its current answer, oldest first.
 
-    ``text_cell`` wraps each text column (:func:`formula_safe_sql` for CSV)."""
+    ``text_cell`` wraps each text column that people or regions write (:func:`formula_safe_sql`
+    for CSV); the platform's own codes (a group's code, an age band, a disposition) and the
+    CBS municipality names never start like a formula, so they are left as they are."""
     answer = aliased(Answer, name="answer")
     earlier = aliased(Answer, name="earlier")
     # The name rule of comments.services.public_name, in SQL.
@@ -153,20 +155,20 @@ def comments_query(consultation: Consultation, text_cell: Callable[[Any], Any] =
             iso_moment(Comment.created_at),
             text_cell(Section.number),
             text_cell(Section.heading),
-            text_cell(StakeholderGroup.code),
+            StakeholderGroup.code,
             text_cell(StakeholderGroup.label_nl),
-            text_cell(_as_stored(Submission.age_band)),
-            text_cell(Municipality.name),
+            _as_stored(Submission.age_band),
+            Municipality.name,
             text_cell(organisation),
             case((organisation.is_not(None), Submission.organisation_verified), else_=None),
             text_cell(case((may_name, SubmissionContact.display_name), else_=None)),
             text_cell(Comment.body),
             answer.id,
-            text_cell(_as_stored(answer.disposition)),
+            _as_stored(answer.disposition),
             text_cell(answer.reason),
             iso_moment(answer.published_at),
             earlier.id,
-            text_cell(_as_stored(earlier.disposition)),
+            _as_stored(earlier.disposition),
             text_cell(answer.correction_note),
         )
         .select_from(Comment)
@@ -194,7 +196,7 @@ def answers_query(consultation: Consultation, text_cell: Callable[[Any], Any] = 
     return (
         select(
             Answer.id,
-            text_cell(_as_stored(Answer.disposition)),
+            _as_stored(Answer.disposition),
             text_cell(Answer.reason),
             iso_moment(Answer.published_at),
             covered,

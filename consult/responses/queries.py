@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Select, and_, case, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from consult.comments.models import Comment, Submission, SubmissionState
 from consult.consultations.lifecycle import answers_due, today_in_amsterdam
@@ -107,6 +107,8 @@ class CommentAnswer:
 
     current: Answer
     earlier: list[Answer] = field(default_factory=list)
+    # How many comments the current answer answers (published_answers(group_sizes=True)).
+    group_size: int = 1
 
     @property
     def sections(self) -> list[Section]:
@@ -117,33 +119,50 @@ class CommentAnswer:
         return bool(self.earlier)
 
 
-def published_answers(session: Session, comment_ids: Iterable[int]) -> dict[int, CommentAnswer]:
+def published_answers(
+    session: Session, comment_ids: Iterable[int], *, group_sizes: bool = False
+) -> dict[int, CommentAnswer]:
     """Per comment with a published answer: the current one and its corrected predecessors.
 
-    Drafts and approved answers are never part of it. Two queries whatever the number of
-    comments (answers with their consultation's version, their section links with sections
-    and versions).
+    Drafts and approved answers are never part of it. One query whatever the number of
+    comments (answers with their consultation's version and their section links with
+    sections and versions, joined); ``group_sizes``: with, per answer, how many comments
+    it answers (:attr:`CommentAnswer.group_size`), counted once per answer in the same
+    query.
     """
     ids = list(comment_ids)
     if not ids:
         return {}
-    rows = session.execute(
+    query = (
         select(AnsweredComment.comment_id, Answer)
         .join(Answer, Answer.id == AnsweredComment.answer_id)
         .where(AnsweredComment.comment_id.in_(ids), Answer.state == AnswerState.PUBLISHED)
         .order_by(Answer.published_at.desc(), Answer.id.desc())
         .options(
             joinedload(Answer.consultation).joinedload(Consultation.version),
-            selectinload(Answer.section_links)
+            joinedload(Answer.section_links)
             .joinedload(AnswerSection.section)
             .joinedload(Section.version),
         )
-    ).all()
+    )
+    if group_sizes:
+        member = aliased(AnsweredComment)
+        of_these = select(AnsweredComment.answer_id).where(AnsweredComment.comment_id.in_(ids))
+        sizes = (
+            select(member.answer_id, func.count(member.comment_id).label("size"))
+            .where(member.answer_id.in_(of_these))
+            .group_by(member.answer_id)
+            .subquery()
+        )
+        query = query.add_columns(sizes.c.size).join(sizes, sizes.c.answer_id == Answer.id)
+    else:
+        query = query.add_columns(literal(1))
+    rows = session.execute(query).unique().all()
     found: dict[int, CommentAnswer] = {}
     earlier: dict[int, list[Answer]] = {}
-    for comment_id, answer in rows:
+    for comment_id, answer, size in rows:
         if answer.is_current and comment_id not in found:
-            found[comment_id] = CommentAnswer(current=answer)
+            found[comment_id] = CommentAnswer(current=answer, group_size=size)
         else:
             earlier.setdefault(comment_id, []).append(answer)
     for comment_id, entry in found.items():

@@ -48,6 +48,10 @@
     var organisationBlock = form.querySelector("[data-organisation-choice]");
     var emailDetails = form.querySelector("[data-email-details]");
     var emailTouched = false;
+    // "Step 2 of 4" becomes "Step 2 of 3" once an age under 16 is chosen (no step 3 then).
+    var caption = document.getElementById("step-caption");
+    var captionUnder16 = caption && caption.getAttribute("data-caption-under-16");
+    var captionOther = caption && caption.textContent;
     if (emailDetails) {
       // Once the person opens or closes it themselves, their choice stays.
       emailDetails.querySelector("summary").addEventListener("click", function () {
@@ -66,6 +70,9 @@
         ageBlock.toggleAttribute("data-hidden-by-choice", !asksAge);
       }
       var under16 = asksAge && (checked("age_band") === "under_12" || checked("age_band") === "12_15");
+      if (captionUnder16) {
+        caption.textContent = under16 ? captionUnder16 : captionOther;
+      }
       if (organisationBlock) {
         // The server drops it anyway under 16; hiding it says so before anyone types.
         organisationBlock.toggleAttribute("data-hidden-by-choice", under16);

@@ -176,8 +176,17 @@ def test_a_valid_municipality_and_questions_are_taken_as_on_the_web_form(
         body(municipality=code),
         secret=world.token.secret,
     )
-    assert without.status_code == 422  # a required question, as the web form asks
-    assert any(e["field"] == "answers(question 1)" for e in without.get_json()["errors"])
+    # As on the web form, a required question never blocks a comment (issue 17).
+    assert without.status_code == 201, without.get_data(True)
+    wrong = send(
+        quiet_english_client,
+        world.consultation.slug,
+        body(municipality=code, answers=[{"question": 1, "value": 7}]),
+        secret=world.token.secret,
+        key="fout-antwoord",
+    )
+    assert wrong.status_code == 422  # an answer given is still checked against its question
+    assert any(e["field"] == "answers(question 1)" for e in wrong.get_json()["errors"])
     response = send(
         quiet_english_client,
         world.consultation.slug,
@@ -186,7 +195,8 @@ def test_a_valid_municipality_and_questions_are_taken_as_on_the_web_form(
         key="met-vraag",
     )
     assert response.status_code == 201, response.get_data(True)
-    [stored] = _submissions(session, world.consultation)
+    unanswered, stored = _submissions(session, world.consultation)
+    assert unanswered.answers == []
     assert stored.municipality.code == code
     assert [a.value for a in stored.answers] == [1]
 

@@ -78,7 +78,7 @@ def _next(client, slug, page, **answers):
 
 
 def _caption(page: str) -> str:
-    found = re.search(r'id="step-caption">([^<]+)<', page)
+    found = re.search(r'id="step-caption"[^>]*>([^<]+)<', page)
     assert found, "no step caption"
     return found.group(1)
 
@@ -285,3 +285,33 @@ def test_a_closed_consultation_takes_no_step(english_client, session, consultati
     consultation.closes_at = utcnow() - timedelta(minutes=1)
     session.flush()
     assert _next(english_client, consultation.slug, page1, text_1=COMMENT).status_code == 409
+
+
+def test_files_chosen_before_change_are_asked_again_on_the_check_page(english_client, consultation):
+    """A page cannot refill a file field: a person who chose files on the check page and
+    then pressed "Change" is told, on the step and again back on the check page."""
+    import io
+
+    _p1, _p2, _page3, check, _paragraph = _walk_to_check(english_client, consultation, "16_17")
+    slug = consultation.slug
+    notice = "Files are not kept: choose the files again before you send."
+    assert notice not in check
+    data = {
+        **hidden(check),
+        "wijzig": "2",
+        "attachments": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "plan.pdf"),
+    }
+    change = english_client.post(_steps_url(slug), data=data, content_type="multipart/form-data")
+    page2 = change.get_data(as_text=True)
+    assert _caption(page2) == "Step 2 of 4"
+    assert notice in text_of(change)
+    page3 = _next(
+        english_client, slug, page2, stakeholder_group="young_person", age_band="16_17"
+    ).get_data(as_text=True)
+    assert _caption(page3) == "Step 3 of 4"
+    back = _next(english_client, slug, page3)
+    assert _caption(back.get_data(as_text=True)) == "Step 4 of 4"
+    assert notice in text_of(back)
+    # Without files, "Change" says nothing of them.
+    plain = english_client.post(_steps_url(slug), data={**hidden(check), "wijzig": "2"})
+    assert notice not in text_of(plain)

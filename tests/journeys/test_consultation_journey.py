@@ -247,6 +247,8 @@ def test_young_person_on_a_phone_comments_confirms_and_is_published(
         ages = page.get_by_role("radiogroup", name="Hoe oud ben je?")
         expect(ages).to_be_visible()
         ages.get_by_label("12 tot en met 15 jaar").check()
+        # Under 16 there is no step 3: the count says so as soon as the age is chosen.
+        expect(page.locator("#step-caption")).to_have_text("Stap 2 van 3")
         trip.step("step 2: who are you")
         page.get_by_role("button", name="Verder").click()
 

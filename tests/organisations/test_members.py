@@ -115,7 +115,7 @@ def test_invite_and_accept_end_to_end(
     log_in(quiet_english_client, org_world.admin.email)
     response = _invite(quiet_english_client, org_world.organisation, "nieuw@example.org")
     assert response.status_code == 302
-    assert "We sent an invitation to nieuw@example.org" in text_of(
+    assert "We are sending an invitation to nieuw@example.org" in text_of(
         quiet_english_client.get(response.location)
     )
     link = _link(outbox, "nieuw@example.org")

@@ -10,6 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import ClassVar
 
+import pikepdf
 import pypdf
 from sqlalchemy import select, text
 
@@ -57,9 +58,10 @@ def test_the_pdf_has_a_cover_contents_page_numbers_and_tags(app, session):
         line = next(line for line in contents.splitlines() if heading in line)
         page = int(line.rstrip().rsplit(".", 1)[-1].strip())
         assert heading in pages[page - 1], (heading, page)
-    # The page number ends the footer of every page but the cover.
+    # "pagina n van N" ends the footer of every page but the cover: N is the whole file's.
+    assert "pagina" not in pages[0]
     for number, page in enumerate(pages[1:], start=2):
-        assert page.endswith(str(number)), (number, page[-60:])
+        assert page.endswith(f"pagina {number} van {total}"), (number, page[-60:])
     everything = "\n".join(pages)
     assert report_world.PUBLIC_TEXT in everything
     assert report_world.CAMPAIGN_TEXT in everything
@@ -249,6 +251,35 @@ def _structure(reader: pypdf.PdfReader) -> tuple[list[str], set[int]]:
     return headings, marked
 
 
+def _links(data: bytes) -> list[tuple[int, int, str]]:
+    """Every link inside the file: (its page, the page it lands on, what it says it is),
+    pages counted from 0; a link to a place that is no page of the file lands on -1."""
+    links = []
+    with pikepdf.open(io.BytesIO(data)) as opened:
+        pages = {page.objgen: index for index, page in enumerate(opened.pages)}
+        names = {}
+        if "/Names" in opened.Root and "/Dests" in opened.Root.Names:
+            tree = pikepdf.NameTree(opened.Root.Names.Dests)
+            names = {str(name): dest for name, dest in tree.items()}
+        for index, page in enumerate(opened.pages):
+            for annotation in page.get("/Annots", []):
+                if annotation.get("/Subtype") != pikepdf.Name.Link:
+                    continue
+                action = annotation.get("/A")
+                if action is not None and action.get("/S") == pikepdf.Name.URI:
+                    # Only addresses of the web: never one of our placeholders.
+                    assert str(action.URI).startswith(("http://", "https://")), action.URI
+                    continue
+                dest = annotation.get("/Dest")
+                if action is not None and action.get("/S") == pikepdf.Name.GoTo:
+                    dest = action.D
+                if isinstance(dest, (pikepdf.String, pikepdf.Name)):
+                    dest = names.get(str(dest).lstrip("/"))
+                target = pages.get(dest[0].objgen, -1) if dest is not None else -1
+                links.append((index, target, str(annotation.get("/Contents", ""))))
+    return links
+
+
 def test_the_pdf_is_archival_with_chapters_and_sections_as_bookmarks(app, session):
     _world, report = _report(session)
     with app.app_context():
@@ -307,3 +338,30 @@ def test_a_pdf_in_many_volumes_is_one_tagged_document(app, session):
     page = int(line.rstrip().rsplit(".", 1)[-1].strip())
     assert pages[page - 1].startswith("Reactienota")
     assert "Over deze reactienota" in pages[page - 1]
+    # The footers count the pages of the whole file, not of their volume.
+    total = len(pages)
+    assert pages[-1].endswith(f"pagina {total} van {total}")
+    assert pages[2].endswith(f"pagina 3 van {total}")
+    # Every link lands on a page of the file.
+    links = _links(data)
+    assert all(target >= 0 for _page, target, _says in links), links
+    # Each entry of the contents is a link to the page its number says, where its
+    # heading is (an entry in the first volume is Typst's own link, "pagina n").
+    entries = [(target, says) for page, target, says in links if page == 1]
+    assert len(entries) >= 8
+    for target, says in entries:
+        if says == f"pagina {target + 1}":  # Typst's own link, within the first volume
+            continue
+        assert says in pages[target], (target, says)
+        line = next(line for line in contents.splitlines() if line.startswith(says))
+        assert int(line.rstrip().rsplit(".", 1)[-1].strip()) == target + 1, (line, target)
+    assert any(says == "Over deze reactienota" for _target, says in entries)
+    # A line of the appendix links to the section that quotes its text, in another volume.
+    appendix = next(
+        i for i, text in enumerate(pages) if i > 1 and "Bijlage: alle reacties op code" in text
+    )
+    quoted = [(page, target, says) for page, target, says in links if page >= appendix]
+    assert quoted
+    for page, target, says in quoted:
+        assert target < appendix, (page, target, says)
+        assert says in pages[target], (page, target, says)
