@@ -7,8 +7,12 @@ as an argument and only ``flush()``; the view or command that called them commit
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
+import queue
+import threading
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,3 +241,91 @@ def belongs_to_the_models(
 ) -> bool:
     """Alembic's ``include_object``: everything but the search tables and indexes."""
     return not (type_ in ("table", "index") and name and name.startswith(SEARCH_PREFIXES))
+
+
+# -- reading many rows ---------------------------------------------------------------------
+
+
+def batches(session: Session, query: Any, size: int) -> Generator[Sequence[Any]]:
+    """The rows of ``query`` (Core rows) in batches of ``size``, from one cursor that is
+    read as they are needed (``yield_per``: a server-side cursor on PostgreSQL)."""
+    result = session.connection().execute(query.execution_options(yield_per=size))
+    try:
+        yield from result.partitions()
+    finally:
+        result.close()
+
+
+def driver_batches(
+    session: Session, query: Any, size: int, *, native_only: bool = False
+) -> Generator[Sequence[Any]]:
+    """The rows of ``query`` in batches of ``size`` as the driver's own tuples, from a
+    named (server-side) cursor on PostgreSQL: a million SQLAlchemy rows, with their type
+    processing, cost more than everything done with them. The query's constants are
+    written into it. Elsewhere (SQLite), :func:`batches`, unless the query holds only
+    plain integers and strings and ``native_only`` is false (a SQLite datetime or boolean
+    is text or a number to the driver): then the plain sqlite3 cursor. The query runs
+    here, in the session's thread; the batches may be read in another (:func:`read_ahead`).
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" and native_only:
+        return batches(session, query, size)
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    if dialect.name == "postgresql":
+        cursor = dbapi.cursor(name=f"batches_{id(query):x}")
+        cursor.itersize = size
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql)
+    except BaseException:
+        cursor.close()
+        raise
+    return _fetched(cursor, size)
+
+
+def _fetched(cursor: Any, size: int) -> Generator[Sequence[Any]]:
+    try:
+        while batch := cursor.fetchmany(size):
+            yield batch
+    finally:
+        cursor.close()
+
+
+def read_ahead(batches: Generator[Sequence[Any]]) -> Generator[Sequence[Any]]:
+    """``batches``, the next one read in a thread while this one is used: the database's
+    time to send a batch is spent beside ours, not after it. (psycopg lets threads share a
+    connection, one statement at a time; the thread's only one is the cursor's FETCH, and
+    nothing else may use the connection until this generator is done or closed.)"""
+    handover: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    break
+                handover.put(batch)
+            handover.put(end)
+        except BaseException as exc:  # raised again in the reading thread
+            handover.put(exc)
+        finally:
+            batches.close()
+
+    reader = threading.Thread(target=read, name="read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := handover.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a reader blocked on a full handover finish
+            with contextlib.suppress(queue.Empty):
+                handover.get(timeout=0.05)
+        reader.join()

@@ -32,12 +32,9 @@ the stored leaf hashes of every other event) and the checkpoints are always chec
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import queue
-import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from json import JSONDecoder
@@ -47,6 +44,7 @@ from sqlalchemy import Select, Text, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from consult.consultations.models import Consultation
+from consult.db import batches, driver_batches, read_ahead
 from consult.evidence.cross_checks import CROSS_CHECKS, CrossCheck
 from consult.ledger import (
     canonical,
@@ -213,9 +211,9 @@ def verify(
     links: dict[str, Any] = {}  # chain -> its latest event (row)
     expected_index = 0
     dialect = session.get_bind().dialect.name
-    event_batches = _driver_batches(session, _event_rows(dialect), native_only=True)
+    event_batches = driver_batches(session, _event_rows(dialect), BATCH, native_only=True)
     if dialect == "postgresql":
-        event_batches = _read_ahead(event_batches)
+        event_batches = read_ahead(event_batches)
     for batch in event_batches:
         leaves = []
         for row in batch:
@@ -263,90 +261,7 @@ def verify(
 def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
     """Rows in batches from a server-side cursor: memory stays flat for any record size.
     Core rows, not ORM ones: a million of them is where the difference shows."""
-    return itertools.chain.from_iterable(_batches(session, query))
-
-
-def _batches(session: Session, query: Select[Any]) -> Generator[Sequence[Any]]:
-    """The rows of :func:`_stream` a batch at a time, for the loops that run per event."""
-    result = session.connection().execute(query.execution_options(yield_per=BATCH))
-    try:
-        yield from result.partitions()
-    finally:
-        result.close()
-
-
-def _driver_batches(
-    session: Session, query: Select[Any], *, native_only: bool = False
-) -> Generator[Sequence[Any]]:
-    """The rows of ``query`` a batch at a time as the driver's own tuples, from a named
-    (server-side) cursor on PostgreSQL: a million SQLAlchemy rows, with their type
-    processing, cost more than everything done with them. The query's constants are
-    written into it. Elsewhere (SQLite), :func:`_batches`, unless the query holds only
-    plain integers and strings and ``native_only`` is false (a SQLite datetime is text to
-    the driver): then the plain sqlite3 cursor. The query runs here, in the session's
-    thread; the batches may be read in another (:func:`_read_ahead`)."""
-    connection = session.connection()
-    dialect = connection.dialect
-    if dialect.name != "postgresql" and native_only:
-        return _batches(session, query)
-    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    dbapi = connection.connection.dbapi_connection
-    assert dbapi is not None
-    if dialect.name == "postgresql":
-        cursor = dbapi.cursor(name=f"verify_{id(query):x}")
-        cursor.itersize = BATCH
-    else:
-        cursor = dbapi.cursor()
-    try:
-        cursor.execute(sql)
-    except BaseException:
-        cursor.close()
-        raise
-    return _fetched(cursor)
-
-
-def _fetched(cursor: Any) -> Generator[Sequence[Any]]:
-    try:
-        while batch := cursor.fetchmany(BATCH):
-            yield batch
-    finally:
-        cursor.close()
-
-
-def _read_ahead(batches: Generator[Sequence[Any]]) -> Generator[Sequence[Any]]:
-    """``batches``, the next one read in a thread while this one is checked: the
-    database's time to send a batch is spent beside ours, not after it. (psycopg lets
-    threads share a connection, one statement at a time; the thread's only one is the
-    cursor's FETCH.)"""
-    handover: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-    end = object()
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                if stop.is_set():
-                    break
-                handover.put(batch)
-            handover.put(end)
-        except BaseException as exc:  # raised again in the checking thread
-            handover.put(exc)
-        finally:
-            batches.close()
-
-    reader = threading.Thread(target=read, name="verify-read-ahead", daemon=True)
-    reader.start()
-    try:
-        while (item := handover.get()) is not end:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while reader.is_alive():  # let a reader blocked on a full handover finish
-            with contextlib.suppress(queue.Empty):
-                handover.get(timeout=0.05)
-        reader.join()
+    return itertools.chain.from_iterable(batches(session, query, BATCH))
 
 
 def _event_rows(dialect: str) -> Select[Any]:
@@ -471,12 +386,13 @@ class _TreeCheck:
     ) -> None:
         self.failures = failures
         self.frontier = merkle.Frontier()
-        nodes = _driver_batches(
+        nodes = driver_batches(
             session,
             select(RecordNode.level, RecordNode.position, RecordNode.hash).order_by(RecordNode.id),
+            BATCH,
         )
         if session.get_bind().dialect.name == "postgresql":
-            nodes = _read_ahead(nodes)
+            nodes = read_ahead(nodes)
         self.nodes = itertools.chain.from_iterable(nodes)
         self.stored_nodes = 0
         self.nodes_broken = False

@@ -13,9 +13,10 @@ so a stale flag never exports a text. No email address, tracking code or unpubli
 is ever selected.
 
 The rows are streamed: one Core query (no ORM object per row), read in batches of
-``BATCH`` rows (``yield_per``; a server-side cursor on PostgreSQL), written out a batch at a
-time and sent in chunks of about ``CHUNK`` characters, so memory stays flat however many
-comments there are (bench/export.py measures it). The per-row work is done once per query
+``BATCH`` rows (on PostgreSQL the driver's tuples from a server-side cursor, the next batch
+fetched in a thread while this one is written), written out a batch at a time and sent in
+chunks of about ``CHUNK`` characters, so memory stays flat however many comments there are
+(bench/export.py measures it). The per-row work is done once per query
 where it can be: enums come out of the database as the strings they are stored as, CSV
 cells that a spreadsheet would read as a formula get their leading apostrophe in SQL
 (:func:`consult.web.spreadsheet.formula_safe_sql`), and a batch is written by one
@@ -30,7 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, stream_with_context
@@ -41,7 +42,8 @@ from sqlalchemy.orm import Session, aliased
 from consult.comments.models import Comment, Submission, SubmissionContact, SubmissionState
 from consult.consultations.models import Consultation
 from consult.consultations.services import public_consultation
-from consult.db import iso_moment
+from consult.db import batches as db_batches
+from consult.db import driver_batches, iso_moment, read_ahead
 from consult.documents.models import Section
 from consult.extensions import db
 from consult.organisations.models import Organisation
@@ -210,14 +212,20 @@ def answers_query(consultation: Consultation, text_cell: Callable[[Any], Any] = 
     )
 
 
-def batches(session: Session, query: Select) -> Iterator[Sequence[Any]]:
-    """The query's rows in batches of ``BATCH``, read from one cursor as they are needed:
-    Core rows, every cell already what the writers write."""
-    result = session.connection().execute(query.execution_options(yield_per=BATCH))
+def batches(session: Session, query: Select) -> Generator[Sequence[Any]]:
+    """The query's rows in batches of ``BATCH``, read from one cursor as they are needed,
+    every cell already what the writers write. On PostgreSQL the driver's own tuples from a
+    server-side cursor, the next batch fetched in a thread while this one is written
+    (:func:`consult.db.read_ahead`): the database's time and ours overlap. Elsewhere Core
+    rows (SQLite's booleans need SQLAlchemy's conversion)."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield from db_batches(session, query, BATCH)
+        return
+    ahead = read_ahead(driver_batches(session, query, BATCH))
     try:
-        yield from result.partitions()
+        yield from ahead
     finally:
-        result.close()
+        ahead.close()
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -289,7 +297,15 @@ def _stream(consultation: Consultation, what: str, format: str) -> Response:
         else (answers_query(consultation, text_cell), ANSWER_COLUMNS)
     )
     write, mimetype = WRITERS[format]
-    body = stream_with_context(write(columns, batches(db.session, query)))
+
+    def lines() -> Generator[str]:
+        rows = batches(db.session, query)
+        try:
+            yield from write(columns, rows)
+        finally:
+            rows.close()  # the cursor, and the thread reading ahead, end with the response
+
+    body = stream_with_context(lines())
     response = current_app.response_class(body, content_type=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{what}-{consultation.slug}.{format}"'
