@@ -50,9 +50,8 @@ from typing import Any
 from bench.submission import (
     Failure,
     Visitor,
-    form_fields,
+    consult_path,
     gunicorn,
-    multipart,
     production_environment,
     smtp_sink,
 )
@@ -270,23 +269,7 @@ def submission(port: int, form_path: str, anchor: str, number: int, timeout: flo
     visitor = Visitor(port)
     visitor.connection.timeout = timeout
     try:
-        status, _, page = visitor.request("GET", form_path, headers={"Accept-Language": "nl"})
-        if status != 200:
-            raise Failure(f"form: {status}")
-        body, content_type = multipart(form_fields(page.decode(), anchor, number))
-        began = time.perf_counter()
-        status, headers, page = visitor.request(
-            "POST", form_path, body=body, headers={"Content-Type": content_type}
-        )
-        post = time.perf_counter() - began
-        location = headers.get("Location", "")
-        if status != 302 or "/ontvangst/" not in location:
-            raise Failure(f"post: {status} {location or page[:300]!r}")
-        path = "/" + location.split("/", 3)[3] if location.startswith("http") else location
-        status, _, _ = visitor.request("GET", path)
-        if status != 200:
-            raise Failure(f"receipt: {status}")
-        return post
+        return consult_path(visitor, form_path, anchor, number)
     finally:
         visitor.close()
 
