@@ -313,6 +313,7 @@ def _render_form(
         max_file_mb=uploads.MAX_FILE_SIZE // (1024 * 1024),
         time_left=pages.time_left(consultation, utcnow()),
         via=channels.arrived_with(consultation.slug, request.values.get(channels.QUERY_ARGUMENT)),
+        files_again_field=FILES_AGAIN,
         **extra,
     )
 
